@@ -1,0 +1,20 @@
+"""The one error family of govreports.
+
+A broken sum in a report is not an error: it is a finding (see :mod:`govreports.checks`).
+``ReportError`` is for a file that cannot be read as a report at all: empty, binary, no report
+in it, undecodable. Its message always names the file.
+"""
+from __future__ import annotations
+
+
+class ReportError(ValueError):
+    """A file that is not a readable report; ``str(err)`` names the file and what is wrong."""
+
+    def __init__(self, source: str, problem: str):
+        self.source = str(source)
+        self.problem = problem
+        super().__init__(f"{self.source}: {problem}")
+
+
+class UnsupportedFormatError(ReportError):
+    """A format govreports cannot read here (e.g. legacy .doc without LibreOffice)."""

@@ -1,0 +1,36 @@
+"""Column names and dtypes of the tidy tables, in one place.
+
+Every frame govreports hands out (one report, a corpus, a Parquet dataset) has these columns in
+this order; :func:`empty` builds a correctly typed empty frame.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "requests": {"report_id": "string", "row": "string", "applicant": "string", "value": "Int64",
+                 "blank": "boolean", "printed": "string", "location": "string"},
+    "appeals": {"report_id": "string", "proceeding": "string", "result": "string", "value": "Int64",
+                "blank": "boolean", "printed": "string", "location": "string"},
+    "disclosure": {"report_id": "string", "item": "string", "measure": "string", "value": "Float64",
+                   "unit": "string", "blank": "boolean", "printed": "string", "location": "string"},
+    "findings": {"report_id": "string", "check": "string", "table": "string", "key": "string",
+                 "applicant": "string", "proceeding": "string", "expected": "string", "found": "string",
+                 "severity": "string", "message": "string", "location": "string"},
+}
+TABLES = ("requests", "appeals", "disclosure", "findings")
+
+
+def empty(table: str) -> pd.DataFrame:
+    """Given a table name, return an empty frame with its columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS[table].items()})
+
+
+def from_records(table: str, records: list[tuple] | list[dict]) -> pd.DataFrame:
+    """Given tuples (in column order) or dicts, return a typed frame of ``table``."""
+    cols = COLUMNS[table]
+    if not records:
+        return empty(table)
+    df = pd.DataFrame.from_records(records, columns=list(cols)) if isinstance(records[0], tuple) \
+        else pd.DataFrame(records, columns=list(cols))
+    return df.astype(cols)

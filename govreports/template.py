@@ -1,0 +1,293 @@
+"""The national report template, declared once, as data.
+
+Every annual report since the 2019 revision of the Regulations prints the same three tables
+(国办公开办函〔2019〕60号, revised for reports on 2021 and later by 国办公开办函〔2021〕30号).
+This module names every cell of them with the stable keys of ``shared/SCHEMA.md`` and keeps,
+beside each key, the label the template prints and the variants real reports print instead.
+
+Everything else derives from these declarations: the reader matches printed labels against
+``phrases``, the tidy frames take their keys and Chinese labels from here, the identities in
+``IDENTITIES`` drive the checks, and ``docs_markdown()`` renders the documentation.
+
+Label matching works on a *key form* of the text (see :func:`label_key`): Chinese characters,
+letters and digits only, simplified, so that ``（三） 不 予 公 开`` and ``(三)不予公开`` are one.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+TEMPLATES = ("2019", "2021")
+SEVERITIES = ("error", "warning", "info")
+LEVELS = ("national", "provincial", "city", "county", "township")
+FORMATS = ("text", "markdown", "html", "pdf", "docx")
+
+
+# --------------------------------------------------------------------------- table 3: requests
+@dataclass(frozen=True)
+class Applicant:
+    """A column of table 3: who asked."""
+
+    key: str
+    label: str
+    phrases: tuple[str, ...]
+
+
+APPLICANTS: tuple[Applicant, ...] = (
+    Applicant("natural_person", "自然人", ("自然人",)),
+    Applicant("commercial", "商业企业", ("商业企业",)),
+    Applicant("research", "科研机构", ("科研机构",)),
+    Applicant("social_org", "社会公益组织", ("社会公益组织", "社会组织")),
+    Applicant("legal_service", "法律服务机构", ("法律服务机构",)),
+    Applicant("other_org", "其他", ("其他",)),
+    Applicant("total", "总计", ("总计",)),
+)
+APPLICANT_KEYS = tuple(a.key for a in APPLICANTS)
+APPLICANT_PARTS = APPLICANT_KEYS[:-1]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """A row of table 3.
+
+    ``phrases`` are distinctive parts of the printed label in key form; any one found in a
+    printed cell identifies the row. ``templates`` lists the templates that print the row.
+    """
+
+    key: str
+    label: str
+    phrases: tuple[str, ...]
+    templates: tuple[str, ...] = TEMPLATES
+    group_label: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.key.split(".")[0]
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.key not in ("received_new", "carried_over", "outcome_total", "carried_forward")
+
+
+_R = RequestRow
+REQUEST_ROWS: tuple[RequestRow, ...] = (
+    _R("received_new", "一、本年新收政府信息公开申请数量", ("本年新收政府信息公开申请", "本年新收")),
+    _R("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转政府信息公开申请", "上年结转")),
+    _R("granted", "（一）予以公开", ("予以公开",), group_label="三、本年度办理结果"),
+    _R("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ("部分公开",)),
+    _R("denied.state_secret", "1.属于国家秘密", ("属于国家秘密", "国家秘密"), group_label="（三）不予公开"),
+    _R("denied.prohibited_by_law", "2.其他法律行政法规禁止公开", ("其他法律行政法规禁止公开", "法律行政法规禁止公开")),
+    _R("denied.security_stability", "3.危及“三安全一稳定”", ("危及三安全一稳定", "三安全一稳定")),
+    _R("denied.third_party", "4.保护第三方合法权益", ("保护第三方合法权益", "第三方合法权益")),
+    _R("denied.internal_affairs", "5.属于三类内部事务信息", ("属于三类内部事务信息", "三类内部事务")),
+    _R("denied.deliberative", "6.属于四类过程性信息", ("属于四类过程性信息", "四类过程性")),
+    _R("denied.enforcement_file", "7.属于行政执法案卷", ("属于行政执法案卷", "行政执法案卷")),
+    _R("denied.query_service", "8.属于行政查询事项", ("属于行政查询事项", "行政查询事项")),
+    _R("unavailable.not_held", "1.本机关不掌握相关政府信息", ("本机关不掌握相关政府信息", "不掌握相关政府信息"),
+       group_label="（四）无法提供"),
+    _R("unavailable.needs_creation", "2.没有现成信息需要另行制作", ("没有现成信息需要另行制作", "需要另行制作")),
+    _R("unavailable.unclear", "3.补正后申请内容仍不明确", ("补正后申请内容仍不明确", "申请内容仍不明确")),
+    _R("not_processed.petition", "1.信访举报投诉类申请", ("信访举报投诉类申请", "信访举报投诉"),
+       group_label="（五）不予处理"),
+    _R("not_processed.duplicate", "2.重复申请", ("重复申请",)),
+    _R("not_processed.publication", "3.要求提供公开出版物", ("要求提供公开出版物", "公开出版物")),
+    _R("not_processed.excessive", "4.无正当理由大量反复申请", ("无正当理由大量反复申请", "大量反复申请")),
+    _R("not_processed.confirm_or_reissue", "5.要求行政机关确认或重新出具已获取信息",
+       ("要求行政机关确认或重新出具已获取信息", "确认或重新出具")),
+    _R("other.no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+       ("申请人无正当理由逾期不补正", "逾期不补正"), templates=("2021",), group_label="（六）其他处理"),
+    _R("other.unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+       ("申请人逾期未按收费通知要求缴纳费用", "收费通知", "缴纳费用"), templates=("2021",)),
+    # 2019 template and some 2021-template reports: （六）其他处理 printed as one row.
+    _R("other.other", "（六）其他处理 / 3.其他", ("其他处理",)),
+    _R("outcome_total", "（七）总计", ("七总计",)),
+    _R("carried_forward", "四、结转下年度继续办理", ("结转下年度继续办理", "结转下年度")),
+)
+REQUEST_KEYS = tuple(r.key for r in REQUEST_ROWS)
+ROW_BY_KEY = {r.key: r for r in REQUEST_ROWS}
+OUTCOME_KEYS = tuple(r.key for r in REQUEST_ROWS if r.is_outcome)
+REQUEST_GROUPS = ("denied", "unavailable", "not_processed", "other")
+
+# Group labels printed in their own cell before the first row of a group (key form).
+GROUP_PHRASES: dict[str, tuple[str, ...]] = {
+    "outcomes": ("本年度办理结果",),
+    "denied": ("三不予公开", "不予公开"),
+    "unavailable": ("四无法提供", "无法提供"),
+    "not_processed": ("五不予处理", "不予处理"),
+    "other": ("六其他处理",),
+}
+# In the 2021 template （六）其他处理 is a group with three sub-rows; its third row is printed "3.其他".
+OTHER_OTHER_SUBROW = re.compile(r"^3其他$")
+OUTCOME_TOTAL_BARE = "总计"
+
+
+# --------------------------------------------------------------------------- table 2: disclosure
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    phrases: tuple[str, ...]
+    unit: str = "count"  # or "10k_yuan"
+    may_be_negative: bool = False
+
+
+@dataclass(frozen=True)
+class DisclosureItem:
+    key: str
+    label: str
+    phrases: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    section: str  # 第二十条第（x）项
+    sub_rows_sum: bool = False  # some agencies print sub-rows that sum into this item
+
+
+_M19 = {
+    "made": Measure("made", "本年新制作数量", ("新制作",)),
+    "published": Measure("published", "本年新公开数量", ("新公开",)),
+    "in_force_published": Measure("in_force_published", "对外公开总数量", ("对外公开总数",)),
+    "items_prev_year": Measure("items_prev_year", "上一年项目数量", ("上一年项目数",)),
+    "items_change": Measure("items_change", "本年增/减", ("本年增减", "增减"), may_be_negative=True),
+    "decisions": Measure("decisions", "处理决定数量", ("处理决定数",)),
+    "projects": Measure("projects", "采购项目数量", ("采购项目数",)),
+    "amount_10k_yuan": Measure("amount_10k_yuan", "采购总金额", ("采购总金额", "采购预算总金额"), unit="10k_yuan"),
+}
+_M21 = {
+    "issued": Measure("issued", "本年制发件数", ("制发件数", "制发")),
+    "repealed": Measure("repealed", "本年废止件数", ("废止件数", "废止")),
+    "in_force": Measure("in_force", "现行有效件数", ("现行有效件数", "现行有效")),
+    "decisions": Measure("decisions", "本年处理决定数量", ("处理决定数",)),
+    "amount_10k_yuan": Measure("amount_10k_yuan", "本年收费金额（单位：万元）", ("收费金额",), unit="10k_yuan"),
+}
+_LIC19 = (_M19["items_prev_year"], _M19["items_change"], _M19["decisions"])
+
+DISCLOSURE_ITEMS: dict[str, tuple[DisclosureItem, ...]] = {
+    "2019": (
+        DisclosureItem("regulations", "规章", ("规章",), (_M19["made"], _M19["published"], _M19["in_force_published"]),
+                       "第二十条第（一）项"),
+        DisclosureItem("normative_docs", "规范性文件", ("规范性文件", "规范性档案"),
+                       (_M19["made"], _M19["published"], _M19["in_force_published"]), "第二十条第（一）项"),
+        DisclosureItem("licensing", "行政许可", ("行政许可",), _LIC19, "第二十条第（五）项"),
+        DisclosureItem("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务事项"), _LIC19,
+                       "第二十条第（五）项", sub_rows_sum=True),
+        DisclosureItem("penalty", "行政处罚", ("行政处罚",), _LIC19, "第二十条第（六）项"),
+        DisclosureItem("coercion", "行政强制", ("行政强制",), _LIC19, "第二十条第（六）项"),
+        DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_M19["items_prev_year"], _M19["items_change"]),
+                       "第二十条第（八）项"),
+        DisclosureItem("procurement", "政府集中采购", ("政府集中采购",), (_M19["projects"], _M19["amount_10k_yuan"]),
+                       "第二十条第（九）项"),
+    ),
+    "2021": (
+        DisclosureItem("regulations", "规章", ("规章",), (_M21["issued"], _M21["repealed"], _M21["in_force"]),
+                       "第二十条第（一）项"),
+        DisclosureItem("normative_docs", "行政规范性文件", ("行政规范性文件", "规范性文件", "规范性档案"),
+                       (_M21["issued"], _M21["repealed"], _M21["in_force"]), "第二十条第（一）项"),
+        DisclosureItem("licensing", "行政许可", ("行政许可",), (_M21["decisions"],), "第二十条第（五）项"),
+        DisclosureItem("penalty", "行政处罚", ("行政处罚",), (_M21["decisions"],), "第二十条第（六）项"),
+        DisclosureItem("coercion", "行政强制", ("行政强制",), (_M21["decisions"],), "第二十条第（六）项"),
+        DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_M21["amount_10k_yuan"],), "第二十条第（八）项"),
+    ),
+}
+# Header words that tell the templates apart (SCHEMA.md: decided from table 2's shape).
+TEMPLATE_MARKERS = {"2019": ("新制作", "新公开", "对外公开总数", "上一年项目数", "采购项目数"),
+                    "2021": ("制发件数", "废止件数", "现行有效", "收费金额")}
+
+
+# --------------------------------------------------------------------------- table 4: appeals
+@dataclass(frozen=True)
+class Proceeding:
+    key: str
+    label: str
+
+
+PROCEEDINGS = (
+    Proceeding("review", "行政复议"),
+    Proceeding("suit_direct", "行政诉讼 · 未经复议直接起诉"),
+    Proceeding("suit_after_review", "行政诉讼 · 复议后起诉"),
+)
+RESULTS = (
+    Proceeding("upheld", "结果维持"),
+    Proceeding("corrected", "结果纠正"),
+    Proceeding("other", "其他结果"),
+    Proceeding("pending", "尚未审结"),
+    Proceeding("total", "总计"),
+)
+PROCEEDING_KEYS = tuple(p.key for p in PROCEEDINGS)
+RESULT_KEYS = tuple(r.key for r in RESULTS)
+APPEAL_CELLS = tuple((p, r) for p in PROCEEDING_KEYS for r in RESULT_KEYS)
+
+
+# --------------------------------------------------------------------------- sections
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    pattern: re.Pattern  # matched against the key form of a short line
+
+
+SECTIONS = (
+    Section("overview", "一、总体情况", re.compile(r"^一总体情况")),
+    Section("disclosure", "二、主动公开政府信息情况", re.compile(r"^二(行政机关)?主动公开政府信息")),
+    Section("requests", "三、收到和处理政府信息公开申请情况", re.compile(r"^三(行政机关)?收到和处理政府信息公开申请")),
+    Section("appeals", "四、政府信息公开行政复议、行政诉讼情况", re.compile(r"^四.{0,8}行政复议.{0,3}行政诉讼")),
+    Section("problems", "五、存在的主要问题及改进情况", re.compile(r"^五.{0,12}(存在的?主要问题|问题)")),
+    Section("other", "六、其他需要报告的事项", re.compile(r"^六其他需要报告")),
+)
+
+
+# --------------------------------------------------------------------------- identities
+@dataclass(frozen=True)
+class Identity:
+    """One arithmetic identity the template prints (勾稽关系), checked on printed values.
+
+    ``total`` must equal the sum of ``parts`` (each part a row key, a group such as
+    ``denied.*``, or for per-row checks an applicant key). ``scope`` says what it ranges over.
+    """
+
+    id: str
+    table: str
+    description: str
+    scope: str  # "per_applicant", "per_row", "per_proceeding"
+    total: tuple[str, ...]
+    parts: tuple[str, ...]
+
+
+IDENTITIES = (
+    Identity("row_total", "requests", "每行：总计 = 各类申请人之和 (a row's total equals the sum of its six applicant columns)",
+             "per_row", ("total",), APPLICANT_PARTS),
+    Identity("balance", "requests",
+             "第一项加第二项之和，等于第三项加第四项之和 (received_new + carried_over = outcome_total + carried_forward)",
+             "per_applicant", ("outcome_total", "carried_forward"), ("received_new", "carried_over")),
+    Identity("outcome_total", "requests", "（七）总计 = 各办理结果之和 (outcome_total equals the sum of the outcome rows)",
+             "per_applicant", ("outcome_total",), OUTCOME_KEYS),
+    Identity("appeals_total", "appeals", "总计 = 维持 + 纠正 + 其他 + 尚未审结 (each proceeding's total equals its four results)",
+             "per_proceeding", ("total",), RESULT_KEYS[:-1]),
+)
+
+
+# --------------------------------------------------------------------------- text forms
+_KEEP = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
+
+
+def label_key(text: str) -> str:
+    """Given printed text, return its key form: NFKC, only CJK, letters and digits.
+
+    >>> label_key("（三） 不 予 公 开")
+    '三不予公开'
+    """
+    return _KEEP.sub("", unicodedata.normalize("NFKC", text))
+
+
+def docs_markdown() -> str:
+    """Render the template (keys beside printed labels) and its identities as markdown."""
+    out = ["### Table 3 (`requests`) rows", "", "| key | printed | templates |", "|---|---|---|"]
+    out += [f"| `{r.key}` | {r.label} | {', '.join(r.templates)} |" for r in REQUEST_ROWS]
+    out += ["", "### Table 3 columns", "", "| key | printed |", "|---|---|"]
+    out += [f"| `{a.key}` | {a.label} |" for a in APPLICANTS]
+    for t, items in DISCLOSURE_ITEMS.items():
+        out += ["", f"### Table 2 (`disclosure`), {t} template", "", "| item | printed | measures |", "|---|---|---|"]
+        out += [f"| `{i.key}` | {i.label} | " + ", ".join(f"`{m.key}` ({m.label})" for m in i.measures) + " |"
+                for i in items]
+    out += ["", "### Table 4 (`appeals`)", "", "proceedings: " + ", ".join(f"`{p.key}` ({p.label})" for p in PROCEEDINGS),
+            "", "results: " + ", ".join(f"`{r.key}` ({r.label})" for r in RESULTS)]
+    return "\n".join(out) + "\n"
