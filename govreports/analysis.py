@@ -1,0 +1,675 @@
+"""Derived measures over reports: refused shares, volumes, appeals, rankings, trends.
+
+Why a module of its own: the tidy frames keep every printed cell; a question such as "how often
+does this agency refuse?" needs the *figures* of ``shared/SCHEMA.md`` ('Derived measures'),
+computed the same way everywhere (notebooks, widgets, CLI). Every function here takes anything
+that has the tidy frames (a Corpus, a single Report, a list of Reports, or :class:`Frames`) and
+returns a plain DataFrame that keeps the ``report_id`` of every report a number came from.
+
+The rules, once:
+
+- a row's figure is its printed ``total`` cell; where that cell is blank but the applicant cells
+  of the row are not, it is the sum of the applicant cells (上海市人民政府办公厅 2019 leaves 总计
+  blank in every outcome row: ``handled`` 805, ``denied`` 35) — see :func:`row_figures`;
+- ``handled`` is the sum of the outcome rows, not the printed （七）总计 (kept as
+  ``outcome_total``);
+- a row the report does not print (missing) makes every figure built on it NA, never 0, and a sum
+  over reports with one NA is NA (the figure is unknown, not smaller);
+- a share over a ``handled`` of 0 is NaN, never 0;
+- duplicate reports (``duplicate_of`` set in a corpus) and reports that failed to read are left
+  out of every sum.
+
+>>> import govreports as gr, govreports.analysis as ga            # doctest: +SKIP
+>>> corpus = ga.load_corpus("data/reports")                       # doctest: +SKIP
+>>> ga.outcome_shares(corpus, by="agency_year")                   # doctest: +SKIP
+>>> ga.by_agency_year(corpus, "refused_share")                    # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import frames as _frames
+from .template import APPLICANT_PARTS, OUTCOME_KEYS, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
+
+# --------------------------------------------------------------------------- inputs
+
+REPORT_COLUMNS = ("report_id", "source", "sha256", "format", "status", "error", "agency", "agency_key",
+                  "agency_as_printed", "year", "template", "level", "region", "duplicate_of")
+FAILED_STATUSES = ("error", "failed", "unreadable")
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The tidy frames analysis works on; what :func:`frames_of` makes of any input."""
+
+    reports: pd.DataFrame
+    requests: pd.DataFrame
+    appeals: pd.DataFrame
+    disclosure: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def _meta_dict(meta) -> dict:
+    if dataclasses.is_dataclass(meta):
+        return dataclasses.asdict(meta)
+    if isinstance(meta, dict):
+        return dict(meta)
+    return {k: v for k, v in vars(meta).items() if not k.startswith("_")}
+
+
+def _table(obj, name: str) -> pd.DataFrame:
+    df = getattr(obj, name, None)
+    if df is None:
+        return _frames.empty(name)
+    return df
+
+
+def _normalise_reports(reports: pd.DataFrame) -> pd.DataFrame:
+    reports = reports.copy()
+    for col in REPORT_COLUMNS:
+        if col not in reports.columns:
+            reports[col] = pd.NA
+    if reports["agency_key"].isna().any() or reports["region"].isna().all():  # a bare Report has neither
+        from .agencies import agency_key, region_of
+
+        names = reports["agency"].astype("string")
+        reports["agency_key"] = reports["agency_key"].fillna(names.map(lambda n: agency_key(n) if pd.notna(n) else pd.NA))
+        reports["agency_key"] = reports["agency_key"].fillna(reports["report_id"])
+        reports["region"] = reports["region"].fillna(names.map(lambda n: region_of(n) if pd.notna(n) else pd.NA))
+    reports["year"] = pd.to_numeric(reports["year"], errors="coerce").astype("Int64")
+    return reports
+
+
+def frames_of(data) -> Frames:
+    """Given a Corpus, a Report, a list of Reports or :class:`Frames`, return its :class:`Frames`.
+
+    >>> f = frames_of(gr.read_report("data/reports/web/shanghai_gov_office_2019.html"))  # doctest: +SKIP
+    >>> f.reports[["report_id", "agency", "year"]]                                       # doctest: +SKIP
+    """
+    if isinstance(data, Frames):
+        return data
+    if isinstance(data, (list, tuple)):
+        parts = [frames_of(d) for d in data]
+        if not parts:
+            raise ValueError("no reports given")
+        f = Frames(*(pd.concat([getattr(p, f.name) for p in parts], ignore_index=True)
+                     for f in dataclasses.fields(Frames)))
+        seen = f.reports["report_id"].duplicated()
+        findings = f.findings.drop_duplicates() if seen.any() else f.findings
+        return _deduplicated(Frames(f.reports[~seen], f.requests, f.appeals, f.disclosure, findings))
+    if hasattr(data, "reports"):
+        reports = data.reports
+    elif hasattr(data, "meta"):
+        reports = pd.DataFrame([_meta_dict(data.meta)])
+    else:
+        raise TypeError(f"expected a Corpus, a Report or Frames, not {type(data).__name__}")
+    return _deduplicated(Frames(_normalise_reports(reports), _table(data, "requests"), _table(data, "appeals"),
+                                _table(data, "disclosure"), _table(data, "findings")))
+
+
+def _deduplicated(f: Frames) -> Frames:
+    """The same file twice (one report_id) counts once: keep one copy of each cell."""
+    return Frames(f.reports, f.requests.drop_duplicates(["report_id", "row", "applicant"]),
+                  f.appeals.drop_duplicates(["report_id", "proceeding", "result"]),
+                  f.disclosure.drop_duplicates(["report_id", "item", "measure"]), f.findings)
+
+
+def _usable_reports(f: Frames) -> pd.DataFrame:
+    """Reports that count: not a duplicate of another, not failed."""
+    r = f.reports
+    dup = r["duplicate_of"].astype("string").fillna("").str.strip() != ""
+    failed = r["status"].astype("string").fillna("").str.lower().isin(FAILED_STATUSES)
+    return r[~dup & ~failed]
+
+
+def load_corpus(path: str | Path = "data/reports"):
+    """Given a Parquet corpus folder or a folder of report files, return a corpus.
+
+    A relative ``path`` that does not exist from the working directory is looked up from the
+    repository root, so notebooks run from ``notebooks/`` find ``data/reports`` too.
+
+    >>> corpus = load_corpus("data/reports")            # reads every report file (slow once)  # doctest: +SKIP
+    >>> corpus = load_corpus("out/corpus")              # a folder written by Corpus.to_parquet  # doctest: +SKIP
+    """
+    import govreports as gr
+
+    p = Path(path)
+    if not p.exists() and not p.is_absolute():
+        root = Path(__file__).resolve().parents[1]
+        if (root / p).exists():
+            p = root / p
+    if not p.exists():
+        raise FileNotFoundError(f"no corpus at {path}")
+    if p.is_file():
+        return gr.read_corpus([p])
+    if any(p.glob("*.parquet")) or any(p.glob("*/*.parquet")):
+        return gr.open_corpus(p)
+    files = sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")
+                   and x.name.lower() != "readme.md" and x.suffix.lower() != ".json")
+    return gr.read_corpus(files)
+
+
+def _match_agencies(reports: pd.DataFrame, agencies: Iterable[str]) -> list[str]:
+    """Given names or keys, return agency_keys; exact match on key, name or printed name, else a
+    unique substring of a name. Raises ValueError naming the agencies not found."""
+    keys, unknown = [], []
+    cols = [c for c in ("agency_key", "agency", "agency_as_printed") if c in reports.columns]
+    for name in agencies:
+        hit = reports[np.logical_or.reduce([reports[c].astype("string").fillna("") == name for c in cols])]
+        if hit.empty:
+            hit = reports[reports["agency"].astype("string").fillna("").str.contains(name, regex=False)]
+            if hit["agency_key"].nunique() != 1:
+                hit = hit.iloc[0:0]
+        if hit.empty:
+            unknown.append(name)
+        else:
+            keys += [k for k in hit["agency_key"].unique() if k not in keys]
+    if unknown:
+        known = ", ".join(sorted(reports["agency"].dropna().astype(str).unique()))
+        raise ValueError(f"unknown agency: {', '.join(unknown)} (the corpus has: {known})")
+    return keys
+
+
+def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[int] | None = None,
+           level: str | None = None, region: str | None = None) -> Frames:
+    """Given any input and filters, return :class:`Frames` of the matching reports only.
+
+    >>> sub = select(corpus, agencies="上海市人民政府办公厅", years=[2019])   # doctest: +SKIP
+    """
+    f = frames_of(data)
+    r = f.reports
+    if agencies is not None:
+        if isinstance(agencies, str):
+            agencies = [agencies]
+        r = r[r["agency_key"].isin(_match_agencies(r, agencies))]
+    if years is not None:
+        r = r[r["year"].isin([int(y) for y in years])]
+    if level is not None:
+        r = r[r["level"] == level]
+    if region is not None:
+        r = r[r["region"] == region]
+    ids = set(r["report_id"])
+    return Frames(r, *(df[df["report_id"].isin(ids)] for df in (f.requests, f.appeals, f.disclosure, f.findings)))
+
+
+# --------------------------------------------------------------------------- figures per report
+
+def _cell_figures(cells: pd.DataFrame, keys: list[str], part_col: str, parts: Sequence[str]) -> pd.DataFrame:
+    """Given long cells, return one figure per ``keys`` group: the total cell, or where it is
+    blank and some part is not, the sum of the parts."""
+    cells = cells.assign(value=cells["value"].astype("Int64"), blank=cells["blank"].astype("boolean").fillna(False))
+    total = cells[cells[part_col] == "total"].drop_duplicates(keys)
+    part = cells[cells[part_col].isin(parts)]
+    agg = part.groupby(keys, sort=False).agg(parts_sum=("value", lambda s: s.sum(skipna=False)),
+                                             parts_printed=("blank", lambda b: bool((~b).any())),
+                                             parts_location=("location", lambda s: "; ".join(s.dropna().astype(str))))
+    t = total.set_index(keys)[["value", "blank", "printed", "location"]]
+    out = t.join(agg, how="outer")
+    use_parts = out["value"].isna() | (out["blank"].fillna(True) & out["parts_printed"].fillna(False).astype(bool))
+    use_parts &= out["parts_sum"].notna() | out["value"].isna()
+    out["figure"] = out["value"].where(~use_parts, out["parts_sum"]).astype("Int64")
+    out["source"] = np.where(use_parts, "applicant_sum", "total")
+    out["location"] = out["location"].where(~use_parts, out["parts_location"])
+    return out.reset_index()
+
+
+def row_figures(data) -> pd.DataFrame:
+    """Given any input, return the figure of every printed row of table 3.
+
+    Columns: report_id, row, value (Int64), source ("total" or "applicant_sum"), printed (the
+    printed total cell), location. A row not printed has no line here.
+
+    >>> row_figures(shanghai_2019).query("row == 'granted'")[["value", "source"]]   # doctest: +SKIP
+       value         source
+         272  applicant_sum
+    """
+    f = frames_of(data)
+    out = _cell_figures(f.requests, ["report_id", "row"], "applicant", APPLICANT_PARTS)
+    out = out.rename(columns={"figure": "fig"})[["report_id", "row", "fig", "source", "printed", "location"]]
+    return out.rename(columns={"fig": "value"})
+
+
+# the rows each group needs; a group with one of them missing is NA
+GROUP_ROWS = {g: [k for k in REQUEST_KEYS if k.startswith(g + ".")] for g in ("denied", "unavailable", "not_processed")}
+SHARE_OF_HANDLED = ("granted", "partly_granted", "denied", "unavailable", "not_processed", "other")
+
+
+def report_figures(data) -> pd.DataFrame:
+    """Given any input, return one row per report with every figure of table 3.
+
+    Columns: report_id, one column per row key of the template (Int64, NA where not printed), and
+    the groups ``denied``, ``unavailable``, ``not_processed``, ``other`` and ``handled``. ``other``
+    sums the ``other.*`` rows printed and is NA when ``other.other`` (（六）其他处理, or its 3.其他)
+    is missing.
+    """
+    f = frames_of(data)
+    ids = f.reports["report_id"].drop_duplicates()
+    fig = row_figures(f)
+    wide = fig.pivot(index="report_id", columns="row", values="value")
+    wide = wide.reindex(index=pd.Index(ids, name="report_id"), columns=list(REQUEST_KEYS)).astype("Int64")
+    for g, rows in GROUP_ROWS.items():
+        wide[g] = wide[rows].sum(axis=1, skipna=False).astype("Int64")
+    others = [k for k in REQUEST_KEYS if k.startswith("other.")]
+    wide["other"] = wide[others].sum(axis=1, min_count=1).astype("Int64").where(wide["other.other"].notna())
+    wide["handled"] = wide[["granted", "partly_granted", "denied", "unavailable", "not_processed", "other"]] \
+        .sum(axis=1, skipna=False).astype("Int64")
+    return wide.reset_index().rename_axis(columns=None)
+
+
+def appeal_figures(data) -> pd.DataFrame:
+    """Given any input, return one row per report with the 15 figures of table 4.
+
+    Columns: report_id, ``<proceeding>.<result>`` (Int64). Each proceeding's ``total`` is its
+    printed total, or the sum of its results where the total is blank and a result is not (the
+    rule of SCHEMA.md 'Derived measures', carried over to table 4). A table not printed is NA.
+    """
+    f = frames_of(data)
+    ids = f.reports["report_id"].drop_duplicates()
+    a = f.appeals.assign(value=f.appeals["value"].astype("Int64"))
+    results = a[a["result"] != "total"].assign(key=lambda d: d["proceeding"] + "." + d["result"])
+    wide = results.pivot_table(index="report_id", columns="key", values="value", aggfunc="first")
+    totals = _cell_figures(a, ["report_id", "proceeding"], "result", ("upheld", "corrected", "other", "pending"))
+    tw = totals.assign(key=totals["proceeding"] + ".total").pivot(index="report_id", columns="key", values="figure")
+    cols = [f"{p}.{r}" for p in PROCEEDING_KEYS for r in ("upheld", "corrected", "other", "pending", "total")]
+    out = pd.concat([wide, tw], axis=1).reindex(index=pd.Index(ids, name="report_id"), columns=cols)
+    return out.astype("Int64").reset_index().rename_axis(columns=None)
+
+
+# --------------------------------------------------------------------------- grouping
+
+BY: dict[str, list[str]] = {
+    "report": ["report_id", "agency_key", "agency", "year"],
+    "agency": ["agency_key", "agency"],
+    "year": ["year"],
+    "agency_year": ["agency_key", "agency", "year"],
+    "level": ["level"],
+    "region": ["region"],
+}
+
+
+def _by_columns(by) -> list[str]:
+    if isinstance(by, str):
+        if by not in BY:
+            raise ValueError(f"by must be one of {', '.join(BY)} or a list of reports columns, not {by!r}")
+        return list(BY[by])
+    return list(by)
+
+
+def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str]) -> pd.DataFrame:
+    """Given per-report figures, sum ``counts`` per ``by`` group (NA if any report's is NA)."""
+    cols = _by_columns(by)
+    reports = _usable_reports(f)
+    missing = [c for c in cols if c not in reports.columns]
+    if missing:
+        raise ValueError(f"unknown reports column(s): {', '.join(missing)}")
+    # group on agency_key, not the name (names vary across years); the name shown is the latest
+    keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
+    meta_cols = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year"]))
+    df = reports[meta_cols].merge(per_report, on="report_id", how="left")
+    df = df.sort_values(["year", "report_id"], na_position="first")
+    g = df.groupby(keys, dropna=False, sort=True)
+    out = g[list(counts)].agg(lambda s: s.sum(skipna=False)) if len(df) else df[keys + list(counts)].set_index(keys)
+    out = out.astype("Int64")
+    out["n_reports"] = g["report_id"].size() if len(df) else pd.Series(dtype="int64")
+    out["report_ids"] = g["report_id"].agg(lambda s: ",".join(s)) if len(df) else pd.Series(dtype="string")
+    if "agency" in cols and "agency" not in keys:
+        out["agency"] = g["agency"].last()
+    out = out.reset_index()
+    return out[cols + list(counts) + ["n_reports", "report_ids"]]
+
+
+def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
+    """num / den as float64, NaN where either is NA or den is 0 (never 0 for an empty base)."""
+    n = num.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    d = den.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(d > 0, n / d * scale, np.nan)
+    return pd.Series(v, index=num.index, dtype="float64")
+
+
+# --------------------------------------------------------------------------- measures
+
+OUTCOME_COUNTS = ("handled", "outcome_total", "granted", "partly_granted", "denied", "unavailable", "not_processed",
+                  "other", "received_new", "carried_over", "carried_forward")
+
+
+def outcome_shares(data, by="report") -> pd.DataFrame:
+    """Given any input, return how requests ended, per ``by`` group.
+
+    ``by`` is "report", "agency", "year", "agency_year", "level", "region" or a list of columns of
+    the reports table. Columns: the by-columns, handled, outcome_total (the printed （七）总计,
+    kept beside handled), granted, partly_granted, denied, unavailable, not_processed, other,
+    received_new, carried_over, carried_forward (Int64 sums), refused_share (denied / handled),
+    unanswerable_share (unavailable / handled), refused_or_unanswerable_share, granted_share,
+    partly_granted_share, not_processed_share, other_share (float64; NaN over a handled of 0 or
+    NA), n_reports, report_ids.
+
+    >>> outcome_shares(shanghai_2019)[["handled", "denied", "refused_share"]]   # doctest: +SKIP
+       handled  denied  refused_share
+           805      35       0.043478
+    """
+    f = frames_of(data)
+    out = _aggregate(f, report_figures(f), by, OUTCOME_COUNTS)
+    out["refused_share"] = _share(out["denied"], out["handled"])
+    out["unanswerable_share"] = _share(out["unavailable"], out["handled"])
+    out["refused_or_unanswerable_share"] = _share(out["denied"] + out["unavailable"], out["handled"])
+    for k in ("granted", "partly_granted", "not_processed", "other"):
+        out[f"{k}_share"] = _share(out[k], out["handled"])
+    shares = [c for c in out.columns if c.endswith("_share")]
+    return out[_by_columns(by) + list(OUTCOME_COUNTS) + shares + ["n_reports", "report_ids"]]
+
+
+REASON_GROUPS = {"denied": "不予公开", "unavailable": "无法提供"}
+_NUMBERING = re.compile(r"^\s*\d+[.．、]\s*")
+
+
+def reason_label(key: str) -> str:
+    """Given a row key, return its printed Chinese label without the numbering.
+
+    >>> reason_label("denied.third_party")
+    '保护第三方合法权益'
+    """
+    return _NUMBERING.sub("", ROW_BY_KEY[key].label)
+
+
+def refusal_reasons(data, by="report") -> pd.DataFrame:
+    """Given any input, return the grounds of 不予公开 (8) and 无法提供 (3), long.
+
+    Columns: the by-columns, group ("denied" or "unavailable"), group_label (不予公开 / 无法提供),
+    reason (row key), label (its printed Chinese label), count (Int64), handled, share (count /
+    handled, NaN over 0), n_reports, report_ids.
+
+    >>> refusal_reasons(shanghai_2019).query("reason == 'denied.state_secret'")[["label", "count", "share"]]  # doctest: +SKIP
+          label  count     share
+         属于国家秘密     14  0.017391
+    """
+    f = frames_of(data)
+    reasons = [k for g in REASON_GROUPS for k in GROUP_ROWS[g]]
+    wide = _aggregate(f, report_figures(f), by, ["handled", *reasons])
+    cols = _by_columns(by)
+    long = wide.melt(id_vars=cols + ["handled", "n_reports", "report_ids"], value_vars=reasons,
+                     var_name="reason", value_name="count")
+    long["count"] = long["count"].astype("Int64")
+    long["group"] = long["reason"].str.split(".").str[0]
+    long["group_label"] = long["group"].map(REASON_GROUPS)
+    long["label"] = long["reason"].map(reason_label)
+    long["share"] = _share(long["count"], long["handled"])
+    order = {k: i for i, k in enumerate(reasons)}
+    long = long.assign(_o=long["reason"].map(order)).sort_values(cols + ["_o"], kind="stable").drop(columns="_o")
+    return long[cols + ["group", "group_label", "reason", "label", "count", "handled", "share", "n_reports",
+                        "report_ids"]].reset_index(drop=True)
+
+
+def volumes(data, by="report") -> pd.DataFrame:
+    """Given any input, return how many requests came in, from whom, and what was carried.
+
+    Columns: the by-columns, received_<applicant> for natural_person, commercial, research,
+    social_org, legal_service, other_org (the applicant cells of 一、本年新收), received_new (its
+    figure), carried_over, handled, carried_forward (Int64), n_reports, report_ids.
+
+    >>> volumes(shanghai_2019)[["received_natural_person", "received_new", "carried_forward"]]  # doctest: +SKIP
+       received_natural_person  received_new  carried_forward
+                           821           859               72
+    """
+    f = frames_of(data)
+    per = report_figures(f)
+    rq = f.requests[(f.requests["row"] == "received_new") & f.requests["applicant"].isin(APPLICANT_PARTS)]
+    app = rq.pivot_table(index="report_id", columns="applicant", values="value", aggfunc="first")
+    app = app.reindex(columns=list(APPLICANT_PARTS)).add_prefix("received_").astype("Int64").reset_index()
+    per = per.merge(app, on="report_id", how="left")
+    counts = [f"received_{a}" for a in APPLICANT_PARTS] + ["received_new", "carried_over", "handled", "carried_forward"]
+    return _aggregate(f, per, by, counts)
+
+
+APPEAL_COUNTS = ("handled", "reviews", "reviews_upheld", "reviews_corrected", "reviews_other", "reviews_pending",
+                 "suits", "suits_upheld", "suits_corrected", "suits_other", "suits_pending")
+
+
+def appeals_rates(data, by="report") -> pd.DataFrame:
+    """Given any input, return reviews and suits per 100 handled requests and how they ended.
+
+    Columns: the by-columns, handled, reviews (行政复议 total), reviews_upheld, reviews_corrected,
+    reviews_other, reviews_pending, suits (未经复议直接起诉 + 复议后起诉 totals), suits_upheld,
+    suits_corrected, suits_other, suits_pending (Int64), reviews_per_100, suits_per_100 (per 100
+    handled), review_corrected_share, suit_corrected_share, corrected_share (纠正率: corrected /
+    (upheld + corrected + other), the concluded cases; NaN when none concluded), n_reports,
+    report_ids.
+
+    >>> appeals_rates(shanghai_2019)[["reviews", "suits", "corrected_share"]]   # doctest: +SKIP
+       reviews  suits  corrected_share
+             7      9              0.0
+    """
+    f = frames_of(data)
+    per = report_figures(f)[["report_id", "handled"]].merge(appeal_figures(f), on="report_id", how="left")
+    for res in ("upheld", "corrected", "other", "pending", "total"):
+        name = "" if res == "total" else "_" + res
+        per["reviews" + name] = per[f"review.{res}"]
+        per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
+    out = _aggregate(f, per, by, APPEAL_COUNTS)
+    out["reviews_per_100"] = _share(out["reviews"], out["handled"], 100)
+    out["suits_per_100"] = _share(out["suits"], out["handled"], 100)
+    concluded = {p: out[f"{p}_upheld"] + out[f"{p}_corrected"] + out[f"{p}_other"] for p in ("reviews", "suits")}
+    out["review_corrected_share"] = _share(out["reviews_corrected"], concluded["reviews"])
+    out["suit_corrected_share"] = _share(out["suits_corrected"], concluded["suits"])
+    out["corrected_share"] = _share(out["reviews_corrected"] + out["suits_corrected"],
+                                    concluded["reviews"] + concluded["suits"])
+    cols = _by_columns(by)
+    return out[cols + list(APPEAL_COUNTS) + ["reviews_per_100", "suits_per_100", "review_corrected_share",
+                                             "suit_corrected_share", "corrected_share", "n_reports", "report_ids"]]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure: ``value = sum(numerator columns) / denominator * scale`` (a count where
+    ``denominator`` is None), computed from the frame ``source`` returns."""
+
+    zh: str
+    en: str
+    numerator: tuple[str, ...]
+    denominator: str | None
+    source: str  # "outcome_shares", "volumes" or "appeals_rates"
+    scale: float = 1.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.zh} ({self.en})"
+
+
+MEASURES: dict[str, Measure] = {
+    "refused_share": Measure("不予公开占比", "share refused (denied / handled)", ("denied",), "handled", "outcome_shares"),
+    "unanswerable_share": Measure("无法提供占比", "share unanswerable (unavailable / handled)", ("unavailable",),
+                                  "handled", "outcome_shares"),
+    "refused_or_unanswerable_share": Measure("不予公开或无法提供占比", "share refused or unanswerable",
+                                             ("denied", "unavailable"), "handled", "outcome_shares"),
+    "granted_share": Measure("予以公开占比", "share granted (granted / handled)", ("granted",), "handled",
+                             "outcome_shares"),
+    "partly_granted_share": Measure("部分公开占比", "share partly granted", ("partly_granted",), "handled",
+                                    "outcome_shares"),
+    "not_processed_share": Measure("不予处理占比", "share not processed", ("not_processed",), "handled",
+                                   "outcome_shares"),
+    "received": Measure("本年新收申请数", "requests received", ("received_new",), None, "volumes"),
+    "handled": Measure("本年办理数", "requests handled", ("handled",), None, "outcome_shares"),
+    "carried_forward": Measure("结转下年度数", "requests carried forward", ("carried_forward",), None, "volumes"),
+    "reviews": Measure("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates"),
+    "suits": Measure("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates"),
+    "reviews_per_100": Measure("每百件申请行政复议数", "reviews per 100 handled requests", ("reviews",), "handled",
+                               "appeals_rates", 100.0),
+    "suits_per_100": Measure("每百件申请行政诉讼数", "suits per 100 handled requests", ("suits",), "handled",
+                             "appeals_rates", 100.0),
+    "corrected_share": Measure("纠正率", "share corrected of concluded reviews and suits",
+                               ("reviews_corrected", "suits_corrected"), "concluded", "appeals_rates"),
+}
+_SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates}
+
+
+def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
+    """Given any input and a name of :data:`MEASURES`, return by-columns + measure, value,
+    numerator, denominator, n_reports, report_ids.
+
+    >>> measure_values(corpus, "refused_share", by="year")    # doctest: +SKIP
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
+    m = MEASURES[measure]
+    df = _SOURCES[m.source](data, by=by)
+    if m.denominator == "concluded":
+        df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
+    num = df[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64")
+    den = df[m.denominator].astype("Int64") if m.denominator else pd.Series(pd.NA, index=df.index, dtype="Int64")
+    value = _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
+    cols = _by_columns(by)
+    return df[cols].assign(measure=measure, value=value, numerator=num, denominator=den,
+                           n_reports=df["n_reports"], report_ids=df["report_ids"])
+
+
+def _errors_per_report(f: Frames) -> pd.Series:
+    fi = f.findings
+    return fi[fi["severity"] == "error"].groupby("report_id").size()
+
+
+AGENCY_YEAR_COLUMNS = ["agency_key", "agency", "year", "level", "region", "measure", "value", "numerator",
+                       "denominator", "report_id", "n_errors", "has_errors"]
+
+
+def by_agency_year(data, measure: str) -> pd.DataFrame:
+    """Given any input and a measure name, return one row per agency_key × year.
+
+    Columns: agency_key, agency, year, level, region, measure, value (float64), numerator,
+    denominator (Int64; denominator NA for counts), report_id (the report behind the row; comma-
+    separated if one agency printed two non-duplicate reports for a year), n_errors (error
+    findings of that report), has_errors.
+
+    >>> by_agency_year(corpus, "refused_share").query("year == 2019")[["agency", "value", "numerator", "denominator"]]  # doctest: +SKIP
+             agency     value  numerator  denominator
+      上海市人民政府办公厅  0.043478         35          805
+    """
+    f = frames_of(data)
+    mv = measure_values(f, measure, by="agency_year")
+    reports = _usable_reports(f).sort_values("year")
+    meta = reports.groupby("agency_key", dropna=False)[["level", "region"]].last()
+    mv = mv.join(meta, on="agency_key")
+    errors = _errors_per_report(f)
+    mv["n_errors"] = mv["report_ids"].map(lambda ids: int(sum(errors.get(i, 0) for i in ids.split(",")))).astype("int64")
+    mv["has_errors"] = mv["n_errors"] > 0
+    mv = mv.rename(columns={"report_ids": "report_id"})
+    return mv[AGENCY_YEAR_COLUMNS].reset_index(drop=True)
+
+
+def cross_year(data, measure: str, agencies: Iterable[str] | str | None = None, years: Iterable[int] | None = None,
+               level: str | None = None, region: str | None = None) -> pd.DataFrame:
+    """Given any input and a measure, return its value per agency per year, with changes and flags.
+
+    Every selected agency gets a row for every year of ``years`` (default: the first to the last
+    year in the data), so a year without a report shows up (``missing``). Columns: those of
+    :func:`by_agency_year`, then change (value minus the previous year's; NaN if either is
+    unknown), missing (no report that year), flag ("missing", "errors" or "").
+
+    >>> cross_year(corpus, "refused_share", agencies=["上海市人民政府办公厅"])   # doctest: +SKIP
+    """
+    f = select(data, agencies=agencies, level=level, region=region)
+    ay = by_agency_year(f, measure)
+    yrs = sorted({int(y) for y in years}) if years is not None else \
+        (list(range(int(ay["year"].min()), int(ay["year"].max()) + 1)) if ay["year"].notna().any() else [])
+    agencies_meta = ay.sort_values("year").groupby("agency_key")[["agency", "level", "region"]].last()
+    grid = pd.MultiIndex.from_product([agencies_meta.index, yrs], names=["agency_key", "year"]).to_frame(index=False)
+    grid["year"] = grid["year"].astype("Int64")
+    out = grid.merge(ay.drop(columns=["agency", "level", "region"]), on=["agency_key", "year"], how="left")
+    out = out.join(agencies_meta, on="agency_key")
+    out["missing"] = out["report_id"].isna()
+    out["measure"] = measure
+    out["n_errors"] = out["n_errors"].fillna(0).astype("int64")
+    out["has_errors"] = out["has_errors"].astype("boolean").fillna(False).astype(bool)
+    out = out.sort_values(["agency_key", "year"]).reset_index(drop=True)
+    out["change"] = out.groupby("agency_key")["value"].diff()
+    out["flag"] = np.where(out["missing"], "missing", np.where(out["has_errors"], "errors", ""))
+    return out[AGENCY_YEAR_COLUMNS + ["change", "missing", "flag"]]
+
+
+def rank_agencies(data, measure: str, year: int | None = None, level: str | None = None, region: str | None = None,
+                  min_volume: int = 0, ascending: bool = False) -> pd.DataFrame:
+    """Given any input and a measure, rank agencies, counts beside shares.
+
+    One row per agency: its report of ``year`` (default: each agency's latest year). Agencies
+    whose denominator (the numerator, for counts) is below ``min_volume`` are dropped; agencies
+    with no value are listed last without a rank. Columns: rank (1 = highest unless
+    ``ascending``), then those of :func:`by_agency_year`.
+
+    >>> rank_agencies(corpus, "refused_share", year=2020, min_volume=10)   # doctest: +SKIP
+    """
+    ay = by_agency_year(select(data, level=level, region=region), measure)
+    if year is not None:
+        ay = ay[ay["year"] == int(year)]
+    else:
+        ay = ay.sort_values("year").groupby("agency_key").tail(1)
+    volume = ay["denominator"] if MEASURES[measure].denominator else ay["numerator"]
+    ay = ay[volume.fillna(0) >= min_volume] if min_volume else ay
+    ay = ay.sort_values(["value", "agency_key"], ascending=[ascending, True], na_position="last")
+    rank = ay["value"].rank(method="min", ascending=ascending)
+    ay.insert(0, "rank", rank.astype("Int64"))
+    return ay.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- data quality & tracing
+
+def report_quality(data) -> pd.DataFrame:
+    """Given any input, return one row per report: report_id, source, agency, year, format, status,
+    n_errors, n_warnings, n_info, checks (the failing check ids, comma-separated)."""
+    f = frames_of(data)
+    r = f.reports[["report_id", "source", "agency", "year", "format", "status"]].copy()
+    fi = f.findings
+    for sev, col in (("error", "n_errors"), ("warning", "n_warnings"), ("info", "n_info")):
+        counts = fi[fi["severity"] == sev].groupby("report_id").size()
+        r[col] = r["report_id"].map(counts).fillna(0).astype("int64")
+    checks = fi[fi["severity"].isin(["error", "warning"])].groupby("report_id")["check"] \
+        .agg(lambda s: ",".join(sorted(set(s))))
+    r["checks"] = r["report_id"].map(checks).fillna("")
+    return r.sort_values(["n_errors", "n_warnings", "report_id"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def findings_summary(data, severity: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Given any input, return how often each check fails: check, table, severity, n_findings,
+    n_reports, report_ids (most frequent first)."""
+    fi = frames_of(data).findings
+    if severity is not None:
+        fi = fi[fi["severity"].isin([severity] if isinstance(severity, str) else list(severity))]
+    if fi.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (("check", "string"), ("table", "string"),
+                             ("severity", "string"), ("n_findings", "int64"), ("n_reports", "int64"),
+                             ("report_ids", "string"))})
+    g = fi.groupby(["check", "table", "severity"], dropna=False)
+    out = g.size().rename("n_findings").to_frame()
+    out["n_reports"] = g["report_id"].nunique()
+    out["report_ids"] = g["report_id"].agg(lambda s: ",".join(sorted(set(s))))
+    return out.reset_index().sort_values(["n_findings", "check"], ascending=[False, True]).reset_index(drop=True)
+
+
+def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
+    """Given a report and a figure (a row key or a group: denied, handled, ...), return the
+    printed cells behind it: row, applicant, value, blank, printed, location, used (True for the
+    cells the figure adds up).
+
+    >>> trace(shanghai_2019, r.meta.report_id, "denied").query("used")    # doctest: +SKIP
+    """
+    f = frames_of(data)
+    if figure == "handled":
+        rows = list(OUTCOME_KEYS)
+    elif figure in GROUP_ROWS or figure == "other":
+        rows = [k for k in REQUEST_KEYS if k.startswith(figure + ".")]
+    else:
+        rows = [figure]
+    cells = f.requests[(f.requests["report_id"] == report_id) & f.requests["row"].isin(rows)]
+    figs = row_figures(Frames(f.reports, cells, f.appeals, f.disclosure, f.findings))
+    src = figs.set_index("row")["source"]
+    used_total = cells["row"].map(src).eq("total")
+    is_total = cells["applicant"].eq("total")
+    out = cells.assign(used=(is_total & used_total) | (~is_total & ~used_total))
+    order = {k: i for i, k in enumerate(REQUEST_KEYS)}
+    out = out.assign(_o=out["row"].map(order)).sort_values(["_o"], kind="stable").drop(columns="_o")
+    return out[["row", "applicant", "value", "blank", "printed", "location", "used"]].reset_index(drop=True)
