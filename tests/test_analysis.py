@@ -403,3 +403,29 @@ def test_gold_hand_values():
     assert _gold_refused_share(web["shanghai_gov_office_2019.html"]) == (35, 805)
     seeds = json.loads((GOLD / "seeds.json").read_text())
     assert _gold_refused_share(seeds["004_454a5f1be846ec67.txt"]) == (2, 5)
+
+
+# --------------------------------------------------------------------------- plots
+
+def test_chinese_plot_has_no_missing_glyphs(sh19, recwarn):
+    """Agency names render: the shipped CJK font is registered, no 'missing from font' warning."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from govreports import plotting as gp
+
+    assert gp.use_cjk_font() == "Noto Sans CJK SC"
+    c = _two_agencies()
+    axes = [gp.plot_outcome_mix(ga.outcome_shares(sh19)),
+            gp.plot_refusal_reasons(ga.refusal_reasons(sh19)),
+            gp.plot_volumes(ga.volumes(sh19)),
+            gp.plot_trend(ga.cross_year(c, "refused_share")),
+            gp.plot_ranking(ga.rank_agencies(c, "refused_share")),
+            gp.plot_findings(ga.findings_summary(sh19))]
+    axes[0].set_title("上海市人民政府办公厅 不予公开 refused")
+    for ax in axes:
+        ax.figure.canvas.draw()
+        plt.close(ax.figure)
+    glyphs = [w for w in recwarn if "missing from font" in str(w.message) or "Glyph" in str(w.message)]
+    assert not glyphs, [str(w.message) for w in glyphs]

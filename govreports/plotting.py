@@ -1,0 +1,209 @@
+"""Plots of the analysis frames, labelled in Chinese and English.
+
+Why a font step: a fresh machine has no CJK font, so matplotlib would draw agency names as empty
+boxes. :func:`use_cjk_font` registers the Noto Sans CJK SC that the ``mplfonts`` package ships
+(a declared dependency) and puts it first in ``font.sans-serif``; every plot function calls it,
+so a notebook needs no font set-up. Without the font it warns once and plots anyway.
+
+Each function takes a frame from :mod:`govreports.analysis`, draws on ``ax`` (a new figure if
+None) and returns the Axes.
+
+>>> from govreports import analysis as ga, plotting as gp             # doctest: +SKIP
+>>> gp.plot_outcome_mix(ga.outcome_shares(corpus, by="agency_year"))  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+
+CJK_FONT_FILES = ("NotoSansCJKsc-Regular.otf", "NotoSansCJK-Regular.ttc", "SourceHanSansSC-Regular.otf", "SimHei.ttf")
+
+# bilingual labels of the analysis columns
+LABELS = {
+    "granted": "予以公开 granted",
+    "partly_granted": "部分公开 partly granted",
+    "denied": "不予公开 refused",
+    "unavailable": "无法提供 unanswerable",
+    "not_processed": "不予处理 not processed",
+    "other": "其他处理 other",
+    "received_new": "本年新收 received",
+    "carried_over": "上年结转 carried over",
+    "carried_forward": "结转下年度 carried forward",
+    "handled": "办理 handled",
+    "received_natural_person": "自然人 natural persons",
+    "received_commercial": "商业企业 companies",
+    "received_research": "科研机构 research",
+    "received_social_org": "社会公益组织 NGOs",
+    "received_legal_service": "法律服务机构 legal services",
+    "received_other_org": "其他 other organisations",
+    "year": "年度 year",
+    "n_findings": "问题数 findings",
+}
+OUTCOMES = ("granted", "partly_granted", "denied", "unavailable", "not_processed", "other")
+OUTCOME_COLORS = ("#4c9a2a", "#a4d17a", "#c0392b", "#e67e22", "#7f8c8d", "#bdc3c7")
+
+_font_state: dict[str, str | None] = {}
+
+
+def find_cjk_font() -> Path | None:
+    """Return the path of a CJK font shipped by ``mplfonts`` (Noto Sans CJK SC first), or None."""
+    try:
+        import mplfonts
+    except ImportError:
+        return None
+    folder = Path(mplfonts.__file__).resolve().parent / "fonts"
+    for name in CJK_FONT_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    found = sorted(folder.glob("*CJK*.otf"))
+    return found[0] if found else None
+
+
+def use_cjk_font() -> str | None:
+    """Register the shipped CJK font with matplotlib and make it the first sans-serif font.
+
+    Returns the font's family name, or None (with one warning) when no CJK font is available,
+    in which case Chinese text shows as boxes but plots still work. Safe to call many times.
+    """
+    if "family" in _font_state:
+        family = _font_state["family"]
+    else:
+        path = find_cjk_font()
+        family = None
+        if path is None:
+            warnings.warn("no CJK font found (is the mplfonts package installed?): Chinese labels will show as boxes",
+                          stacklevel=2)
+        else:
+            font_manager.fontManager.addfont(str(path))
+            family = font_manager.FontProperties(fname=str(path)).get_name()
+        _font_state["family"] = family
+    if family:
+        sans = [f for f in matplotlib.rcParams["font.sans-serif"] if f != family]
+        matplotlib.rcParams["font.sans-serif"] = [family, *sans]
+        matplotlib.rcParams["font.family"] = "sans-serif"
+        matplotlib.rcParams["axes.unicode_minus"] = False
+    return family
+
+
+def _ax(ax, height: float = 4.0, width: float = 8.0):
+    use_cjk_font()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return ax
+
+
+def _row_labels(df: pd.DataFrame) -> list[str]:
+    """Agency and/or year of each row, e.g. '上海市人民政府办公厅 2019'."""
+    parts = [c for c in ("agency", "year", "level", "region") if c in df.columns]
+    if "agency" in parts:
+        parts = [c for c in parts if c in ("agency", "year")]
+    if not parts:
+        parts = [df.columns[0]]
+    return [" ".join(str(v) for v in row if pd.notna(v)) for row in df[parts].itertuples(index=False)]
+
+
+def plot_outcome_mix(shares: pd.DataFrame, ax=None, title: str = "办理结果构成 How requests ended"):
+    """Given :func:`~govreports.analysis.outcome_shares`, draw one stacked bar of outcome shares per row."""
+    ax = _ax(ax, height=1.2 + 0.45 * len(shares))
+    labels = _row_labels(shares)
+    left = np.zeros(len(shares))
+    for key, color in zip(OUTCOMES, OUTCOME_COLORS):
+        v = shares[f"{key}_share"].astype("float64").fillna(0).to_numpy() if f"{key}_share" in shares else \
+            (shares[key].astype("Float64") / shares["handled"].astype("Float64")).astype("float64").fillna(0).to_numpy()
+        ax.barh(labels, v, left=left, color=color, label=LABELS[key])
+        left += v
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("占办理数比例 share of requests handled")
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize="small", frameon=False)
+    return ax
+
+
+def plot_refusal_reasons(reasons: pd.DataFrame, ax=None, title: str = "不予公开和无法提供的理由 Grounds of refusal"):
+    """Given :func:`~govreports.analysis.refusal_reasons` (one group of rows), draw counts per reason."""
+    ax = _ax(ax, height=4.5)
+    r = reasons.groupby(["reason", "group_label", "label"], sort=False, as_index=False)["count"] \
+        .agg(lambda s: s.sum(skipna=False))
+    colors = np.where(r["reason"].str.startswith("denied"), "#c0392b", "#e67e22")
+    ax.barh([f"{g}·{lab}" for g, lab in zip(r["group_label"], r["label"])], r["count"].astype("Float64").fillna(0),
+            color=colors)
+    ax.invert_yaxis()
+    ax.set_xlabel("件数 requests")
+    ax.set_title(title)
+    return ax
+
+
+def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who asked"):
+    """Given :func:`~govreports.analysis.volumes`, draw received requests by applicant type per row."""
+    ax = _ax(ax, height=1.2 + 0.45 * len(vols))
+    labels = _row_labels(vols)
+    left = np.zeros(len(vols))
+    cols = [c for c in LABELS if c.startswith("received_") and c != "received_new"]
+    for i, c in enumerate(cols):
+        v = vols[c].astype("Float64").fillna(0).to_numpy(dtype="float64")
+        ax.barh(labels, v, left=left, label=LABELS[c], color=plt.cm.tab10(i))
+        left += v
+    ax.invert_yaxis()
+    ax.set_xlabel("本年新收申请 requests received")
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize="small", frameon=False)
+    return ax
+
+
+def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
+    """Given :func:`~govreports.analysis.cross_year`, draw one line per agency; a year whose
+    report has errors is marked with a red ×, a missing year leaves a gap."""
+    from .analysis import MEASURES
+
+    ax = _ax(ax)
+    measure = cy["measure"].iloc[0] if len(cy) else ""
+    for key, g in cy.groupby("agency_key", sort=False):
+        line, = ax.plot(g["year"].astype("int64"), g["value"], marker="o", label=str(g["agency"].iloc[0]))
+        bad = g[g["has_errors"]]
+        ax.plot(bad["year"].astype("int64"), bad["value"], "x", color="red", markersize=10)
+    ax.set_xlabel(LABELS["year"])
+    ax.set_ylabel(MEASURES[measure].label if measure in MEASURES else measure)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    m = MEASURES.get(measure)
+    ax.set_title(title or (f"{m.zh} {m.en}" if m else measure))
+    if len(cy):
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_ranking(ranked: pd.DataFrame, ax=None, title: str | None = None):
+    """Given :func:`~govreports.analysis.rank_agencies`, draw a bar per agency with its counts beside."""
+    from .analysis import MEASURES
+
+    ax = _ax(ax, height=1.2 + 0.4 * len(ranked))
+    measure = ranked["measure"].iloc[0] if len(ranked) else ""
+    labels = _row_labels(ranked)
+    values = ranked["value"].astype("float64").fillna(0)
+    ax.barh(labels, values, color="#34495e")
+    for y, (v, n, d) in enumerate(zip(values, ranked["numerator"], ranked["denominator"])):
+        txt = f"{n}/{d}" if pd.notna(d) else f"{n}"
+        ax.annotate(txt, (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+    ax.invert_yaxis()
+    m = MEASURES.get(measure)
+    ax.set_xlabel(m.label if m else measure)
+    ax.set_title(title or (f"排名 Ranking: {m.zh} {m.en}" if m else "排名 Ranking"))
+    return ax
+
+
+def plot_findings(summary: pd.DataFrame, ax=None, title: str = "检查未通过次数 Failed checks"):
+    """Given :func:`~govreports.analysis.findings_summary`, draw how often each check fails."""
+    ax = _ax(ax, height=1.2 + 0.35 * max(len(summary), 1))
+    colors = summary["severity"].map({"error": "#c0392b", "warning": "#e67e22", "info": "#95a5a6"}).fillna("#95a5a6")
+    ax.barh([f"{c} ({s})" for c, s in zip(summary["check"], summary["severity"])], summary["n_findings"],
+            color=list(colors))
+    ax.invert_yaxis()
+    ax.set_xlabel(LABELS["n_findings"])
+    ax.set_title(title)
+    return ax
