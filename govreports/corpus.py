@@ -1,0 +1,741 @@
+"""Many reports at once: read a folder of report files into one set of tidy tables.
+
+Why a module of its own: a researcher's corpus is tens of thousands of files in every format, some
+broken, some saved twice, one agency printing its name five ways over six years. Reading them must
+survive a bad file, resume after an interruption without parsing anything twice, keep memory flat
+as the corpus grows, and link the reports of one agency across years. The stages are plain
+functions over plain data::
+
+    list_files(paths)                      -> [Path, ...]                 (sorted, README/manifest skipped)
+    parse_batch(paths, cache_dir, version) -> {"reports": [row, ...], "tables": {name: df}, "cached": n}
+    _Collector.add(batch)                  -> duplicates marked, chunks of 2,000 reports flushed to Parquet
+    link_agencies(reports)                 -> agency_key, agency_link, level, region filled corpus-wide
+
+>>> import govreports as gr
+>>> c = gr.read_corpus("data/reports", cache="~/.cache/govreports")          # doctest: +SKIP
+>>> c.counts                                                                  # doctest: +SKIP
+{'files': 23, 'parsed': 21, 'failed': 2, 'cached': 0, 'duplicates': 0}
+>>> c.reports[["agency", "agency_key", "year", "level", "region", "status"]]  # doctest: +SKIP
+>>> c.to_parquet("corpus/")                                                   # doctest: +SKIP
+>>> c = gr.open_corpus("corpus/")                                             # doctest: +SKIP
+
+On a dask cluster (files and cache on a filesystem every worker sees)::
+
+    c = gr.read_corpus("/shared/reports", engine="dask", scheduler="tcp://head:8786",
+                       cache="/shared/cache", out="/shared/corpus")
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import agencies as _agencies
+from . import frames as _frames
+from .exceptions import ReportError
+
+TABLES = _frames.TABLES
+REPORT_COLUMNS: dict[str, str] = {
+    "report_id": "string", "source": "string", "sha256": "string", "format": "string",
+    "status": "string", "error": "string", "agency": "string", "agency_key": "string",
+    "agency_link": "string", "agency_as_printed": "string", "year": "Int64", "template": "string",
+    "level": "string", "region": "string", "title": "string", "truncated": "boolean",
+    "duplicate_of": "string",
+}
+DEFAULT_CACHE = "~/.cache/govreports"
+DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat beyond this
+SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.jsonl$)", re.IGNORECASE)
+SKIP_SUFFIXES = {".json", ".jsonl", ".parquet", ".pkl", ".pyc", ".tmp"}
+_META_FIELDS = ("report_id", "source", "sha256", "format", "agency", "agency_as_printed", "year",
+                "template", "level", "title", "truncated")
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+
+def list_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """Given a folder, a glob pattern, a file or a list of them, return the report files, sorted.
+
+    Folders are searched recursively; hidden files, README files, JSON/JSONL (a render manifest)
+    and Parquet files are skipped. A path that names nothing raises FileNotFoundError.
+
+    >>> len(list_files("data/reports/seeds"))
+    5
+    """
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    found: list[Path] = []
+    for item in items:
+        p = Path(item).expanduser()
+        if p.is_dir():
+            found += [f for f in p.rglob("*") if f.is_file() and _is_report_file(f, p)]
+        elif p.is_file():
+            found.append(p)
+        elif any(ch in str(item) for ch in "*?["):
+            base = Path(p.anchor) if p.is_absolute() else Path(".")
+            pattern = str(p.relative_to(p.anchor)) if p.is_absolute() else str(item)
+            found += [f for f in base.glob(pattern) if f.is_file() and _is_report_file(f, base)]
+        else:
+            raise FileNotFoundError(f"no such file, folder or pattern: {item}")
+    return sorted(set(found))
+
+
+def _is_report_file(path: Path, root: Path) -> bool:
+    """Given a file under ``root``, say whether it may be a report (not hidden, README, manifest)."""
+    parts = path.relative_to(root).parts
+    if any(part.startswith(".") for part in parts):
+        return False
+    return not SKIP_NAMES.match(path.name) and path.suffix.lower() not in SKIP_SUFFIXES
+
+
+def report_id_of(data: bytes) -> str:
+    """Given a file's bytes, return its report_id: the first 16 hex digits of their SHA-256."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# The cache: one pickle per report, keyed by report_id and govreports version
+# --------------------------------------------------------------------------------------------
+
+def cache_path(cache_dir: str | os.PathLike, version: str, report_id: str) -> Path:
+    """Given the cache folder, the govreports version and a report_id, return the entry's path."""
+    return Path(cache_dir).expanduser() / f"v{version}" / report_id[:2] / f"{report_id}.pkl"
+
+
+def load_cached(path: Path) -> dict | None:
+    """Given a cache entry's path, return the entry, or None if it is absent or unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a torn or foreign file is a miss, never an error
+        return None
+
+
+def store_cached(path: Path, entry: dict) -> None:
+    """Write a cache entry atomically (temp file in the same folder, then os.replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing (runs in worker processes: everything here takes and returns plain data)
+# --------------------------------------------------------------------------------------------
+
+def parse_file(path: str | os.PathLike, cache_dir: str | None, version: str) -> tuple[dict, bool]:
+    """Given a file, return ``(entry, from_cache)``; never raises for a bad file.
+
+    ``entry`` is ``{"report": {column: value}, "tables": {name: DataFrame}}``; a file that cannot
+    be read gets ``status="failed"`` and its error (the ReportError message, or ``Type: message``
+    for any other exception) and empty tables.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        return _failed_entry(path, b"", f"{type(err).__name__}: {err}"), False
+    rid = report_id_of(data)
+    where = cache_path(cache_dir, version, rid) if cache_dir else None
+    if where is not None:
+        entry = load_cached(where)
+        if entry is not None:
+            entry["report"]["source"] = str(path)
+            return entry, True
+    entry, cacheable = _parse_bytes(path, data)
+    if where is not None and cacheable:
+        try:
+            store_cached(where, entry)
+        except OSError:
+            pass  # a read-only or full cache slows the next run, it does not stop this one
+    return entry, False
+
+
+def _parse_bytes(path: Path, data: bytes) -> tuple[dict, bool]:
+    """Given a file's path and bytes, return (entry, cacheable). Only real parse results and
+    ReportErrors are cacheable; an unexpected exception may be a bug fixed in the next run."""
+    import govreports
+
+    try:
+        report = govreports.read_report(data, name=str(path))
+    except ReportError as err:
+        return _failed_entry(path, data, str(err)), True
+    except Exception as err:  # noqa: BLE001 - one bad file never stops the run
+        return _failed_entry(path, data, f"{type(err).__name__}: {err}"), False
+    meta = report.meta
+    row = {f: getattr(meta, f, None) for f in _META_FIELDS}
+    row.update(source=str(path), status="parsed", error=None)
+    tables = {name: getattr(report, name) for name in TABLES}
+    row["_fingerprint"] = fingerprint(tables)
+    return {"report": row, "tables": tables}, True
+
+
+def _failed_entry(path: Path, data: bytes, error: str) -> dict:
+    """Given a file that could not be read, return its entry: status failed, the error, no tables."""
+    sha = hashlib.sha256(data).hexdigest()
+    row = {f: None for f in _META_FIELDS}
+    row.update(report_id=sha[:16], sha256=sha, source=str(path), status="failed", error=error,
+               truncated=False, _fingerprint=None)
+    return {"report": row, "tables": {}}
+
+
+def fingerprint(tables: dict[str, pd.DataFrame]) -> str | None:
+    """Given a report's tables, return a hash of its requests values (None without any).
+
+    Where every request value is 0 (common: nobody applied) the appeals and disclosure values are
+    hashed too, so that two quiet agencies are not taken for one report saved twice.
+    """
+    req = tables.get("requests")
+    if req is None or req.empty:
+        return None
+    parts = [_values_text(req, ["row", "applicant"])]
+    if not req["value"].fillna(0).astype("int64").any():
+        parts.append(_values_text(tables.get("appeals"), ["proceeding", "result"]))
+        parts.append(_values_text(tables.get("disclosure"), ["item", "measure"]))
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()
+
+
+def _values_text(df: pd.DataFrame | None, keys: list[str]) -> str:
+    """Given a tidy table and its key columns, return its values as one sorted string."""
+    if df is None or df.empty:
+        return ""
+    cells = zip(*(df[k].astype("string").fillna("") for k in keys), df["value"].astype("string").fillna(""))
+    return ";".join(sorted("|".join(c) for c in cells))
+
+
+def parse_batch(paths: list[str], cache_dir: str | None, version: str) -> dict:
+    """Given some files, return their report rows, their tables concatenated, and the cache hits.
+
+    Each table gets a private ``_pos`` column (the file's position in the batch) so the caller
+    can drop the rows of a duplicate. This is the unit of work sent to a process or dask worker.
+    """
+    rows: list[dict] = []
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    cached = 0
+    for pos, path in enumerate(paths):
+        entry, hit = parse_file(path, cache_dir, version)
+        cached += hit
+        rows.append(entry["report"])
+        for name, df in entry["tables"].items():
+            if df is not None and len(df):
+                parts[name].append(df.assign(_pos=pos))
+    tables = {name: (pd.concat(dfs, ignore_index=True) if dfs else _frames.empty(name).assign(_pos=0)[:0])
+              for name, dfs in parts.items()}
+    return {"reports": rows, "tables": tables, "cached": cached}
+
+
+# --------------------------------------------------------------------------------------------
+# Engines: run parse_batch over batches, yield results in order
+# --------------------------------------------------------------------------------------------
+
+def _run_local(batches: list[list[str]], workers: int, cache_dir, version) -> Iterator[dict]:
+    """Given batches, yield parse_batch results in order, over ``workers`` processes."""
+    if workers <= 1:
+        for batch in batches:
+            yield parse_batch(batch, cache_dir, version)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from _in_order(lambda b: pool.submit(parse_batch, b, cache_dir, version),
+                             batches, window=workers * 3)
+
+
+def _run_dask(batches: list[list[str]], workers: int, scheduler, cache_dir, version) -> Iterator[dict]:
+    """Given batches, yield parse_batch results in order from dask.distributed workers.
+
+    ``scheduler`` is an address (``tcp://host:8786``), a ``distributed.Client``, or None for a
+    LocalCluster of ``workers`` single-threaded processes on this machine.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = client = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    elif isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        client = Client(scheduler)
+    try:
+        n_threads = sum(client.nthreads().values()) or 1
+        yield from _in_order(lambda b: client.submit(parse_batch, b, cache_dir, version, pure=False),
+                             batches, window=n_threads * 3)
+    finally:
+        if client is not scheduler:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _in_order(submit, batches: list, window: int) -> Iterator[dict]:
+    """Given a submit function, yield results in submission order with at most ``window`` in
+    flight (so results never pile up in memory faster than they are written)."""
+    pending: list = []
+    it = iter(batches)
+    try:
+        for batch in it:
+            pending.append(submit(batch))
+            if len(pending) >= window:
+                yield pending.pop(0).result()
+        while pending:
+            yield pending.pop(0).result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
+# --------------------------------------------------------------------------------------------
+# Collecting results: duplicates, chunks, Parquet parts
+# --------------------------------------------------------------------------------------------
+
+class _Collector:
+    """Takes batches in order, marks duplicates, and flushes tidy rows every ``chunk_size`` reports
+    to ``out/<table>/part-NNNNN.parquet`` (or to in-memory chunk frames when ``out`` is None)."""
+
+    def __init__(self, out: Path | None, chunk_size: int):
+        self.out, self.chunk_size = out, chunk_size
+        self.report_chunks: list[pd.DataFrame] = []
+        self.pending_rows: list[dict] = []
+        self.buffer: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        self.buffered = 0
+        self.memory: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        self.part = 0
+        self.seen_ids: set[str] = set()
+        self.seen_values: dict[tuple, str] = {}
+        self.counts = {"files": 0, "parsed": 0, "failed": 0, "cached": 0, "duplicates": 0}
+        if out is not None:
+            _clear_dataset(out)
+
+    def add(self, batch: dict) -> None:
+        keep: list[int] = []
+        for pos, row in enumerate(batch["reports"]):
+            row = self._mark(row)
+            self.pending_rows.append(row)
+            if row["status"] == "parsed" and row["duplicate_of"] is None:
+                keep.append(pos)
+        self.counts["cached"] += batch["cached"]
+        for name, df in batch["tables"].items():
+            if len(df):
+                self.buffer[name].append(df[df["_pos"].isin(keep)].drop(columns="_pos"))
+        self.buffered += len(batch["reports"])
+        if self.buffered >= self.chunk_size:
+            self.flush()
+
+    def _mark(self, row: dict) -> dict:
+        """Count the row and set its duplicate_of (same bytes, or same agency+year+values)."""
+        row = dict(row)
+        fp = row.pop("_fingerprint", None)
+        row["duplicate_of"] = None
+        self.counts["files"] += 1
+        self.counts[row["status"]] = self.counts.get(row["status"], 0) + 1
+        if row["status"] != "parsed":
+            return row
+        name = row.get("agency") or row.get("agency_as_printed")
+        key = _agencies.agency_key(name) if name else None
+        rid = row["report_id"]
+        value_key = (key, row.get("year"), fp) if key and fp else None
+        if rid in self.seen_ids:
+            row["duplicate_of"] = rid
+        elif value_key in self.seen_values:
+            row["duplicate_of"] = self.seen_values[value_key]
+        else:
+            self.seen_ids.add(rid)
+            if value_key:
+                self.seen_values[value_key] = rid
+        self.counts["duplicates"] += row["duplicate_of"] is not None
+        return row
+
+    def flush(self) -> None:
+        if self.pending_rows:
+            self.report_chunks.append(_typed(pd.DataFrame(self.pending_rows), REPORT_COLUMNS))
+        for name in TABLES:
+            dfs = self.buffer[name]
+            df = _typed(pd.concat(dfs, ignore_index=True), _frames.COLUMNS[name]) if dfs else _frames.empty(name)
+            if self.out is not None:
+                _write_part(df, self.out / name, self.part)
+            elif len(df):
+                self.memory[name].append(df)
+        self.part += 1
+        self.pending_rows, self.buffered = [], 0
+        self.buffer = {name: [] for name in TABLES}
+
+    def reports(self) -> pd.DataFrame:
+        frames = [df for df in self.report_chunks if len(df)]
+        return pd.concat(frames, ignore_index=True) if frames else _typed(pd.DataFrame(), REPORT_COLUMNS)
+
+
+def _typed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Given a frame, return it with exactly ``columns`` in order and their dtypes."""
+    for col in columns:
+        if col not in df.columns:
+            df[col] = pd.NA
+    df = df[list(columns)]
+    if "year" in columns:
+        df = df.assign(year=pd.to_numeric(df["year"], errors="coerce"))
+    return df.astype(columns)
+
+
+def _write_part(df: pd.DataFrame, folder: Path, part: int) -> None:
+    """Write one Parquet part atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".part-{part:05d}.parquet.tmp"
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, folder / f"part-{part:05d}.parquet")
+
+
+def _clear_dataset(out: Path) -> None:
+    """Remove the parts and reports file of an earlier build in ``out`` (only files we write)."""
+    for name in TABLES:
+        for old in (out / name).glob("part-*.parquet"):
+            old.unlink()
+    for old in (out / "reports.parquet", out / "corpus.json"):
+        if old.exists():
+            old.unlink()
+
+
+# --------------------------------------------------------------------------------------------
+# Linking agencies across the corpus
+# --------------------------------------------------------------------------------------------
+
+def link_agencies(reports: pd.DataFrame) -> pd.DataFrame:
+    """Given a reports table, return it with agency_key, agency_link, level and region filled.
+
+    - ``exact``: the name as printed is already the key;
+    - ``normalized``: the key differs only by spacing, traditional characters, abbreviations
+      (人防办), a province's short name, or a place completed from the report's own text;
+    - ``guessed``: a department renamed (卫生和计划生育委员会 -> 卫生健康委员会), a partial name
+      linked to the one full name in the corpus that ends with it (洪泽区人民政府 ->
+      淮安市洪泽区人民政府), or an agency taken from the file name.
+
+    >>> r = pd.DataFrame({"report_id": ["a", "b"], "source": ["x.txt", "y.txt"],
+    ...                   "agency": ["洪泽区人民政府", "淮安市洪泽区人民政府"], "agency_as_printed": [None, None]})
+    >>> link_agencies(r)[["agency_key", "agency_link", "level"]].values.tolist()
+    [['淮安市洪泽区人民政府', 'guessed', 'county'], ['淮安市洪泽区人民政府', 'exact', 'county']]
+    """
+    reports = reports.copy()
+    for col in ("agency", "agency_as_printed", "level", "region", "source", "status"):
+        if col not in reports.columns:
+            reports[col] = pd.NA
+    keys, links = [], []
+    for agency, printed, source in zip(reports["agency"], reports["agency_as_printed"], reports["source"]):
+        key, link = _own_key(_str(agency), _str(printed), _str(source))
+        keys.append(key)
+        links.append(link)
+    keys, links = _link_partial_keys(keys, links)
+    keys, links = _link_by_file_stem(keys, links, reports["source"].tolist())
+    reports["agency_key"] = pd.array(keys, dtype="string")
+    reports["agency_link"] = pd.array(links, dtype="string")
+    names = [_str(a) or k for a, k in zip(reports["agency"], keys)]
+    reports["level"] = [_str(lv) or (_agencies.level_of(k) if k else None) or (_agencies.level_of(n) if n else None)
+                        for lv, k, n in zip(reports["level"], keys, names)]
+    reports["region"] = [_str(rg) or _longest_region(n, k) for rg, n, k in zip(reports["region"], names, keys)]
+    return _typed(reports, {**REPORT_COLUMNS, **{c: str(reports[c].dtype) for c in reports.columns
+                                                  if c not in REPORT_COLUMNS}})
+
+
+def _str(value) -> str | None:
+    """Given a cell, return it as a non-empty str or None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _own_key(agency: str | None, printed: str | None, source: str | None) -> tuple[str | None, str | None]:
+    """Given one report's names, return (agency_key, agency_link) without looking at others."""
+    name = agency or printed
+    if name is None:
+        from_file = _agencies.name_from_filename(source or "")
+        return (_agencies.agency_key(from_file), "guessed") if from_file else (None, None)
+    key = _agencies.agency_key(name)
+    norm = _agencies.normalize_agency(name)
+    if key != norm:
+        return key, "guessed"
+    as_printed = re.sub(r"\s+", "", printed or name)
+    return key, "exact" if key == as_printed else "normalized"
+
+
+def _key_suffixes(key: str) -> list[str]:
+    """Given a full key, return the shorter names it may be printed as (洪泽区人民政府, 区人民政府)."""
+    place, dept = _agencies.split_name(key)
+    places = [p for p in _agencies.places_of(place) if p.name]
+    out = ["".join(p.name for p in places[i:]) + dept for i in range(1, len(places))]
+    if places:
+        last = places[-1].name
+        suffix = next((s for s in sorted(_agencies._PLACE_SUFFIXES, key=len, reverse=True) if last.endswith(s)), "")
+        out.append(suffix + dept)
+    return [s for s in out if s and s != key]
+
+
+def _link_partial_keys(keys: list, links: list) -> tuple[list, list]:
+    """Link a partial key to the one longer key in the corpus that ends with it (guessed)."""
+    longer: dict[str, set[str]] = {}
+    for key in set(k for k in keys if k):
+        for suffix in _key_suffixes(key):
+            longer.setdefault(suffix, set()).add(key)
+    out_keys, out_links = list(keys), list(links)
+    for i, key in enumerate(keys):
+        targets = longer.get(key, set()) if key else set()
+        if len(targets) == 1:
+            out_keys[i] = next(iter(targets))
+            out_links[i] = "guessed"
+    return out_keys, out_links
+
+
+def _file_stem(source: str | None) -> str | None:
+    """Given a source path, return its file name without extension, years and separators."""
+    if not source:
+        return None
+    stem = re.sub(r"(19|20)\d\d|[\s_\-.]+", "", Path(source).stem)
+    return stem or None
+
+
+def _link_by_file_stem(keys: list, links: list, sources: list) -> tuple[list, list]:
+    """Give a report without a name the key of reports whose file names differ only by the year."""
+    by_stem: dict[str, set[str]] = {}
+    for key, source in zip(keys, sources):
+        stem = _file_stem(_str(source))
+        if key and stem:
+            by_stem.setdefault(stem, set()).add(key)
+    out_keys, out_links = list(keys), list(links)
+    for i, (key, source) in enumerate(zip(keys, sources)):
+        found = by_stem.get(_file_stem(_str(source)) or "", set())
+        if key is None and len(found) == 1:
+            out_keys[i], out_links[i] = next(iter(found)), "guessed"
+    return out_keys, out_links
+
+
+def _longest_region(name: str | None, key: str | None) -> str | None:
+    """Given a report's agency name and key, return the longer region either names."""
+    regions = [r for r in (_agencies.region_of(name) if name else None, _agencies.region_of(key) if key else None) if r]
+    return max(regions, key=len) if regions else None
+
+
+# --------------------------------------------------------------------------------------------
+# The facade
+# --------------------------------------------------------------------------------------------
+
+class Corpus:
+    """Tidy tables of many reports: ``reports`` (one row per file) and ``requests``, ``appeals``,
+    ``disclosure``, ``findings`` (the columns of :mod:`govreports.frames`, duplicates left out).
+
+    Tables of a corpus on disk are read when first asked for; ``table(name, columns=[...])`` reads
+    only some columns (fast on 100k reports).
+    """
+
+    def __init__(self, reports: pd.DataFrame, tables: dict[str, pd.DataFrame] | None = None,
+                 folder: str | os.PathLike | None = None, counts: dict | None = None):
+        self.reports = reports
+        self._tables = dict(tables or {})
+        self.folder = Path(folder) if folder is not None else None
+        self.counts = counts or _counts_of(reports)
+
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Given a table name (and optionally columns), return the table."""
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name!r}; known: {TABLES}")
+        if name in self._tables:
+            df = self._tables[name]
+            return df[columns] if columns else df
+        if self.folder is None:
+            return _frames.empty(name)[columns] if columns else _frames.empty(name)
+        df = _read_table(self.folder / name, name, columns)
+        if columns is None:
+            self._tables[name] = df
+        return df
+
+    @property
+    def requests(self) -> pd.DataFrame:
+        return self.table("requests")
+
+    @property
+    def appeals(self) -> pd.DataFrame:
+        return self.table("appeals")
+
+    @property
+    def disclosure(self) -> pd.DataFrame:
+        return self.table("disclosure")
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        return self.table("findings")
+
+    def to_parquet(self, folder: str | os.PathLike) -> Path:
+        """Write the corpus as a Parquet dataset (``reports.parquet``, ``<table>/part-*.parquet``)
+        that :func:`open_corpus` reopens, and return the folder."""
+        folder = Path(folder).expanduser()
+        if self.folder is not None and folder.resolve() == self.folder.resolve():
+            return folder
+        folder.mkdir(parents=True, exist_ok=True)
+        _clear_dataset(folder)
+        for name in TABLES:
+            _write_part(self.table(name), folder / name, 0)
+        _write_reports(self.reports, folder, self.counts)
+        return folder
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def __repr__(self) -> str:
+        c = self.counts
+        where = f" at {self.folder}" if self.folder else ""
+        return (f"<Corpus{where}: {c.get('files', len(self))} files, {c.get('parsed', 0)} parsed, "
+                f"{c.get('failed', 0)} failed, {c.get('duplicates', 0)} duplicates>")
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self!r}</p>" + self.reports.head(20).to_html(max_cols=12)
+
+
+def _counts_of(reports: pd.DataFrame) -> dict:
+    """Given a reports table, return its counts (files, parsed, failed, duplicates)."""
+    status = reports["status"] if "status" in reports else pd.Series(dtype="string")
+    dup = reports["duplicate_of"].notna().sum() if "duplicate_of" in reports else 0
+    return {"files": len(reports), "parsed": int((status == "parsed").sum()),
+            "failed": int((status == "failed").sum()), "cached": 0, "duplicates": int(dup)}
+
+
+def _read_table(folder: Path, name: str, columns: list[str] | None) -> pd.DataFrame:
+    """Given a table folder of Parquet parts, return the typed table (or some columns of it)."""
+    dtypes = _frames.COLUMNS[name]
+    parts = sorted(folder.glob("part-*.parquet"))
+    if not parts:
+        df = _frames.empty(name)
+        return df[columns] if columns else df
+    import pyarrow.parquet as pq
+
+    df = pq.read_table(str(folder), columns=columns).to_pandas()
+    return df.astype({c: dtypes[c] for c in df.columns})
+
+
+def _write_reports(reports: pd.DataFrame, folder: Path, counts: dict) -> None:
+    """Write the reports table and a small corpus.json (version, counts) into ``folder``."""
+    import govreports
+
+    tmp = folder / ".reports.parquet.tmp"
+    reports.to_parquet(tmp, index=False)
+    os.replace(tmp, folder / "reports.parquet")
+    info = {"govreports_version": govreports.__version__, "counts": counts,
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    (folder / "corpus.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def open_corpus(folder: str | os.PathLike) -> Corpus:
+    """Given a folder written by :func:`read_corpus` (``out=``) or :meth:`Corpus.to_parquet`,
+    return the Corpus; tables are read when first used.
+
+    >>> c = open_corpus("corpus/")                           # doctest: +SKIP
+    >>> c.table("requests", columns=["report_id", "row", "value"])   # doctest: +SKIP
+    """
+    folder = Path(folder).expanduser()
+    path = folder / "reports.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"no corpus in {folder} (no reports.parquet)")
+    reports = pd.read_parquet(path)
+    reports = reports.astype({c: t for c, t in REPORT_COLUMNS.items() if c in reports.columns})
+    counts = None
+    info = folder / "corpus.json"
+    if info.exists():
+        counts = json.loads(info.read_text(encoding="utf-8")).get("counts")
+    return Corpus(reports, folder=folder, counts=counts)
+
+
+def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | None = DEFAULT_CACHE,
+                out: str | os.PathLike | None = None, engine: str = "local", scheduler=None,
+                chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None,
+                batch_size: int | None = None) -> Corpus:
+    """Given a folder, a glob or a list of files, read every report into one :class:`Corpus`.
+
+    Args:
+        paths: a folder (searched recursively), a glob pattern, a file, or a list of these.
+        workers: processes (or dask workers for a LocalCluster); None -> ``os.cpu_count()``;
+            1 parses in this process.
+        cache: folder of parsed reports keyed by report_id and govreports version; None for none.
+            A file whose bytes did not change is not parsed again, so an interrupted run resumes.
+        out: folder to stream a Parquet dataset into, every ``chunk_size`` reports (memory stays
+            flat); the returned Corpus reads its tables from there. None keeps them in memory.
+        engine: ``"local"`` (a process pool) or ``"dask"`` (dask.distributed).
+        scheduler: with ``engine="dask"``, an address ``tcp://host:8786`` or a Client; None starts
+            a LocalCluster.
+        progress: show a tqdm bar; None -> only when stderr is a terminal.
+
+    A file that cannot be read never stops the run: its row has ``status="failed"`` and its
+    ``error``. Duplicates (same bytes, or same agency, year and requests values) get
+    ``duplicate_of`` and their rows are left out of the tidy tables.
+
+    >>> c = read_corpus("data/reports/seeds", workers=1, cache=None)           # doctest: +SKIP
+    >>> c.counts                                                               # doctest: +SKIP
+    {'files': 5, 'parsed': 5, 'failed': 0, 'cached': 0, 'duplicates': 0}
+    """
+    import govreports
+
+    files = [str(p) for p in list_files(paths)]
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    cache_dir = str(Path(cache).expanduser()) if cache is not None else None
+    version = str(govreports.__version__)
+    out_dir = Path(out).expanduser() if out is not None else None
+    batches = _batches(files, workers, batch_size)
+    if engine == "local":
+        results = _run_local(batches, workers, cache_dir, version)
+    elif engine == "dask":
+        results = _run_dask(batches, workers, scheduler, cache_dir, version)
+    else:
+        raise ValueError(f"unknown engine {engine!r}; use 'local' or 'dask'")
+    collector = _Collector(out_dir, chunk_size)
+    with _progress_bar(len(files), progress) as bar:
+        for batch in results:
+            collector.add(batch)
+            bar.update(len(batch["reports"]))
+    collector.flush()
+    reports = link_agencies(collector.reports())
+    if out_dir is not None:
+        _write_reports(reports, out_dir, collector.counts)
+        return Corpus(reports, folder=out_dir, counts=collector.counts)
+    tables = {name: (pd.concat(dfs, ignore_index=True) if len(dfs) > 1 else dfs[0]) if dfs else _frames.empty(name)
+              for name, dfs in collector.memory.items()}
+    return Corpus(reports, tables=tables, counts=collector.counts)
+
+
+def _batches(files: list[str], workers: int, batch_size: int | None) -> list[list[str]]:
+    """Given files, return batches: small enough to balance the workers, big enough to be cheap."""
+    size = batch_size or max(1, min(64, -(-len(files) // (workers * 4))))
+    return [files[i:i + size] for i in range(0, len(files), size)]
+
+
+def _progress_bar(total: int, progress: bool | None):
+    """Given a total, return a tqdm bar (silent when stderr is not a terminal, unless asked)."""
+    from tqdm.auto import tqdm
+
+    disable = not sys.stderr.isatty() if progress is None else not progress
+    return tqdm(total=total, unit="file", disable=disable, desc="reading reports")
+
+
+def format_counts(counts: dict) -> str:
+    """Given read_corpus counts, return one line a person can read.
+
+    >>> format_counts({"files": 10, "parsed": 8, "failed": 2, "cached": 5, "duplicates": 1})
+    '10 files: 8 parsed, 2 failed, 5 from the cache, 1 duplicates'
+    """
+    return (f"{counts.get('files', 0)} files: {counts.get('parsed', 0)} parsed, {counts.get('failed', 0)} failed, "
+            f"{counts.get('cached', 0)} from the cache, {counts.get('duplicates', 0)} duplicates")
