@@ -7,3 +7,6 @@
 __version__ = "0.1.0"
 
 from .exceptions import ReportError  # noqa: E402
+from .report import Report, ReportMeta, read_report  # noqa: E402
+
+__all__ = ["Report", "ReportError", "ReportMeta", "read_report"]

@@ -186,9 +186,6 @@ def grid_rows(page_chars: list[dict], cells, page_no: int, table_no: int) -> lis
             c += max(width, 1)
         if any(cell.text for cell in out_cells) or len(out_cells) > 1:
             rows.append(_Row(out_cells, out_cols, ncols, ys[r]))
-    # drop trailing rows with nothing printed at all
-    while rows and not any(cell.text for cell in rows[-1].cells):
-        rows.pop()
     return rows
 
 

@@ -1,0 +1,180 @@
+"""What one printed cell says: a number, a blank, a template label, or just text.
+
+Small pure functions over strings, used by :mod:`govreports.parse`. Numbers are read the way
+SCHEMA.md says: full-width digits, thousands separators and unit suffixes (``32 项``,
+``1042.94 万元``, ``251000元``) are numbers; ``-``, ``—``, ``/``, ``无`` and the empty string are a
+blank cell (read as 0, ``blank=True``).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import template as T
+from .template import label_key
+
+BLANK_MARKS = frozenset({"", "-", "—", "——", "–", "－", "/", "／", "无", "\\", "—-", "/ /"})
+_NUMBER = re.compile(
+    r"^(?P<sign>[-+])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>万元|万|元|亿元|项|件|个|条|次|起|宗|家|篇)?\s*$")
+_MULTI = re.compile(r"^(?P<head>.*?[^\d\s.,+-])?\s*(?P<nums>(?:[-+]?\d[\d,]*(?:\.\d+)?\s+)+[-+]?\d[\d,]*(?:\.\d+)?)$")
+_LEADING_NUMBERING = re.compile(r"^(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})(?=[\u3400-\u9fff])")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: float
+    unit: str | None
+    blank: bool
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=4096)
+def read_number(text: str) -> Number | None:
+    """Given a printed cell, return the number it holds, or None when it is not a number.
+
+    >>> read_number("1,042.94 万元")
+    Number(value=1042.94, unit='万元', blank=False)
+    >>> read_number("—").blank
+    True
+    """
+    s = nfkc(text).strip()
+    if s in BLANK_MARKS or not s.strip("-—–/ "):
+        return Number(0.0, None, True)
+    m = _NUMBER.match(s)
+    if not m:
+        return None
+    value = float(m["num"].replace(",", ""))
+    if m["sign"] == "-":
+        value = -value
+    return Number(value, m["unit"], False)
+
+
+def split_trailing_numbers(text: str) -> list[str] | None:
+    """Split ``'行政许可 0'`` or ``'0 0 0'`` (numbers printed space-separated in one cell, as PDF
+    text layers do) into cells; None when the cell is not of that shape."""
+    s = nfkc(text).strip()
+    if " " not in s:
+        return None
+    m = _MULTI.match(s)
+    if not m:
+        return None
+    head = (m["head"] or "").strip()
+    if len(label_key(head)) > 40:
+        return None  # prose ending in a number
+    nums = m["nums"].split()
+    return ([head] if head else []) + nums
+
+
+# --------------------------------------------------------------------------- label matching
+def _build_phrase_index():
+    index: list[tuple[str, str]] = []
+    for row in T.REQUEST_ROWS:
+        for p in row.phrases:
+            index.append((p, row.key))
+    index.sort(key=lambda x: -len(x[0]))
+    return index
+
+
+_ROW_PHRASES = _build_phrase_index()
+_ROW_REGEX = re.compile("|".join(re.escape(p) for p, _ in _ROW_PHRASES))
+_ROW_BY_PHRASE = dict(_ROW_PHRASES)
+_FULL_KEYS = {r.key: _LEADING_NUMBERING.sub("", label_key(r.label)) for r in T.REQUEST_ROWS}
+_FUZZY_TARGETS = [(r.phrases[0], r.key) for r in T.REQUEST_ROWS if len(r.phrases[0]) >= 4]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMatch:
+    keys: tuple[str, ...]  # candidate row keys (one when certain)
+    exact: bool            # False: matched by similarity or as a fragment
+    how: str = "phrase"    # phrase | fuzzy | fragment | prefix
+
+
+def strip_numbering(key: str) -> str:
+    return _LEADING_NUMBERING.sub("", key)
+
+
+@lru_cache(maxsize=8192)
+def match_request_row(key: str) -> LabelMatch | None:
+    """Given a cell's key form, return the table-3 row(s) it labels, or None.
+
+    Exact phrases first; then a label cut by a line break (a prefix of a phrase); then a
+    fragment of a full label (several candidates possible); then similarity for labels garbled
+    by a text layer (``其他法律行政止公开``).
+    """
+    if not key or len(key) > 60:
+        return None
+    m = _ROW_REGEX.search(key)
+    if m:
+        return LabelMatch((_ROW_BY_PHRASE[m.group(0)],), True)
+    if T.OTHER_OTHER_SUBROW.match(key):
+        return LabelMatch(("other.other",), True)
+    if key in ("七总计", "总计七"):
+        return LabelMatch(("outcome_total",), True)
+    body = strip_numbering(key)
+    if len(body) >= 4:
+        prefix = [k for k, full in _FULL_KEYS.items() if full.startswith(body)]
+        if len(prefix) == 1:
+            return LabelMatch((prefix[0],), False, "prefix")
+        frag = [k for k, full in _FULL_KEYS.items() if body in full]
+        if frag:
+            return LabelMatch(tuple(frag), False, "fragment")
+        best, best_key, second = 0.0, None, 0.0
+        for phrase, k in _FUZZY_TARGETS:
+            r = difflib.SequenceMatcher(None, body, phrase, autojunk=False).ratio()
+            if r > best:
+                best, best_key, second = r, k, best
+            elif r > second:
+                second = r
+        if best >= 0.8 and best - second >= 0.1:
+            return LabelMatch((best_key,), False, "fuzzy")
+    return None
+
+
+def match_group(key: str) -> str | None:
+    """Given a cell's key form, return the outcome group it heads ('denied', ...), or None."""
+    for group, phrases in T.GROUP_PHRASES.items():
+        for p in phrases:
+            if key == p or (key.endswith(p) and len(key) <= len(p) + 2):
+                return group
+    return None
+
+
+# --------------------------------------------------------------------------- table 2
+def _item_index():
+    out: dict[str, list[tuple[str, str]]] = {}
+    for tpl, items in T.DISCLOSURE_ITEMS.items():
+        pairs = [(p, it.key) for it in items for p in it.phrases]
+        pairs.sort(key=lambda x: -len(x[0]))
+        out[tpl] = pairs
+    return out
+
+
+_ITEM_PHRASES = _item_index()
+
+
+@lru_cache(maxsize=4096)
+def match_item(key: str, template: str) -> str | None:
+    """Given a cell's key form, return the table-2 item it labels for that template, or None."""
+    if not key or len(key) > 20:
+        return None
+    for phrase, item in _ITEM_PHRASES[template]:
+        if phrase in key:
+            if item == "regulations" and "规范性" in key:
+                continue
+            return item
+    return None
+
+
+def template_marker(key: str) -> str | None:
+    """Given a header cell's key form, return the template its wording belongs to, or None."""
+    for tpl, words in T.TEMPLATE_MARKERS.items():
+        if any(w in key for w in words):
+            return tpl
+    return None

@@ -1,0 +1,585 @@
+"""Printed lines of cells → the template's cells. Format-blind.
+
+The stages, each a plain function:
+
+1. :func:`split_regions` tells which printed lines belong to table 2, 3 or 4 (by the section
+   headings and the tables' own header words, never by position).
+2. :func:`assemble_rows` walks a region's cells and groups each run of values behind the
+   label printed before it (``ObservedRow``). A label broken over lines is re-joined; a row of
+   values with no label is kept as unlabelled.
+3. :func:`place_requests`, :func:`place_disclosure`, :func:`place_appeals` put values into
+   template cells: by label first; an unlabelled row only where template order leaves exactly
+   one place for it (SCHEMA.md ``placed_by_order``); otherwise the cells stay missing and a
+   finding says why. A number is never placed where its row or column is unknown.
+
+The result is a :class:`Parsed`: dicts from template keys to :class:`Value`, plus findings.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import template as T
+from .cells import (LabelMatch, match_group, match_item, match_request_row, read_number,
+                    split_trailing_numbers, template_marker)
+from .readers.base import Document, Line
+from .template import label_key
+
+
+@dataclass(slots=True)
+class Value:
+    value: float
+    blank: bool
+    printed: str
+    location: str
+    unit: str | None = None
+
+
+@dataclass
+class ObservedRow:
+    key: str                       # key form of the label as printed (joined across lines)
+    match: LabelMatch | None       # table-3 rows this label names (None: unlabelled)
+    item: str | None               # table-2 item it names
+    location: str
+    values: list[Value] = field(default_factory=list)
+    closed: bool = False           # False when the text ended inside this row
+    structured: bool = False       # values came from a multi-cell line
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(not v.blank for v in self.values)
+
+    @property
+    def has_values(self) -> bool:
+        """Numbers or printed blank marks ('-', '/'), not just empty filler cells."""
+        return any(not v.blank or v.printed for v in self.values)
+
+
+@dataclass
+class Parsed:
+    template: str | None = None
+    template_source: str = ""
+    requests: dict[tuple[str, str], Value] = field(default_factory=dict)
+    appeals: dict[tuple[str, str], Value] = field(default_factory=dict)
+    disclosure: dict[tuple[str, str], Value] = field(default_factory=dict)
+    findings: list[dict] = field(default_factory=list)
+    regions: dict[str, int] = field(default_factory=dict)  # table -> number of lines
+    truncated: bool = False
+
+    def find(self, check, table, severity, message, key="", applicant="", proceeding="",
+             expected="", found="", location=""):
+        self.findings.append(dict(check=check, table=table, key=key, applicant=applicant,
+                                  proceeding=proceeding, expected=str(expected), found=str(found),
+                                  severity=severity, message=message, location=location))
+
+
+# --------------------------------------------------------------------------- 1. regions
+_TRAD_MARKERS = re.compile("[開報數據請處計況總於應與條關]")
+
+
+def _converter():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+_T2S = None
+
+
+def document_keys(doc: Document) -> list[list[str]]:
+    """Given a document, return the key form of every cell (traditional text simplified)."""
+    global _T2S
+    trad = len(_TRAD_MARKERS.findall(doc.text[:20000])) >= 5
+    if trad and _T2S is None:
+        _T2S = _converter()
+    out = []
+    for line in doc.lines:
+        if trad:
+            out.append([label_key(_T2S.convert(c.text)) for c in line.cells])
+        else:
+            out.append([label_key(c.text) for c in line.cells])
+    return out
+
+
+def _heading(key: str) -> str | None:
+    if len(key) > 40:
+        return None
+    for s in T.SECTIONS:
+        if s.pattern.match(key):
+            return s.key
+    return None
+
+
+_REGION_OF_SECTION = {"disclosure": "disclosure", "requests": "requests", "appeals": "appeals"}
+_REQUEST_OPENERS = ("received_new", "carried_over", "carried_forward")
+
+
+def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None], bool]:
+    """Given a document and its cell keys, return each line's table (or None) and whether the
+    last table was followed by a later section (False: the text ends inside a table)."""
+    region: str | None = None
+    out: list[str | None] = []
+    closed_after = True
+    for line, lk in zip(doc.lines, keys):
+        first = next((k for k in lk if k), "")
+        h = _heading(first) if first else None
+        if h:
+            region = _REGION_OF_SECTION.get(h)
+            closed_after = region is None
+        elif first.startswith("第二十条") and region not in ("requests", "appeals"):
+            region, closed_after = "disclosure", False
+        elif "勾稽关系" in first and region != "requests":
+            region, closed_after = "requests", False
+        elif region == "requests" and any("行政复议" in k for k in lk) and (
+                len(lk) > 1 or any(("行政诉讼" in k or "结果维持" in k) for k in lk)) \
+                and all(match_request_row(k) is None for k in lk if k):
+            region, closed_after = "appeals", False
+        elif region in (None, "disclosure") and len(first) <= 40:
+            m = match_request_row(first) if first else None
+            if m and m.exact and m.keys[0] in _REQUEST_OPENERS:
+                region, closed_after = "requests", False
+        out.append(region)
+    return out, closed_after
+
+
+# --------------------------------------------------------------------------- 2. rows
+def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
+    """(text, key, location) for a line's cells, with 'label 1 2 3' cells split apart."""
+    out = []
+    for c, k in zip(line.cells, lk):
+        if " " in c.text.strip() and c.text.strip()[-1:].isdigit():
+            parts = split_trailing_numbers(c.text)
+            if parts:
+                out.extend((p, label_key(p), c.location) for p in parts)
+                continue
+        out.append((c.text.strip(), k, c.location))
+    return out
+
+
+def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[ObservedRow]:
+    """Group the values of a region behind the label printed before them.
+
+    ``classify(key) -> ('row', ObservedRow-kwargs) | ('group', None) | ('text', None)``.
+    A text cell that follows a label with no numbers yet continues that label (a label broken
+    over lines); values printed before any label on their line start an unlabelled row.
+    """
+    rows: list[ObservedRow] = []
+    cur: ObservedRow | None = None
+    pending_blanks: list[Value] = []
+    last_text = ""
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None:
+            cur.closed = True
+            rows.append(cur)
+        cur = None
+
+    for line, lk in zip(lines, keys):
+        multi = len(line.cells) > 1
+        line_numbers = False
+        pending_blanks.clear()
+        for text, key, loc in _cells_of(line, lk):
+            num = read_number(text)
+            if num is not None:
+                v = Value(num.value, num.blank, text, loc, num.unit)
+                if cur is None:
+                    if num.blank:
+                        pending_blanks.append(v)
+                        continue
+                    cur = ObservedRow(last_text, None, None, loc, structured=multi)
+                    cur.values.extend(pending_blanks)
+                    pending_blanks.clear()
+                cur.values.append(v)
+                if not num.blank:
+                    line_numbers = True
+                continue
+            pending_blanks.clear()
+            kind, info = classify(key)
+            if cur is not None and not cur.has_values and kind != "group" and (
+                    (kind == "text" and _fragment(key)) or _continues(cur, info)):
+                joined = cur.key + key
+                kind2, info2 = classify(joined)
+                if kind2 == "row":
+                    cur.match, cur.item = info2.match, info2.item
+                cur.key = joined
+                cur.values.clear()
+                continue
+            if kind == "row":
+                if cur is not None and cur.match is None and cur.item is None and not cur.has_numbers:
+                    cur = None
+                close()
+                cur = info
+                cur.location = loc
+                cur.structured = multi
+            else:
+                if cur is not None and (cur.has_values or kind == "group"):
+                    close()
+                elif cur is not None and cur.match is None and cur.item is None:
+                    cur = None
+                last_text = key
+        if multi and line_numbers and cur is not None:
+            close()
+        if line_numbers:
+            last_text = ""
+    if cur is not None:
+        rows.append(cur)  # not closed: the text ended inside this row
+    return rows
+
+
+_STRUCTURAL = ("第二十条", "信息内容", "申请人情况", "法人或其他组织", "自然人", "总计", "行政复议", "行政诉讼")
+
+
+def _fragment(key: str) -> bool:
+    """True for a short text cell that may be the rest of a label broken over lines."""
+    return 0 < len(key) <= 14 and not key.startswith(_STRUCTURAL) and _heading(key) is None
+
+
+def _continues(cur: ObservedRow, info: ObservedRow | None) -> bool:
+    """True when a label-like cell is the rest of the current row's broken label."""
+    if info is None:
+        return False
+    if cur.match is not None and info.match is not None and not info.match.exact:
+        return bool(set(cur.match.keys) & set(info.match.keys))
+    if cur.item is not None and info.item == cur.item:
+        return False
+    return cur.match is None and cur.item is None and info.match is not None and not info.match.exact
+
+
+def normalize_values(values: list[Value], n: int) -> tuple[list[Value] | None, str]:
+    """Given the values printed after a label, return exactly ``n`` of them, or None and why.
+
+    Filler cells ('' beyond the template's columns) are dropped from the end, then from the
+    start; a row printed with empty cells only is a printed blank row.
+    """
+    v = list(values)
+    while len(v) > n and v[-1].blank and not v[-1].printed:
+        v.pop()
+    while len(v) > n and v[0].blank and not v[0].printed:
+        v.pop(0)
+    while len(v) > n and v[-1].blank:
+        v.pop()
+    if len(v) == n:
+        return v, ""
+    if v and all(x.blank for x in v):
+        return [Value(0.0, True, v[0].printed if len(v) == 1 else "", v[0].location)] * n, ""
+    if len(v) > n:
+        return None, f"{len(v)} values where the template has {n} columns"
+    return None, f"{len(v)} values where the template has {n} columns (empty cells dropped?)"
+
+
+# --------------------------------------------------------------------------- 3a. table 3
+def _classify_request(seen: dict):
+    def classify(key: str):
+        if not key:
+            return "text", None
+        if key == T.OUTCOME_TOTAL_BARE and seen.get("outcome"):
+            return "row", ObservedRow(key, LabelMatch(("outcome_total",), True), None, "")
+        m = match_request_row(key)
+        if m is not None:
+            if m.keys[0] in T.OUTCOME_KEYS:
+                seen["outcome"] = True
+            return "row", ObservedRow(key, m, None, "")
+        if match_group(key):
+            return "group", None
+        return "text", None
+    return classify
+
+
+def place_requests(rows: list[ObservedRow], parsed: Parsed) -> None:
+    """Put the observed table-3 rows into template cells (see the module docstring)."""
+    sub_rows = any(r.match and set(r.match.keys) & {"other.no_correction", "other.unpaid_fee"}
+                   and r.match.exact for r in rows)
+    order = [r.key for r in T.REQUEST_ROWS
+             if sub_rows or r.key not in ("other.no_correction", "other.unpaid_fee")]
+    pos = {k: i for i, k in enumerate(order)}
+    rows = [r for r in rows if r.values or r.match is None]
+    rows = [r for r in rows if r.values]
+    assigned: list[str | None] = [None] * len(rows)
+    taken: set[str] = set()
+    for i, r in enumerate(rows):
+        if r.match and len(r.match.keys) == 1 and r.match.keys[0] in pos:
+            k = r.match.keys[0]
+            if k in taken:
+                parsed.find("duplicate_row", "requests", "warning",
+                            f"row {k} printed twice; the second printing ({r.location}) is ignored",
+                            key=k, location=r.location)
+                continue
+            assigned[i] = k
+            taken.add(k)
+    # labels that fit several rows, then unlabelled rows: only where order leaves one place
+    for i, r in enumerate(rows):
+        if assigned[i] is not None or r.match is None or len(r.match.keys) == 1 and r.match.keys[0] in taken:
+            continue
+        lo, hi = _neighbours(assigned, pos, i, len(order))
+        cands = [k for k in r.match.keys if k in pos and lo < pos[k] < hi and k not in taken]
+        if len(cands) == 1:
+            assigned[i] = cands[0]
+            taken.add(cands[0])
+    i = 0
+    while i < len(rows):
+        if assigned[i] is not None or (rows[i].match is not None and len(rows[i].match.keys) > 0
+                                       and rows[i].match.keys[0] in taken and len(rows[i].match.keys) == 1):
+            i += 1
+            continue
+        j = i
+        while j < len(rows) and assigned[j] is None:
+            j += 1
+        lo, hi = _neighbours(assigned, pos, i, len(order))
+        free = [k for k in order[lo + 1:hi] if k not in taken]
+        run = list(range(i, j))
+        if len(free) == len(run) and run:
+            for idx, k in zip(run, free):
+                assigned[idx] = k
+                taken.add(k)
+                rows[idx].match = LabelMatch((k,), False, "order")
+        else:
+            for idx in run:
+                parsed.find("unlabelled_row", "requests", "warning",
+                            "values printed without a row label that template order cannot place "
+                            f"({len(run)} such rows for {len(free)} free rows); left missing",
+                            location=rows[idx].location)
+        i = j
+    for r, k in zip(rows, assigned):
+        if k is None:
+            continue
+        if not r.closed:
+            vals, why = normalize_values(r.values, 7)
+            if vals is None or len(r.values) < 7:
+                parsed.truncated = True
+                continue
+        vals, why = normalize_values(r.values, 7)
+        if vals is None:
+            _partial_row(r, k, why, parsed)
+            continue
+        for a, v in zip(T.APPLICANT_KEYS, vals):
+            parsed.requests[(k, a)] = v
+        if r.match and not r.match.exact:
+            how = r.match.how
+            if how == "order":
+                parsed.find("placed_by_order", "requests", "warning",
+                            f"row {k} ({T.ROW_BY_KEY[k].label}) has no printed label; placed by template order",
+                            key=k, location=r.location)
+            else:
+                parsed.find("label_inexact", "requests", "warning",
+                            f"label '{r.key}' matched to {k} ({T.ROW_BY_KEY[k].label}) by {how}",
+                            key=k, location=r.location)
+
+
+def _neighbours(assigned, pos, i, n) -> tuple[int, int]:
+    lo = next((pos[assigned[j]] for j in range(i - 1, -1, -1) if assigned[j] is not None), -1)
+    hi = next((pos[assigned[j]] for j in range(i + 1, len(assigned)) if assigned[j] is not None), n)
+    return lo, hi
+
+
+def _partial_row(r: ObservedRow, k: str, why: str, parsed: Parsed) -> None:
+    nums = [v for v in r.values if not v.blank]
+    label = T.ROW_BY_KEY[k].label
+    if len(r.values) < 7 and len(nums) >= 2 and abs(sum(v.value for v in nums[:-1]) - nums[-1].value) < 1e-9:
+        parsed.requests[(k, "total")] = nums[-1]
+        parsed.find("columns_ambiguous", "requests", "warning",
+                    f"row {k} ({label}): {why}; only the total ({nums[-1].printed}) can be placed, "
+                    "the applicant columns stay missing", key=k, location=r.location)
+    else:
+        parsed.find("columns_ambiguous", "requests", "warning",
+                    f"row {k} ({label}): {why}; the row stays missing", key=k, location=r.location)
+
+
+# --------------------------------------------------------------------------- 3b. table 2
+def detect_template(lines_keys: list[list[str]]) -> str | None:
+    votes = {"2019": 0, "2021": 0}
+    for lk in lines_keys:
+        for k in lk:
+            t = template_marker(k) if k and len(k) <= 30 else None
+            if t:
+                votes[t] += 1
+    if votes["2019"] == votes["2021"]:
+        return None
+    return max(votes, key=votes.get)
+
+
+def _classify_item(key: str):
+    if not key:
+        return "text", None
+    item = match_item(key, "2019") or match_item(key, "2021")
+    if item:
+        return "row", ObservedRow(key, None, item, "")
+    return "text", None
+
+
+def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[str], parsed: Parsed) -> None:
+    """Put observed table-2 rows into item × measure cells; sub-rows of an item are summed."""
+    items = {it.key: it for it in T.DISCLOSURE_ITEMS[template]}
+    current: str | None = None
+    sums: dict[str, list[list[Value]]] = {}
+    for r in rows:
+        if r.item is not None:
+            current = r.item if r.item in items else None
+            if current is None:
+                continue
+            target = current
+        elif current is not None and items[current].sub_rows_sum and r.values:
+            target = current
+        else:
+            if r.has_numbers:
+                parsed.find("non_template_row", "disclosure", "info",
+                            f"table 2 row '{r.key}' is not part of the template; not read", location=r.location)
+            continue
+        it = items[target]
+        if not r.closed and len(r.values) < len(it.measures):
+            parsed.truncated = True
+            continue
+        vals, why = normalize_values(r.values, len(it.measures))
+        if vals is None:
+            parsed.find("columns_ambiguous", "disclosure", "warning",
+                        f"item {target} ({it.label}): {why}; left missing", key=target, location=r.location)
+            continue
+        sums.setdefault(target, []).append(vals)
+    for key, printings in sums.items():
+        it = items[key]
+        for mi, m in enumerate(it.measures):
+            cells = [p[mi] for p in printings]
+            if len(cells) == 1:
+                v = cells[0]
+            else:
+                v = Value(sum(c.value for c in cells), all(c.blank for c in cells),
+                          " + ".join(c.printed or "''" for c in cells), "; ".join(c.location for c in cells), cells[0].unit)
+            if m.unit == "10k_yuan":
+                v = _to_10k_yuan(v, key, m, header_units, parsed)
+            parsed.disclosure[(key, m.key)] = v
+
+
+def _to_10k_yuan(v: Value, item: str, m: T.Measure, header_units: set[str], parsed: Parsed) -> Value:
+    unit = v.unit
+    if unit in ("元",):
+        return Value(v.value / 10000, v.blank, v.printed, v.location, unit)
+    if unit in ("亿元",):
+        return Value(v.value * 10000, v.blank, v.printed, v.location, unit)
+    if unit is None and not v.blank and v.value != 0 and "万元" not in header_units:
+        parsed.find("unit_assumed", "disclosure", "info",
+                    f"{item} {m.key} printed without a unit ('{v.printed}'); read as 万元, the template's unit",
+                    key=item, location=v.location)
+    return v
+
+
+# --------------------------------------------------------------------------- 3c. table 4
+def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed: Parsed) -> None:
+    """Read the 15 numbers of table 4 in template order (review, suit_direct, suit_after_review ×
+    upheld, corrected, other, pending, total)."""
+    values: list[Value] = []
+    for line, lk in zip(lines, keys):
+        cells = _cells_of(line, lk)
+        nums = [(t, read_number(t), loc) for t, _, loc in cells]
+        if not any(n is not None and not n.blank for _, n, _ in nums):
+            continue
+        values.extend(Value(n.value, n.blank, t, loc) for t, n, loc in nums if n is not None)
+    while len(values) > 15 and values[-1].blank and not values[-1].printed:
+        values.pop()
+    while len(values) > 15 and values[0].blank and not values[0].printed:
+        values.pop(0)
+    if len(values) == 15:
+        for (p, r), v in zip(T.APPEAL_CELLS, values):
+            parsed.appeals[(p, r)] = v
+    elif not values and closed:
+        loc = lines[0].location if lines else ""
+        for p, r in T.APPEAL_CELLS:
+            parsed.appeals[(p, r)] = Value(0.0, True, "", loc)
+        parsed.find("printed_blank", "appeals", "info",
+                    "table 4 is printed with its header but no numbers: all 15 cells read as blank (0)",
+                    location=loc)
+    elif not closed and len(values) < 15:
+        parsed.truncated = True
+        parsed.find("truncated", "appeals", "warning",
+                    f"the text ends inside table 4 after {len(values)} of 15 numbers; table 4 left missing")
+    else:
+        parsed.find("appeals_unreadable", "appeals", "warning",
+                    f"table 4 prints {len(values)} numbers where the template has 15; left missing",
+                    location=values[0].location if values else "")
+
+
+# --------------------------------------------------------------------------- all together
+def parse_document(doc: Document, year: int | None = None) -> Parsed:
+    """Given a document's lines of cells, return the template's cells and reading findings."""
+    parsed = Parsed()
+    keys = document_keys(doc)
+    regions, closed_after = split_regions(doc, keys)
+    by_region: dict[str, tuple[list[Line], list[list[str]]]] = {}
+    last_region = None
+    for line, lk, reg in zip(doc.lines, keys, regions):
+        if reg is None:
+            continue
+        ls, ks = by_region.setdefault(reg, ([], []))
+        ls.append(line)
+        ks.append(lk)
+        last_region = reg
+    parsed.regions = {k: len(v[0]) for k, v in by_region.items()}
+
+    tpl = detect_template(by_region.get("disclosure", ([], []))[1])
+    src = "table 2 header"
+    req_rows: list[ObservedRow] = []
+    if "requests" in by_region:
+        seen: dict = {}
+        req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
+        _close_last(req_rows, "requests", last_region, closed_after)
+        if any(r.match and r.match.exact and set(r.match.keys) & {"other.no_correction", "other.unpaid_fee"}
+               for r in req_rows):
+            if tpl is None:
+                tpl, src = "2021", "（六）其他处理 sub-rows"
+    if tpl is None:
+        if year is not None:
+            tpl, src = ("2019" if year <= 2020 else "2021"), "year"
+        else:
+            src = ""
+    parsed.template, parsed.template_source = tpl, src
+    if src == "year":
+        parsed.find("template_from_year", "meta", "info",
+                    f"table 2's shape is not printed; template {tpl} assumed from the year {year}")
+
+    if "disclosure" in by_region and tpl:
+        ls, ks = by_region["disclosure"]
+        rows = assemble_rows(ls, ks, _classify_item)
+        _close_last(rows, "disclosure", last_region, closed_after)
+        units = {"万元"} if any("万元" in k for lk in ks for k in lk if len(k) < 30) else set()
+        place_disclosure(rows, tpl, units, parsed)
+    if req_rows:
+        place_requests(req_rows, parsed)
+    if "appeals" in by_region:
+        closed = closed_after or last_region != "appeals"
+        place_appeals(*by_region["appeals"], closed, parsed)
+
+    _missing_and_truncated(parsed, by_region, last_region, closed_after)
+    return parsed
+
+
+def _close_last(rows: list[ObservedRow], region: str, last_region, closed_after: bool) -> None:
+    """A region followed by later text ends with a complete row, not a truncated one."""
+    if rows and (region != last_region or closed_after):
+        rows[-1].closed = True
+
+
+def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after) -> None:
+    ends_inside = last_region is not None and not closed_after
+    if ends_inside or parsed.truncated:
+        parsed.truncated = True
+        table = last_region or "requests"
+        if not any(f["check"] == "truncated" for f in parsed.findings):
+            parsed.find("truncated", table, "warning",
+                        f"the text ends inside table {_TABLE_NO[table]} ({table}): the report is cut short; "
+                        "what follows is missing")
+    for table in ("disclosure", "requests", "appeals"):
+        got = {"disclosure": parsed.disclosure, "requests": parsed.requests, "appeals": parsed.appeals}[table]
+        if not got and not any(f["table"] == table and f["severity"] != "info" for f in parsed.findings):
+            reason = "not reached before the text ends" if parsed.truncated else "not found in the report"
+            parsed.find("missing_table", table, "warning", f"table {_TABLE_NO[table]} ({table}) {reason}")
+    if parsed.requests:
+        printed = {k for k, _ in parsed.requests}
+        if parsed.truncated:
+            return
+        expected = [r.key for r in T.REQUEST_ROWS if parsed.template in r.templates]
+        sub = {"other.no_correction", "other.unpaid_fee"}
+        missing = [k for k in expected if k not in printed and not (k in sub and not (printed & sub))]
+        if missing:
+            parsed.find("missing_rows", "requests", "warning",
+                        f"{len(missing)} table-3 rows not read: {', '.join(missing)}", key=";".join(missing))
+
+
+_TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}

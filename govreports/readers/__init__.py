@@ -1,0 +1,92 @@
+"""Bytes → :class:`Document`: detect the format from the bytes, decode, hand to one reader.
+
+``format`` is what the bytes are, not the extension (SCHEMA.md): ``%PDF`` is a PDF, a ZIP with
+``word/document.xml`` is DOCX, an OLE2 file is legacy Word, text with table tags is HTML, text
+with pipe rows is markdown, anything else decodable is text. Text encodings tried: a BOM
+(UTF-8, UTF-16), then UTF-8, then GB18030 (a superset of GBK and GB2312, which pages declare
+and then do not follow), then UTF-16 without BOM.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+from ..exceptions import ReportError
+from .base import Cell, Document, Line
+from .html import read_html
+from .text import read_text
+
+__all__ = ["Cell", "Document", "Line", "read_document", "decode_text", "sniff_format"]
+
+_HTML = re.compile(rb"<(table|html|body|p|div|td|tr|span)\b", re.I)
+_MD_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
+
+
+def sniff_format(data: bytes) -> str:
+    """Given a file's bytes, return 'pdf', 'docx', 'doc', 'html' or 'text'."""
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    sample = data[:20000]
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        sample = sample.decode("utf-16", errors="ignore").encode("utf-8")
+    if len(_HTML.findall(sample)) >= 2:
+        return "html"
+    return "text"
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Given text bytes, return the text; raise ReportError when they are not text."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    nul = data.count(b"\x00")
+    if nul:
+        if nul > len(data) // 4:  # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
+            for enc in ("utf-16-le", "utf-16-be"):
+                try:
+                    text = data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if _mostly_text(text):
+                    return text
+        raise ReportError(source, "binary file, not a report (NUL bytes in the data)")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_text(text):
+            return text
+    raise ReportError(source, "undecodable bytes: neither UTF-8, GB18030/GBK nor UTF-16")
+
+
+def _mostly_text(text: str) -> bool:
+    if not text:
+        return True
+    bad = sum(1 for ch in text[:5000] if (ord(ch) < 32 and ch not in "\t\r\n\f") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad <= max(2, len(text[:5000]) // 100)
+
+
+def read_document(data: bytes, source: str) -> Document:
+    """Given a report file's bytes, return its printed lines of cells (any supported format)."""
+    if not data or not data.strip():
+        raise ReportError(source, "empty file")
+    fmt = sniff_format(data)
+    if fmt == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(data, source)
+    if fmt in ("docx", "doc"):
+        from .docx import convert_legacy, read_docx
+        if fmt == "doc":
+            data = convert_legacy(data, source)
+        return read_docx(data, source)
+    text = decode_text(data, source).replace("\r\n", "\n").replace("\r", "\n")
+    if fmt == "html":
+        return read_html(text, source)
+    return read_text(text, source, "markdown" if len(_MD_ROW.findall(text)) >= 5 else "text")

@@ -1,0 +1,185 @@
+"""The facade: ``read_report(path) -> Report`` with tidy DataFrame properties.
+
+>>> import govreports as gr
+>>> r = gr.read_report("data/reports/seeds/001_aedc4f75886f8629.txt")   # doctest: +SKIP
+>>> r.meta.agency, r.meta.year                                          # doctest: +SKIP
+('重庆市人民防空办公室', 2020)
+>>> r.requests_wide().loc["unavailable.not_held", "total"]               # doctest: +SKIP
+3
+"""
+from __future__ import annotations
+
+import hashlib
+import html as _html
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import frames
+from . import template as T
+from .checks import check_identities
+from .exceptions import ReportError
+from .meta import find_agency, find_year
+from .parse import Parsed, parse_document
+from .readers import read_document
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What a report is: who, which year, which template, where it came from."""
+
+    report_id: str
+    source: str
+    sha256: str
+    format: str
+    agency: str | None
+    agency_as_printed: str | None
+    year: int | None
+    template: str | None
+    level: str | None
+    title: str | None = None
+    truncated: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _agency_helpers():
+    try:
+        from . import agencies
+        return agencies
+    except ImportError:  # pragma: no cover - agencies.py is part of the package
+        return None
+
+
+class Report:
+    """One parsed report. The tables are long and tidy; ``requests_wide()`` gives the printed shape."""
+
+    def __init__(self, meta: ReportMeta, parsed: Parsed):
+        self.meta = meta
+        self._parsed = parsed
+
+    @property
+    def report_id(self) -> str:
+        return self.meta.report_id
+
+    @cached_property
+    def requests(self) -> pd.DataFrame:
+        """Table 3, long: one row per printed cell (row × applicant)."""
+        p = self._parsed.requests
+        recs = [(self.report_id, r, a, int(v.value), v.blank, v.printed, v.location)
+                for r in T.REQUEST_KEYS for a in T.APPLICANT_KEYS if (v := p.get((r, a))) is not None]
+        return frames.from_records("requests", recs)
+
+    @cached_property
+    def appeals(self) -> pd.DataFrame:
+        """Table 4, long: proceeding × result."""
+        p = self._parsed.appeals
+        recs = [(self.report_id, pr, rs, int(v.value), v.blank, v.printed, v.location)
+                for pr, rs in T.APPEAL_CELLS if (v := p.get((pr, rs))) is not None]
+        return frames.from_records("appeals", recs)
+
+    @cached_property
+    def disclosure(self) -> pd.DataFrame:
+        """Table 2, long: item × measure; money in 万元 (``unit='10k_yuan'``)."""
+        recs = []
+        items = T.DISCLOSURE_ITEMS.get(self.meta.template or "", ())
+        for it in items:
+            for m in it.measures:
+                v = self._parsed.disclosure.get((it.key, m.key))
+                if v is not None:
+                    recs.append((self.report_id, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location))
+        return frames.from_records("disclosure", recs)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """What is wrong or doubtful: check, table, key, severity, message, location."""
+        recs = [{"report_id": self.report_id, **f} for f in self._parsed.findings]
+        return frames.from_records("findings", recs)
+
+    def requests_wide(self) -> pd.DataFrame:
+        """Table 3 as printed: rows × applicants (Int64; missing cells are <NA>)."""
+        df = self.requests
+        wide = df.pivot(index="row", columns="applicant", values="value") if len(df) else pd.DataFrame()
+        rows = [r for r in T.REQUEST_KEYS if r in wide.index]
+        return wide.reindex(index=rows, columns=list(T.APPLICANT_KEYS)).astype("Int64")
+
+    def appeals_wide(self) -> pd.DataFrame:
+        """Table 4 as printed: proceedings × results."""
+        df = self.appeals
+        if not len(df):
+            return pd.DataFrame(index=list(T.PROCEEDING_KEYS), columns=list(T.RESULT_KEYS), dtype="Int64")
+        return df.pivot(index="proceeding", columns="result", values="value").reindex(
+            index=list(T.PROCEEDING_KEYS), columns=list(T.RESULT_KEYS)).astype("Int64")
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        f = self.findings
+        return f[f["severity"] == "error"]
+
+    def __repr__(self) -> str:
+        m = self.meta
+        n_err = int((self.findings["severity"] == "error").sum())
+        n_warn = int((self.findings["severity"] == "warning").sum())
+        return (f"<Report {m.agency or m.agency_as_printed or '?'} {m.year or '?'} template={m.template} "
+                f"format={m.format} requests={len(self.requests)} cells appeals={len(self.appeals)} "
+                f"disclosure={len(self.disclosure)} findings: {n_err} errors, {n_warn} warnings "
+                f"id={m.report_id}>")
+
+    def _repr_html_(self) -> str:
+        m = self.meta
+        head = (f"<b>{_html.escape(str(m.agency or m.agency_as_printed or '?'))}</b> · {m.year} · "
+                f"template {m.template} · {m.format} · <code>{m.report_id}</code>")
+        f = self.findings[["severity", "check", "table", "key", "message"]]
+        parts = [head, self.requests_wide().to_html(na_rep="—", max_rows=30)]
+        if len(f):
+            parts.append(f.to_html(index=False, max_rows=20))
+        return "<div>" + "<br>".join(parts) + "</div>"
+
+
+def _load(source, name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source), name or "<bytes>"
+    if isinstance(source, str) and name is not None:
+        return source.encode("utf-8"), name
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise ReportError(str(path), "no such file")
+    if path.is_dir():
+        raise ReportError(str(path), "is a folder; use read_corpus for many reports")
+    return path.read_bytes(), str(path)
+
+
+def read_report(source, name: str | None = None) -> Report:
+    """Read one report (a path, or its bytes/text with ``name=``) into a :class:`Report`.
+
+    Raises :class:`ReportError` (naming the file) when the file is not a readable report.
+    """
+    data, src = _load(source, name)
+    digest = hashlib.sha256(data).hexdigest()
+    doc = read_document(data, src)
+    lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx") \
+        else doc.text.split("\n")
+    year = find_year(doc.text, lines)
+    parsed = parse_document(doc, year)
+    if not (parsed.requests or parsed.appeals or parsed.disclosure) and not parsed.regions:
+        raise ReportError(src, "no report found: none of the template's three tables is printed")
+    parsed.findings.extend(check_identities(parsed.requests, parsed.appeals))
+    printed = find_agency(lines)
+    agencies = _agency_helpers()
+    agency, level = printed, None
+    if agencies is not None and printed:
+        try:
+            agency = agencies.expand_agency(printed, doc.text)
+            level = agencies.level_of(agency)
+        except Exception:  # noqa: BLE001 - naming is best effort, never fatal
+            agency = printed
+    if agency is None:
+        parsed.find("agency_unknown", "meta", "warning", "the report prints no agency name (no title or signature)")
+    if year is None:
+        parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
+    meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
+                      truncated=parsed.truncated)
+    return Report(meta, parsed)
