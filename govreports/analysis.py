@@ -153,7 +153,24 @@ def load_corpus(path: str | Path = "data/reports"):
         return gr.open_corpus(p)
     files = sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")
                    and x.name.lower() != "readme.md" and x.suffix.lower() != ".json")
-    return gr.read_corpus(files)
+    if hasattr(gr, "read_corpus"):
+        return gr.read_corpus(files)
+    return _read_reports(files)
+
+
+def _read_reports(files: list[Path]) -> Frames:
+    """Without a corpus reader: read each file; a file that is not a report is skipped with a warning."""
+    import warnings
+
+    import govreports as gr
+
+    reports = []
+    for path in files:
+        try:
+            reports.append(gr.read_report(path))
+        except gr.ReportError as err:
+            warnings.warn(f"skipped {err}", stacklevel=3)
+    return frames_of(reports)
 
 
 def _match_agencies(reports: pd.DataFrame, agencies: Iterable[str]) -> list[str]:
@@ -650,14 +667,29 @@ def findings_summary(data, severity: str | Sequence[str] | None = None) -> pd.Da
     return out.reset_index().sort_values(["n_findings", "check"], ascending=[False, True]).reset_index(drop=True)
 
 
+APPEAL_FIGURES = {"reviews": (("review",), "total"), "suits": (("suit_direct", "suit_after_review"), "total"),
+                  "reviews_corrected": (("review",), "corrected"),
+                  "suits_corrected": (("suit_direct", "suit_after_review"), "corrected")}
+TRACE_COLUMNS = ["table", "row", "column", "value", "blank", "printed", "location", "used"]
+
+
 def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
-    """Given a report and a figure (a row key or a group: denied, handled, ...), return the
-    printed cells behind it: row, applicant, value, blank, printed, location, used (True for the
-    cells the figure adds up).
+    """Given a report and a figure, return the printed cells behind it.
+
+    ``figure`` is a row key (``denied.third_party``), a group (``denied``, ``unavailable``,
+    ``not_processed``, ``other``, ``handled``), an appeals figure (``reviews``, ``suits``,
+    ``reviews_corrected``, ``suits_corrected``) or a name of :data:`MEASURES` (its numerator).
+    Columns: table, row, column (applicant or result), value, blank, printed, location, used
+    (True for the cells the figure adds up: the total, or the applicant cells where the total is
+    blank).
 
     >>> trace(shanghai_2019, r.meta.report_id, "denied").query("used")    # doctest: +SKIP
     """
     f = frames_of(data)
+    if figure in APPEAL_FIGURES:
+        return _trace_appeals(f, report_id, *APPEAL_FIGURES[figure])
+    if figure in MEASURES and MEASURES[figure].numerator != (figure,):
+        return pd.concat([trace(f, report_id, n) for n in MEASURES[figure].numerator], ignore_index=True)
     if figure == "handled":
         rows = list(OUTCOME_KEYS)
     elif figure in GROUP_ROWS or figure == "other":
@@ -666,10 +698,35 @@ def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
         rows = [figure]
     cells = f.requests[(f.requests["report_id"] == report_id) & f.requests["row"].isin(rows)]
     figs = row_figures(Frames(f.reports, cells, f.appeals, f.disclosure, f.findings))
-    src = figs.set_index("row")["source"]
-    used_total = cells["row"].map(src).eq("total")
+    used_total = cells["row"].map(figs.set_index("row")["source"]).eq("total")
     is_total = cells["applicant"].eq("total")
-    out = cells.assign(used=(is_total & used_total) | (~is_total & ~used_total))
+    out = cells.assign(table="requests", column=cells["applicant"], used=(is_total & used_total) | (~is_total & ~used_total))
     order = {k: i for i, k in enumerate(REQUEST_KEYS)}
     out = out.assign(_o=out["row"].map(order)).sort_values(["_o"], kind="stable").drop(columns="_o")
-    return out[["row", "applicant", "value", "blank", "printed", "location", "used"]].reset_index(drop=True)
+    return out[TRACE_COLUMNS].reset_index(drop=True)
+
+
+def _trace_appeals(f: Frames, report_id: str, proceedings: tuple[str, ...], result: str) -> pd.DataFrame:
+    a = f.appeals[(f.appeals["report_id"] == report_id) & f.appeals["proceeding"].isin(proceedings)]
+    if result == "total":
+        figs = _cell_figures(a, ["report_id", "proceeding"], "result", ("upheld", "corrected", "other", "pending"))
+        used_total = a["proceeding"].map(figs.set_index("proceeding")["source"]).eq("total")
+        is_total = a["result"].eq("total")
+        used = (is_total & used_total) | (~is_total & ~used_total)
+    else:
+        used = a["result"].eq(result)
+    out = a.assign(table="appeals", row=a["proceeding"], column=a["result"], used=used)
+    return out[TRACE_COLUMNS].reset_index(drop=True)
+
+
+def describe_shares(shares: pd.DataFrame) -> str:
+    """Given :func:`outcome_shares`, return one plain line per row with the refused and
+    unanswerable shares and their counts, e.g.
+    ``上海市人民政府办公厅 2019  refused_share: 0.0435 (35/805)  unanswerable_share: 0.4186 (337/805)``."""
+    lines = []
+    for _, r in shares.iterrows():
+        who = " ".join(str(r[c]) for c in ("agency", "year", "level", "region") if c in r.index and pd.notna(r[c]))
+        parts = [f"{name}: {r[name]:.4f} ({r[num]}/{r['handled']})"
+                 for name, num in (("refused_share", "denied"), ("unanswerable_share", "unavailable"))]
+        lines.append("  ".join([who or str(r.get("report_ids", "")), *parts]))
+    return "\n".join(lines)
