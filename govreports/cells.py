@@ -20,7 +20,7 @@ BLANK_MARKS = frozenset({"", "-", "—", "——", "–", "－", "/", "／", "�
 _NUMBER = re.compile(
     r"^(?P<sign>[-+])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?P<unit>万元|万|元|亿元|项|件|个|条|次|起|宗|家|篇)?\s*$")
-_MULTI = re.compile(r"^(?P<head>.*?[^\d\s.,+-])?\s*(?P<nums>(?:[-+]?\d[\d,]*(?:\.\d+)?\s+)+[-+]?\d[\d,]*(?:\.\d+)?)$")
+_MULTI = re.compile(r"^(?P<head>.*?[^\d\s.,+-])?\s*(?P<nums>(?:[-+]?\d[\d,]*(?:\.\d+)?\s+)*[-+]?\d[\d,]*(?:\.\d+)?)$")
 _LEADING_NUMBERING = re.compile(r"^(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})(?=[\u3400-\u9fff])")
 
 
@@ -66,9 +66,11 @@ def split_trailing_numbers(text: str) -> list[str] | None:
     if not m:
         return None
     head = (m["head"] or "").strip()
-    if len(label_key(head)) > 40:
-        return None  # prose ending in a number
     nums = m["nums"].split()
+    if len(label_key(head)) > 40 or (len(nums) == 1 and not head):
+        return None  # prose ending in a number, or just one number
+    if head and re.search(r"\d$", head):
+        return None
     return ([head] if head else []) + nums
 
 

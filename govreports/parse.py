@@ -134,8 +134,10 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
                 and all(match_request_row(k) is None for k in lk if k):
             region, closed_after = "appeals", False
         elif region in (None, "disclosure") and len(first) <= 40:
-            m = match_request_row(first) if first else None
-            if m and m.exact and m.keys[0] in _REQUEST_OPENERS:
+            label = re.sub(r"\d+$", "", first)
+            m = match_request_row(label) if label else None
+            if m and m.exact and m.keys[0] in _REQUEST_OPENERS and T.ROW_BY_KEY[m.keys[0]].phrases[0] in label \
+                    and not re.search(r"\d", label):
                 region, closed_after = "requests", False
         out.append(region)
     return out, closed_after
