@@ -421,7 +421,8 @@ def _autonomous_region_in_text(dept: str, text: str) -> str | None:
     named = [p for p in AUTONOMOUS_REGIONS if p.full in text or p.short in text]
     if len(named) == 1:
         return named[0].full
-    before_dept = [p for p in named if (p.full + dept[:2]) in text or (p.short + dept[:2]) in text]
+    stems = [dept[:4]] + [k for k, v in ABBREVIATIONS.items() if dept.startswith(v)]
+    before_dept = [p for p in named if any((p.full + s) in text or (p.short + s) in text for s in stems if s)]
     return before_dept[0].full if len(before_dept) == 1 else None
 
 
