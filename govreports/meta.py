@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府)?\s*(?:信息|政务)\s*公\s*[开開]"
-                    r".{0,12}?(?:年\s*度\s*)?(?:工\s*作\s*)?(?:年\s*度\s*)?(?:报|報)\s*告|(?P<year2>(?:19|20)\d{2})\s*年\s*[报報]")
+_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?.{0,24}?(?:政府)?\s*(?:信息|政务|信息)\s*公\s*[开開]"
+                    r"(?:工作)?(?:年度)?(?:工作)?(?:报告|報告|年报|年報)|(?P<year2>(?:19|20)\d{2})\s*年\s*[报報]")
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日\s*(?:起)?\s*(?:至|到|—|-|～|~)")
 _YEAR_OPENING = re.compile(r"^\s*(?:\(?[一二三四五六七八九十]+\)?[、.]?)?\s*(?P<year>(?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _ANY_YEAR = re.compile(r"(?P<year>20[12]\d)\s*年(?!\s*\d{1,2}\s*月\s*\d)")
@@ -26,24 +26,42 @@ def _norm(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+_PUNCT = re.compile(r"[，,。.:：;；《》“”\"()（）!！?？]")
+_LEAD_VERBS = re.compile(r"^(?:特编制|特制定|现编制|现发布|现公布|现将|编制|发布|公布|制作|关于)")
+_NOT_A_NAME = re.compile(r"^(?:在|我|根据|按照|依据|本|[一二三四五六七八九十]+、)")
+_NAME_OK = re.compile(r"^[\u3400-\u9fff（）()、·]{2,30}$")
+_PROSE_NAME = re.compile(
+    r"^\s*(?:\(?[一二三四五六七八九十]+\)?[、.]?\s*)?(?:[^，,。]{0,12}[。.]\s*)?(?:19|20)\d{2}\s*年度?\s*[,，]?\s*"
+    r"(?:在[^,，。]{0,40}?[,，]\s*)?(?P<name>(?!在|我|根据|按照|本)[\u3400-\u9fff]{1,20}?"
+    r"(?:人民政府|政府办公室|办公室|办公厅|委员会|街道办事处|办事处|局|厅|委|人防办|镇|乡|中心))")
+
+
+def _plausible(name: str) -> str | None:
+    name = _TITLE_PREFIX.sub("", re.sub(r"\s+", "", name)).strip("：:—-_")
+    return name if _NAME_OK.match(name) and not _NOT_A_NAME.match(name) else None
+
+
 def find_title(lines: list[str]) -> tuple[str, int] | None:
-    """Given the first lines of a report, return the title line and its index."""
-    for i, line in enumerate(lines[:60]):
-        s = _norm(line).strip()
-        if 6 <= len(s) <= 80 and _TITLE.search(s):
+    """Given the first lines of a report, return the title and the index of its first line
+    (a title broken over two lines is joined)."""
+    head = [re.sub(r"\s+", "", _norm(x)) for x in lines[:60]]
+    for joined in (False, True):
+        for i, s in enumerate(head):
+            cand = s + (head[i + 1] if joined and i + 1 < len(head) else "")
+            if 6 <= len(cand) <= 80 and _TITLE.search(cand):
+                return cand, i
+    for i, s in enumerate(head):  # a title inside the opening sentence: '特编制…2023年…年度报告'
+        if _TITLE.search(s):
             return s, i
     return None
 
 
 def find_year(text: str, lines: list[str]) -> int | None:
     """Given a report's text, return the year it reports on, or None when not printed."""
-    head = [_norm(x) for x in lines[:80]]
-    for s in head:
-        s = s.strip()
-        if len(s) <= 80:
-            m = _TITLE.search(s)
-            if m:
-                return int(m["year"] or m["year2"])
+    t = find_title(lines)
+    if t:
+        m = _TITLE.search(t[0])
+        return int(m["year"] or m["year2"])
     m = _PERIOD.search(_norm(text[:20000]))
     if m:
         return int(m["year"])
@@ -60,24 +78,32 @@ def find_year(text: str, lines: list[str]) -> int | None:
     return None
 
 
-def find_agency(lines: list[str]) -> str | None:
-    """Given a report's lines, return the agency name as printed (title, else signature)."""
+def find_agency(lines: list[str], truncated: bool = False) -> tuple[str | None, str]:
+    """Given a report's lines, return the agency name as printed and where it was found
+    ('title', 'signature', 'text' or '')."""
     t = find_title(lines)
     if t:
         title, i = t
         m = _TITLE.search(title)
-        name = _TITLE_PREFIX.sub("", title[:m.start()]).strip(" ：:—-_")
-        name = re.sub(r"\s+", "", name)
-        if len(name) >= 2 and not re.search(r"\d", name):
-            return name
+        before = _plausible(_LEAD_VERBS.sub("", _PUNCT.split(title[:m.start()])[-1]))
+        if before:
+            return before, "title"
+        after = re.match(r"^(?:19|20)\d{2}\s*年\s*度?(?P<mid>.*?)(?:政府)?(?:信息|政务)公开", title[m.start():])
+        mid = _plausible(after["mid"]) if after else None
+        if mid:
+            return mid, "title"
         for prev in reversed(lines[max(0, i - 3):i]):
-            p = re.sub(r"\s+", "", _norm(prev))
-            if 2 <= len(p) <= 30 and _AGENCY_END.search(p):
-                return p
-    tail = [re.sub(r"\s+", "", _norm(x)) for x in lines[-12:] if x.strip()]
+            p = _plausible(_norm(prev))
+            if p and _AGENCY_END.search(p):
+                return p, "title"
+    tail = [] if truncated else [re.sub(r"\s+", "", _norm(x)) for x in lines[-12:] if x.strip()]
     for i, s in enumerate(tail):
-        if 3 <= len(s) <= 30 and _AGENCY_END.search(s) and not re.search(r"[，。,:：;；()（）]", s):
+        if 3 <= len(s) <= 30 and _AGENCY_END.search(s) and _plausible(s):
             nxt = tail[i + 1] if i + 1 < len(tail) else ""
             if _DATE_LINE.match(nxt) or i == len(tail) - 1:
-                return s
-    return None
+                return s, "signature"
+    for s in lines[:80]:
+        m = _PROSE_NAME.match(_norm(s))
+        if m:
+            return m["name"], "text"
+    return None, ""

@@ -167,7 +167,7 @@ def read_report(source, name: str | None = None) -> Report:
     if not (parsed.requests or parsed.appeals or parsed.disclosure) and not parsed.regions:
         raise ReportError(src, "no report found: none of the template's three tables is printed")
     parsed.findings.extend(check_identities(parsed.requests, parsed.appeals))
-    printed = find_agency(lines)
+    printed, found_in = find_agency(lines, parsed.truncated)
     agencies = _agency_helpers()
     agency, level = printed, None
     if agencies is not None and printed:
@@ -178,6 +178,9 @@ def read_report(source, name: str | None = None) -> Report:
             agency = printed
     if agency is None:
         parsed.find("agency_unknown", "meta", "warning", "the report prints no agency name (no title or signature)")
+    elif found_in == "text" or agency == printed and level is None:
+        parsed.find("agency_partial", "meta", "info",
+                    f"agency name '{printed}' read from the text, not a title or signature; it may be partial")
     if year is None:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
