@@ -44,6 +44,7 @@ class ObservedRow:
     values: list[Value] = field(default_factory=list)
     closed: bool = False           # False when the text ended inside this row
     structured: bool = False       # values came from a multi-cell line
+    width: int = 0                 # cells in the line that printed the label
 
     @property
     def has_numbers(self) -> bool:
@@ -213,6 +214,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                 cur = info
                 cur.location = loc
                 cur.structured = multi
+                cur.width = len(line.cells)
             else:
                 if cur is not None and (cur.has_values or kind == "group"):
                     close()
@@ -287,8 +289,27 @@ def _classify_request(seen: dict):
     return classify
 
 
-def place_requests(rows: list[ObservedRow], parsed: Parsed) -> None:
+def padded_width(lines: list[Line], keys: list[list[str]]) -> int | None:
+    """The width of a table printed as a full grid (every row padded to the same number of
+    cells, 自然人 … 总计 in its last seven columns), or None for a ragged printing.
+
+    In a padded grid the values are the last seven cells of each row of that width, which
+    decides rows whose blank cells could otherwise be read as filler at either end."""
+    for line, lk in zip(lines, keys):
+        if len(lk) >= 8 and "自然人" in lk:
+            w = len(lk)
+            if w - lk.index("自然人") == 7:
+                return w
+            return None
+    return None
+
+
+def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = None) -> None:
     """Put the observed table-3 rows into template cells (see the module docstring)."""
+    if width:
+        for r in rows:
+            if r.structured and r.width == width and len(r.values) > 7:
+                r.values = r.values[-7:]
     sub_rows = any(r.match and set(r.match.keys) & {"other.no_correction", "other.unpaid_fee"}
                    and r.match.exact for r in rows)
     order = [r.key for r in T.REQUEST_ROWS
@@ -468,12 +489,19 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     """Read the 15 numbers of table 4 in template order (review, suit_direct, suit_after_review ×
     upheld, corrected, other, pending, total)."""
     values: list[Value] = []
+    run: list[Value] = []
     for line, lk in zip(lines, keys):
-        cells = _cells_of(line, lk)
-        nums = [(t, read_number(t), loc) for t, _, loc in cells]
-        if not any(n is not None and not n.blank for _, n, _ in nums):
+        cells = [(t, read_number(t), loc) for t, _, loc in _cells_of(line, lk)]
+        if all(n is not None for _, n, _ in cells):
+            run.extend(Value(n.value, n.blank, t, loc) for t, n, loc in cells)
             continue
-        values.extend(Value(n.value, n.blank, t, loc) for t, n, loc in nums if n is not None)
+        if any(not v.blank for v in run):
+            values.extend(run)
+        run = []
+        if any(n is not None and not n.blank for _, n, _ in cells):
+            values.extend(Value(n.value, n.blank, t, loc) for t, n, loc in cells if n is not None)
+    if any(not v.blank for v in run):
+        values.extend(run)
     while len(values) > 15 and values[-1].blank and not values[-1].printed:
         values.pop()
     while len(values) > 15 and values[0].blank and not values[0].printed:
@@ -543,7 +571,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
         units = {"万元"} if any("万元" in k for lk in ks for k in lk if len(k) < 30) else set()
         place_disclosure(rows, tpl, units, parsed)
     if req_rows:
-        place_requests(req_rows, parsed)
+        place_requests(req_rows, parsed, padded_width(*by_region["requests"]))
     if "appeals" in by_region:
         closed = closed_after or last_region != "appeals"
         place_appeals(*by_region["appeals"], closed, parsed)

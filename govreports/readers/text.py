@@ -19,7 +19,7 @@ def _terminator_style(lines: list[str]) -> bool:
             ended += 1
         elif s == "|":
             lone += 1
-    return ended >= 8 and ended >= lone
+    return ended >= 8
 
 
 def _split_pipes(s: str, terminator: bool) -> list[str] | None:
