@@ -110,7 +110,7 @@ def _row_labels(df: pd.DataFrame) -> list[str]:
 
 def plot_outcome_mix(shares: pd.DataFrame, ax=None, title: str = "办理结果构成 How requests ended"):
     """Given :func:`~govreports.analysis.outcome_shares`, draw one stacked bar of outcome shares per row."""
-    ax = _ax(ax, height=1.2 + 0.45 * len(shares))
+    ax = _ax(ax, height=max(2.4, 1.2 + 0.45 * len(shares)), width=10)
     labels = _row_labels(shares)
     left = np.zeros(len(shares))
     for key, color in zip(OUTCOMES, OUTCOME_COLORS):
@@ -122,7 +122,7 @@ def plot_outcome_mix(shares: pd.DataFrame, ax=None, title: str = "办理结果�
     ax.set_xlabel("占办理数比例 share of requests handled")
     ax.invert_yaxis()
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize="small", frameon=False)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
     return ax
 
 
@@ -142,7 +142,7 @@ def plot_refusal_reasons(reasons: pd.DataFrame, ax=None, title: str = "不予公
 
 def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who asked"):
     """Given :func:`~govreports.analysis.volumes`, draw received requests by applicant type per row."""
-    ax = _ax(ax, height=1.2 + 0.45 * len(vols))
+    ax = _ax(ax, height=max(2.4, 1.2 + 0.45 * len(vols)), width=10)
     labels = _row_labels(vols)
     left = np.zeros(len(vols))
     cols = [c for c in LABELS if c.startswith("received_") and c != "received_new"]
@@ -153,7 +153,7 @@ def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who ask
     ax.invert_yaxis()
     ax.set_xlabel("本年新收申请 requests received")
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize="small", frameon=False)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
     return ax
 
 
