@@ -98,27 +98,73 @@ def blocks_of(values: ReportValues, opts: Options, split: bool) -> list:
 
 
 # --------------------------------------------------------------------------- Word
-def _set_cell(cell, text: str, bold: bool = False) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    p = cell.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+def _tc(text: str, span: int, vmerge: str | None, width: int, bold: bool) -> str:
+    props = f'<w:tcW w:w="{width * span}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    props += '<w:vAlign w:val="center"/>'
+    run = ""
     if text:
-        run = p.add_run(text)
-        run.bold = bold
+        run = f'<w:r>{"<w:rPr><w:b/></w:rPr>" if bold else ""}<w:t xml:space="preserve">{_esc(text)}</w:t></w:r>'
+    return f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:jc w:val="center"/></w:pPr>{run}</w:p></w:tc>'
+
+
+def table_xml_rows(table: Table, merge: bool, conv, col_width: int = 600) -> list[str]:
+    """Given a table of own cells, return its ``w:tr`` elements as XML strings: spanned cells
+    merged with ``w:gridSpan`` / ``w:vMerge`` (or, without ``merge``, printed as empty cells)."""
+    width = table.width
+    nrows = len(table.rows)
+    owner: dict[tuple[int, int], tuple[int, int, Cell]] = {}
+    for r, row in enumerate(positions(table)):
+        for col, cell in row:
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    owner[(r + dr, col + dc)] = (r, col, cell)
+    out = []
+    for r in range(nrows):
+        tcs = []
+        c = 0
+        while c < width:
+            hit = owner.get((r, c))
+            if hit is None:
+                tcs.append(_tc("", 1, None, col_width, False))
+                c += 1
+                continue
+            r0, c0, cell = hit
+            text = conv(cell.text) if (r0, c0) == (r, c) else ""
+            if not merge:
+                tcs.append(_tc(text, 1, None, col_width, cell.kind == "header"))
+                c += 1
+                continue
+            span = cell.colspan - (c - c0)
+            vmerge = None
+            if cell.rowspan > 1:
+                vmerge = "restart" if r == r0 else "continue"
+            tcs.append(_tc(text, span, vmerge, col_width, cell.kind == "header"))
+            c += span
+        out.append(f'<w:tr xmlns:w="{_W}">{"".join(tcs)}</w:tr>')
+    return out
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def _word_table(doc, table: Table, merge: bool, conv) -> None:
-    placed = positions(table)
-    width = table.width
-    t = doc.add_table(rows=len(table.rows), cols=width)
+    from docx.oxml import parse_xml
+
+    t = doc.add_table(rows=0, cols=table.width)
     t.style = "Table Grid"
-    for r, row in enumerate(placed):
-        for col, cell in row:
-            target = t.cell(r, col)
-            if merge and (cell.rowspan > 1 or cell.colspan > 1):
-                target = target.merge(t.cell(min(r + cell.rowspan, len(placed)) - 1, col + cell.colspan - 1))
-            _set_cell(target, conv(cell.text), bold=cell.kind == "header")
+    tbl = t._tbl
+    for row in table_xml_rows(table, merge, conv):
+        tbl.append(parse_xml(row))
 
 
 def render(values: ReportValues, **options) -> bytes:
