@@ -286,6 +286,7 @@ def _place_level(suffix: str, above: list[Place]) -> str:
 # Public API
 # --------------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
 def level_of(name: str) -> str | None:
     """Given an agency name, return the level of its government, or None if the name cannot tell.
 
@@ -305,6 +306,7 @@ def level_of(name: str) -> str | None:
     return max((p.level for p in places), key=_LEVEL_ORDER.index)
 
 
+@lru_cache(maxsize=65536)
 def region_of(name: str) -> str | None:
     """Given an agency name, return the places it names joined by ``/``, or None.
 
@@ -447,6 +449,7 @@ def _parent_named_in_text(place: str, text: str) -> str | None:
     return parents.pop() if len(parents) == 1 else None
 
 
+@lru_cache(maxsize=65536)
 def normalize_agency(name: str) -> str:
     """Given a printed name, return it normalized: simplified, no spaces, abbreviations written
     out, provinces by their full name, a bare place name completed to its 人民政府.
@@ -484,6 +487,7 @@ def rename(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def agency_key(name: str) -> str:
     """Given an agency name, return a normalized stable key: the same for printed variants and
     for a department renamed in the 2018 reform.
@@ -496,6 +500,7 @@ def agency_key(name: str) -> str:
     return rename(normalize_agency(name))
 
 
+@lru_cache(maxsize=65536)
 def link_kind(name: str) -> str:
     """Given a name, return how :func:`agency_key` links it: exact, normalized or guessed."""
     clean = _clean(name)

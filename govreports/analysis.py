@@ -138,8 +138,6 @@ def load_corpus(path: str | Path = "data/reports"):
     >>> corpus = load_corpus("data/reports")            # reads every report file (slow once)  # doctest: +SKIP
     >>> corpus = load_corpus("out/corpus")              # a folder written by Corpus.to_parquet  # doctest: +SKIP
     """
-    import govreports as gr
-
     p = Path(path)
     if not p.exists() and not p.is_absolute():
         root = Path(__file__).resolve().parents[1]
@@ -147,15 +145,25 @@ def load_corpus(path: str | Path = "data/reports"):
             p = root / p
     if not p.exists():
         raise FileNotFoundError(f"no corpus at {path}")
-    if p.is_file():
-        return gr.read_corpus([p])
-    if any(p.glob("*.parquet")) or any(p.glob("*/*.parquet")):
-        return gr.open_corpus(p)
-    files = sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")
-                   and x.name.lower() != "readme.md" and x.suffix.lower() != ".json")
-    if hasattr(gr, "read_corpus"):
-        return gr.read_corpus(files)
+    read_corpus, open_corpus = _corpus_api()
+    if p.is_dir() and (p / "reports.parquet").exists():
+        return open_corpus(p)
+    if read_corpus is not None:
+        n_files = 1 if p.is_file() else sum(1 for _ in p.rglob("*"))
+        return read_corpus(p, workers=1 if n_files < 200 else None, progress=False)
+    files = [p] if p.is_file() else sorted(
+        x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")
+        and x.name.lower() != "readme.md" and x.suffix.lower() not in (".json", ".jsonl", ".parquet"))
     return _read_reports(files)
+
+
+def _corpus_api():
+    """(read_corpus, open_corpus) of govreports, or (None, None) where the corpus module is absent."""
+    try:
+        from .corpus import open_corpus, read_corpus
+    except ImportError:
+        return None, None
+    return read_corpus, open_corpus
 
 
 def _read_reports(files: list[Path]) -> Frames:

@@ -114,7 +114,10 @@ def match_request_row(key: str) -> LabelMatch | None:
         return None
     m = _ROW_REGEX.search(key)
     if m:
-        return LabelMatch((_ROW_BY_PHRASE[m.group(0)],), True)
+        row = _ROW_BY_PHRASE[m.group(0)]
+        if len(key) > len(_FULL_KEYS[row]) + 10:
+            return None  # a sentence that mentions the label, not the label
+        return LabelMatch((row,), True)
     if T.OTHER_OTHER_SUBROW.match(key):
         return LabelMatch(("other.other",), True)
     if key in ("七总计", "总计七"):

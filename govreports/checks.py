@@ -1,19 +1,48 @@
-"""The template's own identities (勾稽关系), checked on the printed values of one report.
+"""The checks one report's printed values get, each declared in ``template.CHECKS``.
 
-Each :class:`~govreports.template.Identity` in ``template.IDENTITIES`` is checked here by one
-function, on printed values (a blank cell is 0). A failing identity is an ``error`` finding
-pointing at the printed total it contradicts; it is never "corrected". Cells a report does not
-print are missing and skip the check.
+- :func:`check_identities`: the template's own identities (勾稽关系, ``template.IDENTITIES``) on
+  printed values (a blank cell is 0). A failing identity is an ``error`` pointing at the printed
+  total it contradicts; it is never "corrected". Cells a report does not print skip the check.
+- :func:`check_values`: counts that cannot be counts (negative, fractional), money implausible
+  in 万元.
+- :func:`check_prose`: the prose restates table figures (共收到申请X件, 办结Y件, 行政复议Z件 ...,
+  declared in ``PROSE_FIGURES``); a restatement that agrees with no reading of the table is a
+  ``warning``.
+- :func:`check_meta`: the table template against the year reported on.
+
+:func:`check_report` runs them all; the reader calls it once per report.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
+
 from . import template as T
+from .findings import finding
+
+LABEL = {**{a.key: a.label for a in T.APPLICANTS}, **{p.key: p.label for p in T.PROCEEDINGS},
+         **{r.key: r.label for r in T.REQUEST_ROWS}}
+RESULT_LABEL = {r.key: r.label for r in T.RESULTS}
 
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+def check_report(parsed, doc=None, meta=None) -> list[dict]:
+    """Given a parsed report (``parse.Parsed``), its document and its ``ReportMeta``, return the
+    findings of every declared check on it (identities, values, prose, meta)."""
+    out = check_identities(parsed.requests, parsed.appeals)
+    out += check_values(parsed, getattr(meta, "level", None))
+    if doc is not None:
+        out += check_prose(parsed, doc)
+    if meta is not None:
+        out += check_meta(parsed, meta.year)
+    return out
+
+
+# --------------------------------------------------------------------------- identities
 def check_identities(requests: dict, appeals: dict) -> list[dict]:
     """Given placed cells {(row, applicant): Value} and {(proceeding, result): Value}, return
     one finding dict per failing identity instance."""
@@ -26,10 +55,8 @@ def check_identities(requests: dict, appeals: dict) -> list[dict]:
         elif ident.scope == "per_applicant":
             for a in T.APPLICANT_KEYS:
                 parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
-                if ident.id == "outcome_total":
-                    parts = [(p, a) for p in ident.parts if (p, a) in requests]
-                    if not parts:
-                        continue
+                if ident.id == "outcome_total" and not parts:
+                    continue
                 out += _check(ident, requests, parts, [(t, a) for t in ident.total],
                               key=ident.total[0], applicant=a)
         elif ident.scope == "per_proceeding":
@@ -40,29 +67,259 @@ def check_identities(requests: dict, appeals: dict) -> list[dict]:
 
 
 def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", proceeding="") -> list[dict]:
+    """Given an identity and the cells of one instance, return [] or its one error finding."""
     if any(c not in cells for c in list(parts) + list(totals)):
         return []
     lhs = sum(cells[c].value for c in parts)
     rhs = sum(cells[c].value for c in totals)
     if abs(lhs - rhs) < 1e-9:
         return []
-    where = cells[totals[0]].location
+    printed = "'" + "' + '".join(cells[c].printed for c in totals) + "'"
     if ident.id == "balance":
-        msg = (f"{applicant} column: received_new + carried_over = {_fmt(lhs)} but outcome_total + "
-               f"carried_forward = {_fmt(rhs)} (第一项加第二项之和 ≠ 第三项加第四项之和)")
-        expected, found = _fmt(lhs), _fmt(rhs)
+        msg = (f"{applicant} ({LABEL[applicant]}) column: received_new + carried_over = {_fmt(lhs)} but "
+               f"outcome_total + carried_forward = {_fmt(rhs)} (第一项加第二项之和 ≠ 第三项加第四项之和)")
     elif ident.id == "row_total":
-        label = T.ROW_BY_KEY[key].label
-        msg = (f"row {key} ({label}): the applicant columns sum to {_fmt(lhs)} but 总计 is printed "
-               f"'{cells[totals[0]].printed}' ({_fmt(rhs)})")
-        expected, found = _fmt(lhs), _fmt(rhs)
+        msg = (f"row {key} ({LABEL[key]}): the applicant columns sum to {_fmt(lhs)} but 总计 is printed "
+               f"{printed} ({_fmt(rhs)})")
     elif ident.id == "outcome_total":
-        msg = (f"{applicant} column: the outcome rows sum to {_fmt(lhs)} but （七）总计 is printed "
-               f"'{cells[totals[0]].printed}' ({_fmt(rhs)})")
-        expected, found = _fmt(lhs), _fmt(rhs)
+        msg = (f"{applicant} ({LABEL[applicant]}) column: the outcome rows sum to {_fmt(lhs)} but （七）总计 "
+               f"is printed {printed} ({_fmt(rhs)})")
     else:
-        msg = (f"{proceeding}: upheld + corrected + other + pending = {_fmt(lhs)} but 总计 is printed "
-               f"'{cells[totals[0]].printed}' ({_fmt(rhs)})")
-        expected, found = _fmt(lhs), _fmt(rhs)
-    return [dict(check=ident.id, table=ident.table, key=key, applicant=applicant, proceeding=proceeding,
-                 expected=expected, found=found, severity="error", message=msg, location=where)]
+        msg = (f"{proceeding} ({LABEL[proceeding]}): upheld + corrected + other + pending (维持+纠正+其他+尚未审结) "
+               f"= {_fmt(lhs)} but 总计 is printed {printed} ({_fmt(rhs)})")
+    where = "; ".join(dict.fromkeys(cells[c].location for c in totals))
+    return [finding(ident.id, msg, key=key, applicant=applicant, proceeding=proceeding,
+                    expected=_fmt(lhs), found=_fmt(rhs), location=where)]
+
+
+# --------------------------------------------------------------------------- values
+# Above these amounts (万元) an amount read in 万元 is implausible for an agency of that level,
+# and was probably printed in 元: 1e6 万元 is 100 亿元.
+MONEY_CEILING_10K_YUAN = {"national": 1e8, "provincial": 1e7, "city": 2e6, "county": 5e5, "township": 5e4,
+                          None: 2e6}
+
+
+def _is_count(x: float) -> bool:
+    return x >= 0 and float(x).is_integer()
+
+
+def check_values(parsed, level: str | None = None) -> list[dict]:
+    """Given a parsed report (and its agency's level), return findings for counts that cannot be
+    counts (negative, fractional) and for amounts implausible in 万元."""
+    out = [finding("requests_count", f"row {r} ({LABEL[r]}), {a} ({LABEL[a]}): '{v.printed}' is not a whole "
+                   "number of requests", key=r, applicant=a, expected="a whole number ≥ 0", found=v.printed,
+                   location=v.location)
+           for (r, a), v in parsed.requests.items() if not v.blank and not _is_count(v.value)]
+    out += [finding("appeals_count", f"{p} ({LABEL[p]}), {r} ({RESULT_LABEL[r]}): '{v.printed}' is not a whole "
+                    "number of cases", key=r, proceeding=p, expected="a whole number ≥ 0", found=v.printed,
+                    location=v.location)
+            for (p, r), v in parsed.appeals.items() if not v.blank and not _is_count(v.value)]
+    measures = {(i.key, m.key): (i, m) for i in T.DISCLOSURE_ITEMS.get(parsed.template or "", ()) for m in i.measures}
+    for cell, v in parsed.disclosure.items():
+        if cell in measures and not v.blank:
+            out += _disclosure_value(*measures[cell], v, level)
+    return out
+
+
+def _disclosure_value(item: T.DisclosureItem, m: T.Measure, v, level: str | None) -> list[dict]:
+    """Given one table-2 cell, return its findings (a bad count, a negative or implausible amount)."""
+    where = f"{item.key} ({item.label}), {m.key} ({m.label})"
+    if m.unit == "count":
+        whole = float(v.value).is_integer() and (v.value >= 0 or m.may_be_negative)
+        if whole:
+            return []
+        return [finding("disclosure_count", f"{where}: '{v.printed}' is not a whole number"
+                        + ("" if m.may_be_negative else " ≥ 0"), key=item.key, expected="a whole number",
+                        found=v.printed, location=v.location)]
+    if v.value < 0:
+        return [finding("disclosure_count", f"{where}: a negative amount '{v.printed}'", key=item.key,
+                        expected="≥ 0", found=v.printed, location=v.location)]
+    ceiling = MONEY_CEILING_10K_YUAN.get(level, MONEY_CEILING_10K_YUAN[None])
+    if v.unit in ("元", "亿元") or v.value <= ceiling:
+        return []
+    return [finding("money_unit", f"{where}: '{v.printed}' read in 万元 is {_fmt(v.value)} 万元 "
+                    f"({v.value / 1e4:,.2f} 亿元), implausible for a {level or 'government'} agency; if the agency "
+                    f"printed 元, it is {v.value / 1e4:g} 万元", key=item.key,
+                    expected=f"≤ {_fmt(ceiling)} 万元 (or {v.value / 1e4:g} 万元 if printed in 元)",
+                    found=f"{_fmt(v.value)} 万元", location=v.location)]
+
+
+# --------------------------------------------------------------------------- prose
+@dataclass(frozen=True)
+class ProseFigure:
+    """A table figure the prose often restates, and how the prose says it.
+
+    ``patterns`` are matched against the prose with whitespace removed (NFKC); group 1 is the
+    number. The figure is the sum over ``rows`` (table-3 rows, or for ``appeals`` proceedings'
+    totals); the prose agrees when it equals any of the figure's readings (see
+    :func:`_readings`), so a restatement only becomes a finding when no reading fits.
+    """
+
+    key: str
+    label: str
+    table: str  # requests | appeals
+    rows: tuple[str, ...]
+    patterns: tuple[str, ...]
+    also: tuple[tuple[str, ...], ...] = ()  # other row sets the prose may mean by it
+
+
+def _group(g: str) -> tuple[str, ...]:
+    return tuple(k for k in T.REQUEST_KEYS if k.startswith(g + "."))
+
+
+_N = r"(\d+(?:\.\d+)?)"
+_SEP = r"[^。;；,，\d]{0,12}?"
+PROSE_FIGURES: tuple[ProseFigure, ...] = (
+    ProseFigure("received_new", "共收到申请", "requests", ("received_new",), (
+        r"(?:收到|受理|接收|新收)(?:各类|公民、法人或其他组织(?:提出的)?)?(?:政府信息公开|依申请公开|公开政府信息|信息公开)?"
+        r"(?:的)?申请(?:件)?(?:共计|总计|共)?" + _N + "件",
+        r"(?:收到|受理)依申请公开(?:件|申请)?(?:共计|共)?" + _N + "件"),
+        also=(("received_new", "carried_over"),)),
+    ProseFigure("outcome_total", "办结/答复", "requests", ("outcome_total",), (
+        r"(?:办结|答复|办理完结|处理完毕)(?:了)?(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:共计|共)?" + _N + "件",),
+        also=(T.OUTCOME_KEYS,)),
+    ProseFigure("carried_over", "上年结转", "requests", ("carried_over",), (
+        r"(?:上年度?|上一年度?)结转(?:的)?(?:政府信息公开)?(?:申请)?" + _N + "件",)),
+    ProseFigure("carried_forward", "结转下年度", "requests", ("carried_forward",), (
+        _N + r"件(?:申请)?" + _SEP + r"(?:顺延|结转|转入|延续)(?:到|至)?下一?年度?",)),
+    ProseFigure("granted+partly_granted", "予以公开及部分公开", "requests", ("granted", "partly_granted"), (
+        r"予以公开(?:及|和|、|与)部分公开(?:的)?(?:共)?" + _N + "件",)),
+    ProseFigure("granted", "予以公开", "requests", ("granted",), (r"予以公开(?:的)?" + _N + "件",)),
+    ProseFigure("partly_granted", "部分公开", "requests", ("partly_granted",), (r"(?<![及和、与])部分公开(?:的)?" + _N + "件",)),
+    ProseFigure("denied", "不予公开", "requests", _group("denied"), (r"不予公开(?:的)?" + _N + "件",)),
+    ProseFigure("unavailable", "无法提供", "requests", _group("unavailable"), (r"无法提供(?:的)?" + _N + "件",)),
+    ProseFigure("not_processed", "不予处理", "requests", _group("not_processed"), (r"不予处理(?:的)?" + _N + "件",)),
+    ProseFigure("other", "其他处理", "requests", _group("other"), (r"其他处理(?:的)?" + _N + "件",)),
+    ProseFigure("review", "行政复议", "appeals", ("review",), (
+        r"行政复议(?:案件|申请)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
+    ProseFigure("suit", "行政诉讼", "appeals", ("suit_direct", "suit_after_review"), (
+        r"诉讼(?:案件)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
+)
+_PROSE_MARK = re.compile(r"[。，,；;]")
+
+
+def prose_of(parsed, doc) -> tuple[str, list[tuple[int, str]]]:
+    """Given a parsed report and its document, return its prose as (offset, location) marks over
+    one string (lines outside tables, and sentences inside them), whitespace removed, NFKC."""
+    from .parse import document_keys, split_regions
+
+    regions, _ = split_regions(doc, document_keys(doc))
+    text, marks = [], []
+    offset = 0
+    for line, region in zip(doc.lines, regions):
+        raw = " ".join(c.text for c in line.cells)
+        if region is not None and (line.table or len(raw) < 15 or not _PROSE_MARK.search(raw)):
+            continue
+        s = _squeeze(raw)
+        marks.append((offset, line.location))
+        text.append(s)
+        offset += len(s)
+    return "".join(text), marks
+
+
+def _squeeze(s: str) -> str:
+    """Given a printed line, return it NFKC, whitespace removed, thousands separators dropped."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
+
+
+def check_prose(parsed, doc) -> list[dict]:
+    """Given a parsed report and its document, return a warning for each figure the prose restates
+    with a number that agrees with no reading of the table."""
+    text, marks = prose_of(parsed, doc)
+    out = []
+    for fig in PROSE_FIGURES:
+        said = [(m.group(1), m.start(), m.group(0)) for p in fig.patterns for m in re.finditer(p, text)]
+        if not said:
+            continue
+        readings = _readings(parsed, fig)
+        if not readings:
+            continue
+        if any(float(n) in readings for n, _, _ in said):
+            continue
+        n, at, snippet = said[0]
+        out.append(_prose_finding(fig, n, snippet, readings, _location(marks, at), parsed))
+    return out
+
+
+def _readings(parsed, fig: ProseFigure) -> dict[float, str]:
+    """Given a figure, return {value: how it was read} for each reading the table allows (empty
+    when the table does not print the cells, e.g. a truncated report)."""
+    out: dict[float, str] = {}
+    for rows in (fig.rows, *fig.also):
+        v = _figure(parsed, fig.table, rows)
+        if v is not None:
+            out.setdefault(v, " + ".join(rows))
+    return out
+
+
+def _figure(parsed, table: str, rows: tuple[str, ...]) -> float | None:
+    """Given a table and rows, return the sum of the rows' figures, or None where not printed."""
+    if table == "appeals":
+        cells = [parsed.appeals.get((p, "total")) for p in rows]
+        return None if None in cells else sum(c.value for c in cells)
+    present = [r for r in rows if (r, "total") in parsed.requests or (r, "natural_person") in parsed.requests]
+    if not present or (parsed.truncated and len(present) < len(rows) and not _other_one_row(rows, present)):
+        return None
+    return sum(_row_figure(parsed.requests, r) for r in present)
+
+
+def _other_one_row(rows, present) -> bool:
+    return present == ["other.other"]
+
+
+def _row_figure(req: dict, row: str) -> float:
+    """SCHEMA.md 'Derived measures': a row's printed total, or where it is blank but the applicant
+    cells are not, the sum of the applicant cells."""
+    total = req.get((row, "total"))
+    parts = [req[(row, a)] for a in T.APPLICANT_PARTS if (row, a) in req]
+    if total is not None and not (total.blank and any(not p.blank for p in parts)):
+        return total.value
+    return sum(p.value for p in parts)
+
+
+def _location(marks: list[tuple[int, str]], at: int) -> str:
+    loc = ""
+    for offset, where in marks:
+        if offset > at:
+            break
+        loc = where
+    return loc
+
+
+def _prose_finding(fig: ProseFigure, said: str, snippet: str, readings: dict, where: str, parsed) -> dict:
+    """Given a disagreeing restatement, return its warning."""
+    first_value, first_rows = next(iter(readings.items()))
+    table_no = 3 if fig.table == "requests" else 4
+    cells = _cell_locations(parsed, fig)
+    msg = (f"the prose says {fig.label} {said} 件 ('{snippet}') but table {table_no} prints "
+           f"{first_rows} = {_fmt(first_value)}")
+    if len(readings) > 1:
+        msg += " (" + ", ".join(f"{rows} = {_fmt(v)}" for v, rows in list(readings.items())[1:]) + ")"
+    kw = dict(applicant="total") if fig.table == "requests" else dict(proceeding="+".join(fig.rows))
+    return finding("text_table", msg, key=fig.key, expected=_fmt(first_value), found=said,
+                   location="; ".join(x for x in (f"prose {where}", cells) if x), **kw)
+
+
+def _cell_locations(parsed, fig: ProseFigure) -> str:
+    if fig.table == "appeals":
+        locs = [parsed.appeals[(p, "total")].location for p in fig.rows if (p, "total") in parsed.appeals]
+    else:
+        locs = [parsed.requests[(r, "total")].location for r in fig.rows if (r, "total") in parsed.requests]
+    return "; ".join(locs[:3]) + (" ..." if len(locs) > 3 else "")
+
+
+# --------------------------------------------------------------------------- meta
+def check_meta(parsed, year: int | None) -> list[dict]:
+    """Given a parsed report and the year it reports on, return a warning when the table template
+    (read from the tables, not the year) does not fit the year."""
+    tpl = parsed.template
+    if year is None or tpl is None or parsed.template_source in ("year", ""):
+        return []
+    fits = "2019" if year <= 2020 else "2021"
+    if tpl == fits:
+        return []
+    return [finding("template_year", f"the report is on {year} but prints the {tpl} template's tables "
+                    f"({parsed.template_source}); reports on {'2020 or earlier' if fits == '2019' else '2021 or later'} "
+                    f"use the {fits} template", key="template", expected=fits, found=tpl,
+                    location=parsed.template_source)]

@@ -39,6 +39,9 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import agencies as _agencies
 from . import frames as _frames
@@ -187,7 +190,33 @@ def _parse_bytes(path: Path, data: bytes) -> tuple[dict, bool]:
     row.update(source=str(path), status="parsed", error=None)
     tables = {name: getattr(report, name) for name in TABLES}
     row["_fingerprint"] = fingerprint(tables)
-    return {"report": row, "tables": tables}, True
+    return {"report": row, "tables": {name: frame_to_columns(df, name) for name, df in tables.items()}}, True
+
+
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "boolean": pa.bool_(), "Float64": pa.float64()}
+_PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(),
+                 pa.bool_(): pd.BooleanDtype(), pa.float64(): pd.Float64Dtype(), pa.int32(): pd.Int32Dtype()}
+SCHEMAS = {name: pa.schema([(c, _ARROW_TYPES[t]) for c, t in cols.items()]) for name, cols in _frames.COLUMNS.items()}
+
+
+def frame_to_columns(df: pd.DataFrame, name: str) -> dict[str, list]:
+    """Given a tidy frame, return it as plain column lists, None for missing (fast to pickle and cache)."""
+    cols = list(_frames.COLUMNS[name])
+    return pa.Table.from_pandas(df[cols], preserve_index=False).cast(SCHEMAS[name]).to_pydict()
+
+
+def columns_to_arrow(columns: dict[str, list], name: str, positions: list[int]) -> pa.Table:
+    """Given column lists of table ``name`` and each row's file position, return an Arrow table."""
+    arrays = [pa.array(columns[f.name], type=f.type) for f in SCHEMAS[name]]
+    arrays.append(pa.array(positions, type=pa.int32()))
+    return pa.Table.from_arrays(arrays, schema=SCHEMAS[name].append(pa.field("_pos", pa.int32())))
+
+
+def arrow_to_frame(table: pa.Table, name: str) -> pd.DataFrame:
+    """Given an Arrow table of ``name`` (or some of its columns), return the typed pandas frame."""
+    df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    dtypes = _frames.COLUMNS[name]
+    return df.astype({c: dtypes[c] for c in df.columns if str(df[c].dtype) != dtypes[c]})
 
 
 def _failed_entry(path: Path, data: bytes, error: str) -> dict:
@@ -230,17 +259,19 @@ def parse_batch(paths: list[str], cache_dir: str | None, version: str) -> dict:
     can drop the rows of a duplicate. This is the unit of work sent to a process or dask worker.
     """
     rows: list[dict] = []
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    columns = {name: {col: [] for col in _frames.COLUMNS[name]} for name in TABLES}
+    positions: dict[str, list[int]] = {name: [] for name in TABLES}
     cached = 0
     for pos, path in enumerate(paths):
         entry, hit = parse_file(path, cache_dir, version)
         cached += hit
         rows.append(entry["report"])
-        for name, df in entry["tables"].items():
-            if df is not None and len(df):
-                parts[name].append(df.assign(_pos=pos))
-    tables = {name: (pd.concat(dfs, ignore_index=True) if dfs else _frames.empty(name).assign(_pos=0)[:0])
-              for name, dfs in parts.items()}
+        for name, cols in entry["tables"].items():
+            n = len(next(iter(cols.values()), []))
+            for col, values in cols.items():
+                columns[name][col].extend(values)
+            positions[name].extend([pos] * n)
+    tables = {name: columns_to_arrow(columns[name], name, positions[name]) for name in TABLES}
     return {"reports": rows, "tables": tables, "cached": cached}
 
 
@@ -318,9 +349,9 @@ class _Collector:
         self.out, self.chunk_size = out, chunk_size
         self.report_chunks: list[pd.DataFrame] = []
         self.pending_rows: list[dict] = []
-        self.buffer: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        self.buffer: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self.buffered = 0
-        self.memory: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        self.memory: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self.part = 0
         self.seen_ids: set[str] = set()
         self.seen_values: dict[tuple, str] = {}
@@ -336,9 +367,11 @@ class _Collector:
             if row["status"] == "parsed" and row["duplicate_of"] is None:
                 keep.append(pos)
         self.counts["cached"] += batch["cached"]
-        for name, df in batch["tables"].items():
-            if len(df):
-                self.buffer[name].append(df[df["_pos"].isin(keep)].drop(columns="_pos"))
+        wanted = pa.array(keep, type=pa.int32())
+        for name, table in batch["tables"].items():
+            if table.num_rows:
+                kept = table.filter(pc.is_in(table["_pos"], value_set=wanted))
+                self.buffer[name].append(kept.drop_columns(["_pos"]))
         self.buffered += len(batch["reports"])
         if self.buffered >= self.chunk_size:
             self.flush()
@@ -371,12 +404,12 @@ class _Collector:
         if self.pending_rows:
             self.report_chunks.append(_typed(pd.DataFrame(self.pending_rows), REPORT_COLUMNS))
         for name in TABLES:
-            dfs = self.buffer[name]
-            df = _typed(pd.concat(dfs, ignore_index=True), _frames.COLUMNS[name]) if dfs else _frames.empty(name)
+            parts = self.buffer[name]
+            table = pa.concat_tables(parts) if parts else SCHEMAS[name].empty_table()
             if self.out is not None:
-                _write_part(df, self.out / name, self.part)
-            elif len(df):
-                self.memory[name].append(df)
+                _write_part(table, self.out / name, self.part)
+            elif table.num_rows:
+                self.memory[name].append(table)
         self.part += 1
         self.pending_rows, self.buffered = [], 0
         self.buffer = {name: [] for name in TABLES}
@@ -397,11 +430,13 @@ def _typed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return df.astype(columns)
 
 
-def _write_part(df: pd.DataFrame, folder: Path, part: int) -> None:
-    """Write one Parquet part atomically."""
+def _write_part(table: pa.Table | pd.DataFrame, folder: Path, part: int) -> None:
+    """Write one Parquet part (an Arrow table or a tidy frame) atomically."""
     folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False).cast(SCHEMAS[folder.name])
     tmp = folder / f".part-{part:05d}.parquet.tmp"
-    df.to_parquet(tmp, index=False)
+    pq.write_table(table, tmp)
     os.replace(tmp, folder / f"part-{part:05d}.parquet")
 
 
@@ -618,15 +653,10 @@ def _counts_of(reports: pd.DataFrame) -> dict:
 
 def _read_table(folder: Path, name: str, columns: list[str] | None) -> pd.DataFrame:
     """Given a table folder of Parquet parts, return the typed table (or some columns of it)."""
-    dtypes = _frames.COLUMNS[name]
-    parts = sorted(folder.glob("part-*.parquet"))
-    if not parts:
+    if not any(folder.glob("part-*.parquet")):
         df = _frames.empty(name)
         return df[columns] if columns else df
-    import pyarrow.parquet as pq
-
-    df = pq.read_table(str(folder), columns=columns).to_pandas()
-    return df.astype({c: dtypes[c] for c in df.columns})
+    return arrow_to_frame(pq.read_table(str(folder), columns=columns), name)
 
 
 def _write_reports(reports: pd.DataFrame, folder: Path, counts: dict) -> None:
@@ -712,8 +742,8 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     if out_dir is not None:
         _write_reports(reports, out_dir, collector.counts)
         return Corpus(reports, folder=out_dir, counts=collector.counts)
-    tables = {name: (pd.concat(dfs, ignore_index=True) if len(dfs) > 1 else dfs[0]) if dfs else _frames.empty(name)
-              for name, dfs in collector.memory.items()}
+    tables = {name: arrow_to_frame(pa.concat_tables(parts), name) if parts else _frames.empty(name)
+              for name, parts in collector.memory.items()}
     return Corpus(reports, tables=tables, counts=collector.counts)
 
 

@@ -264,7 +264,7 @@ def normalize_values(values: list[Value], n: int) -> tuple[list[Value] | None, s
         v.pop()
     if len(v) == n:
         return v, ""
-    if v and all(x.blank for x in v):
+    if len(v) >= n - 1 and all(x.blank for x in v):
         return [Value(0.0, True, v[0].printed if len(v) == 1 else "", v[0].location)] * n, ""
     if len(v) > n:
         return None, f"{len(v)} values where the template has {n} columns"
@@ -576,14 +576,21 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
         closed = closed_after or last_region != "appeals"
         place_appeals(*by_region["appeals"], closed, parsed)
 
+    if req_rows and "disclosure" not in by_region:
+        first = next((r.match.keys[0] for r in req_rows if r.match and r.values), None)
+        if first not in (None, "received_new", "carried_over"):
+            parsed.truncated = True
+            parsed.find("truncated", "requests", "warning",
+                        f"the text begins inside table 3 (first row printed: {first}); what comes before is missing")
     _missing_and_truncated(parsed, by_region, last_region, closed_after)
     return parsed
 
 
 def _close_last(rows: list[ObservedRow], region: str, last_region, closed_after: bool) -> None:
-    """A region followed by later text ends with a complete row, not a truncated one."""
-    if rows and (region != last_region or closed_after):
-        rows[-1].closed = True
+    """A region followed by later text ends with a complete row; where the text ends inside
+    the region, its last row may be cut short."""
+    if rows:
+        rows[-1].closed = region != last_region or closed_after
 
 
 def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after) -> None:

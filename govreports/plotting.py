@@ -165,7 +165,8 @@ def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
     ax = _ax(ax)
     measure = cy["measure"].iloc[0] if len(cy) else ""
     for key, g in cy.groupby("agency_key", sort=False):
-        line, = ax.plot(g["year"].astype("int64"), g["value"], marker="o", label=str(g["agency"].iloc[0]))
+        name = g["agency"].dropna()
+        ax.plot(g["year"].astype("int64"), g["value"], marker="o", label=str(name.iloc[-1] if len(name) else key))
         bad = g[g["has_errors"]]
         ax.plot(bad["year"].astype("int64"), bad["value"], "x", color="red", markersize=10)
     ax.set_xlabel(LABELS["year"])

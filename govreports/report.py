@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import frames
 from . import template as T
-from .checks import check_identities
+from .checks import check_report
 from .exceptions import ReportError
 from .meta import find_agency, find_year
 from .parse import Parsed, parse_document
@@ -166,7 +166,6 @@ def read_report(source, name: str | None = None) -> Report:
     parsed = parse_document(doc, year)
     if not (parsed.requests or parsed.appeals or parsed.disclosure) and not parsed.regions:
         raise ReportError(src, "no report found: none of the template's three tables is printed")
-    parsed.findings.extend(check_identities(parsed.requests, parsed.appeals))
     printed, found_in = find_agency(lines, parsed.truncated)
     agencies = _agency_helpers()
     agency, level = printed, None
@@ -185,4 +184,5 @@ def read_report(source, name: str | None = None) -> Report:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
                       truncated=parsed.truncated)
+    parsed.findings.extend(check_report(parsed, doc, meta))
     return Report(meta, parsed)

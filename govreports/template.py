@@ -291,3 +291,101 @@ def docs_markdown() -> str:
     out += ["", "### Table 4 (`appeals`)", "", "proceedings: " + ", ".join(f"`{p.key}` ({p.label})" for p in PROCEEDINGS),
             "", "results: " + ", ".join(f"`{r.key}` ({r.label})" for r in RESULTS)]
     return "\n".join(out) + "\n"
+
+
+# =========================================================================== checks (issue 4)
+# Every finding govreports emits is declared here, once: its stable id, the table it is about,
+# its severity, and what it means in Chinese and English. The code that emits a finding names
+# one of these ids (a test asserts it), and docs/checks.md is generated from this list
+# (``govreports.findings.checks_markdown``), so the list, its documentation and its code cannot
+# drift apart. ``by`` says which module emits it.
+@dataclass(frozen=True)
+class Check:
+    """One declared check: a finding's ``check`` column is one of these ids."""
+
+    id: str
+    table: str        # requests, appeals, disclosure, text, meta, corpus; '*': the table concerned
+    severity: str     # error, warning, info (the usual severity; see SCHEMA.md 'Findings')
+    zh: str
+    en: str
+    by: str           # the module that emits it: parse, report, checks, corpus
+
+
+FINDING_TABLES = ("requests", "appeals", "disclosure", "text", "meta", "corpus")
+
+
+def _from_identity(ident: Identity) -> Check:
+    """Given an identity, return its check (its description is 'zh (en)')."""
+    zh, _, en = ident.description.partition(" (")
+    return Check(ident.id, ident.table, "error", zh, en.rstrip(")"), "checks")
+
+
+_C = Check
+CHECKS: tuple[Check, ...] = (
+    # --- the template's identities (IDENTITIES above): printed numbers contradict each other
+    *(_from_identity(i) for i in IDENTITIES),
+    # --- values that cannot be right
+    _C("requests_count", "requests", "error", "申请数量应为非负整数",
+       "a table-3 cell holds a negative or fractional count", "checks"),
+    _C("appeals_count", "appeals", "error", "复议、诉讼数量应为非负整数",
+       "a table-4 cell holds a negative or fractional count", "checks"),
+    _C("disclosure_count", "disclosure", "error", "主动公开数量应为非负整数（本年增/减可为负）",
+       "a table-2 count is negative or fractional (本年增/减 items_change may be negative), "
+       "or an amount is negative", "checks"),
+    _C("money_unit", "disclosure", "warning", "金额按万元读取明显过大，可能实为元",
+       "an amount read in 万元 (the template's unit) is implausibly large for the agency's level; "
+       "the message gives both readings (万元 and 元)", "checks"),
+    # --- prose against tables
+    _C("text_table", "text", "warning", "正文所述数字与表格不一致",
+       "the prose restates a table figure (共收到申请X件, 办结Y件, 予以公开X件, 行政复议Z起 ...) "
+       "with a different number", "checks"),
+    # --- meta
+    _C("template_year", "meta", "warning", "报告年度与表格模板不符",
+       "the table template does not fit the year reported on (a 2021-template table in a report "
+       "on 2020 or earlier, or a 2019-template table on 2021 or later)", "checks"),
+    _C("agency_unknown", "meta", "warning", "未印出机关名称", "the report prints no agency name", "report"),
+    _C("agency_partial", "meta", "info", "机关名称可能不完整",
+       "the agency name was read from the text, not a title or signature; it may be partial", "report"),
+    _C("year_unknown", "meta", "warning", "未印出报告年度", "the report prints no year it reports on", "report"),
+    _C("template_from_year", "meta", "info", "按年度推定模板",
+       "table 2's shape is not printed; the template is assumed from the year", "parse"),
+    _C("missing_table", "*", "warning", "缺少表格", "one of tables 2, 3, 4 is not printed or not found "
+       "(the finding's table names which)", "parse"),
+    _C("missing_rows", "requests", "warning", "表三缺少行", "template rows of table 3 were not read", "parse"),
+    _C("truncated", "*", "warning", "报告不完整",
+       "the text ends inside a table: the report is cut short (the finding's table names where)", "parse"),
+    # --- reading
+    _C("placed_by_order", "requests", "warning", "按模板顺序放置",
+       "a row printed without its label was placed by template order", "parse"),
+    _C("label_inexact", "requests", "warning", "标签不完全匹配", "a printed label matched a template row inexactly",
+       "parse"),
+    _C("unlabelled_row", "requests", "warning", "无标签行", "a row of values with no label could not be placed",
+       "parse"),
+    _C("duplicate_row", "requests", "warning", "重复行", "a template row is printed twice", "parse"),
+    _C("columns_ambiguous", "*", "warning", "列数不符",
+       "a row prints a number of values that does not fit the columns; left missing "
+       "(table 3 or table 2: the finding's table names which)", "parse"),
+    _C("non_template_row", "disclosure", "info", "非模板行", "table 2 prints a row the template does not have",
+       "parse"),
+    _C("unit_assumed", "disclosure", "info", "未注明单位，按万元读取",
+       "an amount printed without a unit is read as 万元, the template's unit", "parse"),
+    _C("printed_blank", "*", "info", "表格印出但无数字",
+       "a table is printed with its header but no numbers: every cell blank (0)", "parse"),
+    _C("appeals_unreadable", "appeals", "warning", "表四数字个数不符",
+       "table 4 prints a number of values other than 15; left missing", "parse"),
+    # --- across reports (corpus)
+    _C("carry_over", "corpus", "error", "上年结转数与上一年度报告的结转下年度数不一致",
+       "carried_forward of year N (one report) differs from carried_over of year N+1 (the same "
+       "agency's next report); a warning where the agencies were linked by a guess", "corpus"),
+    _C("year_duplicate", "corpus", "warning", "同一机关同一年度有两份不同报告",
+       "one agency has two different reports on the same year (a year printed twice, or a report "
+       "filed under the wrong year)", "corpus"),
+    _C("year_misfiled", "corpus", "warning", "文件名年度与报告年度不符",
+       "the year in the file's name is neither the year reported on nor the year after it", "corpus"),
+    _C("year_gap", "corpus", "info", "缺少中间年度的报告",
+       "an agency has reports on years N-1 and N+1 but none on N: the carry-over pair cannot be "
+       "checked", "corpus"),
+    _C("unreadable", "meta", "warning", "文件无法读取", "a file could not be read as a report", "corpus"),
+)
+CHECK_BY_ID = {c.id: c for c in CHECKS}
+# =========================================================================== end of checks
