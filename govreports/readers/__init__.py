@@ -44,7 +44,13 @@ def decode_text(data: bytes, source: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _mostly_text(text):
+            return text
+        raise ReportError(source, "undecodable bytes: a UTF-16 byte-order mark but no valid UTF-16 text")
     nul = data.count(b"\x00")
     if nul:
         if nul > len(data) // 4:  # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
