@@ -56,6 +56,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "duplicate_of": "string",
 }
 DEFAULT_CACHE = "~/.cache/govreports"
+CACHE_FORMAT = 2                 # bump when the layout of a cache entry changes
 DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat beyond this
 SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.jsonl$)", re.IGNORECASE)
 SKIP_SUFFIXES = {".json", ".jsonl", ".parquet", ".pkl", ".pyc", ".tmp"}
@@ -112,7 +113,7 @@ def report_id_of(data: bytes) -> str:
 
 def cache_path(cache_dir: str | os.PathLike, version: str, report_id: str) -> Path:
     """Given the cache folder, the govreports version and a report_id, return the entry's path."""
-    return Path(cache_dir).expanduser() / f"v{version}" / report_id[:2] / f"{report_id}.pkl"
+    return Path(cache_dir).expanduser() / f"v{version}-c{CACHE_FORMAT}" / report_id[:2] / f"{report_id}.pkl"
 
 
 def load_cached(path: Path) -> dict | None:
