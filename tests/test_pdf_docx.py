@@ -407,3 +407,30 @@ def test_scanned_pdf_read_report_never_zeros(tmp_path):
         return
     assert report.requests.empty and report.appeals.empty
     assert (report.findings["severity"] == "error").any()
+
+
+# --------------------------------------------------------------------------- unruled PDF tables
+UNRULED = [s for s in range(12) if not ReportValues.synthetic(s).blank_rows][:4]
+
+
+@pytest.mark.parametrize("seed", UNRULED)
+def test_unruled_pdf_numbers_in_their_columns(seed):
+    """Tables printed without lines come from the text layer; the numbers of each table-3 row
+    land in the seven applicant columns."""
+    v = ReportValues.synthetic(seed)
+    doc = read_pdf(_render("pdf", v, ruled=False), "r.pdf")
+    rows = [[c.text for c in line.cells[-7:]] for line in doc.lines
+            if line.table and len(line.cells) >= 7 and all(is_numeric(c.text) or not c.text for c in line.cells[-7:])
+            and any(c.text for c in line.cells[-7:])]
+    want = [[str(n) for n in v.requests[k]] for k in v.request_rows()]
+    assert rows[:len(want)] == want
+
+
+@needs_read_report
+@pytest.mark.parametrize("seed", UNRULED)
+def test_unruled_pdf_read_report(seed, tmp_path):
+    v = ReportValues.synthetic(seed)
+    path = tmp_path / "unruled.pdf"
+    path.write_bytes(_render("pdf", v, ruled=False))
+    n, bad = compare_with_gold(gr.read_report(path), v)
+    assert not bad, f"{len(bad)} of {n} cells differ: {bad[:20]}"

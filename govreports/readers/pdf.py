@@ -195,8 +195,10 @@ def _is_text_box(rows: list[_Row]) -> bool:
 
 
 # --------------------------------------------------------------------------- text outside tables
-def page_text_lines(chars: list[dict], page_no: int, height: float) -> list[tuple[float, Line]]:
-    """Given the chars of a page outside its tables, return its printed lines with their top.
+def page_text_lines(chars: list[dict], page_no: int, height: float,
+                    spans: dict[int, list[tuple[float, float]]] | None = None) -> list[tuple[float, Line]]:
+    """Given the chars of a page outside its tables, return its printed lines with their top
+    (and, in ``spans``, each line's cells' horizontal extents, keyed by ``id(line)``).
 
     Words separated by a gap wider than two characters become separate cells (an unruled table);
     a line of one piece is a prose line of one cell. Page footers are dropped."""
@@ -225,8 +227,12 @@ def page_text_lines(chars: list[dict], page_no: int, height: float) -> list[tupl
                 pieces.append([ch])
             else:
                 pieces[-1].append(ch)
-        texts = [join_wrapped(_chars_to_lines(p)) for p in pieces]
-        texts = [t for t in texts if t]
+        texts, extents = [], []
+        for p in pieces:
+            t = join_wrapped(_chars_to_lines(p))
+            if t:
+                texts.append(t)
+                extents.append((p[0]["x0"], p[-1]["x1"]))
         if not texts:
             continue
         whole = " ".join(texts)
@@ -238,11 +244,77 @@ def page_text_lines(chars: list[dict], page_no: int, height: float) -> list[tupl
         n += 1
         loc = f"page {page_no} line {n}"
         if len(texts) == 1:
-            out.append((top, Line([Cell(texts[0], loc)], loc)))
+            line = Line([Cell(texts[0], loc)], loc)
         else:
-            cells = [Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)]
-            out.append((top, Line(cells, loc, table=True)))
+            line = Line([Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)], loc, table=True)
+        out.append((top, line))
+        if spans is not None:
+            spans[id(line)] = extents
     return out
+
+
+# --------------------------------------------------------------------------- unruled tables
+def _clusters(centres: list[float], tol: float) -> list[list[float]]:
+    out: list[list[float]] = []
+    for c in sorted(centres):
+        if out and c - out[-1][-1] <= tol:
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
+
+
+def align_unruled(lines: list[Line], spans: dict[int, list[tuple[float, float]]], ncols: int = 7) -> None:
+    """Given a document's lines and the extents of the cells of its text-layer lines, put the
+    numbers of an unruled table 3 into their columns, in place.
+
+    A table printed without ruling lines comes out of the text layer as words; a blank cell
+    leaves no word at all. Between the headings of sections 三 and 四, the centres of the numbers
+    cluster into the seven applicant columns; when exactly seven clusters appear, every row with
+    numbers is re-cut as its label cells and seven value cells, ``''`` where nothing is printed."""
+    from ..template import SECTIONS
+
+    by_key = {s.key: s.pattern for s in SECTIONS}
+    start = end = None
+    for i, line in enumerate(lines):
+        if line.table:
+            continue
+        key = label_key(line.cells[0].text)
+        if start is None and by_key["requests"].match(key):
+            start = i
+        elif start is not None and by_key["appeals"].match(key):
+            end = i
+            break
+    if start is None:
+        return
+    block = [ln for ln in lines[start:end] if id(ln) in spans]
+    centres = [(x0 + x1) / 2 for ln in block for cell, (x0, x1) in zip(ln.cells, spans[id(ln)])
+               if is_numeric(cell.text)]
+    clusters = [c for c in _clusters(centres, 12.0) if len(c) >= 2]
+    if len(clusters) != ncols:
+        return
+    anchors = [sum(c) / len(c) for c in clusters]
+    half = min(b - a for a, b in zip(anchors, anchors[1:])) / 2 if ncols > 1 else 20.0
+    for line in block:
+        ext = spans[id(line)]
+        numeric = [(cell, (x0 + x1) / 2) for cell, (x0, x1) in zip(line.cells, ext) if is_numeric(cell.text)]
+        if not numeric:
+            continue
+        slots: list[str | None] = [None] * ncols
+        ok = True
+        for cell, centre in numeric:
+            k = min(range(ncols), key=lambda j: abs(anchors[j] - centre))
+            if abs(anchors[k] - centre) > half or slots[k] is not None:
+                ok = False
+                break
+            slots[k] = cell.text
+        labels = [cell for cell, (x0, x1) in zip(line.cells, ext)
+                  if not is_numeric(cell.text) and x1 < anchors[0] - half]
+        if not ok or len(labels) + len(numeric) != len(line.cells):
+            continue
+        texts = [c.text for c in labels] + [t or "" for t in slots]
+        line.cells[:] = [Cell(t, f"{line.location} col {i}") for i, t in enumerate(texts, 1)]
+        line.table = True
 
 
 # --------------------------------------------------------------------------- page breaks
@@ -281,7 +353,7 @@ def join_page_break(prev: _Row, first: _Row) -> bool:
 
 
 # --------------------------------------------------------------------------- pages
-def page_lines(page, page_no: int) -> tuple[list[tuple[float, object]], int]:
+def page_lines(page, page_no: int, spans: dict | None = None) -> tuple[list[tuple[float, object]], int]:
     """Given a pdfplumber page, return its items in reading order (``(top, Line | [_Row])``)
     and the number of characters on it."""
     chars = page.chars
@@ -296,7 +368,7 @@ def page_lines(page, page_no: int) -> tuple[list[tuple[float, object]], int]:
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _ in tables)
 
     free = [ch for ch in chars if outside(ch)] if tables else chars
-    items: list[tuple[float, object]] = list(page_text_lines(free, page_no, float(page.height)))
+    items: list[tuple[float, object]] = list(page_text_lines(free, page_no, float(page.height), spans))
     items += [(bbox[1], rows) for bbox, rows in tables]
     items.sort(key=lambda it: it[0])
     return items, len(chars)
@@ -322,13 +394,14 @@ def read_pdf(data: bytes, source: str) -> Document:
     lines: list[Line] = []
     notes: list[tuple[str, str, str]] = []
     total_chars = 0
+    spans: dict[int, list[tuple[float, float]]] = {}  # extents of the cells of text-layer lines
     try:
         pdf = _open(data, source)
         with pdf:
             pages = pdf.pages
             prev_row: _Row | None = None  # last table row of the previous page, if the page ended in a table
             for page_no, page in enumerate(pages, 1):
-                items, nchars = page_lines(page, page_no)
+                items, nchars = page_lines(page, page_no, spans)
                 total_chars += nchars
                 if nchars == 0 and page.images:
                     notes.append(("pdf_page_without_text", "warning",
@@ -351,5 +424,6 @@ def read_pdf(data: bytes, source: str) -> Document:
         raise ReportError(source, f"cannot read the PDF ({type(exc).__name__}: {exc})") from exc
     if total_chars == 0 or not any(c.text.strip() for ln in lines for c in ln.cells):
         raise ReportError(source, "no text layer; OCR needed (the PDF holds only images, e.g. a scan)")
+    align_unruled(lines, spans)
     text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
     return Document(lines=lines, text=text, format="pdf", notes=notes)

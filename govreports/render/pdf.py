@@ -11,7 +11,9 @@ Options beyond the shared printing options of ``text.OPTIONS``:
 * ``split_pages``: table 3 broken by a page break inside the （四）无法提供 group, its label cut
   in two (``（四）无`` at the foot of one page, ``法提供`` at the top of the next), as in the
   real 2024 report of 淮安市人民政府;
-* ``footer`` (default True): print ``- n -`` at the foot of each page.
+* ``footer`` (default True): print ``- n -`` at the foot of each page;
+* ``ruled`` (default True): draw the tables' lines; ``ruled=False`` prints borderless tables,
+  which a reader can only take from the text layer.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from .docx import blocks_of, positions, split_options
 from .text import Heading, Paragraph, Table, to_traditional
 from .values import ReportValues
 
-EXTRA_OPTIONS = ("split_pages", "footer")
+EXTRA_OPTIONS = ("split_pages", "footer", "ruled")
 FONT = "STSong-Light"
 
 
@@ -62,7 +64,7 @@ def _col_widths(table: Table, total: float) -> list[float]:
     return [total / width] * width
 
 
-def _flowable_table(table: Table, widths: list[float], conv):
+def _flowable_table(table: Table, widths: list[float], conv, ruled: bool = True):
     from reportlab.platypus import Paragraph as P
     from reportlab.platypus import Table as T
     from reportlab.platypus import TableStyle
@@ -70,7 +72,8 @@ def _flowable_table(table: Table, widths: list[float], conv):
     style = _styles()["cell"]
     placed = positions(table)
     grid = [[""] * table.width for _ in table.rows]
-    commands = [("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    commands = [("GRID", (0, 0), (-1, -1), 0.6, "black")] if ruled else []
+    commands += [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8),
                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     for r, row in enumerate(placed):
@@ -110,7 +113,7 @@ def render(values: ReportValues, **options) -> bytes:
                 table_parts += 1
                 if table_parts == 2:
                     story.append(PageBreak())
-            story.append(_flowable_table(block, _col_widths(block, doc.width), conv))
+            story.append(_flowable_table(block, _col_widths(block, doc.width), conv, own.get("ruled", True)))
             story.append(Spacer(1, 8))
 
     def on_page(canvas, document):
