@@ -95,8 +95,8 @@ def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", 
 # --------------------------------------------------------------------------- values
 # Above these amounts (万元) an amount read in 万元 is implausible for an agency of that level,
 # and was probably printed in 元: 1e6 万元 is 100 亿元.
-MONEY_CEILING_10K_YUAN = {"national": 1e8, "provincial": 1e7, "city": 2e6, "county": 5e5, "township": 5e4,
-                          None: 2e6}
+MONEY_CEILING_10K_YUAN = {"national": 1e8, "provincial": 2e6, "city": 1e6, "county": 2e5, "township": 1e4,
+                          None: 1e6}
 
 
 def _is_count(x: float) -> bool:

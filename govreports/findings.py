@@ -92,7 +92,27 @@ def checks_markdown() -> str:
         out += [f"| `{c.id}` | {_table_cell(c.table)} | {c.severity} | {c.zh} | {c.en} |"
                 for c in T.CHECKS if keep(c)]
         out.append("")
+        if title == "Prose against tables":
+            out += _prose_figures_markdown()
     return "\n".join(out)
+
+
+def _prose_figures_markdown() -> list[str]:
+    """The restatements ``text_table`` looks for (``checks.PROSE_FIGURES``), as a markdown table."""
+    from .checks import PROSE_FIGURES
+
+    out = ["The prose is read outside the tables, whitespace removed. A figure it restates agrees when it",
+           "equals any reading of the table (a row's figure is its printed 总计, or the sum of its applicant",
+           "cells where 总计 is blank); only a restatement that fits no reading is a finding.", "",
+           "| key | the prose says | table figure | also accepted |", "|---|---|---|---|"]
+    for f in PROSE_FIGURES:
+        groups = {r.split(".")[0] for r in f.rows}
+        figure = f"`{groups.pop()}.*`" if "." in f.rows[0] and len(groups) == 1 else " + ".join(f"`{r}`" for r in f.rows)
+        figure += " (总计)" if f.table == "appeals" else ""
+        also = "; ".join(" + ".join(f"`{r}`" for r in rows) if len(rows) < 4 else "the sum of the outcome rows"
+                         for rows in f.also)
+        out.append(f"| `{f.key}` | {f.label}…X件 | {figure} | {also} |")
+    return out + [""]
 
 
 _IDENTITY_IDS = {i.id for i in T.IDENTITIES}

@@ -103,7 +103,7 @@ def schema(table: str) -> pa.DataFrameSchema:
 def validate(table: str, df: pd.DataFrame, lazy: bool = False) -> pd.DataFrame:
     """Given a table name and a frame, return the frame if it fits the declared schema.
 
-    Raises ``pandera.errors.SchemaError`` (or ``SchemaErrors`` with ``lazy=True``, listing every
-    failure) naming the column and the offending values.
+    Raises ``pandera.errors.SchemaError`` naming the column and the offending values, or
+    ``SchemaErrors`` listing every failure (with ``lazy=True``, and for columns not in the schema).
     """
     return schema(table).validate(df, lazy=lazy)
