@@ -319,3 +319,14 @@ def test_cli_check(tmp_path, capsys):
     assert "unreadable" in set(f["check"])
     assert main(["check", str(folder), "-o", str(out), "--workers", "1", "--strict"]) == 1
     assert main(["check", str(folder / "001.txt"), "-o", str(out), "--workers", "1", "--strict"]) == 0
+
+
+def test_code_and_declarations_name_the_same_checks():
+    """Every check id the package emits is declared in template.CHECKS, and every declared id is emitted
+    somewhere (``parsed.find("id"`` in the reader, ``finding("id"`` or an identity in the checks)."""
+    import re
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "govreports").rglob("*.py"))
+    emitted = set(re.findall(r"""(?:\.find|\bfinding)\(\s*["']([a-z_]+)["']""", source))
+    emitted |= {i.id for i in T.IDENTITIES}
+    assert emitted == set(T.CHECK_BY_ID)
