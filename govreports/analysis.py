@@ -650,11 +650,11 @@ def report_quality(data) -> pd.DataFrame:
     r = f.reports[["report_id", "source", "agency", "year", "format", "status"]].copy()
     fi = f.findings
     for sev, col in (("error", "n_errors"), ("warning", "n_warnings"), ("info", "n_info")):
-        counts = fi[fi["severity"] == sev].groupby("report_id").size()
-        r[col] = r["report_id"].map(counts).fillna(0).astype("int64")
+        counts = fi[fi["severity"] == sev].groupby("report_id").size().to_dict()
+        r[col] = pd.Series([int(counts.get(i, 0)) for i in r["report_id"]], index=r.index, dtype="int64")
     checks = fi[fi["severity"].isin(["error", "warning"])].groupby("report_id")["check"] \
-        .agg(lambda s: ",".join(sorted(set(s))))
-    r["checks"] = r["report_id"].map(checks).fillna("")
+        .agg(lambda s: ",".join(sorted(set(s)))).to_dict()
+    r["checks"] = pd.Series([checks.get(i, "") for i in r["report_id"]], index=r.index, dtype="string")
     return r.sort_values(["n_errors", "n_warnings", "report_id"], ascending=[False, False, True]).reset_index(drop=True)
 
 

@@ -131,7 +131,10 @@ def match_request_row(key: str) -> LabelMatch | None:
         if frag:
             return LabelMatch(tuple(frag), False, "fragment")
         best, best_key, second = 0.0, None, 0.0
+        chars = set(body)
         for phrase, k in _FUZZY_TARGETS:
+            if len(chars.intersection(phrase)) < 0.6 * len(set(phrase)):
+                continue  # cannot reach the threshold; skip the costly comparison
             r = difflib.SequenceMatcher(None, body, phrase, autojunk=False).ratio()
             if r > best:
                 best, best_key, second = r, k, best

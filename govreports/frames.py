@@ -31,6 +31,9 @@ def from_records(table: str, records: list[tuple] | list[dict]) -> pd.DataFrame:
     cols = COLUMNS[table]
     if not records:
         return empty(table)
-    df = pd.DataFrame.from_records(records, columns=list(cols)) if isinstance(records[0], tuple) \
-        else pd.DataFrame(records, columns=list(cols))
-    return df.astype(cols)
+    names = list(cols)
+    if isinstance(records[0], tuple):
+        columns = list(zip(*records))
+    else:
+        columns = [[r.get(c) for r in records] for c in names]
+    return pd.DataFrame({c: pd.array(list(v), dtype=cols[c]) for c, v in zip(names, columns)})

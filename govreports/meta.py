@@ -22,6 +22,9 @@ _HEADING_ONE = re.compile(r"^\s*一\s*[、.]\s*(?:总体情况|工作基本情�
 _TITLE_PREFIX = re.compile(r"^(?:关于|關於)|[《》“”\"]")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _norm(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
@@ -37,14 +40,14 @@ _PROSE_NAME = re.compile(
 
 
 def _plausible(name: str) -> str | None:
-    name = _TITLE_PREFIX.sub("", re.sub(r"\s+", "", name)).strip("：:—-_")
+    name = _TITLE_PREFIX.sub("", _SPACES.sub("", name)).strip("：:—-_")
     return name if _NAME_OK.match(name) and not _NOT_A_NAME.match(name) else None
 
 
 def find_title(lines: list[str]) -> tuple[str, int] | None:
     """Given the first lines of a report, return the title and the index of its first line
     (a title broken over two lines is joined)."""
-    head = [re.sub(r"\s+", "", _norm(x)) for x in lines[:60]]
+    head = [_SPACES.sub("", _norm(x)) for x in lines[:60]]
     for joined in (False, True):
         for i, s in enumerate(head):
             cand = s + (head[i + 1] if joined and i + 1 < len(head) else "")
@@ -96,7 +99,7 @@ def find_agency(lines: list[str], truncated: bool = False) -> tuple[str | None, 
             p = _plausible(_norm(prev))
             if p and _AGENCY_END.search(p):
                 return p, "title"
-    tail = [] if truncated else [re.sub(r"\s+", "", _norm(x)) for x in lines[-12:] if x.strip()]
+    tail = [] if truncated else [_SPACES.sub("", _norm(x)) for x in lines[-12:] if x.strip()]
     for i, s in enumerate(tail):
         if 3 <= len(s) <= 30 and _AGENCY_END.search(s) and _plausible(s):
             nxt = tail[i + 1] if i + 1 < len(tail) else ""

@@ -86,23 +86,39 @@ def _converter():
 _T2S = None
 
 
+PROSE_KEY = "…" * 61  # the key of a cell too long to be a label or heading (no matcher accepts it)
+
+
 def document_keys(doc: Document) -> list[list[str]]:
-    """Given a document, return the key form of every cell (traditional text simplified)."""
+    """Given a document, return the key form of every cell (traditional text simplified);
+    prose longer than any label gets :data:`PROSE_KEY` without being normalised."""
     global _T2S
+    if "keys" in doc.cache:
+        return doc.cache["keys"]
     trad = len(_TRAD_MARKERS.findall(doc.text[:20000])) >= 5
     if trad and _T2S is None:
         _T2S = _converter()
+    conv = _T2S.convert if trad else None
     out = []
     for line in doc.lines:
-        if trad:
-            out.append([label_key(_T2S.convert(c.text)) for c in line.cells])
-        else:
-            out.append([label_key(c.text) for c in line.cells])
+        keys = []
+        for c in line.cells:
+            t = c.text
+            if len(t) > 150:
+                keys.append(PROSE_KEY)
+                continue
+            k = label_key(conv(t) if conv else t)
+            keys.append(k if len(k) <= 60 else PROSE_KEY)
+        out.append(keys)
+    doc.cache["keys"] = out
     return out
 
 
+_HEADING_START = frozenset("一二三四五六")
+
+
 def _heading(key: str) -> str | None:
-    if len(key) > 40:
+    if not key or len(key) > 40 or key[0] not in _HEADING_START:
         return None
     for s in T.SECTIONS:
         if s.pattern.match(key):
@@ -117,6 +133,8 @@ _REQUEST_OPENERS = ("received_new", "carried_over", "carried_forward")
 def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None], bool]:
     """Given a document and its cell keys, return each line's table (or None) and whether the
     last table was followed by a later section (False: the text ends inside a table)."""
+    if "regions" in doc.cache:
+        return doc.cache["regions"]
     region: str | None = None
     out: list[str | None] = []
     closed_after = True
@@ -141,6 +159,7 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
                     and not re.search(r"\d", label):
                 region, closed_after = "requests", False
         out.append(region)
+    doc.cache["regions"] = out, closed_after
     return out, closed_after
 
 

@@ -72,11 +72,13 @@ def decode_text(data: bytes, source: str) -> str:
     raise ReportError(source, "undecodable bytes: neither UTF-8, GB18030/GBK nor UTF-16")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff\ufffd]")
+
+
 def _mostly_text(text: str) -> bool:
-    if not text:
-        return True
-    bad = sum(1 for ch in text[:5000] if (ord(ch) < 32 and ch not in "\t\r\n\f") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return bad <= max(2, len(text[:5000]) // 100)
+    """True unless control, private-use or replacement characters make up over 1% of the text."""
+    sample = text[:5000]
+    return len(_CONTROL.findall(sample)) <= max(2, len(sample) // 100)
 
 
 def read_document(data: bytes, source: str) -> Document:

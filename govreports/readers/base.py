@@ -34,3 +34,4 @@ class Document:
     text: str  # the plain text, for meta (title, year, agency) and prose checks
     format: str  # text | markdown | html | pdf | docx
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (check, severity, message) from the reader
+    cache: dict = field(default_factory=dict, repr=False)  # derived views (cell keys, regions), computed once

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from .base import Cell, Document, Line
@@ -18,6 +17,7 @@ from .base import Cell, Document, Line
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "header",
           "footer", "blockquote", "pre", "dd", "dt", "ul", "ol", "body", "center", "title", "caption"}
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "button", "select", "option"}
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _WS = re.compile(r"[\s\u00a0\u3000]+")
 
 
@@ -56,8 +56,10 @@ def read_html(text: str, source: str) -> Document:
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
     try:
-        root = lxml.html.fromstring(text)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
         return Document([], "", "html")
     lines: list[Line] = []
     prose: list[str] = []

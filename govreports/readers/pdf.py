@@ -8,7 +8,8 @@ as printed cells: a vertically merged continuation gives one ``''``, a horizonta
 one cell, an unruled slot inside the table its own text) -> ``page_text_lines`` (the text
 outside the tables, as lines, split into cells where a wide gap separates words) ->
 ``page_lines`` (both, in reading order, footers dropped) -> ``join_page_break`` (a label cut by a
-page break put back together) -> :func:`read_pdf`.
+page break put back together) -> ``align_unruled`` (an unruled table 3, known only from the
+text layer, re-cut into its seven value columns, blank cells kept) -> :func:`read_pdf`.
 
 Multi-line cell text is joined without a space between Chinese characters, so a label wrapped
 inside its cell comes back whole (``（四）无\\n法提供`` -> ``（四）无法提供``).
