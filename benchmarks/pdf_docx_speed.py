@@ -48,6 +48,17 @@ def pages_of(data: bytes) -> int:
         return len(pdf.pages)
 
 
+def parse_floor(data: bytes) -> None:
+    """pdfplumber alone parsing every page's characters and lines: the floor of any PDF reader here."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.chars, page.edges
+
+
 def line(label: str, seconds: list[float], extra: str = "") -> None:
     med = statistics.median(seconds)
     flag = "ok" if med < GOAL_SECONDS else "SLOW"
@@ -67,7 +78,8 @@ def main() -> None:
     if REAL_PDF.is_dir():
         for path in sorted(REAL_PDF.glob("*.pdf")):
             data = path.read_bytes()
-            line(f"{path.name} ({pages_of(data)} p) reader", timed(lambda: read_pdf(data, path.name), args.repeat))
+            line(f"{path.name} ({pages_of(data)} p) pdfplumber parse only", timed(lambda: parse_floor(data), args.repeat))
+            line(f"{path.name} reader", timed(lambda: read_pdf(data, path.name), args.repeat))
             if full:
                 line(f"{path.name} pipeline", timed(lambda: gr.read_report(path), args.repeat))
     else:
