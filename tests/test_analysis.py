@@ -412,6 +412,46 @@ def test_gold_hand_values():
     assert _gold_refused_share(seeds["004_454a5f1be846ec67.txt"]) == (2, 5)
 
 
+def parquet_roundtrip(corpus):
+    """The same corpus as a Parquet dataset hands it back (pyarrow-backed dtypes)."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    def rt(df):
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        buf.seek(0)
+        return pq.read_table(buf).to_pandas()
+    return SimpleNamespace(**{k: rt(getattr(corpus, k)) for k in ("reports", "requests", "appeals", "disclosure",
+                                                                  "findings")})
+
+
+def test_every_function_on_a_parquet_round_trip():
+    """Every function works on frames as Parquet hands them back, and on reports without findings."""
+    c = parquet_roundtrip(_two_agencies())
+    sub = ga.select(c, agencies=["乙局"])
+    q = ga.report_quality(sub)
+    assert list(q["n_errors"]) == [0, 0] and list(q["checks"]) == ["", ""]
+    assert ga.findings_summary(sub).empty
+    assert ga.outcome_shares(c, by="year").set_index("year").loc[2019, "handled"] == 10 + 6
+    assert len(ga.refusal_reasons(c)) == 5 * 11 and len(ga.volumes(c)) == 5
+    assert ga.by_agency_year(c, "refused_share")["n_errors"].sum() == 2
+    assert ga.cross_year(c, "corrected_share", agencies=["甲局"])["flag"].tolist() == ["", "missing", "errors"]
+    assert ga.rank_agencies(c, "received", year=2020)["agency"].tolist() == ["丙局", "乙局"]
+
+
+def test_issue_report_quality_on_a_parquet_corpus(tmp_path):
+    """Found in the batch run: report_quality failed on a Parquet corpus (open_corpus) when the
+    selected reports have no error or warning (an empty pyarrow-backed result could not be filled
+    with '')."""
+    corpus = pytest.importorskip("govreports.corpus")
+    c = corpus.open_corpus(corpus.read_corpus(ROOT / "data" / "reports" / "seeds", workers=1, cache=None)
+                           .to_parquet(tmp_path / "corpus"))
+    q = ga.report_quality(ga.select(c, agencies="重庆市人民防空办公室"))
+    assert list(q["n_errors"]) == [0] and list(q["checks"]) == [""]
+
+
 # --------------------------------------------------------------------------- plots
 
 def test_chinese_plot_has_no_missing_glyphs(sh19, recwarn):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -36,12 +37,34 @@ def gold_counts(folder: str, name: str) -> tuple[int, int]:
     return sum(v for k, v in rows.items() if k.startswith("denied.")), sum(rows.values())
 
 
-def execute(tmp_path, notebook: str, **parameters) -> nbformat.NotebookNode:
-    result = gn.execute(notebook, tmp_path / f"{notebook}.ipynb", {"corpus": str(CORPUS), **parameters})
-    nb = nbformat.read(result.ipynb, as_version=4)
-    assert result.ok, result.error
-    assert result.html is not None and result.html.stat().st_size > 10_000
-    return nb
+@pytest.fixture(scope="module")
+def parquet_corpus(tmp_path_factory):
+    """data/reports read once into a Parquet corpus folder, as the batch job gets it."""
+    from govreports.corpus import read_corpus
+
+    return read_corpus(CORPUS, workers=1, cache=None).to_parquet(tmp_path_factory.mktemp("corpus"))
+
+
+AGENCIES = ["上海市人民政府办公厅", "不存在的机关", "黑龙江省人民防空办公室"]
+PARAMETERS = {"level": "provincial", "year": 2020, "measure": "refused_share", "min_volume": 1}
+
+
+@pytest.fixture(scope="module")
+def run_all(tmp_path_factory, parquet_corpus):
+    """All four notebooks executed once, as ``govreports notebooks run-all`` does: agency_profile
+    for three agencies (one not in the corpus), the others with PARAMETERS."""
+    out = tmp_path_factory.mktemp("reports")
+    lines = []
+    results = gn.run_all(parquet_corpus, out, PARAMETERS, only=AGENCIES,
+                         progress=lambda i, n, r: lines.append(f"[{i}/{n}] {r.name} {r.ok}"))
+    return SimpleNamespace(out=out, results={(r.notebook, r.name): r for r in results}, progress=lines)
+
+
+def executed(run_all, notebook: str, name: str | None = None) -> nbformat.NotebookNode:
+    r = run_all.results[(notebook, name or notebook)]
+    assert r.ok, r.error
+    assert r.html is not None and r.html.stat().st_size > 10_000
+    return nbformat.read(r.ipynb, as_version=4)
 
 
 def texts(nb, cells: slice = slice(None)) -> str:
@@ -69,8 +92,8 @@ def test_every_notebook_has_a_literal_parameters_cell():
         assert all(not c.get("outputs") for c in code), f"{name} is committed with outputs"
 
 
-def test_agency_profile_prints_the_refused_share(tmp_path):
-    nb = execute(tmp_path, "agency_profile", agency="上海市人民政府办公厅")
+def test_agency_profile_prints_the_refused_share(run_all):
+    nb = executed(run_all, "agency_profile", "上海市人民政府办公厅")
     text = texts(nb)
     for year, name in ((2019, "shanghai_gov_office_2019.html"), (2025, "shanghai_gov_office_2025.md")):
         denied, handled = gold_counts("web", name)
@@ -85,18 +108,23 @@ def test_agency_profile_prints_the_refused_share(tmp_path):
     assert "denied.state_secret" in last and "location" in last
 
 
-def test_cross_year_flags_the_missing_years(tmp_path):
-    nb = execute(tmp_path, "cross_year", agencies=["上海市人民政府办公厅"], measure="refused_share",
-                 years=[2019, 2020, 2025])
+def test_agency_profile_of_a_report_with_printed_zero_totals(run_all):
+    nb = executed(run_all, "agency_profile", "黑龙江省人民防空办公室")
+    denied, handled = gold_counts("seeds", "004_454a5f1be846ec67.txt")
+    assert f"refused_share: {denied / handled:.4f} ({denied}/{handled})" in texts(nb)
+
+
+def test_cross_year_flags_the_missing_years(run_all):
+    nb = executed(run_all, "cross_year")
     text = texts(nb)
     denied, handled = gold_counts("web", "shanghai_gov_office_2019.html")
-    assert f"{denied / handled:.6f}" in text
-    assert "missing" in text  # 2020 has no report
+    assert f"{denied / handled:.6f}" in text  # 上海 2019, a provincial agency
+    assert "missing" in text  # 上海 has no report for 2020..2024
     assert images(nb) == 1
 
 
-def test_compare_agencies_ranks_with_counts(tmp_path):
-    nb = execute(tmp_path, "compare_agencies", level="provincial", year=2020, measure="refused_share", min_volume=1)
+def test_compare_agencies_ranks_with_counts(run_all):
+    nb = executed(run_all, "compare_agencies")
     seeds = json.loads((GOLD / "seeds.json").read_text())
     shares = {}
     for name, entry in seeds.items():
@@ -109,41 +137,41 @@ def test_compare_agencies_ranks_with_counts(tmp_path):
     assert "上海市人民政府办公厅" not in text  # 2019 and 2025 only: not in a 2020 ranking
 
 
-def test_data_quality_lists_failing_checks(tmp_path):
-    nb = execute(tmp_path, "data_quality")
+def test_data_quality_lists_failing_checks(run_all):
+    nb = executed(run_all, "data_quality")
     text = texts(nb)
     assert "row_total" in text and "outcome_total" in text  # 上海 2019 and 黑龙江 2020 fail both
     assert images(nb) == 1
 
 
-def test_batch_goes_on_past_a_failing_agency(tmp_path, capsys):
+def test_run_all_goes_on_past_a_failing_agency_and_writes_an_index(run_all):
+    failed = [r for r in run_all.results.values() if not r.ok]
+    assert [(r.notebook, r.name) for r in failed] == [("agency_profile", "不存在的机关")]
+    assert failed[0].error.startswith("ValueError: unknown agency: 不存在的机关")
+    pages = sorted(p.relative_to(run_all.out).as_posix() for p in run_all.out.rglob("*.html"))
+    assert pages == ["agency_profile/上海市人民政府办公厅.html", "agency_profile/黑龙江省人民防空办公室.html",
+                     "compare_agencies.html", "cross_year.html", "data_quality.html", "index.html"]
+    index = (run_all.out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<a href=") == 5 and "不存在的机关: <b>failed</b>" in index
+    assert run_all.progress[:3] == ["[1/3] 上海市人民政府办公厅 True", "[2/3] 不存在的机关 False",
+                                    "[3/3] 黑龙江省人民防空办公室 True"]
+
+
+def test_batch_command_lists_the_failing_agency(tmp_path, capsys):
+    """``govreports notebooks run --for-each agency`` on the folder of report files: exit 1, the
+    good agency's pages written, the bad one listed, the unknown parameter warned about."""
     out = tmp_path / "reports"
     rc = cli.main(["notebooks", "run", "agency_profile", "--corpus", str(CORPUS), "--for-each", "agency",
-                   "--agencies", "黑龙江省人民防空办公室,不存在的机关,重庆市人民防空办公室", "-p", "bogus", "1",
-                   "-o", str(out)])
+                   "--agencies", "不存在的机关,重庆市人民防空办公室", "-p", "bogus", "1", "-o", str(out)])
     err = capsys.readouterr().err
     assert rc == 1
-    assert (out / "agency_profile" / "黑龙江省人民防空办公室.html").is_file()
     assert (out / "agency_profile" / "重庆市人民防空办公室.html").is_file()
+    assert (out / "agency_profile" / "重庆市人民防空办公室.ipynb").is_file()
     assert not (out / "agency_profile" / "不存在的机关.html").exists()
-    assert "2 of 3 notebook runs succeeded" in err
+    assert "1 of 2 notebook runs succeeded" in err
     assert re.search(r"FAILED agency_profile 不存在的机关: ValueError: unknown agency", err)
     assert "unknown parameter(s) bogus" in err
-    assert "[3/3]" in err  # progress
-    text = texts(nbformat.read(out / "agency_profile" / "黑龙江省人民防空办公室.ipynb", as_version=4))
-    denied, handled = gold_counts("seeds", "004_454a5f1be846ec67.txt")
+    assert "[2/2]" in err  # progress
+    text = texts(nbformat.read(out / "agency_profile" / "重庆市人民防空办公室.ipynb", as_version=4))
+    denied, handled = gold_counts("seeds", "001_aedc4f75886f8629.txt")
     assert f"refused_share: {denied / handled:.4f} ({denied}/{handled})" in text
-
-
-def test_run_all_writes_every_page_and_an_index(tmp_path, capsys):
-    out = tmp_path / "all"
-    rc = cli.main(["notebooks", "run-all", "--corpus", str(CORPUS), "--agencies", "重庆市人民防空办公室",
-                   "-p", "measure", "granted_share", "-o", str(out)])
-    err = capsys.readouterr().err
-    assert rc == 0, err
-    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
-    assert pages == ["agency_profile/重庆市人民防空办公室.html", "compare_agencies.html", "cross_year.html",
-                     "data_quality.html", "index.html"]
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("<a href=") == 4
-    assert "4 of 4 notebook runs succeeded" in err
