@@ -189,9 +189,9 @@ def _parse_bytes(path: Path, data: bytes) -> tuple[dict, bool]:
     meta = report.meta
     row = {f: getattr(meta, f, None) for f in _META_FIELDS}
     row.update(source=str(path), status="parsed", error=None)
-    tables = {name: getattr(report, name) for name in TABLES}
+    tables = {name: frame_to_columns(getattr(report, name), name) for name in TABLES}
     row["_fingerprint"] = fingerprint(tables)
-    return {"report": row, "tables": {name: frame_to_columns(df, name) for name, df in tables.items()}}, True
+    return {"report": row, "tables": tables}, True
 
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "boolean": pa.bool_(), "Float64": pa.float64()}
@@ -202,8 +202,8 @@ SCHEMAS = {name: pa.schema([(c, _ARROW_TYPES[t]) for c, t in cols.items()]) for 
 
 def frame_to_columns(df: pd.DataFrame, name: str) -> dict[str, list]:
     """Given a tidy frame, return it as plain column lists, None for missing (fast to pickle and cache)."""
-    cols = list(_frames.COLUMNS[name])
-    return pa.Table.from_pandas(df[cols], preserve_index=False).cast(SCHEMAS[name]).to_pydict()
+    na = pd.NA
+    return {col: [None if v is na else v for v in df[col].tolist()] for col in _frames.COLUMNS[name]}
 
 
 def columns_to_arrow(columns: dict[str, list], name: str, positions: list[int]) -> pa.Table:
@@ -229,28 +229,28 @@ def _failed_entry(path: Path, data: bytes, error: str) -> dict:
     return {"report": row, "tables": {}}
 
 
-def fingerprint(tables: dict[str, pd.DataFrame]) -> str | None:
-    """Given a report's tables, return a hash of its requests values (None without any).
+def fingerprint(tables: dict[str, dict[str, list]]) -> str | None:
+    """Given a report's tables (column lists), return a hash of its requests values (None without any).
 
     Where every request value is 0 (common: nobody applied) the appeals and disclosure values are
     hashed too, so that two quiet agencies are not taken for one report saved twice.
     """
-    req = tables.get("requests")
-    if req is None or req.empty:
+    req = tables.get("requests") or {}
+    if not req.get("value"):
         return None
-    parts = [_values_text(req, ["row", "applicant"])]
-    if not req["value"].fillna(0).astype("int64").any():
-        parts.append(_values_text(tables.get("appeals"), ["proceeding", "result"]))
-        parts.append(_values_text(tables.get("disclosure"), ["item", "measure"]))
+    parts = [_values_text(req, ("row", "applicant"))]
+    if not any(req["value"]):
+        parts.append(_values_text(tables.get("appeals") or {}, ("proceeding", "result")))
+        parts.append(_values_text(tables.get("disclosure") or {}, ("item", "measure")))
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
 
-def _values_text(df: pd.DataFrame | None, keys: list[str]) -> str:
-    """Given a tidy table and its key columns, return its values as one sorted string."""
-    if df is None or df.empty:
+def _values_text(columns: dict[str, list], keys: tuple[str, ...]) -> str:
+    """Given a table's column lists and its key columns, return its values as one sorted string."""
+    if not columns.get("value"):
         return ""
-    cells = zip(*(df[k].astype("string").fillna("") for k in keys), df["value"].astype("string").fillna(""))
-    return ";".join(sorted("|".join(c) for c in cells))
+    cells = zip(*(columns[k] for k in keys), columns["value"])
+    return ";".join(sorted("|".join("" if x is None else str(x) for x in cell) for cell in cells))
 
 
 def parse_batch(paths: list[str], cache_dir: str | None, version: str) -> dict:

@@ -1,0 +1,117 @@
+"""How fast read_corpus is, how much memory it takes, and how fast a re-run and open_corpus are.
+
+    python benchmarks/corpus_build.py                      # sizes 500 2000, corpus made in a temp dir
+    python benchmarks/corpus_build.py --sizes 1000 5000 20000 --corpus /tmp/corpus20k
+
+Printed, never asserted. Goals: 300+ reports/s per core (text/HTML), 100,000 reports in under
+10 minutes, a re-run on an unchanged corpus at least 20x faster than the first, open_corpus in
+seconds. Each build runs in a fresh process so that peak memory (ru_maxrss) is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+
+
+def build(files: str, n: int, workers: int, cache: str | None, out: str) -> dict:
+    """Run one read_corpus over the first ``n`` files in a child process; return its numbers."""
+    code = f"""
+import json, resource, time, sys
+from govreports.corpus import list_files, read_corpus
+files = list_files({files!r})[:{n}]
+start = time.perf_counter()
+c = read_corpus(files, workers={workers}, cache={cache!r}, out={out!r}, progress=False)
+seconds = time.perf_counter() - start
+print(json.dumps({{"seconds": seconds, "counts": c.counts,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def open_and_measure(out: str) -> dict:
+    """Open a built corpus and compute every agency's refused share; return the timings."""
+    import govreports.analysis as ga
+    from govreports.corpus import open_corpus
+
+    start = time.perf_counter()
+    c = open_corpus(out)
+    opened = time.perf_counter() - start
+    start = time.perf_counter()
+    direct = refused_share_by_agency(c)
+    direct_s = time.perf_counter() - start
+    start = time.perf_counter()
+    shares = ga.outcome_shares(c, by="agency")
+    measured = time.perf_counter() - start
+    return {"open_s": opened, "refused_share_s": measured, "direct_s": direct_s, "agencies": len(shares),
+            "median_refused_share": float(shares["refused_share"].median()),
+            "direct_median": float(direct.median())}
+
+
+def refused_share_by_agency(c) -> "pd.Series":
+    """denied / handled per agency_key from three columns of requests (printed totals only;
+    analysis.outcome_shares also fills blank totals from the applicant cells)."""
+    req = c.table("requests", columns=["report_id", "row", "applicant", "value"])
+    req = req[req["applicant"] == "total"]
+    group = req["row"].str.split(".").str[0]
+    outcome = group.isin(["granted", "partly_granted", "denied", "unavailable", "not_processed", "other"])
+    per_report = pd.DataFrame({"report_id": req["report_id"], "denied": req["value"].where(group == "denied", 0),
+                               "handled": req["value"].where(outcome, 0)}).groupby("report_id").sum()
+    usable = c.reports[(c.reports["status"] == "parsed") & c.reports["duplicate_of"].isna()]
+    per_agency = per_report.join(usable.set_index("report_id")["agency_key"], how="inner").groupby("agency_key").sum()
+    return (per_agency["denied"] / per_agency["handled"].where(per_agency["handled"] > 0)).astype("float64")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--corpus", help="folder of report files (made with make_corpus.py if missing)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="govreports-bench-"))
+    corpus = Path(args.corpus) if args.corpus else tmp / "reports"
+    biggest = max(args.sizes)
+    have = len(list(corpus.glob("*.*"))) - 1 if corpus.exists() else 0
+    if have < biggest:
+        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(biggest), str(corpus)], check=True)
+    print(f"cores: {os.cpu_count()}  corpus: {corpus}")
+    try:
+        n = min(args.sizes)
+        print(f"\n-- throughput on {n} reports, no cache")
+        for workers in args.workers:
+            r = build(str(corpus), n, workers, None, str(tmp / f"out_w{workers}"))
+            rate = n / r["seconds"]
+            print(f"workers={workers}: {r['seconds']:.1f} s, {rate:.0f} reports/s, {rate / workers:.0f} reports/s per core")
+        workers = max(args.workers)
+        print(f"\n-- growing sizes, workers={workers}, with a cache, then a re-run on the unchanged corpus")
+        for n in args.sizes:
+            cache, out = str(tmp / f"cache{n}"), str(tmp / f"out{n}")
+            first = build(str(corpus), n, workers, cache, out)
+            again = build(str(corpus), n, workers, cache, out)
+            print(f"n={n}: first {first['seconds']:.1f} s ({n / first['seconds']:.0f}/s), "
+                  f"peak {first['peak_mb']:.0f} MB main, {first['children_peak_mb']:.0f} MB largest worker; "
+                  f"re-run {again['seconds']:.2f} s ({first['seconds'] / again['seconds']:.0f}x faster, "
+                  f"{again['counts']['cached']} cached); {first['counts']}")
+            m = open_and_measure(out)
+            print(f"      open_corpus {m['open_s']:.2f} s; refused share of {m['agencies']} agencies: "
+                  f"{m['direct_s']:.2f} s from three columns, {m['refused_share_s']:.2f} s with "
+                  f"analysis.outcome_shares (median {m['median_refused_share']:.3f})")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
