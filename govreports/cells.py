@@ -19,7 +19,8 @@ from .template import label_key
 BLANK_MARKS = frozenset({"", "-", "—", "——", "–", "－", "/", "／", "无", "\\", "—-", "/ /"})
 _NUMBER = re.compile(
     r"^(?P<sign>[-+])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>万元|万|元|亿元|项|件|个|条|次|起|宗|家|篇)?\s*$")
+    r"(?P<unit>万元|萬元|万|萬|元|亿元|億元|项|項|件|个|個|条|條|次|起|宗|家|篇)?\s*$")
+_UNIT_SIMPLIFIED = {"萬元": "万元", "萬": "万", "億元": "亿元", "項": "项", "個": "个", "條": "条"}
 _MULTI = re.compile(r"^(?P<head>.*?[^\d\s.,+-])?\s*(?P<nums>(?:[-+]?\d[\d,]*(?:\.\d+)?\s+)*[-+]?\d[\d,]*(?:\.\d+)?)$")
 _LEADING_NUMBERING = re.compile(r"^(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})(?=[\u3400-\u9fff])")
 
@@ -53,7 +54,8 @@ def read_number(text: str) -> Number | None:
     value = float(m["num"].replace(",", ""))
     if m["sign"] == "-":
         value = -value
-    return Number(value, m["unit"], False)
+    unit = m["unit"]
+    return Number(value, _UNIT_SIMPLIFIED.get(unit, unit), False)
 
 
 def split_trailing_numbers(text: str) -> list[str] | None:

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("parse", "check", "corpus", "notebooks")
+COMMANDS = ("run", "parse", "check", "corpus", "notebooks")
 
 
 def build_parser() -> argparse.ArgumentParser:
