@@ -105,7 +105,11 @@ def _row_labels(df: pd.DataFrame) -> list[str]:
         parts = [c for c in parts if c in ("agency", "year")]
     if not parts:
         parts = [df.columns[0]]
-    return [" ".join(str(v) for v in row if pd.notna(v)) for row in df[parts].itertuples(index=False)]
+    labels = [" ".join(str(v) for v in row if pd.notna(v)) for row in df[parts].itertuples(index=False)]
+    if "agency" in parts and "agency_key" in df.columns:  # an agency without a name: show its key
+        labels = [lab if pd.notna(name) else f"{key} {lab}".strip()
+                  for lab, name, key in zip(labels, df["agency"], df["agency_key"])]
+    return labels
 
 
 def plot_outcome_mix(shares: pd.DataFrame, ax=None, title: str = "办理结果构成 How requests ended"):
