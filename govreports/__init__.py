@@ -8,5 +8,16 @@ __version__ = "0.1.0"
 
 from .exceptions import ReportError  # noqa: E402
 from .report import Report, ReportMeta, read_report  # noqa: E402
+from .corpus import Corpus, open_corpus, read_corpus  # noqa: E402
 
-__all__ = ["Report", "ReportError", "ReportMeta", "read_report"]
+
+def __getattr__(name: str):
+    """``gr.analysis`` and ``gr.widgets`` are imported when first used (matplotlib, ipywidgets)."""
+    if name in ("analysis", "widgets", "plotting", "render"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'govreports' has no attribute {name!r}")
+
+
+__all__ = ["Corpus", "Report", "ReportError", "ReportMeta", "analysis", "open_corpus", "read_corpus",
+           "read_report", "widgets"]

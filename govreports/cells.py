@@ -58,6 +58,16 @@ def read_number(text: str) -> Number | None:
     return Number(value, _UNIT_SIMPLIFIED.get(unit, unit), False)
 
 
+_FOOTER = re.compile(r"^\s*(?:[-—–_~－]+\s*\d{1,3}\s*[-—–_~－]+|第\s*\d{1,3}\s*页(?:\s*[/,，]?\s*共\s*\d{1,3}\s*页)?"
+                     r"|P\.?\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?)\s*$", re.I)
+
+
+def is_page_footer(text: str) -> bool:
+    """True for a page number printed inside a table by a PDF-to-text copy: '— 3 —', '- 3 -',
+    '第3页', 'P. 9'. A bare number is a value, never a footer."""
+    return bool(_FOOTER.match(nfkc(text)))
+
+
 def split_trailing_numbers(text: str) -> list[str] | None:
     """Split ``'行政许可 0'`` or ``'0 0 0'`` (numbers printed space-separated in one cell, as PDF
     text layers do) into cells; None when the cell is not of that shape."""

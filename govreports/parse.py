@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import template as T
-from .cells import (LabelMatch, match_group, match_item, match_request_row, read_number,
+from .cells import (LabelMatch, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
 from .readers.base import Document, Line
 from .template import label_key
@@ -114,7 +114,7 @@ def document_keys(doc: Document) -> list[list[str]]:
     return out
 
 
-_HEADING_START = frozenset("一二三四五六")
+_HEADING_START = frozenset("一二三四五六123456总主收政行存其")
 
 
 def _heading(key: str) -> str | None:
@@ -168,6 +168,8 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
     """(text, key, location) for a line's cells, with 'label 1 2 3' cells split apart."""
     out = []
     for c, k in zip(line.cells, lk):
+        if len(line.cells) == 1 and is_page_footer(c.text):
+            continue  # a page number fallen into the table
         if " " in c.text.strip() and c.text.strip()[-1:].isdigit():
             parts = split_trailing_numbers(c.text)
             if parts:
@@ -283,7 +285,7 @@ def normalize_values(values: list[Value], n: int) -> tuple[list[Value] | None, s
         v.pop()
     if len(v) == n:
         return v, ""
-    if len(v) >= n - 1 and all(x.blank for x in v):
+    if v and len(v) >= n - 1 and all(x.blank for x in v):
         return [Value(0.0, True, v[0].printed if len(v) == 1 else "", v[0].location)] * n, ""
     if len(v) > n:
         return None, f"{len(v)} values where the template has {n} columns"

@@ -226,12 +226,15 @@ class Section:
 
 
 SECTIONS = (
-    Section("overview", "一、总体情况", re.compile(r"^一总体情况")),
-    Section("disclosure", "二、主动公开政府信息情况", re.compile(r"^二(行政机关)?主动公开政府信息")),
-    Section("requests", "三、收到和处理政府信息公开申请情况", re.compile(r"^三(行政机关)?收到和处理政府信息公开申请")),
-    Section("appeals", "四、政府信息公开行政复议、行政诉讼情况", re.compile(r"^四.{0,8}行政复议.{0,3}行政诉讼")),
-    Section("problems", "五、存在的主要问题及改进情况", re.compile(r"^五.{0,12}(存在的?主要问题|问题)")),
-    Section("other", "六、其他需要报告的事项", re.compile(r"^六其他需要报告")),
+    Section("overview", "一、总体情况", re.compile(r"^(?:一|1)?总体情况")),
+    Section("disclosure", "二、主动公开政府信息情况", re.compile(r"^(?:二|2)?(?:行政机关)?主动公开政府信息(?:情况)?$")),
+    Section("requests", "三、收到和处理政府信息公开申请情况",
+            re.compile(r"^(?:三|3)?(?:行政机关)?收到和处理政府信息公开申请(?:情况)?$")),
+    Section("appeals", "四、政府信息公开行政复议、行政诉讼情况",
+            re.compile(r"^(?:四|4)?.{0,16}行政复议.{0,3}行政诉讼(?:的)?(?:情况)?$")),
+    Section("problems", "五、存在的主要问题及改进情况",
+            re.compile(r"^(?:五|5)?.{0,12}(?:存在的?主要问题|存在问题).{0,12}$")),
+    Section("other", "六、其他需要报告的事项", re.compile(r"^(?:六|6)?其他需要报告的?事项$")),
 )
 
 

@@ -259,3 +259,31 @@ def test_wide_shapes():
     assert wide.loc["denied.query_service", "total"] == v.requests["denied.query_service"][6]
     assert r.appeals_wide().shape == (3, 5)
     assert "Report" in repr(r) and "<div>" in r._repr_html_()
+
+
+@pytest.mark.parametrize("headings", [
+    {"二、主动公开政府信息情况": "二、行政机关主动公开政府信息情况",
+     "三、收到和处理政府信息公开申请情况": "三、行政机关收到和处理政府信息公开申请情况",
+     "四、政府信息公开行政复议、行政诉讼情况": "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"},
+    {"二、主动公开政府信息情况": "主动公开政府信息情况", "三、收到和处理政府信息公开申请情况": "收到和处理政府信息公开申请情况",
+     "四、政府信息公开行政复议、行政诉讼情况": "政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况": "存在的主要问题及改进情况"},
+    {"二、": "2.", "三、收到": "3.收到", "四、政府": "4.政府", "五、存在": "5.存在"},
+])
+@pytest.mark.parametrize("layout", ["tsv", "pipe_cells", "html"])
+def test_heading_variants(headings, layout):
+    for name, v in SEEDS:
+        text = render(v, layout)
+        for a, b in headings.items():
+            text = text.replace(a, b)
+        _assert_round_trip(v, encode(text, "utf-8"), f"{name}.{layout}")
+
+
+@pytest.mark.parametrize("layout", ["tsv", "cells", "pipe_cells", "markdown"])
+def test_page_footers_inside_tables_are_ignored(layout):
+    """PDF-to-text copies leave '— 3 —' lines inside tables (shanghai_gov_office_2025.md)."""
+    for name, v in SEEDS:
+        lines = render(v, layout).split("\n")
+        start = next(i for i, s in enumerate(lines) if "本年新收政府信息公开申请数量" in s)
+        for k, at in enumerate((start + 3, start + 17, start + 40)):
+            lines.insert(at, f"— {k + 3} —")
+        _assert_round_trip(v, encode("\n".join(lines), "utf-8"), f"{name}.{layout}")
