@@ -189,7 +189,7 @@ def _parse_bytes(path: Path, data: bytes) -> tuple[dict, bool]:
     meta = report.meta
     row = {f: getattr(meta, f, None) for f in _META_FIELDS}
     row.update(source=str(path), status="parsed", error=None)
-    tables = {name: frame_to_columns(getattr(report, name), name) for name in TABLES}
+    tables = {name: records_to_columns(report.records(name), name) for name in TABLES}
     row["_fingerprint"] = fingerprint(tables)
     return {"report": row, "tables": tables}, True
 
@@ -200,10 +200,12 @@ _PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtyp
 SCHEMAS = {name: pa.schema([(c, _ARROW_TYPES[t]) for c, t in cols.items()]) for name, cols in _frames.COLUMNS.items()}
 
 
-def frame_to_columns(df: pd.DataFrame, name: str) -> dict[str, list]:
-    """Given a tidy frame, return it as plain column lists, None for missing (fast to pickle and cache)."""
-    na = pd.NA
-    return {col: [None if v is na else v for v in df[col].tolist()] for col in _frames.COLUMNS[name]}
+def records_to_columns(records: list[tuple], name: str) -> dict[str, list]:
+    """Given a report's rows of table ``name`` (tuples in column order), return column lists."""
+    cols = list(_frames.COLUMNS[name])
+    if not records:
+        return {c: [] for c in cols}
+    return {c: list(v) for c, v in zip(cols, zip(*records))}
 
 
 def columns_to_arrow(columns: dict[str, list], name: str, positions: list[int]) -> pa.Table:

@@ -65,39 +65,44 @@ class Report:
     def report_id(self) -> str:
         return self.meta.report_id
 
+    def records(self, table: str) -> list[tuple]:
+        """The rows of a tidy table as plain tuples in column order (see ``frames.COLUMNS``):
+        what the DataFrame properties are built from, and what a corpus stores without pandas."""
+        rid, p = self.report_id, self._parsed
+        if table == "requests":
+            return [(rid, r, a, int(v.value), v.blank, v.printed, v.location)
+                    for r in T.REQUEST_KEYS for a in T.APPLICANT_KEYS if (v := p.requests.get((r, a))) is not None]
+        if table == "appeals":
+            return [(rid, pr, rs, int(v.value), v.blank, v.printed, v.location)
+                    for pr, rs in T.APPEAL_CELLS if (v := p.appeals.get((pr, rs))) is not None]
+        if table == "disclosure":
+            return [(rid, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location)
+                    for it in T.DISCLOSURE_ITEMS.get(self.meta.template or "", ()) for m in it.measures
+                    if (v := p.disclosure.get((it.key, m.key))) is not None]
+        if table == "findings":
+            cols = list(frames.COLUMNS["findings"])[1:]
+            return [(rid, *(f.get(c, "") for c in cols)) for f in p.findings]
+        raise KeyError(table)
+
     @cached_property
     def requests(self) -> pd.DataFrame:
         """Table 3, long: one row per printed cell (row × applicant)."""
-        p = self._parsed.requests
-        recs = [(self.report_id, r, a, int(v.value), v.blank, v.printed, v.location)
-                for r in T.REQUEST_KEYS for a in T.APPLICANT_KEYS if (v := p.get((r, a))) is not None]
-        return frames.from_records("requests", recs)
+        return frames.from_records("requests", self.records("requests"))
 
     @cached_property
     def appeals(self) -> pd.DataFrame:
         """Table 4, long: proceeding × result."""
-        p = self._parsed.appeals
-        recs = [(self.report_id, pr, rs, int(v.value), v.blank, v.printed, v.location)
-                for pr, rs in T.APPEAL_CELLS if (v := p.get((pr, rs))) is not None]
-        return frames.from_records("appeals", recs)
+        return frames.from_records("appeals", self.records("appeals"))
 
     @cached_property
     def disclosure(self) -> pd.DataFrame:
         """Table 2, long: item × measure; money in 万元 (``unit='10k_yuan'``)."""
-        recs = []
-        items = T.DISCLOSURE_ITEMS.get(self.meta.template or "", ())
-        for it in items:
-            for m in it.measures:
-                v = self._parsed.disclosure.get((it.key, m.key))
-                if v is not None:
-                    recs.append((self.report_id, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location))
-        return frames.from_records("disclosure", recs)
+        return frames.from_records("disclosure", self.records("disclosure"))
 
     @cached_property
     def findings(self) -> pd.DataFrame:
         """What is wrong or doubtful: check, table, key, severity, message, location."""
-        recs = [{"report_id": self.report_id, **f} for f in self._parsed.findings]
-        return frames.from_records("findings", recs)
+        return frames.from_records("findings", self.records("findings"))
 
     def requests_wide(self) -> pd.DataFrame:
         """Table 3 as printed: rows × applicants (Int64; missing cells are <NA>)."""

@@ -19,7 +19,7 @@ from .text import read_text
 __all__ = ["Cell", "Document", "Line", "read_document", "decode_text", "sniff_format"]
 
 _HTML = re.compile(rb"<(table|html|body|p|div|td|tr|span)\b", re.I)
-_MD_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
+_MD_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
 
 
 def sniff_format(data: bytes) -> str:

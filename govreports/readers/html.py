@@ -5,6 +5,10 @@ exports with every character in its own ``<span>``, ``&nbsp;`` blanks, ``<o:p>``
 site around the report, and a report stored inside a JavaScript string (``rowspan=\\"20\\"``).
 Spans are not expanded: the format-blind parser places values by their row label and their
 order after it, so a cell is emitted once, where it is printed.
+
+The work is done by libxml2: block ends and ``<br>`` become line breaks in the source, each
+outermost table is read row by row and replaced by a placeholder, and the rest of the page is
+taken as text in one call, so that prose and tables come out in page order.
 """
 from __future__ import annotations
 
@@ -14,93 +18,70 @@ from lxml import etree
 
 from .base import Cell, Document, Line
 
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "header",
-          "footer", "blockquote", "pre", "dd", "dt", "ul", "ol", "body", "center", "title", "caption"}
-_SKIP = {"script", "style", "noscript", "head", "template", "iframe", "button", "select", "option"}
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|caption|title|section|article|header|footer|blockquote)\s*>",
+                     re.I)
 _WS = re.compile(r"[\s\u00a0\u3000]+")
+_MARK = "\ue000T"  # where a table stood in the page text (private-use characters; see _MARK_LINE)
+_MARK_LINE = re.compile("^\ue000T(\\d+)\ue000$")
 
 
 def _clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _cell_text(td) -> str:
-    parts: list[str] = []
-    for node in td.iter():
-        if not isinstance(node.tag, str) or node.tag in _SKIP:
-            continue
-        if node.tag == "br" or (node is not td and node.tag in ("p", "div")):
-            parts.append(" ")
-        if node.text:
-            parts.append(node.text)
-        if node is not td and node.tail:
-            parts.append(node.tail)
-    return _clean("".join(parts))
-
-
 def _rows(table) -> list:
     rows = []
     for child in table:
-        if not isinstance(child.tag, str):
-            continue
-        if child.tag == "tr":
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "tr":
             rows.append(child)
-        elif child.tag in ("tbody", "thead", "tfoot"):
-            rows.extend(c for c in child if isinstance(c.tag, str) and c.tag == "tr")
+        elif tag in ("tbody", "thead", "tfoot"):
+            rows.extend(c for c in child if c.tag == "tr")
     return rows
+
+
+def _table_lines(table, n: int) -> list[Line]:
+    lines = []
+    for r, tr in enumerate(_rows(table), start=1):
+        cells = [Cell(_clean("".join(td.itertext())), f"table {n} row {r} col {c}")
+                 for c, td in enumerate((x for x in tr if x.tag in ("td", "th")), 1)]
+        if cells:
+            lines.append(Line(cells, f"table {n} row {r}", table=True))
+    return lines
 
 
 def read_html(text: str, source: str) -> Document:
     """Given HTML text, return its prose lines and table rows in page order."""
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
+    text = _BREAKS.sub(lambda m: m.group(0) + "\n", text)
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None:
         return Document([], "", "html")
+    etree.strip_elements(root, "script", "style", "noscript", "head", "template", with_tail=False)
+    tables: list[list[Line]] = []
+    for table in root.xpath("//table[not(ancestor::table)]"):
+        tables.append(_table_lines(table, len(tables) + 1))
+        mark = etree.Element("span")
+        mark.text = f"\n{_MARK}{len(tables) - 1}\ue000\n"
+        mark.tail = table.tail
+        table.getparent().replace(table, mark)
     lines: list[Line] = []
-    prose: list[str] = []
-    buf: list[str] = []
-    n_tables = 0
-
-    def flush() -> None:
-        s = _clean("".join(buf))
-        buf.clear()
+    plain: list[str] = []
+    for raw in etree.tostring(root, method="text", encoding="unicode").split("\n"):
+        m = _MARK_LINE.match(raw)
+        if m:
+            for line in tables[int(m.group(1))]:
+                lines.append(line)
+                plain.append("\t".join(c.text for c in line.cells))
+            continue
+        s = _clean(raw)
         if s:
-            loc = f"paragraph {len(prose) + 1}"
-            prose.append(s)
+            loc = f"paragraph {len(plain) + 1}"
             lines.append(Line([Cell(s, loc)], loc))
-
-    def walk(el) -> None:
-        nonlocal n_tables
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP:
-            return
-        if tag == "table":
-            flush()
-            n_tables += 1
-            for r, tr in enumerate(_rows(el), start=1):
-                cells = [Cell(_cell_text(td), f"table {n_tables} row {r} col {c}")
-                         for c, td in enumerate((x for x in tr if isinstance(x.tag, str) and x.tag in ("td", "th")), 1)]
-                if cells:
-                    lines.append(Line(cells, f"table {n_tables} row {r}", table=True))
-                    prose.append("\t".join(c.text for c in cells))
-            return
-        block = tag in _BLOCK
-        if block or tag == "br":
-            flush()
-        if tag and el.text:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            flush()
-
-    walk(root)
-    flush()
-    return Document(lines, "\n".join(prose), "html")
+            plain.append(s)
+    return Document(lines, "\n".join(plain), "html")
