@@ -153,9 +153,11 @@ def agencies_of(corpus: str | Path, only: Iterable[str] | None = None) -> list[t
 
     if only is not None:
         return [(a, a) for a in only]
+    import pandas as pd
+
     reports = ga._usable_reports(ga.frames_of(ga.load_corpus(corpus)))
-    pairs = reports.sort_values("year").groupby("agency_key", sort=True)["agency"].last()
-    return [(str(k), str(v) if v is not None and v == v else str(k)) for k, v in pairs.items()]
+    names = reports.sort_values("year").groupby("agency_key", sort=True)["agency"].last()  # latest name
+    return [(str(k), str(k) if pd.isna(v) else str(v)) for k, v in names.items()]
 
 
 def _resolve_corpus(corpus: str | Path) -> str:

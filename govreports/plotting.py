@@ -162,24 +162,26 @@ def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who ask
 
 
 def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
-    """Given :func:`~govreports.analysis.cross_year`, draw one line per agency; a year whose
-    report has errors is marked with a red ×, a missing year leaves a gap."""
+    """Given :func:`~govreports.analysis.cross_year`, draw one line per agency that has a value; a
+    year whose report has errors is marked with a red ×, a missing year leaves a gap."""
     from .analysis import MEASURES
 
-    ax = _ax(ax)
+    ax = _ax(ax, width=10)
     measure = cy["measure"].iloc[0] if len(cy) else ""
     for key, g in cy.groupby("agency_key", sort=False):
+        if g["value"].isna().all():
+            continue
         name = g["agency"].dropna()
         ax.plot(g["year"].astype("int64"), g["value"], marker="o", label=str(name.iloc[-1] if len(name) else key))
         bad = g[g["has_errors"]]
         ax.plot(bad["year"].astype("int64"), bad["value"], "x", color="red", markersize=10)
     ax.set_xlabel(LABELS["year"])
-    ax.set_ylabel(MEASURES[measure].label if measure in MEASURES else measure)
-    ax.xaxis.get_major_locator().set_params(integer=True)
     m = MEASURES.get(measure)
+    ax.set_ylabel(m.zh if m else measure)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title or (f"{m.zh} {m.en}" if m else measure))
-    if len(cy):
-        ax.legend(fontsize="small")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
     return ax
 
 
@@ -192,8 +194,12 @@ def plot_ranking(ranked: pd.DataFrame, ax=None, title: str | None = None):
     labels = _row_labels(ranked)
     values = ranked["value"].astype("float64").fillna(0)
     ax.barh(labels, values, color="#34495e")
+    is_share = bool(len(ranked)) and ranked["denominator"].notna().any()
     for y, (v, n, d) in enumerate(zip(values, ranked["numerator"], ranked["denominator"])):
-        txt = f"{n}/{d}" if pd.notna(d) else f"{n}"
+        if is_share:
+            txt = f"{n}/{d}" if pd.notna(n) and pd.notna(d) else "无数据 no data"
+        else:
+            txt = f"{n}" if pd.notna(n) else "无数据 no data"
         ax.annotate(txt, (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
     ax.invert_yaxis()
     m = MEASURES.get(measure)

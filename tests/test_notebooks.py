@@ -92,6 +92,14 @@ def test_every_notebook_has_a_literal_parameters_cell():
         assert all(not c.get("outputs") for c in code), f"{name} is committed with outputs"
 
 
+def test_agencies_of_a_corpus(parquet_corpus):
+    """--for-each agency runs over every agency_key; an agency without a name is named by its key."""
+    pairs = dict(gn.agencies_of(parquet_corpus))
+    assert pairs["上海市人民政府办公厅"] == "上海市人民政府办公厅"  # two reports, one agency
+    assert "黑龙江省人民防空办公室" in pairs and "不存在的机关" not in pairs
+    assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in pairs.items())
+
+
 def test_agency_profile_prints_the_refused_share(run_all):
     nb = executed(run_all, "agency_profile", "上海市人民政府办公厅")
     text = texts(nb)
