@@ -226,22 +226,33 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
 
 # --------------------------------------------------------------------------- figures per report
 
+def _sum_or_na(values: pd.Series, keys) -> pd.Series:
+    """Sum per group, NA where any value of the group is NA (vectorised ``sum(skipna=False)``)."""
+    g = values.groupby(keys, sort=False)
+    total = g.sum().astype("Int64")
+    return total.mask(values.isna().groupby(keys, sort=False).any())
+
+
 def _cell_figures(cells: pd.DataFrame, keys: list[str], part_col: str, parts: Sequence[str]) -> pd.DataFrame:
     """Given long cells, return one figure per ``keys`` group: the total cell, or where it is
     blank and some part is not, the sum of the parts."""
     cells = cells.assign(value=cells["value"].astype("Int64"), blank=cells["blank"].astype("boolean").fillna(False))
     total = cells[cells[part_col] == "total"].drop_duplicates(keys)
     part = cells[cells[part_col].isin(parts)]
-    agg = part.groupby(keys, sort=False).agg(parts_sum=("value", lambda s: s.sum(skipna=False)),
-                                             parts_printed=("blank", lambda b: bool((~b).any())),
-                                             parts_location=("location", lambda s: "; ".join(s.dropna().astype(str))))
+    by = [part[k] for k in keys]
+    agg = pd.DataFrame({"parts_sum": _sum_or_na(part["value"], by),
+                        "parts_printed": (~part["blank"]).groupby(by, sort=False).any()})
     t = total.set_index(keys)[["value", "blank", "printed", "location"]]
     out = t.join(agg, how="outer")
     use_parts = out["value"].isna() | (out["blank"].fillna(True) & out["parts_printed"].fillna(False).astype(bool))
     use_parts &= out["parts_sum"].notna() | out["value"].isna()
     out["figure"] = out["value"].where(~use_parts, out["parts_sum"]).astype("Int64")
     out["source"] = np.where(use_parts, "applicant_sum", "total")
-    out["location"] = out["location"].where(~use_parts, out["parts_location"])
+    if use_parts.any():  # where the figure is a sum, its location is every part's
+        wanted = out.index[use_parts.to_numpy()]
+        sub = part.set_index(keys).loc[lambda d: d.index.isin(wanted), "location"]
+        joined = sub.dropna().astype(str).groupby(level=list(range(len(keys)))).agg("; ".join)
+        out.loc[use_parts.to_numpy(), "location"] = joined.reindex(wanted).to_numpy()
     return out.reset_index()
 
 
@@ -340,7 +351,11 @@ def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str]) -
     df = reports[meta_cols].merge(per_report, on="report_id", how="left")
     df = df.sort_values(["year", "report_id"], na_position="first")
     g = df.groupby(keys, dropna=False, sort=True)
-    out = g[list(counts)].agg(lambda s: s.sum(skipna=False)) if len(df) else df[keys + list(counts)].set_index(keys)
+    if len(df):
+        sums = g[list(counts)].sum().astype("Int64")
+        out = sums.mask(df[list(counts)].isna().groupby([df[k] for k in keys], dropna=False, sort=True).any())
+    else:
+        out = df[keys + list(counts)].set_index(keys)
     out = out.astype("Int64")
     out["n_reports"] = g["report_id"].size() if len(df) else pd.Series(dtype="int64")
     out["report_ids"] = g["report_id"].agg(lambda s: ",".join(s)) if len(df) else pd.Series(dtype="string")
