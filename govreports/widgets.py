@@ -45,11 +45,14 @@ MEASURE_CHOICES: list[tuple[str, str]] = [(m.label, k) for k, m in ga.MEASURES.i
 VIEWS: list[tuple[str, str]] = [("趋势 trend", "trend"), ("柱状 bars", "bars"), ("表格 table", "table")]
 OUTCOME_SHARE_COLUMNS = tuple(f"{k}_share" for k in gp.OUTCOMES)
 MAX_LINES = 10          # agencies drawn in the trend view (the table keeps them all)
-MAX_BARS = 30           # rows drawn in the bars view
+MAX_BARS = 20           # rows drawn in the bars view
 MAX_TABLE_ROWS = 200    # rows shown in the table (the CSV export keeps them all)
 DPI = 72
 CROSS_YEAR_NOTEBOOK = "notebooks/cross_year.ipynb"
 ERROR_COLOR = "#c0392b"
+TRACE_PROMPT = "— 选择一行 choose a row —"
+TRACE_HINT = ("<i>选择一行，查看其数字印在报告何处 · choose a row above to see the printed cells behind "
+              "its number and the report's error findings</i>")
 
 
 def compare(corpus="data/reports", agencies=None, years: tuple[int, int] | None = None,
@@ -94,6 +97,11 @@ def _output_of(obj) -> dict:
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
+def _text_width(text: str) -> int:
+    """Rough width in pixels of ``text`` at 10 pt and 72 dpi (CJK characters are wider)."""
+    return sum(10 if ord(ch) > 0x2E80 else 6 for ch in text)
+
+
 def _label(agency, key) -> str:
     return str(agency) if pd.notna(agency) and str(agency).strip() else str(key)
 
@@ -123,6 +131,8 @@ class CompareApp(W.VBox):
         base = self._table(measure)
         meta = base.sort_values("year").groupby("agency_key", sort=False)[["label", "level", "region"]].last()
         self._agency_meta = meta.sort_values(["label"])
+        self._option_labels = {k: lab + (f" · {reg}" if pd.notna(reg) and str(reg) not in lab else "")
+                               for k, lab, reg in zip(meta.index, meta["label"], meta["region"])}
         yrs = base["year"].dropna().astype(int)
         lo, hi = (int(yrs.min()), int(yrs.max())) if len(yrs) else (2019, 2019)
 
@@ -241,10 +251,7 @@ class CompareApp(W.VBox):
         m = self._matching()
         chosen = [k for k in self.agencies.value]
         keys = list(dict.fromkeys(chosen + list(m.index)))
-        meta = self._agency_meta
-        opts = [(f"{meta.at[k, 'label']}" + (f" · {meta.at[k, 'region']}" if pd.notna(meta.at[k, "region"])
-                                             and meta.at[k, "region"] not in meta.at[k, "label"] else ""), k)
-                for k in keys]
+        opts = [(self._option_labels[k], k) for k in keys]
         self._hold = True
         try:
             self.agencies.options = opts
@@ -286,9 +293,9 @@ class CompareApp(W.VBox):
         opts = [(f"{r.label} {r.year}" + (" ⚠" if r.has_errors else ""), i) for i, r in enumerate(shown.itertuples())]
         self._trace_rows = shown
         self._hold = True
-        try:
-            self.trace_row.options = opts
-            self.trace_row.value = 0 if opts else None
+        try:  # the trace is drawn when a row is chosen, so a change of selection stays fast
+            self.trace_row.options = [(TRACE_PROMPT, None)] + opts
+            self.trace_row.value = None
         finally:
             self._hold = False
         self._render_trace()
@@ -296,27 +303,31 @@ class CompareApp(W.VBox):
     # ------------------------------------------------------------------ drawing
 
     def _plot(self, sel: pd.DataFrame, measure: str, view: str) -> bytes:
+        """Draw the selection; fixed margins (not constrained layout) keep a redraw near 100 ms."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        if measure == OUTCOME_MIX:
-            rows = sel.head(MAX_BARS)
-            fig = Figure(figsize=(8, 1.6 + 0.4 * max(len(rows), 1)), layout="constrained")
+        if measure == OUTCOME_MIX or view == "bars":
+            rows = sel.head(MAX_BARS).assign(agency=lambda d: d["label"])
+            height = 1.3 + 0.32 * max(len(rows), 1)
+            fig = Figure(figsize=(9, height))
+            labels = [f"{a} {y}" for a, y in zip(rows["label"], rows["year"])] or [""]
+            left = min(0.5, (max(_text_width(t) for t in labels) + 20) / (9 * DPI))
+            fig.subplots_adjust(left=left, right=0.78 if measure == OUTCOME_MIX else 0.93,
+                                bottom=0.55 / height, top=1 - 0.4 / height)
             ax = fig.add_subplot()
-            gp.plot_outcome_mix(rows.assign(agency=rows["label"]), ax=ax)
-            n = len(rows)
-            for i in np.flatnonzero(rows["has_errors"].to_numpy(dtype=bool)):
-                for k in range(len(gp.OUTCOMES)):
-                    ax.patches[k * n + i].set(edgecolor=ERROR_COLOR, linewidth=2)
-            note = f"{min(n, MAX_BARS)} of {len(sel)} rows" if len(sel) > MAX_BARS else ""
-        elif view == "bars":
-            rows = sel.head(MAX_BARS)
-            fig = Figure(figsize=(8, 1.4 + 0.35 * max(len(rows), 1)), layout="constrained")
-            ax = fig.add_subplot()
-            gp.plot_ranking(rows.assign(agency=rows["label"]), ax=ax, title=ga.MEASURES[measure].label)
-            for i in np.flatnonzero(rows["has_errors"].to_numpy(dtype=bool)):
-                ax.patches[i].set(facecolor="white", edgecolor=ERROR_COLOR, hatch="//", linewidth=1.5)
-            note = f"{min(len(rows), MAX_BARS)} of {len(sel)} rows" if len(sel) > MAX_BARS else ""
+            errors = np.flatnonzero(rows["has_errors"].to_numpy(dtype=bool))
+            if measure == OUTCOME_MIX:
+                gp.plot_outcome_mix(rows, ax=ax)
+                ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
+                for i in errors:
+                    for k in range(len(gp.OUTCOMES)):
+                        ax.patches[k * len(rows) + i].set(edgecolor=ERROR_COLOR, linewidth=2)
+            else:
+                gp.plot_ranking(rows, ax=ax, title=ga.MEASURES[measure].label)
+                for i in errors:
+                    ax.patches[i].set(facecolor="white", edgecolor=ERROR_COLOR, hatch="//", linewidth=1.5)
+            note = f"{len(rows)} of {len(sel)} rows drawn" if len(sel) > len(rows) else ""
         else:
             keys = list(dict.fromkeys(sel["agency_key"]))
             drawn = keys[:MAX_LINES]
@@ -324,11 +335,11 @@ class CompareApp(W.VBox):
             grid = pd.MultiIndex.from_product([drawn, range(lo, hi + 1)], names=["agency_key", "year"])
             g = sel[sel["agency_key"].isin(drawn)].astype({"year": "int64"}).drop_duplicates(["agency_key", "year"])
             cy = g.set_index(["agency_key", "year"]).reindex(grid).reset_index()
-            labels = g.groupby("agency_key")["label"].first()
-            cy["agency"] = cy["agency_key"].map(labels)
+            cy["agency"] = cy["agency_key"].map(g.groupby("agency_key")["label"].first())
             cy["measure"] = measure
             cy["has_errors"] = cy["has_errors"].astype("boolean").fillna(False).astype(bool)
-            fig = Figure(figsize=(8, 4), layout="constrained")
+            fig = Figure(figsize=(9, 4))
+            fig.subplots_adjust(left=0.09, right=0.66, bottom=0.13, top=0.9)
             ax = fig.add_subplot()
             gp.plot_trend(cy, ax=ax)
             ax.set_xlim(lo - 0.5, hi + 0.5)
@@ -336,14 +347,15 @@ class CompareApp(W.VBox):
             if len(bad):
                 ax.plot(bad["year"], bad["value"], "o", markersize=13, markerfacecolor="none",
                         markeredgecolor=ERROR_COLOR, markeredgewidth=1.5, label="报告有错误 report has errors")
-                ax.legend(fontsize="small")
+            if len(cy):
+                ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
             note = f"{len(drawn)} of {len(keys)} agencies drawn" if len(keys) > len(drawn) else ""
         if note:
             ax.annotate(note, (1, 1), xycoords="axes fraction", ha="right", va="bottom", fontsize="small",
                         color="#555")
         FigureCanvasAgg(fig)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI)
+        fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
         self.figure = fig
         return buf.getvalue()
 
@@ -428,7 +440,8 @@ class CompareApp(W.VBox):
 
     def _render_trace(self):
         i = self.trace_row.value
-        self.trace_output.outputs = () if i is None else (_output_of(HTML(self.trace_html(i))),)
+        body = TRACE_HINT if i is None else self.trace_html(i)
+        self.trace_output.outputs = (_output_of(HTML(body)),)
 
     # ------------------------------------------------------------------ export
 

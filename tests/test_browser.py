@@ -1,0 +1,179 @@
+"""notebooks/explore.ipynb in a real Chromium: JupyterLab (Run All, then change the selection) and Voila.
+
+Needs a Chromium on the machine (``/usr/bin/chromium``, from ``apt-get install -y chromium``, or
+``chromium`` on PATH); the tests never download a browser and skip, saying why, without one.
+Each test starts its own server on a free port with a token, on a temporary copy of the
+notebooks, and always stops it. Run with ``pytest -m browser``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+HEILONGJIANG = "黑龙江省人民防空办公室"
+CHONGQING = "重庆市人民防空办公室"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: /usr/bin/chromium, else ``chromium`` on PATH, else None."""
+    if os.path.exists("/usr/bin/chromium"):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+CHROMIUM = find_chromium()
+if CHROMIUM is None:
+    pytest.skip("no Chromium found (/usr/bin/chromium or `chromium` on PATH); install it with "
+                "`apt-get install -y chromium`", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _notebooks_copy(tmp: Path) -> Path:
+    """A copy of notebooks/ whose explore.ipynb reads the shipped corpus by absolute path."""
+    root = tmp / "root"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    path = root / "notebooks" / "explore.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    src = "".join(cell["source"])
+    src = src.replace('corpus = "data/reports"', f"corpus = {str(ROOT / 'data' / 'reports')!r}")
+    src = src.replace('out_dir = "out"', f"out_dir = {str(tmp / 'out')!r}")
+    cell["source"] = src
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    return root
+
+
+def _serve(cmd: list[str], url: str, cwd: Path, env: dict, timeout: float = 40.0):
+    """Start a server, wait until ``url`` answers 200, return the process (its own process group)."""
+    log = open(cwd / "server.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.25)
+    _stop(proc)
+    raise RuntimeError(f"server did not start: {' '.join(cmd)}\n{(cwd / 'server.log').read_text(errors='replace')}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`_serve` and the kernels it started (its process group)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    root = _notebooks_copy(tmp_path)
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"), MPLBACKEND="Agg")
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}"]
+    proc = _serve(cmd, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path, env)
+    try:
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def voila(tmp_path):
+    root = _notebooks_copy(tmp_path)
+    port = _free_port()
+    cmd = [sys.executable, "-m", "voila", str(root / "notebooks" / "explore.ipynb"), "--no-browser",
+           f"--port={port}", "--Voila.ip=127.0.0.1"]
+    proc = _serve(cmd, f"http://127.0.0.1:{port}/voila/static/index.css", tmp_path,
+                  dict(os.environ, MPLBACKEND="Agg"))
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def page(tmp_path):
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(tmp_path / "chromium-profile"), executable_path=CHROMIUM,
+                                                       headless=True, args=CHROMIUM_ARGS,
+                                                       viewport={"width": 1400, "height": 1000})
+        try:
+            pg = context.pages[0] if context.pages else context.new_page()
+            pg.set_default_timeout(30_000)
+            yield pg
+        finally:
+            context.close()
+
+
+def _change_selection_and_check(page) -> None:
+    """Select one agency, then another measure; the table and the plot in the page must follow."""
+    expect = sync_api.expect
+    app = page.locator(".gr-compare")
+    table, img = page.locator(".gr-table"), page.locator(".gr-plot img")
+    expect(table).to_contain_text(HEILONGJIANG)
+    expect(img).to_have_count(1)
+    src_before = img.get_attribute("src")
+
+    app.locator(".widget-select-multiple select").select_option(label=CHONGQING)
+    expect(table).not_to_contain_text(HEILONGJIANG)
+    expect(table).to_contain_text(CHONGQING)
+    page.wait_for_function("s => document.querySelector('.gr-plot img').src !== s", arg=src_before)
+    expect(img).to_have_count(1)  # replaced, not stacked
+
+    measure = app.locator(".widget-dropdown").filter(has_text="指标 measure").locator("select")
+    measure.select_option(label="本年新收申请数 (requests received)")
+    expect(table).to_contain_text("本年新收申请数")
+    expect(page.locator(".gr-table table")).to_have_count(1)
+
+
+def test_lab_run_all_then_change_selection(lab, page):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/notebooks/explore.ipynb?token={token}")
+    page.locator(".jp-Notebook").first.wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=30_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.locator(".gr-compare").first.wait_for(timeout=30_000)
+    _change_selection_and_check(page)
+
+
+def test_voila_renders_the_app_and_follows_a_change(voila, page):
+    page.goto(voila)
+    page.locator(".gr-compare").first.wait_for(timeout=30_000)
+    _change_selection_and_check(page)
