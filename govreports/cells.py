@@ -124,9 +124,9 @@ def match_request_row(key: str) -> LabelMatch | None:
     """
     if not key or len(key) > 60:
         return None
-    m = _ROW_REGEX.search(key)
-    if m:
-        row = _ROW_BY_PHRASE[m.group(0)]
+    found = _ROW_REGEX.findall(key)
+    if found:  # a group label and its first row printed in one cell: the row's phrase comes last
+        row = _ROW_BY_PHRASE[found[-1]]
         if len(key) > len(_FULL_KEYS[row]) + 10:
             return None  # a sentence that mentions the label, not the label
         return LabelMatch((row,), True)

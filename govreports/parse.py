@@ -45,6 +45,8 @@ class ObservedRow:
     closed: bool = False           # False when the text ended inside this row
     structured: bool = False       # values came from a multi-cell line
     width: int = 0                 # cells in the line that printed the label
+    line_no: int = -1              # index of the line that printed the label
+    inline: bool = False           # values printed on the label's own line
 
     @property
     def has_numbers(self) -> bool:
@@ -198,7 +200,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
             rows.append(cur)
         cur = None
 
-    for line, lk in zip(lines, keys):
+    for line_no, (line, lk) in enumerate(zip(lines, keys)):
         multi = len(line.cells) > 1
         line_numbers = False
         pending_blanks.clear()
@@ -214,6 +216,8 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                     cur.values.extend(pending_blanks)
                     pending_blanks.clear()
                 cur.values.append(v)
+                if cur.line_no == line_no:
+                    cur.inline = True
                 if not num.blank:
                     line_numbers = True
                 continue
@@ -226,6 +230,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                 if kind2 == "row":
                     cur.match, cur.item = info2.match, info2.item
                 cur.key = joined
+                cur.line_no = line_no  # the label ends on this line
                 cur.values.clear()
                 continue
             if kind == "row":
@@ -236,6 +241,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                 cur.location = loc
                 cur.structured = multi
                 cur.width = len(line.cells)
+                cur.line_no = line_no
             else:
                 if cur is not None and (cur.has_values or kind == "group"):
                     close()
@@ -336,7 +342,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
     order = [r.key for r in T.REQUEST_ROWS
              if sub_rows or r.key not in ("other.no_correction", "other.unpaid_fee")]
     pos = {k: i for i, k in enumerate(order)}
-    rows = [r for r in rows if r.values or r.match is None]
+    _infer_blank_rows(rows, sub_rows, parsed)
     rows = [r for r in rows if r.values]
     assigned: list[str | None] = [None] * len(rows)
     taken: set[str] = set()
@@ -407,6 +413,31 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                 parsed.find("label_inexact", "requests", "warning",
                             f"label '{r.key}' matched to {k} ({T.ROW_BY_KEY[k].label}) by {how}",
                             key=k, location=r.location)
+
+
+def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -> None:
+    """A text layer prints each row as 'label n n n n n n n' on one line and a blank row as its
+    label alone. Where both neighbours carry their values on their own line, a label printed
+    alone between them is such a blank row: read as 7 blank cells, with a warning."""
+    for i, r in enumerate(rows):
+        if r.values or not r.closed or not (r.match and r.match.exact and len(r.match.keys) == 1):
+            continue
+        key = r.match.keys[0]
+        if key == "other.other" and sub_rows and "3其他" not in r.key:
+            continue  # （六）其他处理 heading its three sub-rows
+        prev = next((x for x in reversed(rows[:i]) if x.values and x.has_numbers), None)
+        nxt = next((x for x in rows[i + 1:] if x.values and x.has_numbers), None)
+        lo = rows.index(prev) + 1 if prev else 0
+        hi = rows.index(nxt) if nxt else len(rows)
+        spaced = lambda x: x.inline and not x.structured  # noqa: E731 - 'label n n n' in one printed cell
+        if not ((prev or nxt) and (prev is None or spaced(prev)) and (nxt is None or (spaced(nxt) and nxt.match))
+                and all(not x.values or spaced(x) for x in rows[lo:hi]) and rows[hi - 1].closed):
+            continue
+        r.values = [Value(0.0, True, "", r.location)] * 7
+        r.inline, r.structured = True, False
+        parsed.find("blank_row_inferred", "requests", "warning",
+                    f"row {key} ({T.ROW_BY_KEY[key].label}) printed with no values between rows that print "
+                    "theirs on their own line: read as a blank row (0)", key=key, location=r.location)
 
 
 def _neighbours(assigned, pos, i, n) -> tuple[int, int]:

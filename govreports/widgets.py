@@ -351,8 +351,8 @@ class CompareApp(W.VBox):
                 ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
             note = f"{len(drawn)} of {len(keys)} agencies drawn" if len(keys) > len(drawn) else ""
         if note:
-            ax.annotate(note, (1, 1), xycoords="axes fraction", ha="right", va="bottom", fontsize="small",
-                        color="#555")
+            fig.text(0.995, 0.005, note + " (the table has all)", ha="right", va="bottom", fontsize="small",
+                     color="#555")
         FigureCanvasAgg(fig)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})

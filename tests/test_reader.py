@@ -287,3 +287,30 @@ def test_page_footers_inside_tables_are_ignored(layout):
         for k, at in enumerate((start + 3, start + 17, start + 40)):
             lines.insert(at, f"— {k + 3} —")
         _assert_round_trip(v, encode("\n".join(lines), "utf-8"), f"{name}.{layout}")
+
+
+def _space_separated(text: str) -> str:
+    """A PDF text layer's printing: cells separated by spaces, empty cells gone."""
+    import re
+    return re.sub(r"\t+", " ", text)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_space_separated_rows_with_blank_rows(seed):
+    """'label n n n n n n n' per line; a blank row is its label alone (flagged blank_row_inferred)."""
+    v = ReportValues.synthetic(seed)
+    text = _space_separated(render(v, "tsv"))
+    if seed % 2:
+        text = text.replace("（区分处理的，只计这一情形，不计其他情形）", "（区分处理的，只计这一情形，不\n计其他情形）")
+    r = _assert_round_trip(v, encode(text, "utf-8"), f"s{seed}.spaces")
+    inferred = set(r.findings.loc[r.findings["check"] == "blank_row_inferred", "key"])
+    blank = {k for k in v.blank_rows if k in v.requests}
+    assert inferred == blank
+    assert (r.findings.loc[r.findings["check"] == "blank_row_inferred", "severity"] == "warning").all()
+
+
+def test_loose_labels_are_not_blank_rows(reports):
+    """shanghai_gov_office_2025.md prints labels as loose lines away from their values: those
+    rows must not be read as blank (their values come later, unlabelled)."""
+    r, _ = reports["shanghai_gov_office_2025.md"]
+    assert not (r.findings["check"] == "blank_row_inferred").any()
