@@ -360,6 +360,9 @@ CHECKS: tuple[Check, ...] = (
     # --- reading
     _C("placed_by_order", "requests", "warning", "按模板顺序放置",
        "a row printed without its label was placed by template order", "parse"),
+    _C("blank_row_inferred", "requests", "warning", "推定为空白行",
+       "a row label printed alone where the rows around it print their values on their own line "
+       "(a text layer's printing of a blank row): read as seven blank cells", "parse"),
     _C("label_inexact", "requests", "warning", "标签不完全匹配", "a printed label matched a template row inexactly",
        "parse"),
     _C("unlabelled_row", "requests", "warning", "无标签行", "a row of values with no label could not be placed",
