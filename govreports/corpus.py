@@ -448,7 +448,7 @@ def _clear_dataset(out: Path) -> None:
     for name in TABLES:
         for old in (out / name).glob("part-*.parquet"):
             old.unlink()
-    for old in (out / "reports.parquet", out / "corpus.json"):
+    for old in (out / "reports.parquet", out / "corpus.json", out / "files.json"):
         if old.exists():
             old.unlink()
 
@@ -728,6 +728,11 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     cache_dir = str(Path(cache).expanduser()) if cache is not None else None
     version = str(govreports.__version__)
     out_dir = Path(out).expanduser() if out is not None else None
+    signature = _signature(files, version) if out_dir is not None else None
+    if signature is not None and _unchanged(out_dir, signature):
+        c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it
+        c.counts = {**(c.counts or {}), "cached": len(files)}
+        return c
     batches = _batches(files, workers, batch_size)
     if engine == "local":
         results = _run_local(batches, workers, cache_dir, version)
@@ -744,10 +749,33 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     reports = link_agencies(collector.reports())
     if out_dir is not None:
         _write_reports(reports, out_dir, collector.counts)
+        (out_dir / "files.json").write_text(json.dumps(signature), encoding="utf-8")
         return Corpus(reports, folder=out_dir, counts=collector.counts)
     tables = {name: arrow_to_frame(pa.concat_tables(parts), name) if parts else _frames.empty(name)
               for name, parts in collector.memory.items()}
     return Corpus(reports, tables=tables, counts=collector.counts)
+
+
+def _signature(files: list[str], version: str) -> dict:
+    """What a Parquet corpus was built from: the govreports version and every file's path, size
+    and modification time (a changed file changes its size or mtime)."""
+    out = {"version": version, "files": []}
+    for f in files:
+        try:
+            st = os.stat(f)
+            out["files"].append([f, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out["files"].append([f, None, None])
+    return out
+
+
+def _unchanged(out_dir: Path, signature: dict) -> bool:
+    """True when ``out_dir`` holds a complete corpus built from exactly these files."""
+    try:
+        previous = json.loads((out_dir / "files.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return previous == signature and (out_dir / "reports.parquet").exists()
 
 
 def _batches(files: list[str], workers: int, batch_size: int | None) -> list[list[str]]:

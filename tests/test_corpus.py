@@ -245,3 +245,24 @@ def test_dask_engine_on_a_local_cluster_gives_the_same_result(mixed, tmp_path):
     _assert_same_corpus(local, remote)
     assert remote.counts == local.counts
     assert len(list((tmp_path / "cache").rglob("*.pkl"))) == 15
+
+
+def test_unchanged_corpus_is_reused_and_a_touched_file_rebuilds(tmp_path):
+    """A re-run over the same files into the same folder reuses the Parquet dataset; changing
+    one file's bytes makes the next run read again (and only that file is parsed anew)."""
+    src = tmp_path / "in"
+    shutil.copytree(DATA / "seeds", src)
+    out, cache = tmp_path / "corpus", tmp_path / "cache"
+    first = read_corpus(src, workers=1, cache=cache, out=out)
+    assert first.counts["parsed"] == 5 and first.counts["cached"] == 0
+    again = read_corpus(src, workers=1, cache=cache, out=out)
+    assert again.counts["cached"] == 5
+    pd.testing.assert_frame_equal(again.requests, first.requests)
+    target = src / "001_aedc4f75886f8629.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("| 3 | 0 | 0 | 0 | 0 | 0 | 3 |", "| 4 | 0 | 0 | 0 | 0 | 0 | 4 |", 1),
+                      encoding="utf-8")
+    third = read_corpus(src, workers=1, cache=cache, out=out)
+    assert third.counts["cached"] == 4  # the changed file was parsed anew
+    rid = third.reports.loc[third.reports["source"].str.endswith("001_aedc4f75886f8629.txt"), "report_id"].iloc[0]
+    req = third.requests
+    assert int(req[(req.report_id == rid) & (req.row == "received_new") & (req.applicant == "total")]["value"].iloc[0]) == 4
