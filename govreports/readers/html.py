@@ -55,7 +55,7 @@ def read_html(text: str, source: str) -> Document:
     """Given HTML text, return its prose lines and table rows in page order."""
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
-    text = _BREAKS.sub(lambda m: m.group(0) + "\n", text)
+    text = _BREAKS.sub("\\g<0>\n", text)
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
