@@ -389,6 +389,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                             f"({len(run)} such rows for {len(free)} free rows); left missing",
                             location=rows[idx].location)
         i = j
+    by_order: list[str] = []
     for r, k in zip(rows, assigned):
         if k is None:
             continue
@@ -406,6 +407,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         if r.match and not r.match.exact:
             how = r.match.how
             if how == "order":
+                by_order.append(k)
                 parsed.find("placed_by_order", "requests", "warning",
                             f"row {k} ({T.ROW_BY_KEY[k].label}) has no printed label; placed by template order",
                             key=k, location=r.location)
@@ -413,6 +415,33 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                 parsed.find("label_inexact", "requests", "warning",
                             f"label '{r.key}' matched to {k} ({T.ROW_BY_KEY[k].label}) by {how}",
                             key=k, location=r.location)
+
+
+    if by_order:
+        _verify_order_placement(by_order, parsed)
+
+
+def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
+    """SCHEMA.md: rows placed by template order stand only if the identities hold afterwards
+    (each such row sums to its total, and every column's outcome rows sum to （七）总计)."""
+    cells = parsed.requests
+
+    def holds(total, parts) -> bool:
+        if total not in cells or any(p not in cells for p in parts):
+            return True
+        return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
+
+    ok = all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys) and all(
+        holds(("outcome_total", a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells]) for a in T.APPLICANT_KEYS)
+    if ok:
+        return
+    for k in keys:
+        for a in T.APPLICANT_KEYS:
+            cells.pop((k, a), None)
+    parsed.findings = [f for f in parsed.findings if not (f["check"] == "placed_by_order" and f["key"] in keys)]
+    parsed.find("unlabelled_row", "requests", "warning",
+                f"rows without labels ({', '.join(keys)}) would fit by template order, but the identities do not "
+                "hold with them; left missing", key=";".join(keys))
 
 
 def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -> None:

@@ -314,3 +314,22 @@ def test_loose_labels_are_not_blank_rows(reports):
     rows must not be read as blank (their values come later, unlabelled)."""
     r, _ = reports["shanghai_gov_office_2025.md"]
     assert not (r.findings["check"] == "blank_row_inferred").any()
+
+
+def test_rows_placed_by_order_only_where_identities_hold():
+    """A row that lost its label is placed by template order (flagged) when that is the only
+    place left and the sums agree; with a wrong number in it, it stays missing."""
+    name, v = SEEDS[1]
+    text = render(v, "markdown").replace("| 2.重复申请 |", "|")
+    r = gr.read_report(text, name="unlabelled.md")
+    f = r.findings
+    assert list(f.loc[f["check"] == "placed_by_order", "key"]) == ["not_processed.duplicate"]
+    assert list(r.requests_wide().loc["not_processed.duplicate"]) == v.requests["not_processed.duplicate"]
+    bad = text.replace("| 2.其他法律行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+                       "| 2.其他法律行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", 1)
+    rows = bad.split("\n")
+    i = next(k for k, s in enumerate(rows) if s.startswith("|  |  | 0 | 0 |") or s.startswith("| 0 | 0 |"))
+    rows[i] = rows[i].replace("0", "5", 1)  # the unlabelled row now breaks its own total
+    r = gr.read_report("\n".join(rows), name="unlabelled-bad.md")
+    assert "not_processed.duplicate" not in set(r.requests["row"])
+    assert (r.findings["check"] == "unlabelled_row").any()
