@@ -19,8 +19,11 @@ from lxml import etree
 from .base import Cell, Document, Line
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-_BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|caption|title|section|article|header|footer|blockquote)\s*>",
+_BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)\s*>",
                      re.I)
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
+_JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1).)*?)\1""", re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _WS = re.compile(r"[\s\u00a0\u3000]+")
 _MARK = "\ue000T"  # where a table stood in the page text (private-use characters; see _MARK_LINE)
 _MARK_LINE = re.compile("^\ue000T(\\d+)\ue000$")
@@ -51,8 +54,34 @@ def _table_lines(table, n: int) -> list[Line]:
     return lines
 
 
+def _unescape_js(s: str) -> str:
+    """Given the body of a JavaScript string literal, return its value (\\uXXXX, \\", \\n ...)."""
+    simple = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": ""}
+
+    def one(m: re.Match) -> str:
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return simple.get(e, e)
+    return _JS_ESCAPE.sub(one, s)
+
+
+def _scripts_to_html(text: str) -> str:
+    """A CMS that keeps the report in a JavaScript string (``var content="<p>…"``,
+    ``document.write('…')``, ``\\u003ctable``): put such strings back into the page as HTML."""
+    def repl(m: re.Match) -> str:
+        body = m.group(1)
+        found = [_unescape_js(sm.group(2)) for sm in _JS_STRING.finditer(body)]
+        found = [f for f in found if "<" in f and ("信息公开" in f or "<table" in f.lower())]
+        return "\n".join(found)
+    return _SCRIPT.sub(repl, text)
+
+
 def read_html(text: str, source: str) -> Document:
     """Given HTML text, return its prose lines and table rows in page order."""
+    if "<script" in text.lower() and any("<table" in b.lower() or "\\u003c" in b.lower() or "信息公开" in b
+                                         for b in _SCRIPT.findall(text)):
+        text = _scripts_to_html(text)
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
     text = _BREAKS.sub("\\g<0>\n", text)
@@ -64,7 +93,9 @@ def read_html(text: str, source: str) -> Document:
         return Document([], "", "html")
     etree.strip_elements(root, "script", "style", "noscript", "head", "template", with_tail=False)
     tables: list[list[Line]] = []
-    for table in root.xpath("//table[not(ancestor::table)]"):
+    # Tables that hold other tables are page layout: their cells are read as text, and the
+    # innermost tables (the template's) as tables.
+    for table in root.xpath("//table[not(.//table)]"):
         tables.append(_table_lines(table, len(tables) + 1))
         mark = etree.Element("span")
         mark.text = f"\n{_MARK}{len(tables) - 1}\ue000\n"
