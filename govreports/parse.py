@@ -566,9 +566,70 @@ def _to_10k_yuan(v: Value, item: str, m: T.Measure, header_units: set[str], pars
 
 
 # --------------------------------------------------------------------------- 3c. table 4
+def _appeal_label(key: str, kinds) -> str | None:
+    """The proceeding or result a table-4 label cell names, or None."""
+    for item in kinds:
+        if any(p in key for p in item.phrases):
+            return item.key
+    return None
+
+
+_PROC_BY_MATCH = [next(p for p in T.PROCEEDINGS if p.key == k) for k in T.PROCEEDING_MATCH_ORDER]
+_APPEAL_HEADER_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉")
+
+
+def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
+    """Table 4 printed as labelled rows: three proceeding rows of five results (in the order of
+    the result header), or transposed, five result rows of three proceedings. None otherwise."""
+    by_proc: dict[str, list[Value]] = {}
+    by_result: dict[str, list[Value]] = {}
+    result_order: list[str] = []
+    proc_order: list[str] = []
+    for line, lk in zip(lines, keys):
+        cells = _cells_of(line, lk)
+        texts = [k for t, k, _ in cells if read_number(t) is None and k]
+        vals = [Value(n.value, n.blank, t, loc) for t, _, loc in cells if (n := read_number(t)) is not None]
+        while vals and vals[-1].blank and not vals[-1].printed and len(vals) > 3:
+            vals.pop()
+        nums = [v for v in vals if not v.blank or v.printed]
+        if not nums and len(texts) >= 3:  # a header line: remember the order of its labels
+            res = [r for r in (_appeal_label(k, T.RESULTS) for k in texts) if r]
+            procs = [p for p in (_appeal_label(k, _PROC_BY_MATCH) for k in texts) if p]
+            if len(res) == 5 and len(set(res)) == 5:
+                result_order = res
+            if len(procs) == 3 and len(set(procs)) == 3:
+                proc_order = procs
+            continue
+        if len(texts) != 1 or not vals:
+            continue
+        proc = _appeal_label(texts[0], _PROC_BY_MATCH)
+        res = _appeal_label(texts[0], T.RESULTS)
+        if proc and len(vals) == 5:
+            by_proc[proc] = vals
+        elif res and not proc and len(vals) == 3:
+            by_result[res] = vals
+    out: dict[tuple[str, str], Value] = {}
+    if len(by_proc) == 3:
+        order = result_order or list(T.RESULT_KEYS)
+        for p, vals in by_proc.items():
+            out.update({(p, r): v for r, v in zip(order, vals)})
+        return out
+    if len(by_result) == 5:
+        order = proc_order or list(T.PROCEEDING_KEYS)
+        for r, vals in by_result.items():
+            out.update({(p, r): v for p, v in zip(order, vals)})
+        return out
+    return None
+
+
 def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed: Parsed) -> None:
-    """Read the 15 numbers of table 4 in template order (review, suit_direct, suit_after_review ×
-    upheld, corrected, other, pending, total)."""
+    """Read the 15 numbers of table 4: by their row labels where the table prints them as
+    labelled rows (or transposed), else in template order (review, suit_direct,
+    suit_after_review × upheld, corrected, other, pending, total)."""
+    labelled = _labelled_appeals(lines, keys)
+    if labelled is not None:
+        parsed.appeals.update(labelled)
+        return
     values: list[Value] = []
     run: list[Value] = []
     for line, lk in zip(lines, keys):
@@ -587,16 +648,21 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
         values.pop()
     while len(values) > 15 and values[0].blank and not values[0].printed:
         values.pop(0)
+    header = any(w in k for lk in keys for k in lk if len(k) <= 16 for w in _APPEAL_HEADER_WORDS)
     if len(values) == 15:
         for (p, r), v in zip(T.APPEAL_CELLS, values):
             parsed.appeals[(p, r)] = v
-    elif not values and closed:
+    elif not values and closed and header:
         loc = lines[0].location if lines else ""
         for p, r in T.APPEAL_CELLS:
             parsed.appeals[(p, r)] = Value(0.0, True, "", loc)
         parsed.find("printed_blank", "appeals", "info",
                     "table 4 is printed with its header but no numbers: all 15 cells read as blank (0)",
                     location=loc)
+    elif not values and closed:
+        parsed.find("missing_table", "appeals", "warning",
+                    "section 四 prints no table 4 (no header, no numbers); table 4 left missing",
+                    location=lines[0].location if lines else "")
     elif not closed and len(values) < 15:
         parsed.truncated = True
         parsed.find("truncated", "appeals", "warning",

@@ -196,21 +196,27 @@ TEMPLATE_MARKERS = {"2019": ("新制作", "新公开", "对外公开总数", "�
 # --------------------------------------------------------------------------- table 4: appeals
 @dataclass(frozen=True)
 class Proceeding:
+    """A row (proceeding) or column (result) of table 4; ``phrases`` identify its printed label,
+    most specific first (tables printed as labelled rows, or transposed, are read by label)."""
+
     key: str
     label: str
+    phrases: tuple[str, ...] = ()
 
 
 PROCEEDINGS = (
-    Proceeding("review", "行政复议"),
-    Proceeding("suit_direct", "行政诉讼 · 未经复议直接起诉"),
-    Proceeding("suit_after_review", "行政诉讼 · 复议后起诉"),
+    Proceeding("suit_direct", "行政诉讼 · 未经复议直接起诉", ("未经复议直接起诉", "直接起诉")),
+    Proceeding("suit_after_review", "行政诉讼 · 复议后起诉", ("复议后起诉",)),
+    Proceeding("review", "行政复议", ("行政复议",)),
 )
+PROCEEDINGS = (PROCEEDINGS[2], PROCEEDINGS[0], PROCEEDINGS[1])  # template order; match in the order above
+PROCEEDING_MATCH_ORDER = ("suit_direct", "suit_after_review", "review")
 RESULTS = (
-    Proceeding("upheld", "结果维持"),
-    Proceeding("corrected", "结果纠正"),
-    Proceeding("other", "其他结果"),
-    Proceeding("pending", "尚未审结"),
-    Proceeding("total", "总计"),
+    Proceeding("upheld", "结果维持", ("结果维持", "维持")),
+    Proceeding("corrected", "结果纠正", ("结果纠正", "纠正")),
+    Proceeding("other", "其他结果", ("其他结果",)),
+    Proceeding("pending", "尚未审结", ("尚未审结", "未审结")),
+    Proceeding("total", "总计", ("总计", "合计")),
 )
 PROCEEDING_KEYS = tuple(p.key for p in PROCEEDINGS)
 RESULT_KEYS = tuple(r.key for r in RESULTS)
