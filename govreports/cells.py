@@ -21,7 +21,6 @@ _NUMBER = re.compile(
     r"^(?P<sign>[-+])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?P<unit>万元|萬元|万|萬|元|亿元|億元|项|項|件|个|個|条|條|次|起|宗|家|篇)?\s*$")
 _UNIT_SIMPLIFIED = {"萬元": "万元", "萬": "万", "億元": "亿元", "項": "项", "個": "个", "條": "条"}
-_MULTI = re.compile(r"^(?P<head>.*?[^\d\s.,+-])?\s*(?P<nums>(?:[-+]?\d[\d,]*(?:\.\d+)?\s+)*[-+]?\d[\d,]*(?:\.\d+)?)$")
 _LEADING_NUMBERING = re.compile(r"^(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})(?=[\u3400-\u9fff])")
 
 
@@ -36,25 +35,47 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_PAREN_UNIT = re.compile(r"[(（]\s*(万元|元|亿元|件|项|个|条)\s*[)）]\s*$")
+_CHANGE = re.compile(r"^(?P<word>减少|减|增加|增)\s*(?P<rest>.+)$")
+_NEGATIVE_PARENS = re.compile(r"^[(（]\s*(?P<inner>[-−－]\s*[\d,.]+)\s*[)）]$")
+
+
 @lru_cache(maxsize=4096)
 def read_number(text: str) -> Number | None:
     """Given a printed cell, return the number it holds, or None when it is not a number.
+
+    Also read: a unit in brackets (``1042.94（万元）``, ``1（件）``), a currency sign (``¥251000``
+    is 元), a change printed in words (``减2`` is -2, ``增3`` is 3) or in brackets (``（-2）``),
+    the minus signs ``−`` and ``－``.
 
     >>> read_number("1,042.94 万元")
     Number(value=1042.94, unit='万元', blank=False)
     >>> read_number("—").blank
     True
     """
-    s = nfkc(text).strip()
+    s = nfkc(text).strip().replace("−", "-")
     if s in BLANK_MARKS or not s.strip("-—–/ "):
         return Number(0.0, None, True)
+    sign = 1.0
+    m = _CHANGE.match(s)
+    if m:
+        s, sign = m["rest"].strip(), (-1.0 if m["word"].startswith("减") else 1.0)
+    m = _NEGATIVE_PARENS.match(s)
+    if m:
+        s = m["inner"].replace(" ", "")
+    unit_hint = None
+    m = _PAREN_UNIT.search(s)
+    if m:
+        unit_hint, s = m.group(1), s[:m.start()].strip()
+    if s[:1] in ("¥", "￥"):
+        unit_hint, s = unit_hint or "元", s[1:].strip()
     m = _NUMBER.match(s)
     if not m:
         return None
-    value = float(m["num"].replace(",", ""))
+    value = float(m["num"].replace(",", "")) * sign
     if m["sign"] == "-":
         value = -value
-    unit = m["unit"]
+    unit = m["unit"] or unit_hint
     return Number(value, _UNIT_SIMPLIFIED.get(unit, unit), False)
 
 
@@ -68,22 +89,24 @@ def is_page_footer(text: str) -> bool:
     return bool(_FOOTER.match(nfkc(text)))
 
 
+_TOKEN = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:件|项|个|条)?$")
+
+
 def split_trailing_numbers(text: str) -> list[str] | None:
     """Split ``'行政许可 0'`` or ``'0 0 0'`` (numbers printed space-separated in one cell, as PDF
     text layers do) into cells; None when the cell is not of that shape."""
-    s = nfkc(text).strip()
-    if " " not in s:
+    tokens = nfkc(text).split()
+    if len(tokens) < 2:
         return None
-    m = _MULTI.match(s)
-    if not m:
+    n = 0
+    while n < len(tokens) and _TOKEN.match(tokens[-1 - n]):
+        n += 1
+    if n == 0:
         return None
-    head = (m["head"] or "").strip()
-    nums = m["nums"].split()
-    if len(label_key(head)) > 40 or (len(nums) == 1 and not head):
-        return None  # prose ending in a number, or just one number
-    if head and re.search(r"\d$", head):
-        return None
-    return ([head] if head else []) + nums
+    head = " ".join(tokens[:len(tokens) - n])
+    if (n == 1 and not head) or len(label_key(head)) > 40 or head[-1:] in ("年", "月", "日", "第"):
+        return None  # one number alone, prose ending in a number, or a date
+    return ([head] if head else []) + tokens[len(tokens) - n:]
 
 
 # --------------------------------------------------------------------------- label matching

@@ -166,13 +166,17 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
 
 
 # --------------------------------------------------------------------------- 2. rows
+_HAS_SPACE = re.compile(r"[\s\u00a0\u3000]")
+
+
 def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
     """(text, key, location) for a line's cells, with 'label 1 2 3' cells split apart."""
     out = []
     for c, k in zip(line.cells, lk):
         if len(line.cells) == 1 and is_page_footer(c.text):
             continue  # a page number fallen into the table
-        if " " in c.text.strip() and c.text.strip()[-1:].isdigit():
+        t = c.text.strip()
+        if t and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
             parts = split_trailing_numbers(c.text)
             if parts:
                 out.extend((p, label_key(p), c.location) for p in parts)
@@ -552,8 +556,26 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
             parsed.disclosure[(key, m.key)] = v
 
 
+_MONEY_HEADER = re.compile(r"(?:金额|金額)(?:单位)?(万元|亿元|元)")
+
+
+def money_header_units(keys: list[list[str]]) -> set[str]:
+    """The unit table 2's money header declares ('采购总金额（万元）', '本年收费金额（单位：元）')."""
+    out = set()
+    for lk in keys:
+        for k in lk:
+            if len(k) < 30:
+                m = _MONEY_HEADER.search(k)
+                if m:
+                    out.add(m.group(1))
+    return out
+
+
 def _to_10k_yuan(v: Value, item: str, m: T.Measure, header_units: set[str], parsed: Parsed) -> Value:
     unit = v.unit
+    if unit is None and len(header_units) == 1 and "万元" not in header_units:
+        unit = next(iter(header_units))  # the header prints the unit: '（单位：元）'
+        v = Value(v.value, v.blank, v.printed, v.location, unit)
     if unit in ("元",):
         return Value(v.value / 10000, v.blank, v.printed, v.location, unit)
     if unit in ("亿元",):
@@ -648,7 +670,7 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
         values.pop()
     while len(values) > 15 and values[0].blank and not values[0].printed:
         values.pop(0)
-    header = any(w in k for lk in keys for k in lk if len(k) <= 16 for w in _APPEAL_HEADER_WORDS)
+    header = any(sum(w in k for w in _APPEAL_HEADER_WORDS) >= (1 if len(k) <= 16 else 2) for lk in keys for k in lk)
     if len(values) == 15:
         for (p, r), v in zip(T.APPEAL_CELLS, values):
             parsed.appeals[(p, r)] = v
@@ -715,7 +737,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
         ls, ks = by_region["disclosure"]
         rows = assemble_rows(ls, ks, _classify_item)
         _close_last(rows, "disclosure", last_region, closed_after)
-        units = {"万元"} if any("万元" in k for lk in ks for k in lk if len(k) < 30) else set()
+        units = money_header_units(ks)
         place_disclosure(rows, tpl, units, parsed)
     if req_rows:
         place_requests(req_rows, parsed, padded_width(*by_region["requests"]))
