@@ -148,8 +148,10 @@ def match_request_row(key: str) -> LabelMatch | None:
     if not key or len(key) > 60:
         return None
     found = _ROW_REGEX.findall(key)
-    if found:  # a group label and its first row printed in one cell: the row's phrase comes last
-        row = _ROW_BY_PHRASE[found[-1]]
+    if found:
+        # the most specific phrase names the row: '（六）其他处理 1.申请人无正当理由逾期不补正…' is
+        # no_correction, '本年新收…（不含上年结转）' is received_new; equal lengths: the first printed
+        row = _ROW_BY_PHRASE[max(found, key=len)]
         if len(key) > len(_FULL_KEYS[row]) + 10:
             return None  # a sentence that mentions the label, not the label
         return LabelMatch((row,), True)

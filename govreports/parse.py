@@ -347,7 +347,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
              if sub_rows or r.key not in ("other.no_correction", "other.unpaid_fee")]
     pos = {k: i for i, k in enumerate(order)}
     _infer_blank_rows(rows, sub_rows, parsed)
-    rows = [r for r in rows if r.values]
+    rows = [r for r in rows if r.values and not _is_group_subtotal(r, sub_rows, parsed)]
     assigned: list[str | None] = [None] * len(rows)
     taken: set[str] = set()
     for i, r in enumerate(rows):
@@ -446,6 +446,20 @@ def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
     parsed.find("unlabelled_row", "requests", "warning",
                 f"rows without labels ({', '.join(keys)}) would fit by template order, but the identities do not "
                 "hold with them; left missing", key=";".join(keys))
+
+
+def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:
+    """Where （六）其他处理 has its three sub-rows, a row labelled （六）其他处理 itself is the
+    group's heading or subtotal, not the template row other.other (that is '3.其他')."""
+    if not (sub_rows and r.match and r.match.keys == ("other.other",) and r.match.exact):
+        return False
+    if T.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith("3其他"):
+        return False
+    if r.has_numbers:
+        parsed.find("group_subtotal", "requests", "info",
+                    "（六）其他处理 printed with its own values above its three sub-rows: read as the group's "
+                    "subtotal, not as other.other", key="other.other", location=r.location)
+    return True
 
 
 def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -> None:

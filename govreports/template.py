@@ -366,6 +366,9 @@ CHECKS: tuple[Check, ...] = (
     # --- reading
     _C("placed_by_order", "requests", "warning", "按模板顺序放置",
        "a row printed without its label was placed by template order", "parse"),
+    _C("group_subtotal", "requests", "info", "分组小计行",
+       "（六）其他处理 printed with values of its own above its three sub-rows: a subtotal, not other.other",
+       "parse"),
     _C("blank_row_inferred", "requests", "warning", "推定为空白行",
        "a row label printed alone where the rows around it print their values on their own line "
        "(a text layer's printing of a blank row): read as seven blank cells", "parse"),
