@@ -12,7 +12,13 @@ import re
 import unicodedata
 
 _TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?.{0,24}?(?:政府)?\s*(?:信息|政务|信息)\s*公\s*[开開]"
-                    r"(?:工作)?(?:年度)?(?:工作)?(?:报告|報告|年报|年報)|(?P<year2>(?:19|20)\d{2})\s*年\s*[报報]")
+                    r"(?:工作)?(?:年度)?(?:工作)?(?:报告|報告|年报|年報)|(?P<year2>(?:19|20)\d{2})\s*年\s*[报報]"
+                    r"|(?:信息|政务)公[开開].{0,8}?(?:报告|報告|年报|年報)[(（](?P<year3>(?:19|20)\d{2})年度?[)）]")
+_YEAR_LINE = re.compile(r"^[(（](?P<year>(?:19|20)\d{2})年度?[)）]$")
+_TITLE_NO_YEAR = re.compile(r"(?:信息|政务)公[开開].{0,8}?(?:报告|報告|年报|年報)$")
+_NOT_TITLE = re.compile(r"^(?:上一篇|下一篇|上篇|下篇|相关|推荐|往期|附件|链接|相关链接)")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_CN_YEAR = re.compile(r"[二][〇○零][〇○零一二三四五六七八九]{2}(?=年)")
 _PERIOD = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日\s*(?:起)?\s*(?:至|到|—|-|～|~)")
 _YEAR_OPENING = re.compile(r"^\s*(?:\(?[一二三四五六七八九十]+\)?[、.]?)?\s*(?P<year>(?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _ANY_YEAR = re.compile(r"(?P<year>20[12]\d)\s*年(?!\s*\d{1,2}\s*月\s*\d)")
@@ -44,17 +50,34 @@ def _plausible(name: str) -> str | None:
     return name if _NAME_OK.match(name) and not _NOT_A_NAME.match(name) else None
 
 
+def _title_lines(lines: list[str]) -> list[str]:
+    """The first lines in a comparable form: NFKC, no spaces, years in Chinese numerals as digits,
+    a year printed alone in brackets under a title moved into it."""
+    head = [_CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), _SPACES.sub("", _norm(x))) for x in lines[:60]]
+    for i in range(len(head) - 1):
+        m = _YEAR_LINE.match(head[i + 1])
+        if m and _TITLE_NO_YEAR.search(head[i]):
+            head[i] = m["year"] + "年" + head[i]
+    return head
+
+
 def find_title(lines: list[str]) -> tuple[str, int] | None:
     """Given the first lines of a report, return the title and the index of its first line
-    (a title broken over two lines is joined)."""
-    head = [_SPACES.sub("", _norm(x)) for x in lines[:60]]
+    (a title broken over two lines is joined). Where several lines look like titles (a page
+    listing earlier reports, a '上一篇' link), the last one before section 一 is the title."""
+    head = _title_lines(lines)
+    first_heading = next((i for i, s in enumerate(lines[:60]) if _HEADING_ONE.match(_norm(s))), len(head))
     for joined in (False, True):
+        found = []
         for i, s in enumerate(head):
             cand = s + (head[i + 1] if joined and i + 1 < len(head) else "")
-            if 6 <= len(cand) <= 80 and _TITLE.search(cand):
-                return cand, i
+            if 6 <= len(cand) <= 80 and _TITLE.search(cand) and not _NOT_TITLE.match(cand):
+                found.append((cand, i))
+        before = [f for f in found if f[1] < first_heading]
+        if before or found:
+            return (before or found)[-1] if before else found[0]
     for i, s in enumerate(head):  # a title inside the opening sentence: '特编制…2023年…年度报告'
-        if _TITLE.search(s):
+        if _TITLE.search(s) and not _NOT_TITLE.match(s):
             return s, i
     return None
 
@@ -64,7 +87,7 @@ def find_year(text: str, lines: list[str]) -> int | None:
     t = find_title(lines)
     if t:
         m = _TITLE.search(t[0])
-        return int(m["year"] or m["year2"])
+        return int(m["year"] or m["year2"] or m["year3"])
     m = _PERIOD.search(_norm(text[:20000]))
     if m:
         return int(m["year"])
