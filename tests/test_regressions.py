@@ -1,0 +1,125 @@
+"""One test per printing that once read wrong (found by an adversarial pass over LAYOUTS.md).
+
+Each builds the printing from known values with the package's renderer, transforms it the way
+real pages do, and checks the cells read back (or, where the reader cannot know, that they are
+missing with a finding, never wrong).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import govreports as gr
+from govreports import template as T
+from govreports.render import ReportValues, render
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = json.loads((ROOT / "tests" / "gold" / "web.json").read_text(encoding="utf-8"))
+SH2025 = ReportValues.from_gold(GOLD["shanghai_gov_office_2025.md"])
+
+
+def appeals_of(r) -> list[int]:
+    w = r.appeals_wide()
+    return [int(w.loc[p, x]) for p in T.PROCEEDING_KEYS for x in T.RESULT_KEYS]
+
+
+def test_issue_layout_table_wraps_every_table():
+    """A CMS wraps each template table in a one-cell layout table: table 4 read as blank (silent)."""
+    page = render(SH2025, "html")
+    page = re.sub(r"(<table.*?</table>)", r"<table><tr><td>\1</td></tr></table>", page, flags=re.S)
+    r = gr.read_report(page, name="x.html")
+    assert appeals_of(r) == SH2025.appeals
+    assert list(r.requests_wide().loc["outcome_total"]) == SH2025.requests["outcome_total"]
+
+
+def test_issue_whole_report_inside_a_layout_table():
+    page = render(SH2025, "html")
+    body = page[page.index("<body>") + 6:page.index("</body>")]
+    page = page.replace(body, f"<table><tr><td>{body}</td></tr></table>")
+    r = gr.read_report(page, name="x.html")
+    assert r.meta.year == 2025 and appeals_of(r) == SH2025.appeals
+
+
+def test_issue_report_in_a_javascript_string_with_unicode_escapes():
+    inner = render(SH2025, "html")
+    inner = inner[inner.index("<body>") + 6:inner.index("</body>")]
+    escaped = "".join(f"\\u{ord(c):04x}" if ord(c) > 127 else c for c in inner)
+    escaped = escaped.replace('"', '\\"').replace("\n", "\\n").replace("</", "<\\/")  # as JS emitters write it
+    page = f'<html><head><title>t</title></head><body><div id="c"></div><script>var content = "{escaped}";</script></body></html>'
+    r = gr.read_report(page, name="x.html")
+    assert appeals_of(r) == SH2025.appeals and len(r.requests) == 175
+
+
+def _replace_table4(text: str, table4: str) -> str:
+    start = text.index("四、政府信息公开行政复议、行政诉讼情况")
+    end = text.index("五、存在的主要问题")
+    return text[:start] + "四、政府信息公开行政复议、行政诉讼情况\n" + table4 + "\n" + text[end:]
+
+
+def test_issue_table4_as_labelled_rows_in_another_order():
+    """Suits first, then review: once read in template order without a finding."""
+    a = SH2025.appeals
+    rows = {"review": a[0:5], "suit_direct": a[5:10], "suit_after_review": a[10:15]}
+    t4 = "\n".join(["项目\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+                    "行政诉讼（未经复议直接起诉）\t" + "\t".join(map(str, rows["suit_direct"])),
+                    "行政诉讼（复议后起诉）\t" + "\t".join(map(str, rows["suit_after_review"])),
+                    "行政复议\t" + "\t".join(map(str, rows["review"]))])
+    r = gr.read_report(_replace_table4(render(SH2025, "tsv"), t4), name="x.txt")
+    assert appeals_of(r) == a
+
+
+def test_issue_table4_transposed():
+    a = [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]
+    v = ReportValues(SH2025.agency, SH2025.year, SH2025.template, SH2025.requests, a, SH2025.disclosure)
+    lines = ["\t行政复议\t未经复议直接起诉\t复议后起诉"]
+    for j, res in enumerate(T.RESULTS):
+        lines.append(res.label + "\t" + "\t".join(str(a[p * 5 + j]) for p in range(3)))
+    r = gr.read_report(_replace_table4(render(v, "tsv"), "\n".join(lines)), name="x.txt")
+    assert appeals_of(r) == a
+
+
+def test_issue_table4_as_prose_is_missing_not_blank():
+    t4 = "本年度共发生政府信息公开行政复议案件1件，结果维持1件；未发生政府信息公开行政诉讼案件。"
+    r = gr.read_report(_replace_table4(render(SH2025, "tsv"), t4), name="x.txt")
+    assert r.appeals.empty
+    f = r.findings
+    assert ((f["table"] == "appeals") & (f["severity"] == "warning")).any()
+
+
+def test_issue_fee_in_yuan_declared_only_in_the_header():
+    text = render(SH2025, "tsv").replace("本年收费金额（单位：万元）", "本年收费金额（单位：元）")
+    text = re.sub(r"(行政事业性收费\t)\S+", r"\g<1>3500", text)
+    r = gr.read_report(text, name="x.txt")
+    d = r.disclosure.set_index(["item", "measure"])["value"]
+    assert d[("fees", "amount_10k_yuan")] == pytest.approx(0.35)
+
+
+@pytest.mark.parametrize("title, extra", [
+    ("二〇二五年上海市人民政府办公厅政府信息公开工作年度报告", ""),
+    ("上海市人民政府办公厅政府信息公开工作年度报告\n（2025年度）", ""),
+    ("上海市人民政府办公厅2025年政府信息公开工作年度报告", "上一篇：上海市人民政府办公厅2024年政府信息公开工作年度报告\n"),
+])
+def test_issue_year_from_unusual_titles(title, extra):
+    text = render(SH2025, "tsv")
+    first = text.split("\n", 1)
+    text = extra + title + "\n2024年起，本办持续推进政务公开。\n" + first[1]
+    r = gr.read_report(text, name="x.txt")
+    assert r.meta.year == 2025
+
+
+def test_issue_changes_and_money_printed_in_words_and_brackets():
+    seeds = json.loads((ROOT / "tests" / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    v = ReportValues.from_gold(seeds["002_a53a1aafad74cc7a.txt"])  # items_change -7
+    text = render(v, "tsv").replace("\t-7\t", "\t减7\t").replace("6423.03", "6423.03（万元）")
+    r = gr.read_report(text, name="x.txt")
+    d = r.disclosure.set_index(["item", "measure"])["value"]
+    assert d[("other_services", "items_change")] == -7 and d[("procurement", "amount_10k_yuan")] == 6423.03
+
+
+def test_issue_rows_separated_by_fullwidth_spaces():
+    text = re.sub(r"\t+", "\u3000", render(SH2025, "tsv"))
+    r = gr.read_report(text, name="x.txt")
+    assert list(r.requests_wide().loc["unavailable.not_held"]) == SH2025.requests["unavailable.not_held"]
