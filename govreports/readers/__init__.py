@@ -53,23 +53,27 @@ def decode_text(data: bytes, source: str) -> str:
         raise ReportError(source, "undecodable bytes: a UTF-16 byte-order mark but no valid UTF-16 text")
     nul = data.count(b"\x00")
     if nul:
-        if nul > len(data) // 4:  # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
-            for enc in ("utf-16-le", "utf-16-be"):
-                try:
-                    text = data.decode(enc)
-                except UnicodeDecodeError:
-                    continue
-                if _mostly_text(text):
-                    return text
-        raise ReportError(source, "binary file, not a report (NUL bytes in the data)")
-    for enc in ("utf-8", "gb18030"):
+        # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
+        text = _first_decoding(data, ("utf-16-le", "utf-16-be")) if nul > len(data) // 4 else None
+        if text is None:
+            raise ReportError(source, "binary file, not a report (NUL bytes in the data)")
+        return text
+    text = _first_decoding(data, ("utf-8", "gb18030"))
+    if text is None:
+        raise ReportError(source, "undecodable bytes: neither UTF-8, GB18030/GBK nor UTF-16")
+    return text
+
+
+def _first_decoding(data: bytes, encodings: tuple[str, ...]) -> str | None:
+    """The text of the first encoding that decodes ``data`` strictly into mostly text."""
+    for enc in encodings:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if _mostly_text(text):
             return text
-    raise ReportError(source, "undecodable bytes: neither UTF-8, GB18030/GBK nor UTF-16")
+    return None
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff\ufffd]")
