@@ -749,11 +749,31 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     reports = link_agencies(collector.reports())
     if out_dir is not None:
         _write_reports(reports, out_dir, collector.counts)
+        corpus = Corpus(reports, folder=out_dir, counts=collector.counts)
+        cross = _cross_report_findings(corpus)
+        if len(cross):
+            parts = len(list((out_dir / "findings").glob("part-*.parquet")))
+            _write_part(cross, out_dir / "findings", parts)
         (out_dir / "files.json").write_text(json.dumps(signature), encoding="utf-8")
         return Corpus(reports, folder=out_dir, counts=collector.counts)
     tables = {name: arrow_to_frame(pa.concat_tables(parts), name) if parts else _frames.empty(name)
               for name, parts in collector.memory.items()}
-    return Corpus(reports, tables=tables, counts=collector.counts)
+    corpus = Corpus(reports, tables=tables, counts=collector.counts)
+    cross = _cross_report_findings(corpus)
+    if len(cross):
+        corpus._tables["findings"] = pd.concat([tables["findings"], cross], ignore_index=True).astype(
+            _frames.COLUMNS["findings"])
+    return corpus
+
+
+def _cross_report_findings(corpus: "Corpus") -> pd.DataFrame:
+    """The findings only a corpus shows (table 'corpus': carry-over across years, a year printed
+    twice or missing, a misfiled report), computed once when the corpus is built and stored with
+    the reports' own findings."""
+    from .findings import cross_year_findings
+
+    cross = cross_year_findings(corpus)
+    return cross[list(_frames.COLUMNS["findings"])].astype(_frames.COLUMNS["findings"]) if len(cross) else cross
 
 
 def _signature(files: list[str], version: str) -> dict:

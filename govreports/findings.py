@@ -141,8 +141,10 @@ def cross_year_findings(corpus) -> pd.DataFrame:
 
 
 def corpus_findings(corpus) -> pd.DataFrame:
-    """Given a corpus, return every finding: each report's own, then the cross-year ones."""
+    """Given a corpus, return every finding: each report's own, then the cross-year ones
+    (computed afresh; a built corpus also stores them in ``corpus.findings``, table 'corpus')."""
     own = corpus.findings
+    own = own[own["table"] != "corpus"]
     cross = cross_year_findings(corpus)
     parts = [df for df in (own, cross) if len(df)]
     return pd.concat(parts, ignore_index=True) if parts else frames.empty("findings")

@@ -266,3 +266,23 @@ def test_unchanged_corpus_is_reused_and_a_touched_file_rebuilds(tmp_path):
     rid = third.reports.loc[third.reports["source"].str.endswith("001_aedc4f75886f8629.txt"), "report_id"].iloc[0]
     req = third.requests
     assert int(req[(req.report_id == rid) & (req.row == "received_new") & (req.applicant == "total")]["value"].iloc[0]) == 4
+
+
+def test_cross_year_findings_are_part_of_the_corpus_findings(tmp_path):
+    """carried_forward of 2023 must equal carried_over of 2024; a pair that disagrees is stored as
+    a 'corpus' finding when the corpus is built, in memory and on disk alike."""
+    from govreports.render import ReportValues, render
+    base = ReportValues.synthetic(5, "2021")
+    first = ReportValues("测试市测试局", 2023, "2021", base.requests, base.appeals, base.disclosure)
+    req = dict(base.requests)
+    req["carried_over"] = [x + 1 for x in req["carried_forward"][:6]] + [sum(req["carried_forward"][:6]) + 6]
+    second = ReportValues("测试市测试局", 2024, "2021", req, base.appeals, base.disclosure)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a2023.txt").write_text(render(first, "tsv"), encoding="utf-8")
+    (folder / "a2024.txt").write_text(render(second, "tsv"), encoding="utf-8")
+    for c in (read_corpus(folder, workers=1, cache=None), read_corpus(folder, workers=1, cache=None, out=tmp_path / "c"),
+              open_corpus(tmp_path / "c")):
+        f = c.findings
+        carry = f[(f["table"] == "corpus") & (f["check"] == "carry_over")]
+        assert len(carry) >= 1 and set(carry["severity"]) <= {"error", "warning"}
