@@ -311,13 +311,55 @@ def region_of(name: str) -> str | None:
     """Given an agency name, return the places it names joined by ``/``, or None.
 
     Provinces come out by their full names; a generic prefix (``自治区``, ``市``) names no region.
+    A name that starts below the province (淮安市洪泽区) gets its province and city from the
+    national division codes where the name is unambiguous there.
 
-    >>> region_of("广西人民政府"), region_of("江苏省淮安市洪泽区人民政府"), region_of("市人防办")
+    >>> region_of("广西人民政府"), region_of("淮安市洪泽区人民政府"), region_of("市人防办")
     ('广西壮族自治区', '江苏省/淮安市/洪泽区', None)
     """
     name = _clean(name)
     places = [p.name for p in places_of(split_name(name)[0]) if p.name]
-    return "/".join(places) or None
+    return "/".join(_complete_places(places)) or None
+
+
+@lru_cache(maxsize=1)
+def _division_codes() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Name → 12-digit division codes, and code → name, from the ``cpca`` package's table of
+    China's administrative divisions (国家统计局区划代码)."""
+    import csv
+    from importlib import resources
+
+    by_name: dict[str, list[str]] = {}
+    by_code: dict[str, str] = {}
+    try:
+        path = resources.files("cpca") / "resources" / "adcodes.csv"
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                by_name.setdefault(row["name"], []).append(row["adcode"])
+                by_code[row["adcode"]] = row["name"]
+    except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - cpca is a dependency
+        pass
+    return by_name, by_code
+
+
+def _complete_places(places: list[str]) -> list[str]:
+    """Given places from the largest down, prepend the province (and city) they lie in where the
+    first place has one code only in the national division table."""
+    if not places or places[0] in {p.full for p in PROVINCES}:
+        return places
+    by_name, by_code = _division_codes()
+    codes = by_name.get(places[0], [])
+    if len(codes) != 1:
+        return places
+    code = codes[0]
+    above = []
+    province = by_code.get(code[:2] + "0" * 10)
+    city = by_code.get(code[:4] + "0" * 8) if code[4:6] != "00" else None
+    if province and province != places[0]:
+        above.append(province)
+    if city and city not in (places[0], province) and not city.endswith("辖区"):
+        above.append(city)
+    return above + places
 
 
 def expand_abbreviations(name: str) -> str:

@@ -52,8 +52,8 @@ def test_level_of(name, level):
     ("宁夏回族自治区人民防空办公室", "宁夏回族自治区"),
     ("宁夏应急管理厅", "宁夏回族自治区"),            # a short name comes out full
     ("江苏省淮安市洪泽区人民政府", "江苏省/淮安市/洪泽区"),
-    ("淮安市洪泽区人民政府", "淮安市/洪泽区"),
-    ("广州市海珠区官洲街道办事处", "广州市/海珠区/官洲街道"),
+    ("淮安市洪泽区人民政府", "江苏省/淮安市/洪泽区"),  # province from the national division codes
+    ("广州市海珠区官洲街道办事处", "广东省/广州市/海珠区/官洲街道"),
     ("上海市人民政府办公厅", "上海市"),
     ("自治区人民防空办公室", None),
     ("市人防办", None),
@@ -146,8 +146,8 @@ def test_link_agencies_across_years_and_printings():
     assert link["a"] == "normalized"                     # completed from the report's own text
     assert {link[x] for x in "cegik"} == {"guessed"}
     assert out.loc["a", "level"] == "provincial" and out.loc["d", "level"] == "city"
-    assert out.loc["e", "level"] == "county" and out.loc["e", "region"] == "淮安市/洪泽区"
-    assert out.loc["c", "region"] == "贵阳市"            # from the linked key
+    assert out.loc["e", "level"] == "county" and out.loc["e", "region"] == "江苏省/淮安市/洪泽区"
+    assert out.loc["c", "region"] == "贵州省/贵阳市"      # from the linked key
 
 
 def test_a_partial_name_shared_by_two_agencies_is_not_linked():

@@ -205,7 +205,7 @@ def test_agencies_are_linked_across_years_in_a_corpus(tmp_path):
     assert r.loc["ha_2019", "agency_key"] == r.loc["ha_2021", "agency_key"]
     assert r.loc["ha_2019", "agency_link"] == "guessed"
     assert r.loc["nx_2020", "level"] == "provincial" and r.loc["nx_2020", "region"] == "宁夏回族自治区"
-    assert r.loc["gy_2022", "level"] == "city" and r.loc["gy_2022", "region"] == "贵阳市"
+    assert r.loc["gy_2022", "level"] == "city" and r.loc["gy_2022", "region"] == "贵州省/贵阳市"
 
 
 def test_parquet_round_trip_gives_the_same_frames(mixed, tmp_path):
