@@ -135,7 +135,10 @@ def load_corpus(path: str | Path = "data/reports"):
     A relative ``path`` that does not exist from the working directory is looked up from the
     repository root, so notebooks run from ``notebooks/`` find ``data/reports`` too.
 
-    >>> corpus = load_corpus("data/reports")            # reads every report file (slow once)  # doctest: +SKIP
+    A folder of report files is read afresh (no cache), so a notebook never shows results of an
+    older parser; build a Parquet corpus (``govreports corpus build``) for thousands of files.
+
+    >>> corpus = load_corpus("data/reports")            # reads every report file  # doctest: +SKIP
     >>> corpus = load_corpus("out/corpus")              # a folder written by Corpus.to_parquet  # doctest: +SKIP
     """
     p = Path(path)
@@ -150,7 +153,7 @@ def load_corpus(path: str | Path = "data/reports"):
         return open_corpus(p)
     if read_corpus is not None:
         n_files = 1 if p.is_file() else sum(1 for _ in p.rglob("*"))
-        return read_corpus(p, workers=1 if n_files < 200 else None, progress=False)
+        return read_corpus(p, workers=1 if n_files < 200 else None, cache=None, progress=False)
     files = [p] if p.is_file() else sorted(
         x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")
         and x.name.lower() != "readme.md" and x.suffix.lower() not in (".json", ".jsonl", ".parquet"))

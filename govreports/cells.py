@@ -16,7 +16,8 @@ from functools import lru_cache
 from . import template as T
 from .template import label_key
 
-BLANK_MARKS = frozenset({"", "-", "—", "——", "–", "－", "/", "／", "无", "\\", "—-", "/ /"})
+BLANK_MARKS = frozenset({"", "-", "—", "——", "–", "－", "/", "／", "无", "\\", "—-", "/ /",
+                         "None", "none", "NULL", "null", "NaN", "nan"})  # the last: tools turning PDFs into markdown
 _NUMBER = re.compile(
     r"^(?P<sign>[-+])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?P<unit>万元|萬元|万|萬|元|亿元|億元|项|項|件|个|個|条|條|次|起|宗|家|篇)?\s*$")
@@ -89,6 +90,7 @@ def is_page_footer(text: str) -> bool:
     return bool(_FOOTER.match(nfkc(text)))
 
 
+_BLANK_TOKENS = frozenset({"-", "—", "——", "–", "－", "/", "／", "无"})
 _TOKEN = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:件|项|个|条)?$")
 
 
@@ -99,9 +101,11 @@ def split_trailing_numbers(text: str) -> list[str] | None:
     if len(tokens) < 2:
         return None
     n = 0
-    while n < len(tokens) and _TOKEN.match(tokens[-1 - n]):
+    while n < len(tokens) and (_TOKEN.match(tokens[-1 - n]) or tokens[-1 - n] in _BLANK_TOKENS):
         n += 1
-    if n == 0:
+    while n and tokens[len(tokens) - n] in _BLANK_TOKENS and n < 3:
+        n -= 1  # blank marks count as cells only in a run of three or more ('label — 3 —')
+    if n == 0 or not any(_TOKEN.match(t) or n >= 3 for t in tokens[len(tokens) - n:]):
         return None
     head = " ".join(tokens[:len(tokens) - n])
     if (n == 1 and not head) or len(label_key(head)) > 40 or head[-1:] in ("年", "月", "日", "第"):

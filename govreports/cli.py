@@ -13,26 +13,28 @@ COMMANDS = ("run", "parse", "check", "corpus", "notebooks")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="govreports", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"govreports {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"govreports.commands.{name}")
-        except ModuleNotFoundError as err:  # a command not written yet
-            if err.name != f"govreports.commands.{name}":
-                raise
-            continue
-        module.add_parser(sub)
+        importlib.import_module(f"govreports.commands.{name}").add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .exceptions import ReportError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (ReportError, FileNotFoundError, NotADirectoryError) as err:  # bad input: one line, no traceback
+        print(f"govreports {args.command}: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

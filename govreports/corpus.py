@@ -111,6 +111,19 @@ def report_id_of(data: bytes) -> str:
 # The cache: one pickle per report, keyed by report_id and govreports version
 # --------------------------------------------------------------------------------------------
 
+def code_version() -> str:
+    """The govreports version plus a hash of the package's code: a changed parser never serves
+    results cached (or a corpus folder built) by an older one, even at the same version number."""
+    import govreports
+
+    root = Path(govreports.__file__).parent
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{govreports.__version__}+{digest.hexdigest()[:10]}"
+
+
 def cache_path(cache_dir: str | os.PathLike, version: str, report_id: str) -> Path:
     """Given the cache folder, the govreports version and a report_id, return the entry's path."""
     return Path(cache_dir).expanduser() / f"v{version}-c{CACHE_FORMAT}" / report_id[:2] / f"{report_id}.pkl"
@@ -465,7 +478,9 @@ def link_agencies(reports: pd.DataFrame) -> pd.DataFrame:
       (人防办), a province's short name, or a place completed from the report's own text;
     - ``guessed``: a department renamed (卫生和计划生育委员会 -> 卫生健康委员会), a partial name
       linked to the one full name in the corpus that ends with it (洪泽区人民政府 ->
-      淮安市洪泽区人民政府), or an agency taken from the file name.
+      淮安市洪泽区人民政府), or an agency taken from the file name;
+    - ``partial``: a name with no place (区民政局) that no fuller name claims: a key of its own,
+      never merged with another report.
 
     >>> r = pd.DataFrame({"report_id": ["a", "b"], "source": ["x.txt", "y.txt"],
     ...                   "agency": ["洪泽区人民政府", "淮安市洪泽区人民政府"], "agency_as_printed": [None, None]})
@@ -483,6 +498,7 @@ def link_agencies(reports: pd.DataFrame) -> pd.DataFrame:
         links.append(link)
     keys, links = _link_partial_keys(keys, links)
     keys, links = _link_by_file_stem(keys, links, reports["source"].tolist())
+    keys, links = _keep_placeless_apart(keys, links, reports["report_id"].tolist())
     reports["agency_key"] = pd.array(keys, dtype="string")
     reports["agency_link"] = pd.array(links, dtype="string")
     names = [_str(a) or k for a, k in zip(reports["agency"], keys)]
@@ -539,6 +555,18 @@ def _link_partial_keys(keys: list, links: list) -> tuple[list, list]:
         if len(targets) == 1:
             out_keys[i] = next(iter(targets))
             out_links[i] = "guessed"
+    return out_keys, out_links
+
+
+def _keep_placeless_apart(keys: list, links: list, report_ids: list) -> tuple[list, list]:
+    """A name with no place in it (区民政局, 市人防办) that no fuller name in the corpus claims could
+    be any district's: it gets a key of its own (``区民政局@<report_id>``, link 'partial') so that
+    two agencies are never merged on it."""
+    out_keys, out_links = list(keys), list(links)
+    for i, key in enumerate(keys):
+        if key and not any(p.name for p in _agencies.places_of(_agencies.split_name(key)[0])):
+            out_keys[i] = f"{key}@{report_ids[i]}"
+            out_links[i] = "partial"
     return out_keys, out_links
 
 
@@ -726,7 +754,7 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     files = [str(p) for p in list_files(paths)]
     workers = max(1, int(workers or os.cpu_count() or 1))
     cache_dir = str(Path(cache).expanduser()) if cache is not None else None
-    version = str(govreports.__version__)
+    version = code_version()
     out_dir = Path(out).expanduser() if out is not None else None
     signature = _signature(files, version) if out_dir is not None else None
     if signature is not None and _unchanged(out_dir, signature):

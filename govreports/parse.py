@@ -730,6 +730,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
     src = "table 2 header"
     req_rows: list[ObservedRow] = []
     if "requests" in by_region:
+        _mask_header_totals(by_region["requests"][1])
         seen: dict = {}
         req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
         _close_last(req_rows, "requests", last_region, closed_after)
@@ -767,6 +768,19 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
                         f"the text begins inside table 3 (first row printed: {first}); what comes before is missing")
     _missing_and_truncated(parsed, by_region, last_region, closed_after)
     return parsed
+
+
+_COLUMN_WORDS = frozenset(a.phrases[0] for a in T.APPLICANTS[:-1]) | {"申请人情况", "法人或其他组织", "社会组织"}
+
+
+def _mask_header_totals(keys: list[list[str]]) -> None:
+    """A column header repeated after a page break prints 总计 beside 自然人, 商业企业 …: that
+    总计 names the column, not the （七）总计 row."""
+    for lk in keys:
+        if sum(k in _COLUMN_WORDS for k in lk) >= 2:
+            for i, k in enumerate(lk):
+                if k == T.OUTCOME_TOTAL_BARE:
+                    lk[i] = "总计列"
 
 
 def _close_last(rows: list[ObservedRow], region: str, last_region, closed_after: bool) -> None:

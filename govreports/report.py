@@ -21,7 +21,7 @@ from . import frames
 from . import template as T
 from .checks import check_report
 from .exceptions import ReportError
-from .meta import find_agency, find_year
+from .meta import find_agency, find_title, find_year
 from .parse import Parsed, parse_document
 from .readers import read_document
 
@@ -187,7 +187,8 @@ def read_report(source, name: str | None = None) -> Report:
                     f"agency name '{printed}' read from the text, not a title or signature; it may be partial")
     if year is None:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
+    title = find_title(lines)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
-                      truncated=parsed.truncated)
+                      title=title[0] if title else None, truncated=parsed.truncated)
     parsed.findings.extend(check_report(parsed, doc, meta))
     return Report(meta, parsed)

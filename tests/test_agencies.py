@@ -157,5 +157,17 @@ def test_a_partial_name_shared_by_two_agencies_is_not_linked():
         ("c", "c.txt", "重庆市人民防空办公室", None, 2021),
     ])
     out = link_agencies(reports).set_index("report_id")
-    assert out.loc["a", "agency_key"] == "市人民防空办公室"
-    assert out.loc["a", "agency_link"] == "normalized"
+    # a name with no place keeps a key of its own: it is neither city's, and never merged with
+    # another placeless report of another city
+    assert out.loc["a", "agency_key"] == "市人民防空办公室@a"
+    assert out.loc["a", "agency_link"] == "partial"
+
+
+def test_placeless_names_of_different_agencies_are_not_merged():
+    reports = _reports([
+        ("a", "a.txt", "区民政局", None, 2022),
+        ("b", "b.txt", "区民政局", None, 2022),
+        ("c", "c.txt", "区民政局", None, 2023),
+    ])
+    out = link_agencies(reports).set_index("report_id")
+    assert out["agency_key"].nunique() == 3 and set(out["agency_link"]) == {"partial"}

@@ -95,6 +95,6 @@ def test_cli_parse_all_good_exits_zero(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "govreports.cli", "parse", str(SEED), "-o", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "重庆市人民防空办公室 2020 template 2019: received 3, handled 3" in proc.stdout
+    assert "重庆市人民防空办公室 2020 template 2019: received 3, （七）总计 3" in proc.stdout
     df = pd.read_csv(tmp_path / "requests.csv")
     assert len(df) == 161 and df["report_id"].str.len().eq(16).all()

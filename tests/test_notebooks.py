@@ -183,3 +183,11 @@ def test_batch_command_lists_the_failing_agency(tmp_path, capsys):
     text = texts(nbformat.read(out / "agency_profile" / "重庆市人民防空办公室.ipynb", as_version=4))
     denied, handled = gold_counts("seeds", "001_aedc4f75886f8629.txt")
     assert f"refused_share: {denied / handled:.4f} ({denied}/{handled})" in text
+
+
+def test_compare_agencies_with_a_minimum_no_agency_meets(parquet_corpus, tmp_path):
+    """A min_volume above every agency's base gives a sentence, not an IndexError."""
+    result = gn.execute("compare_agencies", tmp_path / "c.ipynb",
+                        {"corpus": str(parquet_corpus), "year": 2020, "min_volume": 100000}, html_copy=False)
+    assert result.ok, result.error
+    assert "no agency has a" in texts(nbformat.read(tmp_path / "c.ipynb", 4))

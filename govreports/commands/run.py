@@ -30,15 +30,23 @@ def summary_table(corpus) -> pd.DataFrame:
     reports = corpus.reports.set_index("report_id")
     errors = corpus.findings[corpus.findings["severity"] == "error"].groupby("report_id").size()
     out = pd.DataFrame({
-        "agency": reports.loc[shares["report_id"], "agency"].fillna(reports.loc[shares["report_id"], "source"]).values,
+        "agency": reports.loc[shares["report_id"], "agency"].fillna(
+            reports.loc[shares["report_id"], "source"].map(lambda s: f"(no name: {Path(s).name})")).values,
         "year": reports.loc[shares["report_id"], "year"].values,
         "received": shares["received_new"].values,
         "handled": shares["handled"].values,
         "refused_share": shares["refused_share"].round(4).values,
         "unanswerable_share": shares["unanswerable_share"].round(4).values,
         "errors": errors.reindex(shares["report_id"]).fillna(0).astype(int).values,
+        "note": [("page cut short" if bool(t) else "table 3 incomplete") if pd.isna(h) else ""
+                 for t, h in zip(reports.loc[shares["report_id"], "truncated"].fillna(False), shares["handled"])],
     })
     return out.sort_values(["agency", "year"]).reset_index(drop=True)
+
+
+LEGEND = ("one row per report: received = 本年新收 (table 3 total), handled = sum of the outcome rows, "
+          "refused_share = 不予公开 / handled, unanswerable_share = 无法提供 / handled (NaN where handled is "
+          "unknown or 0), errors = identities the report's own numbers break")
 
 
 def run(args) -> int:
@@ -52,6 +60,7 @@ def run(args) -> int:
     failed = c.reports[c.reports["status"] == "failed"]
     for _, row in failed.iterrows():
         print(f"FAILED {row['source']}: {row['error']}", file=sys.stderr)
+    print(LEGEND)
     with pd.option_context("display.width", 160, "display.max_rows", 200, "display.max_colwidth", 40):
         print(summary_table(c).to_string(index=False))
     print(f"corpus written to {out / 'corpus'}/ (open it with govreports.open_corpus)")
