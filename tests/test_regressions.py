@@ -123,3 +123,28 @@ def test_issue_rows_separated_by_fullwidth_spaces():
     text = re.sub(r"\t+", "\u3000", render(SH2025, "tsv"))
     r = gr.read_report(text, name="x.txt")
     assert list(r.requests_wide().loc["unavailable.not_held"]) == SH2025.requests["unavailable.not_held"]
+
+
+def test_issue_column_header_repeated_after_a_page_break():
+    """The header's 总计 was read as the （七）总计 row, and the real one then dropped."""
+    text = render(SH2025, "tsv")
+    lines = text.split("\n")
+    head = [i for i, s in enumerate(lines) if "自然人" in s][0]
+    header = lines[head:head + 2]
+    at = next(i for i, s in enumerate(lines) if "2.没有现成信息需要另行制作" in s)
+    lines[at:at] = ["— 5 —"] + header
+    r = gr.read_report("\n".join(lines), name="x.txt")
+    assert list(r.requests_wide().loc["outcome_total"]) == SH2025.requests["outcome_total"]
+    assert not (r.findings["check"] == "duplicate_row").any()
+
+
+def test_issue_dash_cells_in_space_separated_rows():
+    """A text layer printing empty cells as '—': 'label 3 — — — — — 3'."""
+    seeds = json.loads((ROOT / "tests" / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    v = ReportValues.from_gold(seeds["001_aedc4f75886f8629.txt"])
+    rows = render(v, "tsv", blank_zeros=True)
+    rows = re.sub(r"(?m)^(.*?[\u4e00-\u9fff）])((?:\t[^\t\n]*)+)$",
+                  lambda m: m.group(1) + " " + " ".join(c.strip() or "—" for c in m.group(2).split("\t")[1:]), rows)
+    r = gr.read_report(rows, name="x.txt")
+    assert list(r.requests_wide().loc["unavailable.not_held"]) == v.requests["unavailable.not_held"]
+    assert list(r.requests_wide().loc["received_new"]) == v.requests["received_new"]
