@@ -128,7 +128,7 @@ def _heading(key: str) -> str | None:
     return None
 
 
-_REGION_OF_SECTION = {"disclosure": "disclosure", "requests": "requests", "appeals": "appeals"}
+_TABLE_SECTIONS = ("disclosure", "requests", "appeals")  # the sections that hold tables 2, 3, 4
 _REQUEST_OPENERS = ("received_new", "carried_over", "carried_forward")
 
 
@@ -144,7 +144,7 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
         first = next((k for k in lk if k), "")
         h = _heading(first) if first else None
         if h:
-            region = _REGION_OF_SECTION.get(h)
+            region = h if h in _TABLE_SECTIONS else None
             closed_after = region is None
         elif first.startswith("第二十条") and region not in ("requests", "appeals"):
             region, closed_after = "disclosure", False

@@ -205,11 +205,11 @@ class Proceeding:
 
 
 PROCEEDINGS = (
+    Proceeding("review", "行政复议", ("行政复议",)),
     Proceeding("suit_direct", "行政诉讼 · 未经复议直接起诉", ("未经复议直接起诉", "直接起诉")),
     Proceeding("suit_after_review", "行政诉讼 · 复议后起诉", ("复议后起诉",)),
-    Proceeding("review", "行政复议", ("行政复议",)),
 )
-PROCEEDINGS = (PROCEEDINGS[2], PROCEEDINGS[0], PROCEEDINGS[1])  # template order; match in the order above
+# '复议后起诉' and '行政诉讼（未经复议直接起诉）' also contain '复议': match the suits first
 PROCEEDING_MATCH_ORDER = ("suit_direct", "suit_after_review", "review")
 RESULTS = (
     Proceeding("upheld", "结果维持", ("结果维持", "维持")),

@@ -12,13 +12,8 @@ from .base import Cell, Document, Line
 
 def _terminator_style(lines: list[str]) -> bool:
     """True when cells are printed one per line, each ending in ``|`` (so a lone ``|`` is an
-    empty cell, not a separator)."""
-    ended = lone = 0
-    for s in lines:
-        if s.endswith("|") and not s.startswith("|") and s.count("|") == 1:
-            ended += 1
-        elif s == "|":
-            lone += 1
+    empty cell, not a separator between cells)."""
+    ended = sum(1 for s in lines if s.endswith("|") and not s.startswith("|") and s.count("|") == 1)
     return ended >= 8
 
 
