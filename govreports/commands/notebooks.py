@@ -32,7 +32,8 @@ def add_parser(subparsers) -> None:
 
 def _common(p) -> None:
     p.add_argument("--corpus", required=True, help="a Parquet corpus folder or a folder of report files")
-    p.add_argument("-o", "--output", required=True, help="folder for the executed notebooks and HTML pages")
+    p.add_argument("-o", "--out", "--output", dest="output", required=True,
+                   help="folder for the executed notebooks and HTML pages")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                    help="a notebook parameter (a Python literal, else text); repeatable")
     p.add_argument("--agencies", help="comma-separated agency names or keys to run for (with --for-each agency)")

@@ -7,8 +7,9 @@ Spans are not expanded: the format-blind parser places values by their row label
 order after it, so a cell is emitted once, where it is printed.
 
 The work is done by libxml2: block ends and ``<br>`` become line breaks in the source, each
-outermost table is read row by row and replaced by a placeholder, and the rest of the page is
-taken as text in one call, so that prose and tables come out in page order.
+innermost table (one holding no other table; tables that hold tables are page layout) is read
+row by row and replaced by a placeholder, and the rest of the page is taken as text in one
+call, so that prose and tables come out in page order.
 """
 from __future__ import annotations
 
