@@ -137,6 +137,10 @@ class LabelMatch:
     how: str = "phrase"    # phrase | fuzzy | fragment | prefix
 
 
+# a character of a vertically printed group label fallen before a row's number: '三2.其他…'
+_STRAY_BEFORE_NUMBER = re.compile(r"^[\u3400-\u9fff](?=[0-9][\u3400-\u9fff])")
+
+
 def strip_numbering(key: str) -> str:
     return _LEADING_NUMBERING.sub("", key)
 
@@ -163,7 +167,7 @@ def match_request_row(key: str) -> LabelMatch | None:
         return LabelMatch(("other.other",), True)
     if key in ("七总计", "总计七"):
         return LabelMatch(("outcome_total",), True)
-    body = strip_numbering(key)
+    body = strip_numbering(_STRAY_BEFORE_NUMBER.sub("", key))
     if len(body) >= 4:
         prefix = [k for k, full in _FULL_KEYS.items() if full.startswith(body)]
         if len(prefix) == 1:

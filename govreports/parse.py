@@ -206,9 +206,11 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
 
     for line_no, (line, lk) in enumerate(zip(lines, keys)):
         multi = len(line.cells) > 1
+        cells = _cells_of(line, lk)
+        ends_row = len(cells) > 1  # a printed row: 'label n n n' ends with its line
         line_numbers = False
         pending_blanks.clear()
-        for text, key, loc in _cells_of(line, lk):
+        for text, key, loc in cells:
             num = read_number(text)
             if num is not None:
                 v = Value(num.value, num.blank, text, loc, num.unit)
@@ -237,6 +239,9 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                 cur.line_no = line_no  # the label ends on this line
                 cur.values.clear()
                 continue
+            if kind == "row" and info.match is not None and not info.match.exact and rows and cur is None \
+                    and rows[-1].match is not None and set(rows[-1].match.keys) >= set(info.match.keys):
+                kind = "text"  # '计其他情形）' after the row it ends: the rest of that row's label
             if kind == "row":
                 if cur is not None and cur.match is None and cur.item is None and not cur.has_numbers:
                     cur = None
@@ -252,7 +257,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                 elif cur is not None and cur.match is None and cur.item is None:
                     cur = None
                 last_text = key
-        if multi and line_numbers and cur is not None:
+        if ends_row and line_numbers and cur is not None:
             close()
         if line_numbers:
             last_text = ""
@@ -275,6 +280,9 @@ def _continues(cur: ObservedRow, info: ObservedRow | None) -> bool:
         return False
     if cur.match is not None and info.match is not None and not info.match.exact:
         return bool(set(cur.match.keys) & set(info.match.keys))
+    if cur.match is not None and info.match is not None and cur.match.keys == info.match.keys \
+            and cur.match.exact and not cur.values:
+        return True  # both halves of a wrapped label name the same row (收费通知要 / 求缴纳费用)
     if cur.item is not None and info.item == cur.item:
         return False
     return cur.match is None and cur.item is None and info.match is not None and not info.match.exact
@@ -346,6 +354,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
     order = [r.key for r in T.REQUEST_ROWS
              if sub_rows or r.key not in ("other.no_correction", "other.unpaid_fee")]
     pos = {k: i for i, k in enumerate(order)}
+    rows = _values_printed_above_labels(rows, parsed)
     _infer_blank_rows(rows, sub_rows, parsed)
     rows = [r for r in rows if r.values and not _is_group_subtotal(r, sub_rows, parsed)]
     assigned: list[str | None] = [None] * len(rows)
@@ -446,6 +455,29 @@ def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
     parsed.find("unlabelled_row", "requests", "warning",
                 f"rows without labels ({', '.join(keys)}) would fit by template order, but the identities do not "
                 "hold with them; left missing", key=";".join(keys))
+
+
+def _values_printed_above_labels(rows: list[ObservedRow], parsed: Parsed) -> list[ObservedRow]:
+    """PDF text layers centre a row's numbers vertically, so in a tall row they can come out on
+    the line above its label ('1 0 0 0 0 0 1' then '1.属于国家秘密'). Seven unlabelled values
+    directly followed by a label with none of its own are that label's, with a warning."""
+    out: list[ObservedRow] = []
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        if (r.match is None and len(r.values) == 7 and r.has_numbers and nxt is not None and not nxt.values
+                and nxt.match is not None and nxt.match.exact and len(nxt.match.keys) == 1 and nxt.closed):
+            nxt.values = r.values
+            key = nxt.match.keys[0]
+            parsed.find("values_above_label", "requests", "warning",
+                        f"row {key} ({T.ROW_BY_KEY[key].label}): its label is printed alone and the seven values "
+                        "on the line above it have no label; read as this row's", key=key, location=r.location)
+            i += 1
+            continue
+        out.append(r)
+        i += 1
+    return out
 
 
 def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:

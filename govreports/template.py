@@ -366,6 +366,9 @@ CHECKS: tuple[Check, ...] = (
     # --- reading
     _C("placed_by_order", "requests", "warning", "按模板顺序放置",
        "a row printed without its label was placed by template order", "parse"),
+    _C("values_above_label", "requests", "warning", "数值印在标签上一行",
+       "a text layer printed a row's seven values on the line above its label (centred in a tall row): "
+       "read as that row's", "parse"),
     _C("group_subtotal", "requests", "info", "分组小计行",
        "（六）其他处理 printed with values of its own above its three sub-rows: a subtotal, not other.other",
        "parse"),

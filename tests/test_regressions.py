@@ -148,3 +148,27 @@ def test_issue_dash_cells_in_space_separated_rows():
     r = gr.read_report(rows, name="x.txt")
     assert list(r.requests_wide().loc["unavailable.not_held"]) == v.requests["unavailable.not_held"]
     assert list(r.requests_wide().loc["received_new"]) == v.requests["received_new"]
+
+
+SHARED_PDF = ROOT.parent / "shared" / "reports" / "pdf"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["huaian_hongze_district_gov_2023.pdf", "huaian_hongze_district_gov_2024.pdf",
+                                  "huaian_city_gov_2024.pdf"])
+def test_issue_text_copied_from_the_real_pdfs(name):
+    """The text layer of a PDF copied out (numbers centred above their label in tall rows,
+    vertical group labels interleaved, labels wrapped): every cell as in the gold file."""
+    path = SHARED_PDF / name
+    if not path.exists():
+        pytest.skip("../shared/reports/pdf is not beside the project")
+    import pdfplumber
+    with pdfplumber.open(path) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    gold = json.loads((ROOT / "tests" / "gold" / "pdf.json").read_text(encoding="utf-8"))[name]
+    r = gr.read_report(text, name=name + ".txt")
+    wide = r.requests_wide()
+    for row, vals in gold["requests"].items():
+        assert list(wide.loc[row]) == vals, row
+    assert appeals_of(r) == gold["appeals"]
+    assert (r.meta.year, r.meta.template) == (gold["year"], gold["template"])
