@@ -618,17 +618,20 @@ class Corpus:
         self.folder = Path(folder) if folder is not None else None
         self.counts = counts or _counts_of(reports)
 
-    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Given a table name (and optionally columns), return the table."""
+    def table(self, name: str, columns: list[str] | None = None, rows: dict[str, list] | None = None) -> pd.DataFrame:
+        """Given a table name (and optionally columns, and ``rows={column: [values]}`` to keep only
+        rows whose column holds one of the values), return the table. On disk only what is asked
+        for is read: ``c.table("requests", ["report_id", "value"], rows={"row": ["granted"]})``."""
         if name not in TABLES:
             raise ValueError(f"unknown table {name!r}; known: {TABLES}")
-        if name in self._tables:
-            df = self._tables[name]
+        if name in self._tables or self.folder is None:
+            df = self._tables.get(name, _frames.empty(name))
+            if rows:
+                for col, values in rows.items():
+                    df = df[df[col].isin(values)]
             return df[columns] if columns else df
-        if self.folder is None:
-            return _frames.empty(name)[columns] if columns else _frames.empty(name)
-        df = _read_table(self.folder / name, name, columns)
-        if columns is None:
+        df = _read_table(self.folder / name, name, columns, rows)
+        if columns is None and not rows:
             self._tables[name] = df
         return df
 
@@ -682,12 +685,13 @@ def _counts_of(reports: pd.DataFrame) -> dict:
             "failed": int((status == "failed").sum()), "cached": 0, "duplicates": int(dup)}
 
 
-def _read_table(folder: Path, name: str, columns: list[str] | None) -> pd.DataFrame:
-    """Given a table folder of Parquet parts, return the typed table (or some columns of it)."""
+def _read_table(folder: Path, name: str, columns: list[str] | None, rows: dict[str, list] | None = None) -> pd.DataFrame:
+    """Given a table folder of Parquet parts, return the typed table (or some columns and rows)."""
     if not any(folder.glob("part-*.parquet")):
         df = _frames.empty(name)
         return df[columns] if columns else df
-    return arrow_to_frame(pq.read_table(str(folder), columns=columns), name)
+    filters = [(col, "in", list(values)) for col, values in rows.items()] if rows else None
+    return arrow_to_frame(pq.read_table(str(folder), columns=columns, filters=filters), name)
 
 
 def _write_reports(reports: pd.DataFrame, folder: Path, counts: dict) -> None:

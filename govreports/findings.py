@@ -132,7 +132,7 @@ def cross_year_findings(corpus) -> pd.DataFrame:
     only a corpus shows: carry-over pairs that disagree, a year printed twice, a gap, a file
     named for another year. Each finding's ``report_id`` is the later report of the pair."""
     reports = _linked_reports(corpus.reports)
-    carry = _carry_cells(corpus.requests, set(reports["report_id"]))
+    carry = _carry_cells(_carry_rows(corpus), set(reports["report_id"]))
     recs: list[dict] = []
     for _, group in reports.groupby("agency_key", sort=True):
         recs += _agency_findings(group.sort_values(["year", "source"]), carry)
@@ -160,6 +160,15 @@ def _linked_reports(reports: pd.DataFrame) -> pd.DataFrame:
     df = df[df["agency_key"].notna() & df["year"].notna()]
     cols = ["report_id", "agency_key", "year", "source"] + (["agency_link"] if "agency_link" in df else [])
     return df[cols].assign(year=df["year"].astype(int))
+
+
+def _carry_rows(corpus) -> pd.DataFrame:
+    """The carried_over and carried_forward cells of a corpus (read alone from a Parquet corpus:
+    a national corpus's requests table does not fit in memory)."""
+    cols = ["report_id", "row", "applicant", "value", "location"]
+    if hasattr(corpus, "table"):
+        return corpus.table("requests", cols, rows={"row": list(_CARRY_ROWS)})
+    return corpus.requests[cols]
 
 
 def _carry_cells(requests: pd.DataFrame, ids: set) -> dict:
