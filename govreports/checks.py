@@ -316,7 +316,7 @@ def check_meta(parsed, year: int | None) -> list[dict]:
     tpl = parsed.template
     if year is None or tpl is None or parsed.template_source in ("year", ""):
         return []
-    fits = "2019" if year <= 2020 else "2021"
+    fits = T.template_for_year(year)
     if tpl == fits:
         return []
     return [finding("template_year", f"the report is on {year} but prints the {tpl} template's tables "

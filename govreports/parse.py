@@ -772,7 +772,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
                 tpl, src = "2021", "（六）其他处理 sub-rows"
     if tpl is None:
         if year is not None:
-            tpl, src = ("2019" if year <= 2020 else "2021"), "year"
+            tpl, src = T.template_for_year(year), "year"
         else:
             src = ""
     parsed.template, parsed.template_source = tpl, src

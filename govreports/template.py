@@ -19,6 +19,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 TEMPLATES = ("2019", "2021")
+LAST_YEAR_OF_2019_TEMPLATE = 2020  # reports on 2019–2020 use the 2019 template, on 2021+ the 2021 one
+
+
+def template_for_year(year: int) -> str:
+    """The template reports on ``year`` are meant to use (a few agencies use the other one: the
+    reader decides from the tables, this only serves where the tables do not say)."""
+    return "2019" if year <= LAST_YEAR_OF_2019_TEMPLATE else "2021"
 SEVERITIES = ("error", "warning", "info")
 LEVELS = ("national", "provincial", "city", "county", "township")
 FORMATS = ("text", "markdown", "html", "pdf", "docx")
