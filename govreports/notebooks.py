@@ -17,7 +17,9 @@ past a run that fails and reports the failures at the end.
 from __future__ import annotations
 
 import ast
+import contextlib
 import html
+import os
 import re
 import sys
 import time
@@ -117,14 +119,34 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict | None = 
     result = RunResult(path.stem, name or output.stem, parameters, output, unknown_parameters=unknown)
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name=KERNEL,
-                                   progress_bar=False, cwd=str(path.parent))
+        with _quiet_kernel():
+            papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name=KERNEL,
+                                       progress_bar=False, cwd=str(path.parent))
         if html_copy:
             result.html = write_html(output)
     except Exception as err:  # noqa: BLE001 - one failing run must not stop the batch
         result.error = _error_text(err)
     result.seconds = time.perf_counter() - start
     return result
+
+
+@contextlib.contextmanager
+def _quiet_kernel():
+    """The kernel process inherits our stderr and prints a warning there at every start ('Kernel
+    is running over TCP without encryption'); send its stderr to /dev/null while it starts and
+    runs. Errors in cells are in the executed notebook and in RunResult.error, not lost."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _error_text(err: Exception) -> str:
