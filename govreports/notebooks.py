@@ -243,12 +243,46 @@ def run_all(corpus: str | Path, output_dir: str | Path, parameters: dict | None 
         own = {k: v for k, v in parameters.items() if k in declared[nb]}
         results += run(nb, corpus, output_dir, own, for_each="agency" if nb == "agency_profile" else None,
                        only=only, progress=progress)
-    write_index(results, output_dir)
+    write_index(results, output_dir, shares_table(corpus))
     return results
 
 
-def write_index(results: list[RunResult], output_dir: str | Path) -> Path:
-    """Write ``index.html``: a link to every HTML page, and the runs that failed with their error."""
+def shares_table(corpus: str | Path) -> str:
+    """An HTML table of every agency and year: requests received and handled, refused and
+    unanswerable shares with their counts, and the report's errors (the page's first answer)."""
+    import pandas as pd
+
+    from . import analysis
+
+    try:
+        data = analysis.load_corpus(_resolve_corpus(corpus))
+        shares = analysis.outcome_shares(data, by="agency_year")
+        errors = analysis.by_agency_year(data, "refused_share")[["agency_key", "year", "n_errors"]]
+    except Exception as err:  # noqa: BLE001 - the index still links every page
+        return f"<p>(no summary table: {html.escape(str(err))})</p>"
+    t = shares.merge(errors, on=["agency_key", "year"], how="left")
+
+    def cell(x, missing="—") -> str:
+        return missing if x is None or x is pd.NA or x != x else html.escape(str(x))
+
+    def share(num, den, value) -> str:
+        return "—" if value != value else f"{value:.1%} ({num}/{den})"
+
+    rows = [f"<tr><td>{cell(r.agency, '(no name printed)')}</td><td>{cell(r.year)}</td><td>{cell(r.received_new)}</td>"
+            f"<td>{cell(r.handled)}</td>"
+            f"<td>{share(r.denied, r.handled, r.refused_share)}</td>"
+            f"<td>{share(r.unavailable, r.handled, r.unanswerable_share)}</td>"
+            f"<td>{'' if r.n_errors != r.n_errors or not r.n_errors else int(r.n_errors)}</td></tr>"
+            for r in t.itertuples()]
+    return ("<table border=1 cellpadding=4><tr><th>机关 agency</th><th>年度 year</th><th>新收 received</th>"
+            "<th>办结 handled</th><th>不予公开 refused</th><th>无法提供 unanswerable</th><th>errors</th></tr>"
+            + "\n".join(rows) + "</table><p>— : not known (the report is cut short or table 3 is incomplete), "
+            "or nothing handled.</p>")
+
+
+def write_index(results: list[RunResult], output_dir: str | Path, table: str = "") -> Path:
+    """Write ``index.html``: the summary ``table`` (if given), a link to every HTML page, and the
+    runs that failed with their error."""
     output_dir = Path(output_dir)
     items = []
     for r in results:
@@ -258,7 +292,8 @@ def write_index(results: list[RunResult], output_dir: str | Path) -> Path:
         else:
             items.append(f"<li>{label}: <b>failed</b> {html.escape(r.error or '')}</li>")
     page = ("<!doctype html><meta charset='utf-8'><title>govreports</title>"
-            "<h1>政府信息公开年度报告分析 Disclosure report analyses</h1><ul>" + "\n".join(items) + "</ul>")
+            "<h1>政府信息公开年度报告分析 Disclosure report analyses</h1>" + table
+            + "<h2>Pages</h2><ul>" + "\n".join(items) + "</ul>")
     out = output_dir / "index.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

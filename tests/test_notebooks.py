@@ -191,3 +191,11 @@ def test_compare_agencies_with_a_minimum_no_agency_meets(parquet_corpus, tmp_pat
                         {"corpus": str(parquet_corpus), "year": 2020, "min_volume": 100000}, html_copy=False)
     assert result.ok, result.error
     assert "no agency has a" in texts(nbformat.read(tmp_path / "c.ipynb", 4))
+
+
+def test_index_page_answers_first(run_all):
+    """index.html opens with every agency and year's refused share beside its counts."""
+    page = (run_all.out / "index.html").read_text(encoding="utf-8")
+    denied, handled = gold_counts("web", "shanghai_gov_office_2019.html")
+    assert f"<td>上海市人民政府办公厅</td><td>2019</td><td>859</td><td>{handled}</td>" \
+           f"<td>{denied / handled:.1%} ({denied}/{handled})</td>" in page
