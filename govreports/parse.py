@@ -267,11 +267,15 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
 
 
 _STRUCTURAL = ("第二十条", "信息内容", "申请人情况", "法人或其他组织", "自然人", "总计", "行政复议", "行政诉讼")
+# column headers of table 2 (本年处理决定数量, 本年收费金额 …): never the rest of a row's label
+_HEADER_PHRASES = tuple(sorted({p for items in T.DISCLOSURE_ITEMS.values() for it in items for m in it.measures
+                                for p in m.phrases}))
 
 
 def _fragment(key: str) -> bool:
     """True for a short text cell that may be the rest of a label broken over lines."""
-    return 0 < len(key) <= 14 and not key.startswith(_STRUCTURAL) and _heading(key) is None
+    return (0 < len(key) <= 14 and not key.startswith(_STRUCTURAL) and _heading(key) is None
+            and not any(p in key for p in _HEADER_PHRASES))
 
 
 def _continues(cur: ObservedRow, info: ObservedRow | None) -> bool:

@@ -172,3 +172,14 @@ def test_issue_text_copied_from_the_real_pdfs(name):
         assert list(wide.loc[row]) == vals, row
     assert appeals_of(r) == gold["appeals"]
     assert (r.meta.year, r.meta.template) == (gold["year"], gold["template"])
+
+
+def test_issue_empty_table2_cell_followed_by_a_header():
+    """'行政许可 | (empty)' then '信息内容 | 本年处理决定数量': the header words were taken as the
+    rest of the label and the blank cell lost."""
+    text = re.sub(r"(?m)^(行政许可|行政强制)\t\S+$", r"\1\t", render(SH2025, "tsv"))
+    assert "行政许可\t\n" in text
+    r = gr.read_report(text, name="x.txt")
+    d = r.disclosure.set_index(["item", "measure"])
+    for item in ("licensing", "coercion"):
+        assert d.loc[(item, "decisions"), "value"] == 0 and bool(d.loc[(item, "decisions"), "blank"])
