@@ -514,13 +514,28 @@ def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
         hi = rows.index(nxt) if nxt else len(rows)
         spaced = lambda x: x.inline and not x.structured  # noqa: E731 - 'label n n n' in one printed cell
         if not ((prev or nxt) and (prev is None or spaced(prev)) and (nxt is None or (spaced(nxt) and nxt.match))
-                and all(not x.values or spaced(x) for x in rows[lo:hi]) and rows[hi - 1].closed):
+                and all(not x.values or spaced(x) for x in rows[lo:hi]) and rows[hi - 1].closed) \
+                and not _in_template_order(prev, r, nxt):
             continue
         r.values = [Value(0.0, True, "", r.location)] * 7
         r.inline, r.structured = True, False
         parsed.find("blank_row_inferred", "requests", "warning",
                     f"row {key} ({T.ROW_BY_KEY[key].label}) printed with no values between rows that print "
                     "theirs on their own line: read as a blank row (0)", key=key, location=r.location)
+
+
+_ROW_POSITION = {k: i for i, k in enumerate(T.REQUEST_KEYS)}
+
+
+def _in_template_order(prev: ObservedRow | None, r: ObservedRow, nxt: ObservedRow | None) -> bool:
+    """True when a label printed alone sits between two rows that print their values beside
+    their labels, in template order (a label printed out of order is a loose line of a broken
+    printing, not a blank row: shanghai_gov_office_2025.md)."""
+    if not (prev and nxt and prev.values and nxt.values and prev.match and nxt.match
+            and len(prev.match.keys) == 1 and len(nxt.match.keys) == 1):
+        return False
+    p, c, n = (_ROW_POSITION[x.match.keys[0]] for x in (prev, r, nxt))
+    return p < c < n
 
 
 def _neighbours(assigned, pos, i, n) -> tuple[int, int]:
