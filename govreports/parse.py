@@ -208,19 +208,22 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
         multi = len(line.cells) > 1
         cells = _cells_of(line, lk)
         ends_row = len(cells) > 1  # a printed row: 'label n n n' ends with its line
-        line_numbers = False
+        line_numbers = started = False
         pending_blanks.clear()
         for text, key, loc in cells:
             num = read_number(text)
             if num is not None:
                 v = Value(num.value, num.blank, text, loc, num.unit)
+                if num.blank and (cur is None or (multi and not started)):
+                    # leading empty cells of a printed row: the open row's, or the placeholders
+                    # of a label printed later on this line; the next cell decides
+                    pending_blanks.append(v)
+                    continue
+                started = True
                 if cur is None:
-                    if num.blank:
-                        pending_blanks.append(v)
-                        continue
                     cur = ObservedRow(last_text, None, None, loc, structured=multi)
-                    cur.values.extend(pending_blanks)
-                    pending_blanks.clear()
+                cur.values.extend(pending_blanks)
+                pending_blanks.clear()
                 cur.values.append(v)
                 if cur.line_no == line_no:
                     cur.inline = True
@@ -228,6 +231,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                     line_numbers = True
                 continue
             pending_blanks.clear()
+            started = True
             kind, info = classify(key)
             if cur is not None and not cur.has_values and kind != "group" and (
                     (kind == "text" and _fragment(key)) or _continues(cur, info)):
@@ -257,6 +261,9 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
                 elif cur is not None and cur.match is None and cur.item is None:
                     cur = None
                 last_text = key
+        if pending_blanks and cur is not None:
+            cur.values.extend(pending_blanks)  # a line of empty cells: the open row's
+            pending_blanks.clear()
         if ends_row and line_numbers and cur is not None:
             close()
         if line_numbers:

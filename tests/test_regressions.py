@@ -183,3 +183,22 @@ def test_issue_empty_table2_cell_followed_by_a_header():
     d = r.disclosure.set_index(["item", "measure"])
     for item in ("licensing", "coercion"):
         assert d.loc[(item, "decisions"), "value"] == 0 and bool(d.loc[(item, "decisions"), "blank"])
+
+
+def test_issue_blank_rows_printed_as_a_loose_label_between_table_rows():
+    """An unruled PDF drops a blank row's empty cells: its label stands alone between table rows.
+    In template order it is a blank row (flagged); out of order it is not (see the 2025 md)."""
+    seeds = json.loads((ROOT / "tests" / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    v = ReportValues.from_gold(seeds["002_a53a1aafad74cc7a.txt"])
+    lines = render(v, "markdown", blank_zeros=True).split("\n")
+    out = []
+    for s in lines:
+        cells = [c.strip() for c in s.strip().strip("|").split("|")]
+        labels = [c for c in cells if c and not c.isdigit()]
+        if s.startswith("|") and labels and all(not c for c in cells[-7:]) and "2.其他法律行政法规禁止公开" in s:
+            out.append(labels[-1])  # the blank row's label alone, its empty cells gone
+        else:
+            out.append(s)
+    r = gr.read_report("\n".join(out), name="x.md")
+    assert list(r.requests_wide().loc["denied.prohibited_by_law"]) == [0] * 7
+    assert "denied.prohibited_by_law" in set(r.findings.loc[r.findings["check"] == "blank_row_inferred", "key"])
