@@ -690,8 +690,15 @@ def _read_table(folder: Path, name: str, columns: list[str] | None, rows: dict[s
     if not any(folder.glob("part-*.parquet")):
         df = _frames.empty(name)
         return df[columns] if columns else df
-    filters = [(col, "in", list(values)) for col, values in rows.items()] if rows else None
-    return arrow_to_frame(pq.read_table(str(folder), columns=columns, filters=filters), name)
+    if not rows:
+        return arrow_to_frame(pq.read_table(str(folder), columns=columns), name)
+    filters = [(col, "in", list(values)) for col, values in rows.items()]
+    # part by part: only one part's columns are decoded at a time, whatever the corpus's size
+    parts = []
+    for part in sorted(folder.glob("part-*.parquet")):
+        parts.append(pq.read_table(str(part), columns=columns, filters=filters))
+        pa.default_memory_pool().release_unused()
+    return arrow_to_frame(pa.concat_tables(parts), name)
 
 
 def _write_reports(reports: pd.DataFrame, folder: Path, counts: dict) -> None:
