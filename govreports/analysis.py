@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import frames as _frames
-from .template import APPLICANT_PARTS, OUTCOME_KEYS, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
+from .template import APPLICANT_PARTS, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
 
 # --------------------------------------------------------------------------- inputs
 
@@ -54,6 +54,7 @@ class Frames:
     appeals: pd.DataFrame
     disclosure: pd.DataFrame
     findings: pd.DataFrame
+    legacy: pd.DataFrame = dataclasses.field(default_factory=lambda: _frames.empty("legacy"))
 
 
 def _meta_dict(meta) -> dict:
@@ -103,7 +104,7 @@ def frames_of(data) -> Frames:
                      for f in dataclasses.fields(Frames)))
         seen = f.reports["report_id"].duplicated()
         findings = f.findings.drop_duplicates() if seen.any() else f.findings
-        return _deduplicated(Frames(f.reports[~seen], f.requests, f.appeals, f.disclosure, findings))
+        return _deduplicated(Frames(f.reports[~seen], f.requests, f.appeals, f.disclosure, findings, f.legacy))
     if hasattr(data, "reports"):
         reports = data.reports
     elif hasattr(data, "meta"):
@@ -111,14 +112,15 @@ def frames_of(data) -> Frames:
     else:
         raise TypeError(f"expected a Corpus, a Report or Frames, not {type(data).__name__}")
     return _deduplicated(Frames(_normalise_reports(reports), _table(data, "requests"), _table(data, "appeals"),
-                                _table(data, "disclosure"), _table(data, "findings")))
+                                _table(data, "disclosure"), _table(data, "findings"), _table(data, "legacy")))
 
 
 def _deduplicated(f: Frames) -> Frames:
     """The same file twice (one report_id) counts once: keep one copy of each cell."""
     return Frames(f.reports, f.requests.drop_duplicates(["report_id", "row", "applicant"]),
                   f.appeals.drop_duplicates(["report_id", "proceeding", "result"]),
-                  f.disclosure.drop_duplicates(["report_id", "item", "measure"]), f.findings)
+                  f.disclosure.drop_duplicates(["report_id", "item", "measure"]), f.findings,
+                  f.legacy.drop_duplicates(["report_id", "key"]))
 
 
 def _usable_reports(f: Frames) -> pd.DataFrame:
@@ -224,7 +226,8 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
     if region is not None:
         r = r[r["region"] == region]
     ids = set(r["report_id"])
-    return Frames(r, *(df[df["report_id"].isin(ids)] for df in (f.requests, f.appeals, f.disclosure, f.findings)))
+    return Frames(r, *(df[df["report_id"].isin(ids)] for df in (f.requests, f.appeals, f.disclosure, f.findings,
+                                                                 f.legacy)))
 
 
 # --------------------------------------------------------------------------- figures per report
@@ -495,6 +498,7 @@ def appeals_rates(data, by="report") -> pd.DataFrame:
         name = "" if res == "total" else "_" + res
         per["reviews" + name] = per[f"review.{res}"]
         per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
+    per["suits"] = per["suits"].fillna(per["report_id"].map(legacy_figures(f).set_index("report_id")["suits_total"]))
     out = _aggregate(f, per, by, APPEAL_COUNTS)
     out["reviews_per_100"] = _share(out["reviews"], out["handled"], 100)
     out["suits_per_100"] = _share(out["suits"], out["handled"], 100)
@@ -508,17 +512,59 @@ def appeals_rates(data, by="report") -> pd.DataFrame:
                                              "suit_corrected_share", "corrected_share", "n_reports", "report_ids"]]
 
 
+def legacy_figures(data) -> pd.DataFrame:
+    """Given any input, return one row per report with the figures of reports before 2019 that
+    have no modern cell (``Report.legacy``): refused_all, other_answers, suits_total, complaints,
+    fees_yuan (NA where not stated; every modern report is NA), and ``answered``: the printed
+    答复总数, else the sum of the four kinds of answer (granted, partly granted, refused_all,
+    other_answers) where all four are stated."""
+    f = frames_of(data)
+    ids = f.reports["report_id"].drop_duplicates()
+    wide = f.legacy.pivot_table(index="report_id", columns="key", values="value", aggfunc="first")
+    wide = wide.reindex(index=pd.Index(ids, name="report_id"),
+                        columns=["refused_all", "other_answers", "suits_total", "complaints", "fees_yuan"])
+    wide = wide.astype("Float64")
+    per = report_figures(f).set_index("report_id")
+    kinds = pd.concat([per["granted"].astype("Float64"), per["partly_granted"].astype("Float64"),
+                       wide["refused_all"], wide["other_answers"]], axis=1).sum(axis=1, skipna=False)
+    wide["answered"] = per["outcome_total"].astype("Float64").reindex(wide.index).fillna(kinds.reindex(wide.index))
+    pre = f.reports.drop_duplicates("report_id").set_index("report_id")["template"].reindex(wide.index) == PRE2019
+    wide["answered"] = wide["answered"].where(pre.fillna(False).to_numpy())
+    for c in ("refused_all", "other_answers", "suits_total", "complaints", "answered"):
+        wide[c] = wide[c].round().astype("Int64")
+    return wide.reset_index().rename_axis(columns=None)
+
+
+LEGACY_COUNTS = ("answered", "refused_all", "other_answers")
+
+
+def legacy_shares(data, by="report") -> pd.DataFrame:
+    """Given any input, return how requests ended in reports before 2019, per ``by`` group.
+
+    ``refused_all_share = refused_all / answered``: 否决公开 / 不予公开答复数 counts every kind of
+    refusal in one figure (what 2019 splits into 不予公开, 无法提供, 不予处理 …), so it is NOT the
+    modern ``refused_share`` and the two are never mixed in one series. Columns: the by-columns,
+    answered, refused_all, other_answers (Int64 sums), refused_all_share, n_reports, report_ids.
+    """
+    f = frames_of(data)
+    out = _aggregate(f, legacy_figures(f), by, LEGACY_COUNTS)
+    out["refused_all_share"] = _share(out["refused_all"], out["answered"])
+    return out[_by_columns(by) + list(LEGACY_COUNTS) + ["refused_all_share", "n_reports", "report_ids"]]
+
+
 @dataclass(frozen=True)
 class Measure:
     """A measure: ``value = sum(numerator columns) / denominator * scale`` (a count where
-    ``denominator`` is None), computed from the frame ``source`` returns."""
+    ``denominator`` is None), computed from the frame ``source`` returns. ``pre2019`` says whether
+    reports before the national template (2008–2018) state it with the same meaning."""
 
     zh: str
     en: str
     numerator: tuple[str, ...]
     denominator: str | None
-    source: str  # "outcome_shares", "volumes" or "appeals_rates"
+    source: str  # "outcome_shares", "volumes", "appeals_rates" or "legacy_shares"
     scale: float = 1.0
+    pre2019: bool = False
 
     @property
     def label(self) -> str:
@@ -537,11 +583,14 @@ MEASURES: dict[str, Measure] = {
                                     "outcome_shares"),
     "not_processed_share": Measure("不予处理占比", "share not processed", ("not_processed",), "handled",
                                    "outcome_shares"),
-    "received": Measure("本年新收申请数", "requests received", ("received_new",), None, "volumes"),
+    "received": Measure("本年新收申请数", "requests received", ("received_new",), None, "volumes", pre2019=True),
+    "granted": Measure("予以公开数", "requests granted", ("granted",), None, "outcome_shares", pre2019=True),
+    "refused_all_share": Measure("否决公开占比（2019年前）", "share refused, every kind of refusal (before 2019: "
+                                 "refused_all / answered)", ("refused_all",), "answered", "legacy_shares", pre2019=True),
     "handled": Measure("本年办理数", "requests handled", ("handled",), None, "outcome_shares"),
     "carried_forward": Measure("结转下年度数", "requests carried forward", ("carried_forward",), None, "volumes"),
-    "reviews": Measure("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates"),
-    "suits": Measure("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates"),
+    "reviews": Measure("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates", pre2019=True),
+    "suits": Measure("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates", pre2019=True),
     "reviews_per_100": Measure("每百件申请行政复议数", "reviews per 100 handled requests", ("reviews",), "handled",
                                "appeals_rates", 100.0),
     "suits_per_100": Measure("每百件申请行政诉讼数", "suits per 100 handled requests", ("suits",), "handled",
@@ -549,7 +598,21 @@ MEASURES: dict[str, Measure] = {
     "corrected_share": Measure("纠正率", "share corrected of concluded reviews and suits",
                                ("reviews_corrected", "suits_corrected"), "concluded", "appeals_rates"),
 }
-_SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates}
+_SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates,
+            "legacy_shares": legacy_shares}
+TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
+
+
+def _warn_pre2019(f: Frames, measure: str) -> None:
+    """Say why a modern measure is empty for reports before 2019, where they are asked for."""
+    import warnings
+
+    if MEASURES[measure].pre2019 or not (_usable_reports(f)["template"] == PRE2019).any():
+        return
+    hint = " (use refused_all_share: 不予公开答复数 counts every kind of refusal)" \
+        if "denied" in MEASURES[measure].numerator or "unavailable" in MEASURES[measure].numerator else ""
+    warnings.warn(f"{measure} is not defined for reports before 2019, which print no national table: "
+                  f"their values are NaN{hint}", stacklevel=3)
 
 
 def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
@@ -561,6 +624,8 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
     m = MEASURES[measure]
+    data = frames_of(data)
+    _warn_pre2019(data, measure)
     df = _SOURCES[m.source](data, by=by)
     if m.denominator == "concluded":
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
@@ -756,3 +821,48 @@ def describe_shares(shares: pd.DataFrame) -> str:
                  for name, num in (("refused_share", "denied"), ("unanswerable_share", "unavailable"))]
         lines.append("  ".join([who or str(r.get("report_ids", "")), *parts]))
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the prose
+_SENTENCE = r"[^。！？!?；;\n]+[。！？!?；;]?"
+
+
+def _sections_of(data) -> pd.DataFrame:
+    if isinstance(data, (list, tuple)):
+        parts = [_sections_of(d) for d in data]
+        return pd.concat(parts, ignore_index=True) if parts else _frames.empty("sections")
+    if hasattr(data, "table") and callable(data.table):
+        return data.table("sections")
+    df = getattr(data, "sections", None)
+    if df is None:
+        raise TypeError(f"expected a Corpus, a Report or a list of Reports, not {type(data).__name__}")
+    return df
+
+
+def search_text(data, pattern: str, section: str | Sequence[str] | None = None, regex: bool = True) -> pd.DataFrame:
+    """Given a Corpus, a Report or a list of Reports and a pattern, return every sentence of the
+    prose that matches, with the agency, year, section and where it is printed.
+
+    ``section`` keeps only those sections (keys of ``template.SECTIONS`` / ``PRE2019_SECTIONS``,
+    or ``preamble``); ``regex=False`` matches the pattern literally. Columns: report_id, agency,
+    year, section, heading, sentence, location.
+
+    >>> search_text(corpus, "依申请公开", section="problems")[["agency", "year", "sentence"]]   # doctest: +SKIP
+    """
+    secs = _sections_of(data)
+    if section is not None:
+        wanted = [section] if isinstance(section, str) else list(section)
+        from .schemas import KEY_VALUES
+
+        unknown = set(wanted) - set(KEY_VALUES["sections"]["section"])
+        if unknown:
+            raise ValueError(f"unknown section(s) {sorted(unknown)}; one of: {', '.join(KEY_VALUES['sections']['section'])}")
+        secs = secs[secs["section"].isin(wanted)]
+    secs = secs[secs["text"].astype("string").fillna("").str.contains(pattern, regex=regex)]
+    sentences = secs.assign(sentence=secs["text"].astype("string").str.findall(_SENTENCE)).explode("sentence")
+    sentences = sentences[sentences["sentence"].notna()]
+    sentences = sentences[sentences["sentence"].astype("string").str.contains(pattern, regex=regex)]
+    reports = frames_of(data).reports[["report_id", "agency", "year"]].drop_duplicates("report_id")
+    out = sentences.merge(reports, on="report_id", how="left")
+    out["sentence"] = out["sentence"].astype("string").str.strip()
+    return out[["report_id", "agency", "year", "section", "heading", "sentence", "location"]].reset_index(drop=True)

@@ -53,7 +53,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "status": "string", "error": "string", "agency": "string", "agency_key": "string",
     "agency_link": "string", "agency_as_printed": "string", "year": "Int64", "template": "string",
     "level": "string", "region": "string", "title": "string", "truncated": "boolean",
-    "duplicate_of": "string",
+    "duplicate_of": "string", "scope": "string",
 }
 DEFAULT_CACHE = "~/.cache/govreports"
 CACHE_FORMAT = 2                 # bump when the layout of a cache entry changes
@@ -61,7 +61,7 @@ DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat b
 SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.jsonl$)", re.IGNORECASE)
 SKIP_SUFFIXES = {".json", ".jsonl", ".parquet", ".pkl", ".pyc", ".tmp"}
 _META_FIELDS = ("report_id", "source", "sha256", "format", "agency", "agency_as_printed", "year",
-                "template", "level", "title", "truncated")
+                "template", "level", "title", "truncated", "scope")
 
 
 # --------------------------------------------------------------------------------------------
@@ -650,6 +650,14 @@ class Corpus:
     @property
     def findings(self) -> pd.DataFrame:
         return self.table("findings")
+
+    @property
+    def legacy(self) -> pd.DataFrame:
+        return self.table("legacy")
+
+    @property
+    def sections(self) -> pd.DataFrame:
+        return self.table("sections")
 
     def to_parquet(self, folder: str | os.PathLike) -> Path:
         """Write the corpus as a Parquet dataset (``reports.parquet``, ``<table>/part-*.parquet``)

@@ -86,6 +86,7 @@ def checks_markdown() -> str:
               ("Prose against tables", lambda c: c.table == "text"),
               ("Report meta", lambda c: c.by in ("checks", "report") and c.table == "meta"),
               ("Reading (emitted by the parser)", lambda c: c.by == "parse"),
+              ("Reports before the template (2008–2018)", lambda c: c.by == "legacy"),
               ("Across reports (corpus)", lambda c: c.by == "corpus"))
     for title, keep in groups:
         out += [f"## {title}", "", "| id | table | severity | 中文 | meaning |", "|---|---|---|---|---|"]

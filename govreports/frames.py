@@ -17,8 +17,12 @@ COLUMNS: dict[str, dict[str, str]] = {
     "findings": {"report_id": "string", "check": "string", "table": "string", "key": "string",
                  "applicant": "string", "proceeding": "string", "expected": "string", "found": "string",
                  "severity": "string", "message": "string", "location": "string"},
+    "legacy": {"report_id": "string", "key": "string", "value": "Float64", "unit": "string",
+               "printed": "string", "location": "string"},
+    "sections": {"report_id": "string", "section": "string", "heading": "string", "text": "string",
+                 "location": "string"},
 }
-TABLES = ("requests", "appeals", "disclosure", "findings")
+TABLES = ("requests", "appeals", "disclosure", "findings", "legacy", "sections")
 
 
 def empty(table: str) -> pd.DataFrame:

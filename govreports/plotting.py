@@ -161,6 +161,20 @@ def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who ask
     return ax
 
 
+def mark_template_change(ax, years) -> bool:
+    """Given an axis and the years it shows, draw a dashed line where the national template
+    starts (reports on 2019 onwards) when values lie on both sides of it; return whether drawn."""
+    from .analysis import TEMPLATE_CHANGE_YEAR
+
+    years = pd.to_numeric(pd.Series(years), errors="coerce").dropna()
+    if not ((years < TEMPLATE_CHANGE_YEAR).any() and (years >= TEMPLATE_CHANGE_YEAR).any()):
+        return False
+    ax.axvline(TEMPLATE_CHANGE_YEAR - 0.5, color="grey", linestyle="--", linewidth=1)
+    ax.annotate("全国模板 national template →", (TEMPLATE_CHANGE_YEAR - 0.5, 1), xycoords=("data", "axes fraction"),
+                xytext=(4, -12), textcoords="offset points", fontsize="small", color="grey")
+    return True
+
+
 def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
     """Given :func:`~govreports.analysis.cross_year`, draw one line per agency that has a value; a
     year whose report has errors is marked with a red ×, a missing year leaves a gap."""
@@ -176,6 +190,7 @@ def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
         bad = g[g["has_errors"]]
         ax.plot(bad["year"].astype("int64"), bad["value"], "x", color="red", markersize=10)
     ax.set_xlabel(LABELS["year"])
+    mark_template_change(ax, cy.loc[cy["value"].notna(), "year"])
     m = MEASURES.get(measure)
     ax.set_ylabel(m.zh if m else measure)
     ax.xaxis.get_major_locator().set_params(integer=True)

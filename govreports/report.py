@@ -19,10 +19,12 @@ import pandas as pd
 
 from . import frames
 from . import template as T
-from .checks import check_report
+from .checks import check_report, check_values
 from .exceptions import ReportError
 from .meta import find_agency, find_title, find_year
-from .parse import Parsed, parse_document
+from .legacy import read_legacy, report_scope
+from .parse import Parsed, Value, document_keys, parse_document, split_regions
+from .sections import report_sections
 from .readers import read_document
 
 
@@ -41,6 +43,7 @@ class ReportMeta:
     level: str | None
     title: str | None = None
     truncated: bool = False
+    scope: str | None = None  # agency | aggregate (a whole region's report adding up its agencies)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,9 +60,12 @@ def _agency_helpers():
 class Report:
     """One parsed report. The tables are long and tidy; ``requests_wide()`` gives the printed shape."""
 
-    def __init__(self, meta: ReportMeta, parsed: Parsed):
+    def __init__(self, meta: ReportMeta, parsed: Parsed, legacy: dict | None = None,
+                 sections: list[tuple[str, str, str, str]] | None = None):
         self.meta = meta
         self._parsed = parsed
+        self._legacy = legacy or {}
+        self._sections = sections or []
 
     @property
     def report_id(self) -> str:
@@ -82,6 +88,11 @@ class Report:
         if table == "findings":
             cols = list(frames.COLUMNS["findings"])[1:]
             return [(rid, *(f.get(c, "") for c in cols)) for f in p.findings]
+        if table == "legacy":
+            return [(rid, k, float(v.value), T.LEGACY_BY_KEY[k].unit, v.printed, v.location)
+                    for k in T.LEGACY_KEYS if (v := self._legacy.get(k)) is not None]
+        if table == "sections":
+            return [(rid, *s) for s in self._sections]
         raise KeyError(table)
 
     @cached_property
@@ -98,6 +109,18 @@ class Report:
     def disclosure(self) -> pd.DataFrame:
         """Table 2, long: item × measure; money in 万元 (``unit='10k_yuan'``)."""
         return frames.from_records("disclosure", self.records("disclosure"))
+
+    @cached_property
+    def legacy(self) -> pd.DataFrame:
+        """Figures of a pre-2019 report with no modern cell (``template.LEGACY_FIGURES``): key,
+        value, unit (``count`` or ``yuan``), printed, location. Empty for modern reports."""
+        return frames.from_records("legacy", self.records("legacy"))
+
+    @cached_property
+    def sections(self) -> pd.DataFrame:
+        """The prose, one row per section: section (a declared key), heading as printed, text
+        (tables left out), location of the heading."""
+        return frames.from_records("sections", self.records("sections"))
 
     @cached_property
     def findings(self) -> pd.DataFrame:
@@ -169,8 +192,12 @@ def read_report(source, name: str | None = None) -> Report:
         else doc.text.split("\n")
     year = find_year(doc.text, lines)
     parsed = parse_document(doc, year)
-    if not (parsed.requests or parsed.appeals or parsed.disclosure) and not parsed.regions:
-        raise ReportError(src, "no report found: none of the template's three tables is printed")
+    legacy = None
+    if not (parsed.requests or parsed.appeals or parsed.disclosure):
+        if year is not None and year <= T.LAST_PRE_TEMPLATE_YEAR:
+            parsed, legacy = _read_pre2019(doc)
+        elif not parsed.regions:
+            raise ReportError(src, "no report found: none of the template's three tables is printed")
     printed, found_in = find_agency(lines, parsed.truncated)
     agencies = _agency_helpers()
     agency, level = printed, None
@@ -189,6 +216,31 @@ def read_report(source, name: str | None = None) -> Report:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
     title = find_title(lines)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
-                      title=title[0] if title else None, truncated=parsed.truncated)
-    parsed.findings.extend(check_report(parsed, doc, meta))
-    return Report(meta, parsed)
+                      title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text))
+    if legacy is None:
+        parsed.findings.extend(check_report(parsed, doc, meta))
+        keys = document_keys(doc)
+        sections = report_sections(doc, parsed.template, keys, split_regions(doc, keys)[0])
+    else:
+        parsed.findings.extend(check_values(parsed, level))
+        sections = report_sections(doc, parsed.template)
+    return Report(meta, parsed, legacy, sections)
+
+
+def _read_pre2019(doc) -> tuple[Parsed, dict]:
+    """A report from before the template: figures with a modern meaning into the modern cells
+    (the ``total`` column only), the others into ``legacy`` (see :mod:`govreports.legacy`)."""
+    reading = read_legacy(doc)
+    parsed = Parsed(template=T.PRE2019, template_source="year")
+    legacy = {}
+    for key, fig in reading.figures.items():
+        value = Value(fig.value, False, fig.printed, fig.location)
+        target = T.LEGACY_BY_KEY[key].target
+        if target is None:
+            legacy[key] = value
+        elif target[0] == "requests":
+            parsed.requests[(target[1], target[2])] = value
+        else:
+            parsed.appeals[(target[1], target[2])] = value
+    parsed.findings.extend(reading.findings)
+    return parsed, legacy

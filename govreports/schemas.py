@@ -22,7 +22,7 @@ from . import template as T
 _ITEMS = {i.key for items in T.DISCLOSURE_ITEMS.values() for i in items}
 _MEASURES = {m.key for items in T.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
 _ITEM_MEASURES = {(i.key, m.key): m.unit for items in T.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
-_TEXT_COLUMNS = ("printed", "location")
+_TEXT_COLUMNS = ("printed", "location", "heading", "text")
 
 
 def _isin(values) -> pa.Check:
@@ -37,9 +37,12 @@ KEY_VALUES: dict[str, dict[str, tuple]] = {
                    "unit": ("count", "10k_yuan")},
     "findings": {"check": tuple(c.id for c in T.CHECKS), "table": T.FINDING_TABLES,
                  "severity": T.SEVERITIES},
+    "legacy": {"key": T.LEGACY_KEYS, "unit": ("count", "yuan")},
+    "sections": {"section": tuple(dict.fromkeys(["preamble", *(s.key for s in T.SECTIONS),
+                                                 *(s.key for s in T.PRE2019_SECTIONS)]))},
 }
 UNIQUE = {"requests": ["report_id", "row", "applicant"], "appeals": ["report_id", "proceeding", "result"],
-          "disclosure": ["report_id", "item", "measure"]}
+          "disclosure": ["report_id", "item", "measure"], "legacy": ["report_id", "key"]}
 
 
 def _column(table: str, name: str, dtype: str) -> pa.Column:
@@ -74,7 +77,8 @@ def _reports_schema() -> pa.DataFrameSchema:
     """The corpus's ``reports`` table: one row per file, meta values in the declared sets."""
     from .corpus import REPORT_COLUMNS
 
-    allowed = {"format": T.FORMATS, "template": T.TEMPLATES, "level": T.LEVELS, "status": ("parsed", "failed"),
+    allowed = {"format": T.FORMATS, "template": (*T.TEMPLATES, T.PRE2019), "level": T.LEVELS,
+               "status": ("parsed", "failed"), "scope": T.SCOPES,
                "agency_link": ("exact", "normalized", "guessed")}
     cols = {}
     for name, dtype in REPORT_COLUMNS.items():

@@ -306,6 +306,13 @@ def docs_markdown() -> str:
                 for i in items]
     out += ["", "### Table 4 (`appeals`)", "", "proceedings: " + ", ".join(f"`{p.key}` ({p.label})" for p in PROCEEDINGS),
             "", "results: " + ", ".join(f"`{r.key}` ({r.label})" for r in RESULTS)]
+    out += ["", "### Reports before the template (2008–2018): `legacy` and the modern cells they fill", "",
+            "| key | printed (statistics table) | meaning | goes to |", "|---|---|---|---|"]
+    out += [f"| `{f.key}` | {f.label} | {f.meaning}{' (元)' if f.unit == 'yuan' else ''} | "
+            f"{'`' + '.'.join(f.target) + '`' if f.target else '`legacy`'} |" for f in LEGACY_FIGURES]
+    for name, secs in (("modern", SECTIONS), ("pre-2019", PRE2019_SECTIONS)):
+        out += ["", f"### Sections ({name}): `Report.sections`", "",
+                ", ".join(f"`{s.key}` ({s.heading})" for s in secs) + "; text before the first heading: `preamble`"]
     return "\n".join(out) + "\n"
 
 
@@ -327,7 +334,7 @@ class Check:
     by: str           # the module that emits it: parse, report, checks, corpus
 
 
-FINDING_TABLES = ("requests", "appeals", "disclosure", "text", "meta", "corpus")
+FINDING_TABLES = ("requests", "appeals", "disclosure", "text", "meta", "corpus", "legacy")
 
 
 def _from_identity(ident: Identity) -> Check:
@@ -398,6 +405,13 @@ CHECKS: tuple[Check, ...] = (
        "a table is printed with its header but no numbers: every cell blank (0)", "parse"),
     _C("appeals_unreadable", "appeals", "warning", "表四数字个数不符",
        "table 4 prints a number of values other than 15; left missing", "parse"),
+    # --- reports before the template (2008–2018)
+    _C("legacy_balance", "legacy", "warning", "答复数与申请数不符",
+       "a pre-2019 report's answers do not account for its requests (no carried-forward existed then): "
+       "the answers by kind do not sum to the answers, or the answers differ from the requests", "legacy"),
+    _C("legacy_cumulative", "legacy", "warning", "本年度数与历年累计数无法分开",
+       "a statistics-table row prints the year's figure glued to the running total since 2008 and more "
+       "than one split fits; left missing", "legacy"),
     # --- across reports (corpus)
     _C("carry_over", "corpus", "error", "上年结转数与上一年度报告的结转下年度数不一致",
        "carried_forward of year N (one report) differs from carried_over of year N+1 (the same "
@@ -414,3 +428,118 @@ CHECKS: tuple[Check, ...] = (
 )
 CHECK_BY_ID = {c.id: c for c in CHECKS}
 # =========================================================================== end of checks
+
+
+# =========================================================================== before the template (2008–2018)
+# Reports on 2008–2018 print no national table. They state figures in prose and, in many
+# provinces, in the agency's own statistics table (指标名称 | 计量单位 | YYYY年度 | 历年累计).
+# Where a figure means what a modern cell means it goes there (the ``total`` column only: the
+# applicant columns are missing, not 0); every other figure goes to ``Report.legacy`` under one
+# of these keys. ``row`` matches the key form of a statistics-table label (ordinals and 其中
+# stripped); ``prose`` are patterns over the prose (NFKC, no whitespace) whose group ``n`` is the
+# number, or which state a zero in words (no group: the figure is 0).
+PRE2019 = "pre2019"
+SCOPES = ("agency", "aggregate")
+LAST_PRE_TEMPLATE_YEAR = 2018
+
+
+@dataclass(frozen=True)
+class LegacyFigure:
+    """One figure a pre-2019 report states: where it lands and how it is printed."""
+
+    key: str                       # the legacy key, also used in findings
+    label: str                     # the usual label of its statistics-table row
+    meaning: str
+    target: tuple[str, str, str] | None  # (table, key, column) of the modern cell, or None: Report.legacy
+    unit: str = "count"            # count | yuan
+    row: re.Pattern | None = None
+    prose: tuple[str, ...] = ()
+
+
+_ASKED = r"(?:政府信息公开|信息公开|公开政府信息|依申请公开|公开信息)"
+_NUM = r"(?P<n>\d+)"
+_UNIT = r"(?:条|件|份|次|宗|个)"
+_LF = LegacyFigure
+LEGACY_FIGURES: tuple[LegacyFigure, ...] = (
+    _LF("received", "受理依申请公开信息总数", "requests received in the year",
+        ("requests", "received_new", "total"),
+        row=re.compile(r"^(?:受理|收到)(?:依申请公开|政府信息公开|信息公开)?(?:信息)?(?:的)?申请(?:总数|数)?$"
+                       r"|^受理依申请公开(?:信息|政府信息)?(?:总数|数)$|^依申请公开申请(?:总数|数)$"),
+        prose=(r"(?:收到|接到|受理)(?:了)?(?:有关|涉及)?(?:群众|公民|社会公众|申请人)?[^。；，]{0,12}?" + _ASKED
+               + r"[^。；，]{0,8}?申请(?:共计|共|总计|合计)?" + _NUM + _UNIT,
+               r"(?:收到|接到|受理)(?:了)?(?:各类)?" + _NUM + _UNIT + r"[^。；，]{0,10}?" + _ASKED + r"[^。；，]{0,8}?申请",
+               r"(?:没有|未|尚未|无)(?:接到|收到|受理|发生)(?:过)?[^。；，]{0,24}?(?:公开|政府信息)[^。；，]{0,12}?申请")),
+    _LF("answered", "对申请的答复总数", "requests answered in the year", ("requests", "outcome_total", "total"),
+        row=re.compile(r"^对申请的?答复(?:总数|数)$|^(?:申请)?答复总数$|^已答复(?:申请)?数$"),
+        prose=(r"对(?:申请|上述申请)?的?答复(?:总数)?(?:共计|共)?" + _NUM + _UNIT,)),
+    _LF("granted", "同意公开答复数", "answered by granting the information", ("requests", "granted", "total"),
+        row=re.compile(r"^同意公开(?:答复)?数$"),
+        prose=(r"(?<!部分)同意公开(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
+    _LF("partly_granted", "同意部分公开答复数", "answered by granting part", ("requests", "partly_granted", "total"),
+        row=re.compile(r"^(?:同意)?部分公开(?:答复)?数$"),
+        prose=(r"同意部分公开(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
+    _LF("refused_all", "不予公开答复数",
+        "every kind of refusal in one figure (not the modern denied.*: it also holds what 2019 calls "
+        "unavailable or not processed)", None,
+        row=re.compile(r"^(?:不予公开|否决公开|不同意公开)(?:答复)?数$"),
+        prose=(r"(?:否决公开|不予公开|不同意公开)(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
+    _LF("other_answers", "其他类型答复数", "answers of any other kind", None,
+        row=re.compile(r"^(?:其他|其它)(?:类型)?(?:答复|公开)(?:数)?$"),
+        prose=(r"(?:其他|其它)(?:类型)?(?:答复|公开)(?:数)?(?:共计|共)?" + _NUM + _UNIT,)),
+    _LF("review", "行政复议数", "administrative reviews about disclosure", ("appeals", "review", "total"),
+        row=re.compile(r"^(?:政府信息公开)?(?:申请)?行政复议(?:案件)?(?:数|件数)$"),
+        prose=(r"行政复议(?:案件|申请)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
+               r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,30}?行政复议")),
+    _LF("suits_total", "行政诉讼数", "lawsuits about disclosure (not split into direct and after review)", None,
+        row=re.compile(r"^(?:政府信息公开)?行政诉讼(?:案件)?(?:数|件数)$"),
+        prose=(r"(?<!接受)行政诉讼(?:案件)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
+               r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,40}?行政诉讼")),
+    _LF("complaints", "行政申诉数", "complaints (申诉) about disclosure", None,
+        row=re.compile(r"^(?:行政)?申诉(?:案件)?(?:数|件数)$"),
+        prose=(r"申诉(?:案件)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
+               r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,50}?申诉")),
+    _LF("fees_yuan", "政府信息公开收费减免金额", "fees charged for disclosure, in yuan", None, unit="yuan",
+        row=re.compile(r"^(?:政府信息公开)?(?:依申请公开)?收费(?:及)?(?:减免)?(?:金额|总额|数额)?$"
+                       r"|^(?:政府信息公开)?收(?:取)?费用?(?:金额|总额)?$"),
+        prose=(r"收(?:取)?(?:了)?[^。；，,]{0,10}?(?:费用|费)(?:共计|共|合计)?(?P<n>\d+(?:\.\d+)?)元",
+               r"(?:暂不|没有|未|不|尚未|均未|免于|免予|无)(?:收取|收)(?:任何)?(?:费用|费)")),
+    _LF("channel_in_person", "当面申请数", "requests made in person", None, row=re.compile(r"^当面申请数$")),
+    _LF("channel_online", "网上申请数", "requests made online", None, row=re.compile(r"^(?:网上|网络|在线)申请数$")),
+    _LF("channel_letter_fax", "信函、传真申请数", "requests by letter or fax (one figure)", None,
+        row=re.compile(r"^信函传真申请数$")),
+    _LF("channel_letter", "信函申请数", "requests by letter", None, row=re.compile(r"^信函申请数$")),
+    _LF("channel_fax", "传真申请数", "requests by fax", None, row=re.compile(r"^传真申请数$")),
+    _LF("channel_email", "电子邮件申请数", "requests by e-mail", None, row=re.compile(r"^电子邮件申请数$")),
+    _LF("channel_other", "其他形式申请数", "requests by other channels", None,
+        row=re.compile(r"^其他(?:形式|方式)申请数$")),
+)
+LEGACY_BY_KEY = {f.key: f for f in LEGACY_FIGURES}
+LEGACY_KEYS = tuple(f.key for f in LEGACY_FIGURES if f.target is None)
+# Printed near a request count but never a disclosure request (licensing, consultations, documents
+# classed by kind, an agency's own spending): a prose figure whose span holds one is not read.
+LEGACY_NOT_REQUESTS = re.compile(r"审批|行政服务中心|服务中心|窗口|许可|人次|咨询|来电|来访|信访|万元|经费|支出")
+# The statistics table: its header, its units, and the column of running totals since 2008.
+LEGACY_TABLE_HEADER = re.compile(r"指标名称")
+LEGACY_CUMULATIVE = re.compile(r"历年累计|累计")
+LEGACY_UNITS = ("万元", "人次", "条", "件", "元", "个", "次", "项", "份")
+# Whole-region reports add up their agencies' figures (SCHEMA: meta.scope = aggregate).
+SCOPE_AGGREGATE = re.compile(r"全(?:省|市|区|县|州|盟|旗)[^。]{0,60}?(?:各部门|各乡镇|各乡\(镇\)|各街道|各单位|区直|县直|市直|"
+                             r"省直|各级)|(?:各部门|各乡镇|区直各|县直各|市直各)[^。]{0,40}?全(?:省|市|区|县)")
+
+# Sections of a pre-2019 report (the same keys as the modern ones where they mean the same).
+PRE2019_SECTIONS = (
+    Section("overview", "一、概述", re.compile(r"^(?:[一二三四五六七八九十]|\d)?(?:概述|概况|总体情况|基本情况)$")),
+    Section("disclosure", "二、主动公开政府信息情况",
+            re.compile(r"^(?:[一二三四五六七八九十]|\d)?(?:政府信息)?(?:主动)?公开(?:政府信息)?(?:的)?(?:工作)?(?:情况)?$")),
+    Section("requests", "三、政府信息依申请公开情况",
+            re.compile(r"^(?:[一二三四五六七八九十]|\d)?(?:政府信息)?依申请公开(?:政府信息)?(?:工作)?(?:的)?(?:办理)?(?:情况)?$")),
+    Section("fees", "四、政府信息公开的收费及减免情况",
+            re.compile(r"^(?:[一二三四五六七八九十]|\d)?.{0,10}收费(?:及|和|与)?(?:减免)?(?:的)?(?:情况)?$")),
+    Section("appeals", "五、因政府信息公开申请行政复议、提起行政诉讼的情况",
+            re.compile(r"^(?:[一二三四五六七八九十]|\d)?.{0,16}(?:行政复议|复议).{0,12}(?:情况)$")),
+    Section("problems", "六、主要问题和改进措施",
+            re.compile(r"^(?:[一二三四五六七八九十]|\d)?.{0,12}(?:存在的?)?(?:主要)?问题(?:和|及|与)?(?:改进|今后|下一步)"
+                       r"(?:的)?(?:措施|工作|打算|方向|计划|情况|思路)?$")),
+    Section("other", "七、其他需要报告的事项", re.compile(r"^(?:[一二三四五六七八九十]|\d)?其他需要报告的?事项$")),
+    Section("statistics", "统计表", re.compile(r"^(?:[一二三四五六七八九十]|\d)?.{0,24}统计表$")),
+)

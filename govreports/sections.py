@@ -1,0 +1,121 @@
+"""The prose as data: a report cut into its sections, headings normalised, tables left out.
+
+Every report, modern (一、总体情况 … 六、其他需要报告的事项: ``template.SECTIONS``) or from before
+the template (概述, 主动公开…, 依申请公开…, 收费及减免, 复议诉讼申诉, 主要问题和改进措施, 统计表:
+``template.PRE2019_SECTIONS``), becomes rows of ``section, heading, text, location``:
+
+- a heading is a short line whose key form matches a declared section, or, inside a long line
+  (crawler text prints a whole report on one line), an ordinal ``二、`` followed by one;
+- the text before the first heading is the section ``preamble``;
+- table rows are left out: lines of a table, and in the sections that hold tables, every
+  sentence that is not prose (no sentence punctuation, mostly numbers).
+
+>>> import govreports as gr
+>>> r = gr.read_report("data/reports/seeds/004_454a5f1be846ec67.txt")   # doctest: +SKIP
+>>> r.sections[["section", "heading"]]                                  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from . import template as T
+from .readers.base import Document
+
+PREAMBLE = "preamble"
+_INLINE_ORDINAL = re.compile(r"(?:^|(?<=[\s。：:；;!！?？]))[一二三四五六七八九十]{1,2}\s*[、.．]\s*")
+_SENTENCES = re.compile(r"[^。；;!！?？\n]+[。；;!！?？]?")
+_PROSE_MARK = re.compile(r"[，,。；;：:]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LONG_LINE = 200
+_TOP_ORDINAL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*[、.．]")
+_LEAD_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]{1,2}|\d{1,2})")
+
+
+def _declared(template: str | None) -> tuple[T.Section, ...]:
+    return T.PRE2019_SECTIONS if template == T.PRE2019 else T.SECTIONS
+
+
+def _section_of(key: str, declared) -> str | None:
+    if not key or len(key) > 40:
+        return None
+    return next((s.key for s in declared if s.pattern.match(key)), None)
+
+
+def _heading_line(raw: str, key: str, declared, current: str) -> str | None:
+    """The section a short line opens: it starts with a top-level ordinal (一、 2.) and names a
+    section, or prints a section's heading exactly without one; never the section already open
+    (a sub-heading such as （一）存在的主要问题 is text)."""
+    sec = _section_of(key, declared)
+    if sec is None or sec == current:
+        return None
+    if _TOP_ORDINAL.match(raw):
+        return sec
+    plain = {_LEAD_ORDINAL.sub("", T.label_key(s.heading)) for s in declared if s.key == sec}
+    return sec if key in plain else None
+
+
+def _inline_headings(raw: str, declared) -> list[tuple[int, int, str]]:
+    """Given a long printed line, return (start, end, section) of each heading inside it."""
+    out = []
+    for m in _INLINE_ORDINAL.finditer(raw):
+        kept = [(i, ch) for i, ch in enumerate(raw[m.start():m.start() + 60], m.start())
+                if re.match(r"[0-9A-Za-z\u3400-\u9fff]", ch)]
+        best = None
+        for n in range(2, min(len(kept), 32) + 1):
+            key = "".join(ch for _, ch in kept[:n])
+            sec = _section_of(key, declared)
+            if sec:
+                best = (n, sec)
+        if best:
+            n, sec = best
+            out.append((m.start(), kept[n - 1][0] + 1, sec))
+    return out
+
+
+def _prose_only(text: str) -> str:
+    """Given text from a section that holds a table, return its prose sentences only."""
+    keep = []
+    for s in _SENTENCES.findall(text):
+        s = s.strip()
+        digits = sum(len(n) for n in _NUMBER.findall(s))
+        if s and _PROSE_MARK.search(s) and digits <= 0.3 * len(s) and len(_NUMBER.findall(s)) < 6:
+            keep.append(s)
+    return "".join(keep)
+
+
+def report_sections(doc: Document, template: str | None, keys: list[list[str]] | None = None,
+                    regions: list[str | None] | None = None) -> list[tuple[str, str, str, str]]:
+    """Given a document, its template and (for modern reports) each line's cell keys and table
+    region, return ``(section, heading, text, location)`` for each section in printed order."""
+    declared = _declared(template)
+    table_sections = {"statistics"} if template == T.PRE2019 else {"disclosure", "requests", "appeals"}
+    sections: list[list] = [[PREAMBLE, "", [], doc.lines[0].location if doc.lines else ""]]
+
+    def add(text: str, in_table: bool) -> None:
+        text = text.strip()
+        if in_table:
+            text = _prose_only(text)
+        if text:
+            sections[-1][2].append(text)
+
+    for i, line in enumerate(doc.lines):
+        raw = unicodedata.normalize("NFKC", " ".join(c.text for c in line.cells)).strip()
+        if not raw:
+            continue
+        key = next((k for k in keys[i] if k), "") if keys is not None else T.label_key(raw)
+        sec = _heading_line(raw, key, declared, sections[-1][0]) if len(raw) <= 60 else None
+        if sec:
+            sections.append([sec, raw, [], line.location])
+            continue
+        region = regions[i] if regions is not None else None
+        if line.table or (region is not None and (len(raw) < 15 or not _PROSE_MARK.search(raw))):
+            continue
+        heads = _inline_headings(raw, declared) if len(raw) > _LONG_LINE else []
+        pos = 0
+        for start, end, s in heads:
+            add(raw[pos:start], sections[-1][0] in table_sections)
+            sections.append([s, raw[start:end].strip(), [], f"{line.location} char {start + 1}"])
+            pos = end
+        add(raw[pos:], sections[-1][0] in table_sections or region is not None)
+    return [(s, h, "\n".join(parts), loc) for s, h, parts, loc in sections if parts or s != PREAMBLE]
