@@ -42,17 +42,23 @@ def _section_of(key: str, declared) -> str | None:
     return next((s.key for s in declared if s.pattern.match(key)), None)
 
 
+def _plain_headings(declared) -> dict[str, str]:
+    """Key form of each declared heading without its ordinal (总体情况) -> section."""
+    return {_LEAD_ORDINAL.sub("", T.label_key(s.heading)): s.key for s in declared}
+
+
+_PLAIN = {id(d): _plain_headings(d) for d in (T.SECTIONS, T.PRE2019_SECTIONS)}
+
+
 def _heading_line(raw: str, key: str, declared, current: str) -> str | None:
     """The section a short line opens: it starts with a top-level ordinal (一、 2.) and names a
     section, or prints a section's heading exactly without one; never the section already open
     (a sub-heading such as （一）存在的主要问题 is text)."""
-    sec = _section_of(key, declared)
-    if sec is None or sec == current:
-        return None
     if _TOP_ORDINAL.match(raw):
-        return sec
-    plain = {_LEAD_ORDINAL.sub("", T.label_key(s.heading)) for s in declared if s.key == sec}
-    return sec if key in plain else None
+        sec = _section_of(key, declared)
+    else:
+        sec = _PLAIN[id(declared)].get(key)
+    return None if sec == current else sec
 
 
 def _inline_headings(raw: str, declared) -> list[tuple[int, int, str]]:
@@ -100,17 +106,22 @@ def report_sections(doc: Document, template: str | None, keys: list[list[str]] |
             sections[-1][2].append(text)
 
     for i, line in enumerate(doc.lines):
-        raw = unicodedata.normalize("NFKC", " ".join(c.text for c in line.cells)).strip()
-        if not raw:
+        if line.table:
             continue
-        key = next((k for k in keys[i] if k), "") if keys is not None else T.label_key(raw)
-        sec = _heading_line(raw, key, declared, sections[-1][0]) if len(raw) <= 60 else None
-        if sec:
-            sections.append([sec, raw, [], line.location])
-            continue
+        text = " ".join(c.text for c in line.cells)
+        if len(text) <= 60:
+            raw = unicodedata.normalize("NFKC", text).strip()
+            if not raw:
+                continue
+            key = next((k for k in keys[i] if k), "") if keys is not None else T.label_key(raw)
+            sec = _heading_line(raw, key, declared, sections[-1][0])
+            if sec:
+                sections.append([sec, raw, [], line.location])
+                continue
         region = regions[i] if regions is not None else None
-        if line.table or (region is not None and (len(raw) < 15 or not _PROSE_MARK.search(raw))):
+        if region is not None and (len(text) < 15 or not _PROSE_MARK.search(text)):
             continue
+        raw = unicodedata.normalize("NFKC", text).strip()
         heads = _inline_headings(raw, declared) if len(raw) > _LONG_LINE else []
         pos = 0
         for start, end, s in heads:

@@ -312,3 +312,19 @@ def test_search_text_finds_sentences_with_agency_year_and_location(mixed):
     assert len(ga.search_text(mixed, "存在", section="problems")) > 0
     with pytest.raises(ValueError, match="unknown section"):
         ga.search_text(mixed, "x", section="nope")
+
+
+@pytest.mark.notebooks
+def test_prose_notebook_executes_and_shows_the_sentences(tmp_path):
+    import nbformat
+    import papermill
+
+    out = tmp_path / "prose.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "prose.ipynb"), str(out), kernel_name="python3",
+                               parameters={"corpus": str(DATA), "pattern": "暂不收费", "section": None},
+                               cwd=str(ROOT), progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    shown = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                      for cell in nb.cells for o in cell.get("outputs", []))
+    assert "1 sentences in 1 reports" in shown
+    assert "依申请提供政府信息暂不收费" in shown and "fees_yuan" in shown
