@@ -1,4 +1,4 @@
-"""How fast one core reads reports: reports per second and peak memory, text and HTML.
+"""How fast one core reads reports: reports per second and peak memory, text, HTML and spreadsheets.
 
     python benchmarks/parse_speed.py [N]
 
@@ -6,7 +6,11 @@ Renders N synthetic reports per layout with the package's own renderer (values d
 reproducibly, every identity holding), then times ``read_report`` on the bytes in one process:
 parsing only; also the plain rows of the four tables (what a corpus run stores); also the four
 pandas DataFrames (what a notebook user gets from a Report). Peak memory over 50 reports.
-Goal (issue 3): at least 300 reports/s per core.
+Goal (issue 3): at least 300 reports/s per core for the text layouts.
+
+Spreadsheets (csv, xlsx, xls) are timed the same way, and the pandas engines that read
+workbooks (openpyxl, xlrd, calamine) are compared on the same files: the reader uses the
+fastest (``govreports.readers.spreadsheet.ENGINE``).
 """
 from __future__ import annotations
 
@@ -16,11 +20,16 @@ import time
 import tracemalloc
 
 import govreports as gr
-from govreports.render import LAYOUTS, ReportValues, encode, render
+from govreports.readers import spreadsheet
+from govreports.render import LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
 
 
 def corpus(layout: str, n: int) -> list[bytes]:
-    return [encode(render(ReportValues.synthetic(i), layout), "utf-8") for i in range(n)]
+    out = []
+    for i in range(n):
+        printed = render(ReportValues.synthetic(i), layout)
+        out.append(printed if isinstance(printed, bytes) else encode(printed, "utf-8"))
+    return out
 
 
 TABLES = ("requests", "appeals", "disclosure", "findings")
@@ -42,7 +51,7 @@ def rate(datas: list[bytes], then: str = "") -> float:
 def main(n: int = 300) -> None:
     print(f"govreports {gr.__version__}: {n} synthetic reports per layout, one process (one core)")
     print(f"{'layout':<12}{'parse':>12}{'+ records':>14}{'+ DataFrames':>16}{'peak MiB':>10}")
-    for layout in LAYOUTS:
+    for layout in LAYOUTS + SHEET_LAYOUTS:
         datas = corpus(layout, n)
         gr.read_report(datas[0], name="warm-up")
         parse, records, frames = rate(datas), rate(datas, "records"), rate(datas, "frames")
@@ -52,6 +61,22 @@ def main(n: int = 300) -> None:
         tracemalloc.stop()
         print(f"{layout:<12}{parse:>8.0f} r/s{records:>10.0f} r/s{frames:>12.0f} r/s{peak / 2**20:>10.1f}")
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    engines(max(20, n // 5))
+
+
+def engines(n: int) -> None:
+    """Reports per second by the pandas engine that reads the workbook (the rest unchanged)."""
+    print(f"workbook engines, {n} reports each (reader uses {spreadsheet.ENGINE!r}):")
+    chosen = spreadsheet.ENGINE
+    try:
+        for layout, names in (("xlsx", ("openpyxl", "calamine")), ("xls", ("xlrd", "calamine"))):
+            datas = corpus(layout, n)
+            for engine in names:
+                spreadsheet.ENGINE = engine
+                gr.read_report(datas[0], name="warm-up")
+                print(f"  {layout:<6}{engine:<10}{rate(datas):>8.0f} r/s")
+    finally:
+        spreadsheet.ENGINE = chosen
 
 
 if __name__ == "__main__":

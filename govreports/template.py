@@ -28,7 +28,7 @@ def template_for_year(year: int) -> str:
     return "2019" if year <= LAST_YEAR_OF_2019_TEMPLATE else "2021"
 SEVERITIES = ("error", "warning", "info")
 LEVELS = ("national", "provincial", "city", "county", "township")
-FORMATS = ("text", "markdown", "html", "pdf", "docx")
+FORMATS = ("text", "markdown", "html", "pdf", "docx", "spreadsheet")
 
 
 # --------------------------------------------------------------------------- table 3: requests

@@ -1,8 +1,10 @@
 """Bytes → :class:`Document`: detect the format from the bytes, decode, hand to one reader.
 
 ``format`` is what the bytes are, not the extension (SCHEMA.md): ``%PDF`` is a PDF, a ZIP with
-``word/document.xml`` is DOCX, an OLE2 file is legacy Word, text with table tags is HTML, text
-with pipe rows is markdown, anything else decodable is text. Text encodings tried: a BOM
+``word/document.xml`` is DOCX, a ZIP with ``xl/workbook.xml`` or an OLE2 file with a ``Workbook``
+stream is a spreadsheet (as is CSV text, :func:`.spreadsheet.looks_like_csv`), another OLE2 file is
+legacy Word, text with table tags is HTML, text with pipe rows is markdown, anything else
+decodable is text. Text encodings tried: a BOM
 (UTF-8, UTF-16), then UTF-8, then GB18030 (a superset of GBK and GB2312, which pages declare
 and then do not follow), then UTF-16 without BOM.
 """
@@ -22,14 +24,20 @@ _HTML = re.compile(rb"<(table|html|body|p|div|td|tr|span)\b", re.I)
 _MD_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
 
 
+_OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+_OLE_WPS_ET = "ETExtData".encode("utf-16-le")
+
+
 def sniff_format(data: bytes) -> str:
-    """Given a file's bytes, return 'pdf', 'docx', 'doc', 'html' or 'text'."""
+    """Given a file's bytes, return 'pdf', 'docx', 'doc', 'xlsx', 'xls', 'et', 'html' or 'text'."""
     head = data[:8]
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx"
+        return "xlsx" if b"xl/workbook" in data and b"word/document.xml" not in data else "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if any(name in data for name in _OLE_WORKBOOK):
+            return "et" if _OLE_WPS_ET in data else "xls"
         return "doc"
     sample = data[:20000]
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -98,7 +106,15 @@ def read_document(data: bytes, source: str) -> Document:
         if fmt == "doc":
             data = convert_legacy(data, source)
         return read_docx(data, source)
-    text = decode_text(data, source).replace("\r\n", "\n").replace("\r", "\n")
+    if fmt in ("xlsx", "xls", "et"):
+        from .spreadsheet import read_workbook
+        return read_workbook(data, source, fmt)
+    text = decode_text(data, source)
+    if fmt == "text":
+        from .spreadsheet import looks_like_csv, read_csv_text
+        if looks_like_csv(text):
+            return read_csv_text(text, source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
         return read_html(text, source)
     return read_text(text, source, "markdown" if len(_MD_ROW.findall(text)) >= 5 else "text")

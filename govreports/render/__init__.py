@@ -8,7 +8,8 @@ True
 
 Layouts (``LAYOUTS``): ``tsv``, ``markdown``, ``cells``, ``pipe_cells`` (text copied from web pages,
 see ``text.py``), ``html``, ``html_word`` (see ``html.py``); ``pdf`` and ``docx`` come from
-``govreports.render.pdf`` / ``govreports.render.docx`` when those modules exist.
+``govreports.render.pdf`` / ``govreports.render.docx`` when those modules exist; spreadsheets
+(``SHEET_LAYOUTS``: ``csv`` as text, ``xlsx`` and ``xls`` as bytes) from ``spreadsheet.py``.
 
 Options (keyword arguments, all ``bool``): ``blank_zeros`` (every 0 of tables 3 and 4 printed as an
 empty cell), ``spaced_labels`` ('商 业 企 业'), ``traditional`` (the whole text in traditional
@@ -25,32 +26,38 @@ from pathlib import Path
 from typing import Iterable
 
 from . import html as _html
+from . import spreadsheet as _sheet
 from . import text as _text
 from .text import OPTIONS
 from .values import ReportValues
 
-__all__ = ["ReportValues", "render", "encode", "write_corpus", "LAYOUTS", "BINARY_LAYOUTS", "ENCODINGS",
-           "OPTIONS"]
+__all__ = ["ReportValues", "render", "encode", "write_corpus", "LAYOUTS", "BINARY_LAYOUTS", "SHEET_LAYOUTS",
+           "ENCODINGS", "OPTIONS"]
 
 LAYOUTS = _text.TEXT_LAYOUTS + _html.HTML_LAYOUTS
 BINARY_LAYOUTS = ("pdf", "docx")
+SHEET_LAYOUTS = _sheet.SHEET_LAYOUTS
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16")
 EXTENSIONS = {"tsv": ".txt", "cells": ".txt", "pipe_cells": ".txt", "markdown": ".md", "html": ".html",
-              "html_word": ".html", "pdf": ".pdf", "docx": ".docx"}
+              "html_word": ".html", "pdf": ".pdf", "docx": ".docx", "csv": ".csv", "xlsx": ".xlsx",
+              "xls": ".xls"}
 # What an HTML page declares for each encoding (GBK pages usually claim gb2312).
 DECLARED_CHARSET = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030", "gbk": "gb2312",
                     "utf-16": "utf-16"}
 
 
 def render(values: ReportValues, layout: str, **options) -> str | bytes:
-    """Print ``values`` in ``layout``: ``str`` for text and HTML layouts, ``bytes`` for pdf/docx."""
+    """Print ``values`` in ``layout``: ``str`` for text, HTML and csv layouts, ``bytes`` for
+    pdf, docx, xlsx and xls."""
     if layout in _text.TEXT_LAYOUTS:
         return _text.render(values, layout, **options)
     if layout in _html.HTML_LAYOUTS:
         return _html.render(values, layout, **options)
     if layout in BINARY_LAYOUTS:
         return _binary_renderer(layout)(values, **options)
-    raise ValueError(f"unknown layout {layout!r}; known: {LAYOUTS + BINARY_LAYOUTS}")
+    if layout in SHEET_LAYOUTS:
+        return _sheet.render(values, layout, **options)
+    raise ValueError(f"unknown layout {layout!r}; known: {LAYOUTS + BINARY_LAYOUTS + SHEET_LAYOUTS}")
 
 
 def _binary_renderer(layout: str):

@@ -1,0 +1,155 @@
+"""Spreadsheets (.csv, .xlsx, .xls, WPS .et) -> :class:`Document`: one printed line per sheet row.
+
+A report saved as a spreadsheet keeps the printed grid: one table row per sheet row, prose
+paragraphs and headings in the first column, empty cells as empty fields (LAYOUTS.md). Each
+non-empty sheet row becomes a :class:`Line`; its cells are located ``sheet S row R col C``.
+
+Rows of a table are cut at that table's width (:func:`sheet_lines`), so that the empty cells of
+a row printed blank stay cells (a blank cell is data) while the padding of a prose row, which
+spreadsheet programs add up to the sheet's width, does not.
+
+Workbooks are read by pandas with the ``calamine`` engine (python-calamine: the fastest of
+pandas' engines on both .xlsx and .xls, see ``benchmarks/parse_speed.py``); CSV text is split by
+the standard :mod:`csv` module after the common decoding (BOM, UTF-8, GB18030, stray bytes).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from datetime import date, datetime
+
+from ..exceptions import ReportError, UnsupportedFormatError
+from ..template import SECTIONS, label_key
+from .base import Cell, Document, Line
+
+ENGINE = "calamine"
+_NUMERIC = re.compile(r"^[\s+\-−]*[\d０-９][\d０-９,，.]*\s*$")
+
+
+def _cell_text(v) -> str:
+    """Given a value pandas read from a sheet, return the text the cell prints."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v).replace("\r\n", "\n").strip()
+
+
+_PROSE_LEN = 60  # a lone cell longer than this is a paragraph, never a table row's label
+
+
+def _section_heading(text: str) -> bool:
+    k = label_key(text)
+    return 0 < len(k) <= 40 and any(sec.pattern.match(k) for sec in SECTIONS)
+
+
+def sheet_lines(rows: list[list[str]], sheet: int) -> list[Line]:
+    """Given a sheet's rows of cell texts (row 1 first), return its printed lines.
+
+    A table is a run of consecutive rows with two or more filled cells, together with the short
+    rows of one filled cell among or beside them (a row printed blank keeps its label alone);
+    an empty row, a paragraph or a section heading ends it. Each row of a table is cut at the
+    table's width, so its empty cells stay cells; every other row is one cell of prose."""
+    filled = [[i for i, t in enumerate(row) if t] for row in rows]
+    lone = [len(f) == 1 and len(rows[r][f[0]]) <= _PROSE_LEN and not _section_heading(rows[r][f[0]])
+            for r, f in enumerate(filled)]
+    width = [0] * len(rows)
+    r = 0
+    while r < len(rows):
+        if not (len(filled[r]) >= 2 or lone[r]):
+            r += 1
+            continue
+        end = r
+        while end < len(rows) and (len(filled[end]) >= 2 or lone[end]):
+            end += 1
+        w = max((filled[i][-1] + 1 for i in range(r, end) if len(filled[i]) >= 2), default=0)
+        for i in range(r, end):
+            width[i] = w
+        r = end
+    lines: list[Line] = []
+    for r, (row, f) in enumerate(zip(rows, filled), 1):
+        if not f:
+            continue
+        loc = f"sheet {sheet} row {r}"
+        if width[r - 1] == 0 or len(f) == 1 and f[0] >= width[r - 1]:
+            text = " ".join(row[c] for c in f)
+            lines.append(Line([Cell(text, f"{loc} col {f[0] + 1}")], loc))
+            continue
+        n = max(width[r - 1], f[-1] + 1)
+        cells = [Cell(row[c] if c < len(row) else "", f"{loc} col {c + 1}") for c in range(n)]
+        lines.append(Line(cells, loc, table=True))
+    return lines
+
+
+def _document(sheets: list[list[list[str]]], source: str) -> Document:
+    lines: list[Line] = []
+    for s, rows in enumerate(sheets, 1):
+        lines.extend(sheet_lines(rows, s))
+    if not lines:
+        raise ReportError(source, "the spreadsheet holds no text (every sheet is empty)")
+    text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
+    return Document(lines=lines, text=text, format="spreadsheet")
+
+
+# --------------------------------------------------------------------------- CSV
+_TAB_OR_PIPE = re.compile(r"[\t|]")
+
+
+def looks_like_csv(text: str) -> bool:
+    """True when decoded text is a comma-separated sheet: at least eight rows of three or more
+    fields, half of them numbers or empty (table rows), and no tabs or pipes in those rows.
+    Prose with ASCII commas splits into words, not numbers, and is not taken for a sheet."""
+    rows = 0
+    for line in text[:200000].split("\n", 2000)[:2000]:
+        if line.count(",") < 2 or _TAB_OR_PIPE.search(line):
+            continue
+        try:
+            fields = next(csv.reader([line]))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) >= 3 and sum(1 for x in fields if not x.strip() or _NUMERIC.match(x)) * 2 >= len(fields):
+            rows += 1
+            if rows >= 8:
+                return True
+    return False
+
+
+def read_csv_text(text: str, source: str) -> Document:
+    """Given the decoded text of a CSV export, return its rows as printed lines."""
+    try:
+        rows = [[x.strip() for x in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ReportError(source, f"a CSV file that cannot be split into fields ({exc})") from exc
+    return _document([rows], source)
+
+
+# --------------------------------------------------------------------------- workbooks
+def read_workbook(data: bytes, source: str, kind: str) -> Document:
+    """Given the bytes of a workbook (``kind`` 'xlsx', 'xls' or 'et'), return every sheet's
+    rows as printed lines, sheet after sheet."""
+    import pandas as pd
+
+    try:
+        book = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine=ENGINE, dtype=object)
+    except ImportError as exc:
+        raise UnsupportedFormatError(source, f"reading a .{kind} spreadsheet needs python-calamine ({exc})") from exc
+    except Exception as exc:  # the engines raise many types on a broken or foreign file
+        if kind == "et":
+            raise UnsupportedFormatError(
+                source, "a WPS spreadsheet (.et) that no installed library reads; save it as .xlsx "
+                        f"in WPS and read that ({type(exc).__name__}: {str(exc)[:120]})") from exc
+        raise ReportError(source, f"not a readable .{kind} spreadsheet ({type(exc).__name__}: {str(exc)[:200]})") from exc
+    sheets = []
+    for frame in book.values():
+        sheets.append([[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)])
+    return _document(sheets, source)
