@@ -85,7 +85,7 @@ def checks_markdown() -> str:
                and c.id not in _IDENTITY_IDS),
               ("Prose against tables", lambda c: c.table == "text"),
               ("Report meta", lambda c: c.by in ("checks", "report") and c.table == "meta"),
-              ("Reading (emitted by the parser)", lambda c: c.by == "parse"),
+              ("Reading (emitted by the readers and the parser)", lambda c: c.by in ("parse", "readers")),
               ("Reports before the template (2008–2018)", lambda c: c.by == "legacy"),
               ("Across reports (corpus)", lambda c: c.by == "corpus"))
     for title, keep in groups:

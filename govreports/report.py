@@ -180,6 +180,25 @@ def _load(source, name: str | None) -> tuple[bytes, str]:
     return path.read_bytes(), str(path)
 
 
+def _reader_findings(doc, parsed: Parsed) -> None:
+    """The decoding notes as findings: stray bytes (``bad_bytes``) once per table they fall in,
+    so that a number they touch is flagged in its own table."""
+    from .parse import document_keys, split_regions
+
+    for check, severity, message in doc.notes:
+        if check != "bad_bytes":
+            continue
+        regions, _ = split_regions(doc, document_keys(doc))
+        where: dict[str, list[str]] = {}
+        kept = doc.cache.get("stray_numbers", ())
+        for line, region in zip(doc.lines, regions):
+            for cell in line.cells:
+                if "\ufffd" in cell.text or cell.location in kept:
+                    where.setdefault(region or "text", []).append(cell.location)
+        for table, locs in (where or {"text": []}).items():
+            parsed.find("bad_bytes", table, severity, message, location="; ".join(locs[:5]))
+
+
 def read_report(source, name: str | None = None) -> Report:
     """Read one report (a path, or its bytes/text with ``name=``) into a :class:`Report`.
 
@@ -214,6 +233,7 @@ def read_report(source, name: str | None = None) -> Report:
                     f"agency name '{printed}' read from the text, not a title or signature; it may be partial")
     if year is None:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
+    _reader_findings(doc, parsed)
     title = find_title(lines)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
                       title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text))

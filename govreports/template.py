@@ -331,7 +331,7 @@ class Check:
     severity: str     # error, warning, info (the usual severity; see SCHEMA.md 'Findings')
     zh: str
     en: str
-    by: str           # the module that emits it: parse, report, checks, corpus
+    by: str           # the module that emits it: readers, parse, report, checks, corpus
 
 
 FINDING_TABLES = ("requests", "appeals", "disclosure", "text", "meta", "corpus", "legacy")
@@ -425,6 +425,14 @@ CHECKS: tuple[Check, ...] = (
        "an agency has reports on years N-1 and N+1 but none on N: the carry-over pair cannot be "
        "checked", "corpus"),
     _C("unreadable", "meta", "warning", "文件无法读取", "a file could not be read as a report", "corpus"),
+    # --- printings of real archives (issue 11)
+    _C("bad_bytes", "*", "warning", "个别字节无法解码",
+       "a few bytes (at most 0.1% of the file: a stray byte, NUL bytes inside text) are not valid in the "
+       "file's encoding; read as U+FFFD, their byte offsets in the message (the finding's table names "
+       "where they fall)", "readers"),
+    _C("duplicate_copy", "*", "info", "报告重复印出",
+       "the page prints the report twice (a print copy, a mirror): one copy is read; a warning when the "
+       "two copies differ (the first is read)", "parse"),
 )
 CHECK_BY_ID = {c.id: c for c in CHECKS}
 # =========================================================================== end of checks

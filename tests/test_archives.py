@@ -7,6 +7,7 @@ cell; the bad cases the issue names each have a test.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,56 @@ def test_prose_with_commas_is_not_taken_for_csv():
     text = render(v, "tsv").replace("，", ",")
     r = gr.read_report(encode(text, "utf-8"), name="x.txt")
     assert r.meta.format == "text"
+
+
+# --------------------------------------------------------------------------- stray bytes
+def _insert(data: bytes, at: int, junk: bytes) -> bytes:
+    return data[:at] + junk + data[at:]
+
+
+def _stray_places(data: bytes, label: str, encoding: str) -> list[int]:
+    """Byte offsets to put a stray byte at: in the title, inside a table label, beside a number."""
+    i = data.index(label.encode(encoding))
+    number = re.compile(rb"[>\t,]\d").search(data, i).start() + 1
+    return [len("题".encode(encoding)) * 3, i + len(label[:2].encode(encoding)), number]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("layout", ["tsv", "html", "csv"])
+def test_a_stray_byte_is_replaced_and_flagged(layout, encoding):
+    """The bad case: one inserted byte used to reject the whole report."""
+    for name, v in GOLD_VALUES[:8]:
+        clean = encode(render(v, layout), encoding)
+        label = T.ROW_BY_KEY["received_new"].label[2:]
+        at = _stray_places(clean, label, encoding)
+        for pos in at:
+            data = _insert(clean, pos, b"\xff")
+            r = assert_reads_back(v, data, f"{name}.{layout}")
+            bad = r.findings[r.findings["check"] == "bad_bytes"]
+            assert len(bad) >= 1 and (bad["severity"] == "warning").all(), name
+            assert f"byte offsets {pos}" in bad["message"].iloc[0]
+
+
+def test_a_stray_byte_in_a_number_is_flagged_in_its_table():
+    name, v = GOLD_VALUES[0]
+    clean = encode(render(v, "tsv"), "utf-8")
+    i = clean.index(T.ROW_BY_KEY["received_new"].label.encode())
+    pos = clean.index(b"\t", i) + 1
+    r = gr.read_report(_insert(clean, pos, b"\xff"), name="x.txt")
+    bad = r.findings[r.findings["check"] == "bad_bytes"]
+    assert bad["table"].tolist() == ["requests"] and bad["location"].iloc[0] != ""
+
+
+def test_nul_bytes_inside_text_are_replaced_and_flagged():
+    name, v = GOLD_VALUES[1]
+    clean = encode(render(v, "tsv"), "utf-8")
+    data = _insert(_insert(clean, 30, b"\x00"), 9, b"\x00")
+    r = assert_reads_back(v, data, "x.txt")
+    assert "2 NUL byte(s)" in r.findings.loc[r.findings["check"] == "bad_bytes", "message"].iloc[0]
+
+
+def test_more_than_a_few_bad_bytes_is_still_undecodable():
+    clean = encode(render(GOLD_VALUES[0][1], "tsv"), "utf-8")
+    noisy = b"".join(clean[i:i + 300] + b"\xff" for i in range(0, len(clean), 300))
+    with pytest.raises(gr.ReportError, match="undecodable"):
+        gr.read_report(noisy, name="noisy.txt")

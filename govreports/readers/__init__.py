@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 
 from ..exceptions import ReportError
 from .base import Cell, Document, Line
@@ -47,10 +48,20 @@ def sniff_format(data: bytes) -> str:
     return "text"
 
 
-def decode_text(data: bytes, source: str) -> str:
-    """Given text bytes, return the text; raise ReportError when they are not text."""
+STRAY_BYTES_SHARE = 0.001  # at most this share of a file's bytes may be stray (replaced, with a finding)
+
+
+def decode_text(data: bytes, source: str, notes: list | None = None) -> str:
+    """Given text bytes, return the text; raise ReportError when they are not text.
+
+    A file that decodes cleanly except for a few bytes (at most ``STRAY_BYTES_SHARE`` of them:
+    a stray byte, NUL bytes inside text) is decoded with U+FFFD in their place, and a
+    ``bad_bytes`` note naming their offsets is appended to ``notes``."""
+    limit = max(1, int(len(data) * STRAY_BYTES_SHARE))
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
+        text, bad = _decode_stray(data[3:], "utf-8", len(data))
+        _note_stray(notes, "UTF-8", [3 + b for b in bad])
+        return _nul_replaced(text, notes, 3)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -60,16 +71,77 @@ def decode_text(data: bytes, source: str) -> str:
             return text
         raise ReportError(source, "undecodable bytes: a UTF-16 byte-order mark but no valid UTF-16 text")
     nul = data.count(b"\x00")
-    if nul:
+    if nul > limit:
         # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
         text = _first_decoding(data, ("utf-16-le", "utf-16-be")) if nul > len(data) // 4 else None
         if text is None:
             raise ReportError(source, "binary file, not a report (NUL bytes in the data)")
         return text
-    text = _first_decoding(data, ("utf-8", "gb18030"))
+    text = _first_decoding(data, ("utf-8",))
+    if text is None:
+        got = _decode_stray(data, "utf-8", limit)
+        if got is not None and _mostly_text(got[0]):
+            _note_stray(notes, "UTF-8", got[1])
+            text = got[0]
+    if text is None:
+        text = _first_decoding(data, ("gb18030",))
+    if text is None:
+        got = _decode_stray(data, "gb18030", limit)
+        if got is not None and _mostly_text(got[0]):
+            _note_stray(notes, "GB18030", got[1])
+            text = got[0]
     if text is None:
         raise ReportError(source, "undecodable bytes: neither UTF-8, GB18030/GBK nor UTF-16")
-    return text
+    return _nul_replaced(text, notes, 0) if nul else text
+
+
+class _TooManyStray(Exception):
+    pass
+
+
+_stray = threading.local()
+
+
+def _record_stray(exc: UnicodeDecodeError):
+    offsets = _stray.offsets
+    offsets.append(exc.start)
+    if len(offsets) > _stray.limit:
+        raise _TooManyStray
+    return "\ufffd", exc.end
+
+
+codecs.register_error("govreports.stray", _record_stray)
+
+
+def _decode_stray(data: bytes, encoding: str, limit: int) -> tuple[str, list[int]] | None:
+    """Given bytes and an encoding, return the text with U+FFFD for each undecodable byte
+    sequence and their offsets; None when there are more than ``limit`` of them."""
+    _stray.offsets, _stray.limit = [], limit
+    try:
+        return data.decode(encoding, errors="govreports.stray"), _stray.offsets
+    except _TooManyStray:
+        return None
+
+
+def _nul_replaced(text: str, notes: list | None, start: int) -> str:
+    """NUL characters inside text become U+FFFD, noted with their offsets (in characters)."""
+    if "\x00" not in text:
+        return text
+    at = [i for i, ch in enumerate(text) if ch == "\x00"]
+    if notes is not None:
+        notes.append(("bad_bytes", "warning", f"{len(at)} NUL byte(s) inside the text, read as U+FFFD "
+                      f"(at characters {_offsets(at)})"))
+    return text.replace("\x00", "\ufffd")
+
+
+def _offsets(at: list[int], most: int = 20) -> str:
+    return ", ".join(str(b) for b in at[:most]) + (f" … ({len(at)} in all)" if len(at) > most else "")
+
+
+def _note_stray(notes: list | None, encoding: str, bad: list[int]) -> None:
+    if bad and notes is not None:
+        notes.append(("bad_bytes", "warning", f"{len(bad)} byte(s) not valid {encoding}, read as U+FFFD "
+                      f"(at byte offsets {_offsets(bad)})"))
 
 
 def _first_decoding(data: bytes, encodings: tuple[str, ...]) -> str | None:
@@ -109,12 +181,30 @@ def read_document(data: bytes, source: str) -> Document:
     if fmt in ("xlsx", "xls", "et"):
         from .spreadsheet import read_workbook
         return read_workbook(data, source, fmt)
-    text = decode_text(data, source)
+    notes: list[tuple[str, str, str]] = []
+    text = decode_text(data, source, notes)
     if fmt == "text":
         from .spreadsheet import looks_like_csv, read_csv_text
         if looks_like_csv(text):
-            return read_csv_text(text, source)
+            return _with_notes(read_csv_text(text, source), notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
-        return read_html(text, source)
-    return read_text(text, source, "markdown" if len(_MD_ROW.findall(text)) >= 5 else "text")
+        return _with_notes(read_html(text, source), notes)
+    return _with_notes(read_text(text, source, "markdown" if len(_MD_ROW.findall(text)) >= 5 else "text"), notes)
+
+
+_NUMBER_BESIDE_STRAY = re.compile(r"^\ufffd+([\d.,]+)$|^([\d.,]+)\ufffd+$")
+
+
+def _with_notes(doc: Document, notes: list) -> Document:
+    """Attach the decoding notes; where a stray byte sits beside a number in a cell of its own
+    ('\ufffd6'), the number is kept (the ``bad_bytes`` finding names the cell)."""
+    if notes:
+        doc.notes.extend(notes)
+        kept = doc.cache.setdefault("stray_numbers", set())  # locations of cells so cleaned
+        for line in doc.lines:
+            for cell in line.cells:
+                if "\ufffd" in cell.text and (m := _NUMBER_BESIDE_STRAY.match(cell.text.strip())):
+                    cell.text = m.group(1) or m.group(2)
+                    kept.add(cell.location)
+    return doc
