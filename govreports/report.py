@@ -20,6 +20,7 @@ import pandas as pd
 from . import frames
 from . import template as T
 from .checks import check_report, check_values
+from .copies import differing_cells, split_copies
 from .exceptions import ReportError
 from .meta import find_agency, find_title, find_year
 from .legacy import read_legacy, report_scope
@@ -180,6 +181,25 @@ def _load(source, name: str | None) -> tuple[bytes, str]:
     return path.read_bytes(), str(path)
 
 
+_TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}
+
+
+def _compare_copies(parsed: Parsed, copies: list, year: int | None) -> None:
+    """A page printing the report more than once: the first copy is read; each further copy is
+    parsed and compared with it (``duplicate_copy``)."""
+    for n, other in enumerate(copies[1:], 2):
+        where = other.lines[0].location if other.lines else ""
+        diff = differing_cells(parsed, parse_document(other, year))
+        if not diff:
+            parsed.find("duplicate_copy", "meta", "info",
+                        f"the page prints the report {len(copies)} times; copy {n} (from {where}) agrees with "
+                        "copy 1, which is read", location=where)
+        for table, cells in diff.items():
+            parsed.find("duplicate_copy", table, "warning",
+                        f"the page prints the report {len(copies)} times and copy {n} (from {where}) differs from "
+                        f"copy 1 in {cells} cell(s) of table {_TABLE_NO[table]}; copy 1 is read", location=where)
+
+
 def _reader_findings(doc, parsed: Parsed) -> None:
     """The decoding notes as findings: stray bytes (``bad_bytes``) once per table they fall in,
     so that a number they touch is flagged in its own table."""
@@ -210,6 +230,8 @@ def read_report(source, name: str | None = None) -> Report:
     lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx") \
         else doc.text.split("\n")
     year = find_year(doc.text, lines)
+    copies = split_copies(doc)
+    doc = copies[0]
     parsed = parse_document(doc, year)
     legacy = None
     if not (parsed.requests or parsed.appeals or parsed.disclosure):
@@ -217,6 +239,8 @@ def read_report(source, name: str | None = None) -> Report:
             parsed, legacy = _read_pre2019(doc)
         elif not parsed.regions:
             raise ReportError(src, "no report found: none of the template's three tables is printed")
+    if legacy is None:
+        _compare_copies(parsed, copies, year)
     printed, found_in = find_agency(lines, parsed.truncated)
     agencies = _agency_helpers()
     agency, level = printed, None

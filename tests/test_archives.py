@@ -6,6 +6,7 @@ cell; the bad cases the issue names each have a test.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -174,3 +175,31 @@ def test_more_than_a_few_bad_bytes_is_still_undecodable():
     noisy = b"".join(clean[i:i + 300] + b"\xff" for i in range(0, len(clean), 300))
     with pytest.raises(gr.ReportError, match="undecodable"):
         gr.read_report(noisy, name="noisy.txt")
+
+
+# --------------------------------------------------------------------------- a report printed twice
+@pytest.mark.parametrize("layout", ["html", "html_word"])
+def test_every_gold_entry_printed_twice_in_one_page_reads_once(layout):
+    """The bad case: a page holding the report twice summed table 2 (规章 13 → 26)."""
+    for name, v in GOLD_VALUES:
+        r = assert_reads_back(v, encode(render(v, layout, twice=True), "utf-8"), f"{name}.{layout}")
+        dup = r.findings[r.findings["check"] == "duplicate_copy"]
+        assert len(dup) == 1 and dup["severity"].iloc[0] == "info", name
+        assert not r.findings["check"].isin(["duplicate_row", "appeals_unreadable"]).any(), name
+
+
+def test_a_report_printed_once_has_no_duplicate_copy():
+    for name, v in GOLD_VALUES:
+        r = gr.read_report(encode(render(v, "html"), "utf-8"), name=f"{name}.html")
+        assert not (r.findings["check"] == "duplicate_copy").any(), name
+
+
+def test_two_differing_copies_read_the_first_and_warn():
+    name, v = next((n, v) for n, v in GOLD_VALUES if v.requests.get("received_new"))
+    row = list(v.requests["received_new"])
+    other = dataclasses.replace(v, requests={**v.requests, "received_new": [row[0] + 1, *row[1:6], row[6] + 1]})
+    text = render(v, "tsv") + "\n" + render(other, "tsv")
+    r = assert_reads_back(v, encode(text, "utf-8"), f"{name}.txt")
+    dup = r.findings[r.findings["check"] == "duplicate_copy"]
+    assert dup[["table", "severity"]].values.tolist() == [["requests", "warning"]]
+    assert "2 cell(s) of table 3" in dup["message"].iloc[0]

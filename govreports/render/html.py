@@ -26,11 +26,13 @@ HTML_LAYOUTS = ("html", "html_word")
 NAV = ("首页", "机构概况", "政务公开", "政策文件", "政务服务", "互动交流", "专题专栏")
 
 
-def render(values: ReportValues, layout: str = "html", charset: str = "utf-8", **options) -> str:
+def render(values: ReportValues, layout: str = "html", charset: str = "utf-8", twice: bool = False,
+           **options) -> str:
     """Print ``values`` as a whole HTML page in ``layout`` (``html`` or ``html_word``).
 
     ``charset`` is only declared in the page's ``<meta>`` (real pages often declare gb2312 and
-    are GBK); encoding the text is :func:`govreports.render.encode`'s job.
+    are GBK); encoding the text is :func:`govreports.render.encode`'s job. ``twice`` prints the
+    report a second time in the page, as a hidden print copy under the original (LAYOUTS.md).
     """
     if layout not in HTML_LAYOUTS:
         raise ValueError(f"unknown html layout {layout!r}; known: {HTML_LAYOUTS}")
@@ -39,6 +41,8 @@ def render(values: ReportValues, layout: str = "html", charset: str = "utf-8", *
     blocks = build_document(values, opts)
     title = blocks[0].text
     body = [_block(b, word) for b in blocks]
+    if twice:
+        body += ['</div>\n<div class="print-copy" style="display:none">', *body]
     page = "\n".join([_page_head(title, charset), *body, _page_foot(values.agency)])
     return to_traditional(page) if opts.traditional else page
 

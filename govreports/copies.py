@@ -1,0 +1,72 @@
+"""A page that prints the report twice (a print copy, a mirror under the original).
+
+Read as one, the two copies add up (table 2's sub-rows are summed) or collide (every table-3 row
+printed twice, 30 numbers in table 4). :func:`split_copies` finds where a second copy starts:
+the section headings begin again (一、总体情况 or 二、主动公开政府信息情况 after section 三 was
+printed) and section 三 follows again. The reader parses the first copy, compares it with the
+second, and says so (``duplicate_copy``: info when the copies agree, a warning per table where
+they differ).
+"""
+from __future__ import annotations
+
+from . import template as T
+from .readers.base import Document
+
+_ORDER = {s.key: i for i, s in enumerate(T.SECTIONS)}
+_RESTARTS = ("overview", "disclosure")
+
+
+def _heading_lines(doc: Document) -> list[tuple[int, str]]:
+    from .parse import _heading, document_keys
+
+    out = []
+    for i, lk in enumerate(document_keys(doc)):
+        first = next((k for k in lk if k), "")
+        h = _heading(first) if first else None
+        if h is not None:
+            out.append((i, h))
+    return out
+
+
+def copy_starts(doc: Document) -> list[int]:
+    """Given a document, return the indices of the lines where a further copy of the report
+    begins (empty for a report printed once)."""
+    heads = _heading_lines(doc)
+    starts: list[int] = []
+    last, requests_seen = -1, False
+    for n, (i, h) in enumerate(heads):
+        o = _ORDER[h]
+        if (h in _RESTARTS and o <= last and requests_seen
+                and any(h2 == "requests" for _, h2 in heads[n + 1:])):
+            starts.append(i)
+            last, requests_seen = o, False
+            continue
+        last = max(last, o)
+        requests_seen = requests_seen or h == "requests"
+    return starts
+
+
+def split_copies(doc: Document) -> list[Document]:
+    """Given a document, return one document per copy of the report it prints (itself when once)."""
+    starts = copy_starts(doc)
+    if not starts:
+        return [doc]
+    bounds = [0, *starts, len(doc.lines)]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        lines = doc.lines[a:b]
+        text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
+        part = Document(lines=lines, text=text, format=doc.format, notes=list(doc.notes))
+        out.append(part)
+    return out
+
+
+def differing_cells(first, second) -> dict[str, int]:
+    """Given two parses (``parse.Parsed``), return {table: number of cells that differ}."""
+    out = {}
+    for table in ("disclosure", "requests", "appeals"):
+        a, b = getattr(first, table), getattr(second, table)
+        n = sum(1 for k in set(a) | set(b) if k not in a or k not in b or a[k].value != b[k].value)
+        if n:
+            out[table] = n
+    return out
