@@ -491,6 +491,9 @@ def _parent_named_in_text(place: str, text: str) -> str | None:
     return parents.pop() if len(parents) == 1 else None
 
 
+_ZONES = ("实验区", "试验区", "开发区", "高新区", "示范区", "合作区", "园区", "保税区", "度假区", "风景区")
+
+
 @lru_cache(maxsize=65536)
 def normalize_agency(name: str) -> str:
     """Given a printed name, return it normalized: simplified, no spaces, abbreviations written
@@ -512,6 +515,8 @@ def normalize_agency(name: str) -> str:
                     rest = rest[len(suffix):]
                     break
         place = (prov.full if prov else "") + rest
+    if not dept and place.endswith(_ZONES):
+        dept = "管理委员会"  # a development or pilot zone is governed by its 管委会, not a 人民政府
     if not dept and places and places[-1].name and places[-1].level in ("provincial", "city", "county", "township") \
             and not place.endswith("街道"):
         dept = "人民政府"

@@ -41,7 +41,8 @@ from .template import APPLICANT_PARTS, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, R
 # --------------------------------------------------------------------------- inputs
 
 REPORT_COLUMNS = ("report_id", "source", "sha256", "format", "status", "error", "agency", "agency_key",
-                  "agency_as_printed", "year", "template", "level", "region", "duplicate_of")
+                  "agency_as_printed", "year", "template", "level", "region", "duplicate_of", "published",
+                  "published_source")
 FAILED_STATUSES = ("error", "failed", "unreadable")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from . import template as T
 from .findings import finding
@@ -145,56 +144,8 @@ def _disclosure_value(item: T.DisclosureItem, m: T.Measure, v, level: str | None
 
 
 # --------------------------------------------------------------------------- prose
-@dataclass(frozen=True)
-class ProseFigure:
-    """A table figure the prose often restates, and how the prose says it.
+from .template import PROSE_FIGURES, ProseFigure  # noqa: E402,F401 - declared in the template
 
-    ``patterns`` are matched against the prose with whitespace removed (NFKC); group 1 is the
-    number. The figure is the sum over ``rows`` (table-3 rows, or for ``appeals`` proceedings'
-    totals); the prose agrees when it equals any of the figure's readings (see
-    :func:`_readings`), so a restatement only becomes a finding when no reading fits.
-    """
-
-    key: str
-    label: str
-    table: str  # requests | appeals
-    rows: tuple[str, ...]
-    patterns: tuple[str, ...]
-    also: tuple[tuple[str, ...], ...] = ()  # other row sets the prose may mean by it
-
-
-def _group(g: str) -> tuple[str, ...]:
-    return tuple(k for k in T.REQUEST_KEYS if k.startswith(g + "."))
-
-
-_N = r"(\d+(?:\.\d+)?)"
-_SEP = r"[^。;；,，\d]{0,12}?"
-PROSE_FIGURES: tuple[ProseFigure, ...] = (
-    ProseFigure("received_new", "共收到申请", "requests", ("received_new",), (
-        r"(?:收到|受理|接收|新收)(?:各类|公民、法人或其他组织(?:提出的)?)?(?:政府信息公开|依申请公开|公开政府信息|信息公开)?"
-        r"(?:的)?申请(?:件)?(?:共计|总计|共)?" + _N + "件",
-        r"(?:收到|受理)依申请公开(?:件|申请)?(?:共计|共)?" + _N + "件"),
-        also=(("received_new", "carried_over"),)),
-    ProseFigure("outcome_total", "办结/答复", "requests", ("outcome_total",), (
-        r"(?:办结|答复|办理完结|处理完毕)(?:了)?(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:共计|共)?" + _N + "件",),
-        also=(T.OUTCOME_KEYS,)),
-    ProseFigure("carried_over", "上年结转", "requests", ("carried_over",), (
-        r"(?:上年度?|上一年度?)结转(?:的)?(?:政府信息公开)?(?:申请)?" + _N + "件",)),
-    ProseFigure("carried_forward", "结转下年度", "requests", ("carried_forward",), (
-        _N + r"件(?:申请)?" + _SEP + r"(?:顺延|结转|转入|延续)(?:到|至)?下一?年度?",)),
-    ProseFigure("granted+partly_granted", "予以公开及部分公开", "requests", ("granted", "partly_granted"), (
-        r"予以公开(?:及|和|、|与)部分公开(?:的)?(?:共)?" + _N + "件",)),
-    ProseFigure("granted", "予以公开", "requests", ("granted",), (r"予以公开(?:的)?" + _N + "件",)),
-    ProseFigure("partly_granted", "部分公开", "requests", ("partly_granted",), (r"(?<![及和、与])部分公开(?:的)?" + _N + "件",)),
-    ProseFigure("denied", "不予公开", "requests", _group("denied"), (r"不予公开(?:的)?" + _N + "件",)),
-    ProseFigure("unavailable", "无法提供", "requests", _group("unavailable"), (r"无法提供(?:的)?" + _N + "件",)),
-    ProseFigure("not_processed", "不予处理", "requests", _group("not_processed"), (r"不予处理(?:的)?" + _N + "件",)),
-    ProseFigure("other", "其他处理", "requests", _group("other"), (r"其他处理(?:的)?" + _N + "件",)),
-    ProseFigure("review", "行政复议", "appeals", ("review",), (
-        r"行政复议(?:案件|申请)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
-    ProseFigure("suit", "行政诉讼", "appeals", ("suit_direct", "suit_after_review"), (
-        r"诉讼(?:案件)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
-)
 _PROSE_MARK = re.compile(r"[。，,；;]")
 
 

@@ -53,7 +53,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "status": "string", "error": "string", "agency": "string", "agency_key": "string",
     "agency_link": "string", "agency_as_printed": "string", "year": "Int64", "template": "string",
     "level": "string", "region": "string", "title": "string", "truncated": "boolean",
-    "duplicate_of": "string", "scope": "string",
+    "duplicate_of": "string", "scope": "string", "published": "string", "published_source": "string",
 }
 DEFAULT_CACHE = "~/.cache/govreports"
 CACHE_FORMAT = 2                 # bump when the layout of a cache entry changes
@@ -61,7 +61,7 @@ DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat b
 SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.jsonl$)", re.IGNORECASE)
 SKIP_SUFFIXES = {".json", ".jsonl", ".parquet", ".pkl", ".pyc", ".tmp"}
 _META_FIELDS = ("report_id", "source", "sha256", "format", "agency", "agency_as_printed", "year",
-                "template", "level", "title", "truncated", "scope")
+                "template", "level", "title", "truncated", "scope", "published", "published_source")
 
 
 # --------------------------------------------------------------------------------------------

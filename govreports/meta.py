@@ -3,8 +3,15 @@
 ``year`` is the year reported on (a report published in 2021 on 2020 is 2020): read from the
 title (``2020年政府信息公开工作年度报告``), else the statistical period (``统计期限…2020年1月1日``),
 else the first year that opens section 一. ``agency_as_printed`` is the name the report prints
-(title, else the signature line); ``agency`` expands it where the text makes that certain
+(title, else a page header's ``发布机构:`` or the signature line, else the prose, cut at the verbs
+and framing words around a name); ``agency`` expands it where the text makes that certain
 (:func:`govreports.agencies.expand_agency`).
+
+``published`` is the date the report was published (ISO ``YYYY-MM-DD``) and
+``published_source`` says where it was read: ``page`` (a page header's ``发布时间:`` or the
+page's own 发布时间/发布日期 line), ``signature`` (the date printed at the report's end).
+Crawled pages carry a header of page metadata (``标题:``, ``发布时间:``, ``发布机构:``,
+``原文链接:``) before the body: it is read whatever the body looks like (:func:`page_header`).
 """
 from __future__ import annotations
 
@@ -36,7 +43,25 @@ def _norm(s: str) -> str:
 
 
 _PUNCT = re.compile(r"[，,。.:：;；《》“”\"()（）!！?？]")
-_LEAD_VERBS = re.compile(r"^(?:特编制|特制定|现编制|现发布|现公布|现将|编制|发布|公布|制作|关于)")
+# Verbs and framing words around a name in a sentence: a name is what lies between them.
+# (never single characters that names hold: 经济, 自由贸易, 为民服务; never 编制 inside a name:
+# 机构编制委员会 — a verb is stripped only at the very start or the very end of a candidate).
+_LEADING = ("特此公布", "现予公布", "特编制", "特制定", "现编制", "现发布", "现公布", "现将", "兹将", "兹公布", "编制",
+            "发布", "公布", "制作", "制定", "关于", "根据", "按照", "依据", "依照")
+_TRAILING = ("编制完成了", "编制完成", "编制了", "编制", "发布了", "发布", "公布了", "公布", "制作了", "制作", "制定了",
+             "制定", "形成了", "形成", "特此", "现将", "现", "特", "的", "了", "现予")
+_LEAD_VERBS = re.compile(r"^(?:" + "|".join(sorted(_LEADING, key=len, reverse=True)) + ")+")
+_TRAIL_VERBS = re.compile(r"(?:" + "|".join(sorted(_TRAILING, key=len, reverse=True)) + ")+$")
+
+
+def strip_framing(name: str) -> str:
+    """Given a candidate name cut from a sentence, return it without the verbs and framing words
+    printed around it.
+
+    >>> strip_framing("市科委编制了"), strip_framing("现公布区统计局"), strip_framing("县委机构编制委员会办公室")
+    ('市科委', '区统计局', '县委机构编制委员会办公室')
+    """
+    return _TRAIL_VERBS.sub("", _LEAD_VERBS.sub("", name))
 _NOT_A_NAME = re.compile(r"^(?:在|我|根据|按照|依据|本|[一二三四五六七八九十]+、)")
 _NAME_OK = re.compile(r"^[\u3400-\u9fff（）()、·]{2,30}$")
 _PROSE_NAME = re.compile(
@@ -46,7 +71,7 @@ _PROSE_NAME = re.compile(
 
 
 def _plausible(name: str) -> str | None:
-    name = _TITLE_PREFIX.sub("", _SPACES.sub("", name)).strip("：:—-_")
+    name = strip_framing(_TITLE_PREFIX.sub("", _SPACES.sub("", name)).strip("：:—-_"))
     return name if _NAME_OK.match(name) and not _NOT_A_NAME.match(name) else None
 
 
@@ -61,10 +86,36 @@ def _title_lines(lines: list[str]) -> list[str]:
     return head
 
 
+_HEADER_FIELD = re.compile(r"^\s*(?P<field>标题|发布时间|发布日期|发布机构|发文机关|来源|原文链接|文号|栏目|索引号)"
+                           r"\s*[:：]\s*(?P<value>.*?)\s*$")
+
+
+def page_header(lines: list[str]) -> dict[str, tuple[str, int]]:
+    """Given a report's lines, return the fields of a crawled page's metadata header
+    ({field: (value, line index)}, e.g. ``标题``, ``发布时间``, ``发布机构``); empty fields are
+    left out. The header is the first lines, up to the first line that is not a field."""
+    out: dict[str, tuple[str, int]] = {}
+    for i, s in enumerate(lines[:30]):
+        m = _HEADER_FIELD.match(s)
+        if m is None:
+            if out and s.strip():
+                break
+            continue
+        if m["value"] and m["field"] not in out:
+            out[m["field"]] = (m["value"], i)
+    return out
+
+
 def find_title(lines: list[str]) -> tuple[str, int] | None:
     """Given the first lines of a report, return the title and the index of its first line
     (a title broken over two lines is joined). Where several lines look like titles (a page
-    listing earlier reports, a '上一篇' link), the last one before section 一 is the title."""
+    listing earlier reports, a '上一篇' link), the last one before section 一 is the title.
+    A page header's ``标题:`` is the title where it reads as one."""
+    header = page_header(lines).get("标题")
+    if header:
+        t = _title_lines([header[0]])[0]
+        if _TITLE.search(t):
+            return t, header[1]
     head = _title_lines(lines)
     first_heading = next((i for i, s in enumerate(lines[:60]) if _HEADING_ONE.match(_norm(s))), len(head))
     for joined in (False, True):
@@ -106,12 +157,12 @@ def find_year(text: str, lines: list[str]) -> int | None:
 
 def find_agency(lines: list[str], truncated: bool = False) -> tuple[str | None, str]:
     """Given a report's lines, return the agency name as printed and where it was found
-    ('title', 'signature', 'text' or '')."""
+    ('title', 'header' (a page header's 发布机构), 'signature', 'text' or '')."""
     t = find_title(lines)
     if t:
         title, i = t
         m = _TITLE.search(title)
-        before = _plausible(_LEAD_VERBS.sub("", _PUNCT.split(title[:m.start()])[-1]))
+        before = _plausible(_PUNCT.split(title[:m.start()])[-1])
         if before:
             return before, "title"
         after = re.match(r"^(?:19|20)\d{2}\s*年\s*度?(?P<mid>.*?)(?:政府)?(?:信息|政务)公开", title[m.start():])
@@ -122,6 +173,11 @@ def find_agency(lines: list[str], truncated: bool = False) -> tuple[str | None, 
             p = _plausible(_norm(prev))
             if p and _AGENCY_END.search(p):
                 return p, "title"
+    header = page_header(lines)
+    for field in ("发布机构", "发文机关"):
+        p = _plausible(_norm(header[field][0])) if field in header else None
+        if p:
+            return p, "header"
     tail = [] if truncated else [_SPACES.sub("", _norm(x)) for x in lines[-12:] if x.strip()]
     for i, s in enumerate(tail):
         if 3 <= len(s) <= 30 and _AGENCY_END.search(s) and _plausible(s):
@@ -131,5 +187,81 @@ def find_agency(lines: list[str], truncated: bool = False) -> tuple[str | None, 
     for s in lines[:80]:
         m = _PROSE_NAME.match(_norm(s))
         if m:
-            return m["name"], "text"
+            name = _plausible(m["name"])
+            if name:
+                return name, "text"
+    return None, ""
+
+
+# --------------------------------------------------------------------------- published
+_DATE = (r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?")
+_PAGE_DATE = re.compile(r"(?<![\u4e00-\u9fff])(?:发布|发稿|发文|公开|更新)?(?:时间|日期)\s*[:：]\s*" + _DATE)
+_CN_DATE = re.compile(r"^(?P<y>[二][〇○零一二三四五六七八九]{3})年(?P<m>[一二三四五六七八九十]{1,2})月"
+                      r"(?P<d>[一二三四五六七八九十]{1,3})日$")
+_SIGNATURE_DATE = re.compile(r"^" + _DATE + r"$")
+_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+
+
+def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
+    from datetime import date
+
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _cn_number(s: str) -> int:
+    """'十二' → 12, '二十一' → 21, '三' → 3 (month and day numerals)."""
+    if "十" not in s:
+        return _CN_NUM[s]
+    tens, _, ones = s.partition("十")
+    return (_CN_NUM[tens] if tens else 1) * 10 + (_CN_NUM[ones] if ones else 0)
+
+
+def _signature_date(s: str) -> str | None:
+    m = _SIGNATURE_DATE.match(s)
+    if m:
+        return _iso(m["y"], m["m"], m["d"])
+    m = _CN_DATE.match(s)
+    if m:
+        try:
+            return _iso(m["y"].translate(_CN_DIGITS), _cn_number(m["m"]), _cn_number(m["d"]))
+        except KeyError:
+            return None
+    return None
+
+
+def find_published(lines: list[str], truncated: bool = False) -> tuple[str | None, str]:
+    """Given a report's lines, return the date it was published (ISO ``YYYY-MM-DD``) and where it
+    was read: ``page`` (a page header's 发布时间, or the page's 发布时间/发布日期 line before the
+    report), ``signature`` (the date printed on a line of its own at the report's end), or
+    ``(None, '')``.
+
+    >>> find_published(["标题: 某县2021年政府信息公开工作年度报告", "发布时间: 2022-01-28 09:30", "正文"])
+    ('2022-01-28', 'page')
+    >>> find_published(["……", "某县人民政府", "2022年1月20日"])
+    ('2022-01-20', 'signature')
+    """
+    header = page_header(lines)
+    for field in ("发布时间", "发布日期"):
+        if field in header:
+            m = re.match(_DATE, _norm(header[field][0]))
+            if m and (iso := _iso(m["y"], m["m"], m["d"])):
+                return iso, "page"
+    head = _norm("\n".join(x[:3000] for x in lines[:40]))
+    m = _PAGE_DATE.search(head)
+    if m and (iso := _iso(m["y"], m["m"], m["d"])):
+        return iso, "page"
+    if truncated:
+        return None, ""
+    tail = [_SPACES.sub("", _norm(x)) for x in lines[-40:] if x.strip()]
+    for s in reversed(tail):
+        iso = _signature_date(s)
+        if iso:
+            return iso, "signature"
+    end = _norm(lines[-1][-200:]) if lines else ""
+    m = re.search(_DATE + r"\s*$", end)
+    if m and (iso := _iso(m["y"], m["m"], m["d"])):
+        return iso, "signature"
     return None, ""

@@ -22,7 +22,7 @@ from . import template as T
 from .checks import check_report, check_values
 from .copies import differing_cells, split_copies
 from .exceptions import ReportError
-from .meta import find_agency, find_title, find_year
+from .meta import find_agency, find_published, find_title, find_year
 from .legacy import read_legacy, report_scope
 from .parse import Parsed, Value, document_keys, parse_document, split_regions
 from .sections import report_sections
@@ -45,6 +45,8 @@ class ReportMeta:
     title: str | None = None
     truncated: bool = False
     scope: str | None = None  # agency | aggregate (a whole region's report adding up its agencies)
+    published: str | None = None          # ISO date the report was published, or None
+    published_source: str | None = None   # page (发布时间 of the page), signature (the date at the end)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -259,8 +261,10 @@ def read_report(source, name: str | None = None) -> Report:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
     _reader_findings(doc, parsed)
     title = find_title(lines)
+    published, published_source = find_published(lines, parsed.truncated)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
-                      title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text))
+                      title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text),
+                      published=published, published_source=published_source or None)
     if legacy is None:
         parsed.findings.extend(check_report(parsed, doc, meta))
         keys = document_keys(doc)

@@ -79,12 +79,14 @@ def _reports_schema() -> pa.DataFrameSchema:
 
     allowed = {"format": T.FORMATS, "template": (*T.TEMPLATES, T.PRE2019), "level": T.LEVELS,
                "status": ("parsed", "failed"), "scope": T.SCOPES,
-               "agency_link": ("exact", "normalized", "guessed")}
+               "agency_link": ("exact", "normalized", "guessed"), "published_source": T.PUBLISHED_SOURCES}
     cols = {}
     for name, dtype in REPORT_COLUMNS.items():
         checks = [_isin(allowed[name])] if name in allowed else []
         if name == "year":
             checks.append(pa.Check.in_range(1990, 2100))
+        if name == "published":
+            checks.append(pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"))
         cols[name] = pa.Column(dtype, checks=checks, nullable=name not in ("report_id", "source", "status"),
                                unique=name == "report_id")
     return pa.DataFrameSchema(cols, strict=False, ordered=True, name="reports")

@@ -29,6 +29,9 @@ def template_for_year(year: int) -> str:
 SEVERITIES = ("error", "warning", "info")
 LEVELS = ("national", "provincial", "city", "county", "township")
 FORMATS = ("text", "markdown", "html", "pdf", "docx", "spreadsheet")
+# Where ReportMeta.published was read: the page's 发布时间, the date printed at the report's end,
+# a fetch manifest's date.
+PUBLISHED_SOURCES = ("page", "signature", "manifest")
 
 
 # --------------------------------------------------------------------------- table 3: requests
@@ -550,4 +553,67 @@ PRE2019_SECTIONS = (
                        r"(?:的)?(?:措施|工作|打算|方向|计划|情况|思路)?$")),
     Section("other", "七、其他需要报告的事项", re.compile(r"^(?:[一二三四五六七八九十]|\d)?其他需要报告的?事项$")),
     Section("statistics", "统计表", re.compile(r"^(?:[一二三四五六七八九十]|\d)?.{0,24}统计表$")),
+)
+
+# =========================================================================== prose figures
+# What the prose restates of the tables (共收到申请X件, 办结Y件 ...), checked by ``checks.check_prose``
+# (``text_table``). Patterns are matched against the prose with whitespace removed (NFKC).
+@dataclass(frozen=True)
+class ProseFigure:
+    """A table figure the prose often restates, and how the prose says it.
+
+    ``patterns`` are matched against the prose with whitespace removed (NFKC); group 1 is the
+    number. The figure is the sum over ``rows`` (table-3 rows, or for ``appeals`` proceedings'
+    totals); the prose agrees when it equals any of the figure's readings (see
+    :func:`_readings`), so a restatement only becomes a finding when no reading fits.
+    """
+
+    key: str
+    label: str
+    table: str  # requests | appeals
+    rows: tuple[str, ...]
+    patterns: tuple[str, ...]
+    also: tuple[tuple[str, ...], ...] = ()  # other row sets the prose may mean by it
+
+
+def _group(g: str) -> tuple[str, ...]:
+    return tuple(k for k in REQUEST_KEYS if k.startswith(g + "."))
+
+
+_N = r"(\d+(?:\.\d+)?)"
+_SEP = r"[^。;；,，\d]{0,12}?"
+# Between 受理/办理/办结 and the number: words that say what was received or handled, never an
+# outcome, a part of the figure, or another figure (其中予以公开3件 is not the total).
+_GAP = r"(?:(?!予以|部分|不予|无法|其他处理|结转|复议|诉讼|其中|结果|答复|期限|工作日|平均)[^。;；,，\d]){0,24}?"
+PROSE_FIGURES: tuple[ProseFigure, ...] = (
+    ProseFigure("received_new", "共收到申请", "requests", ("received_new",), (
+        r"(?:收到|受理|接收|新收)(?:各类|公民、法人或其他组织(?:提出的)?)?(?:政府信息公开|依申请公开|公开政府信息|信息公开)?"
+        r"(?:的)?申请(?:件)?(?:共计|总计|共)?" + _N + "件",
+        r"(?:收到|受理)依申请公开(?:件|申请)?(?:共计|共)?" + _N + "件",
+        r"受理" + _GAP + r"(?:共计|总计|共)?" + _N + "件"),
+        also=(("received_new", "carried_over"),)),
+    ProseFigure("outcome_total", "办结/答复", "requests", ("outcome_total",), (
+        r"(?:办结|答复|办理完结|处理完毕)(?:了)?(?:政府信息公开|依申请公开|信息公开)?(?:申请)?(?:共计|共)?" + _N + "件",
+        r"办结" + _GAP + r"(?:共计|共)?" + _N + "件"),
+        also=(OUTCOME_KEYS,)),
+    # 共办理政府信息公开申请X件: what was handled, said of the year's requests or of their outcomes
+    ProseFigure("handled", "办理申请", "requests", ("outcome_total",), (
+        r"办理(?!完结|结果)" + _GAP + r"(?:共计|共)?" + _N + "件",),
+        also=(("received_new", "carried_over"), ("received_new",), OUTCOME_KEYS)),
+    ProseFigure("carried_over", "上年结转", "requests", ("carried_over",), (
+        r"(?:上年度?|上一年度?)结转(?:的)?(?:政府信息公开)?(?:申请)?" + _N + "件",)),
+    ProseFigure("carried_forward", "结转下年度", "requests", ("carried_forward",), (
+        _N + r"件(?:申请)?" + _SEP + r"(?:顺延|结转|转入|延续)(?:到|至)?下一?年度?",)),
+    ProseFigure("granted+partly_granted", "予以公开及部分公开", "requests", ("granted", "partly_granted"), (
+        r"予以公开(?:及|和|、|与)部分公开(?:的)?(?:共)?" + _N + "件",)),
+    ProseFigure("granted", "予以公开", "requests", ("granted",), (r"予以公开(?:的)?" + _N + "件",)),
+    ProseFigure("partly_granted", "部分公开", "requests", ("partly_granted",), (r"(?<![及和、与])部分公开(?:的)?" + _N + "件",)),
+    ProseFigure("denied", "不予公开", "requests", _group("denied"), (r"不予公开(?:的)?" + _N + "件",)),
+    ProseFigure("unavailable", "无法提供", "requests", _group("unavailable"), (r"无法提供(?:的)?" + _N + "件",)),
+    ProseFigure("not_processed", "不予处理", "requests", _group("not_processed"), (r"不予处理(?:的)?" + _N + "件",)),
+    ProseFigure("other", "其他处理", "requests", _group("other"), (r"其他处理(?:的)?" + _N + "件",)),
+    ProseFigure("review", "行政复议", "appeals", ("review",), (
+        r"行政复议(?:案件|申请)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
+    ProseFigure("suit", "行政诉讼", "appeals", ("suit_direct", "suit_after_review"), (
+        r"诉讼(?:案件)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
 )

@@ -203,3 +203,90 @@ def test_two_differing_copies_read_the_first_and_warn():
     dup = r.findings[r.findings["check"] == "duplicate_copy"]
     assert dup[["table", "severity"]].values.tolist() == [["requests", "warning"]]
     assert "2 cell(s) of table 3" in dup["message"].iloc[0]
+
+
+# --------------------------------------------------------------------------- names and dates from any page
+CRAWLER = SHARED / "reports" / "crawler" / "pingtan_zone_gov_2021.txt"
+CRAWLER_GOLD = SHARED / "gold" / "crawler.json"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not CRAWLER.exists() or not CRAWLER_GOLD.exists(), reason="../shared/reports/crawler absent")
+def test_crawler_page_header_gives_agency_and_published():
+    """meta.py reads a crawled page's metadata header whatever its body looks like."""
+    from govreports.agencies import expand_agency
+    from govreports.meta import find_agency, find_published
+
+    g = json.loads(CRAWLER_GOLD.read_text(encoding="utf-8"))[CRAWLER.name]
+    text = CRAWLER.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    printed, where = find_agency(lines)
+    assert g["agency_as_printed"].startswith(printed + " ") and where == "title"
+    assert expand_agency(printed, text) == g["agency"]
+    header_date = next(x for x in lines[:10] if x.startswith("发布时间:")).split(":", 1)[1].strip()[:10]
+    assert find_published(lines) == (header_date, "page")
+
+
+def test_page_header_fields_come_before_the_body():
+    from govreports.meta import find_agency, find_published
+
+    v = GOLD_VALUES[0][1]
+    body = render(v, "tsv").replace(f"{v.agency}{v.year}年", f"{v.year}年")  # no name in the title
+    head = f"标题: 政府信息公开工作年度报告\n发布时间: 2022-01-28 09:30\n发布机构: {v.agency}\n原文链接: https://x/y.htm\n"
+    lines = (head + body).split("\n")
+    assert find_agency(lines) == (v.agency, "header")
+    assert find_published(lines) == ("2022-01-28", "page")
+    r = gr.read_report(encode(head + body, "utf-8"), name="crawled.txt")
+    assert (r.meta.agency_as_printed, r.meta.published, r.meta.published_source) == (v.agency, "2022-01-28", "page")
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("根据《条例》要求，市科委编制了2021年政府信息公开工作年度报告。", "市科委"),
+    ("现公布区统计局2021年政府信息公开工作年度报告。", "区统计局"),
+    ("特此公布县委机构编制委员会办公室2021年政府信息公开工作年度报告", "县委机构编制委员会办公室"),
+])
+def test_a_name_is_cut_from_the_verbs_around_it(sentence, name):
+    from govreports.meta import find_agency
+
+    got, _ = find_agency([sentence, "一、总体情况", "2021年，我局认真贯彻落实《条例》。"])
+    assert got == name
+
+
+@pytest.mark.parametrize("layout", ["tsv", "html", "csv"])
+def test_published_is_the_date_printed_at_the_end(layout):
+    for name, v in GOLD_VALUES[:6]:
+        r = gr.read_report(encode(render(v, layout), "utf-8"), name=f"{name}.{layout}")
+        assert (r.meta.published, r.meta.published_source) == (f"{v.year + 1}-01-15", "signature"), name
+
+
+def test_a_page_date_line_wins_over_the_signature_and_statistics_dates_are_not_it():
+    v = GOLD_VALUES[0][1]
+    page = render(v, "html").replace("<span>来源：本站</span>", "<span>来源：本站</span> <span>发布日期：2022年02月08日</span>")
+    r = gr.read_report(encode(page, "utf-8"), name="x.html")
+    assert (r.meta.published, r.meta.published_source) == ("2022-02-08", "page")
+    text = "统计时间：2021年1月1日至2021年12月31日\n" + render(v, "tsv")
+    r = gr.read_report(encode(text, "utf-8"), name="x.txt")
+    assert r.meta.published_source == "signature"
+
+
+# --------------------------------------------------------------------------- prose restatements in other words
+@pytest.mark.parametrize("sentence, figure", [
+    ("全年共受理政府信息公开申请{n}件。", "received_new"),
+    ("本机关受理公民、法人和其他组织提出的政府信息公开申请{n}件。", "received_new"),
+    ("全年共办理政府信息公开申请{n}件。", "handled"),
+    ("全年办结各类申请{n}件。", "outcome_total"),
+])
+def test_prose_in_other_words_is_checked_against_table_3(sentence, figure):
+    """The bad case: 共受理政府信息公开申请2件 against a table 3 of 3 went unflagged."""
+    name, v = next((n, v) for n, v in GOLD_VALUES if v.requests.get("received_new", [0])[-1] >= 2
+                   and not v.requests.get("carried_over", [0])[-1])
+    received = v.requests["received_new"][-1]
+    printed = render(v, "tsv")
+    said = f"全年共收到政府信息公开申请{received}件。"
+    assert said in printed
+    for n, flagged in ((received, False), (received - 1, True)):
+        r = gr.read_report(encode(printed.replace(said, sentence.format(n=n)), "utf-8"), name=f"{name}.txt")
+        f = r.findings[r.findings["check"] == "text_table"]
+        assert (figure in set(f["key"])) == flagged, (n, f["message"].tolist())
+        if flagged:
+            assert (f.loc[f["key"] == figure, "severity"] == "warning").all()
