@@ -140,7 +140,7 @@ def _stray_places(data: bytes, label: str, encoding: str) -> list[int]:
 @pytest.mark.parametrize("layout", ["tsv", "html", "csv"])
 def test_a_stray_byte_is_replaced_and_flagged(layout, encoding):
     """The bad case: one inserted byte used to reject the whole report."""
-    for name, v in GOLD_VALUES[:8]:
+    for name, v in [(n, v) for n, v in GOLD_VALUES if "received_new" in v.requests]:
         clean = encode(render(v, layout), encoding)
         label = T.ROW_BY_KEY["received_new"].label[2:]
         at = _stray_places(clean, label, encoding)
