@@ -2,8 +2,8 @@
 
 Read as one, the two copies add up (table 2's sub-rows are summed) or collide (every table-3 row
 printed twice, 30 numbers in table 4). :func:`split_copies` finds where a second copy starts:
-the section headings begin again (一、总体情况 or 二、主动公开政府信息情况 after section 三 was
-printed) and section 三 follows again. The reader parses the first copy, compares it with the
+the section headings begin again (一、总体情况 or 二、主动公开政府信息情况 after a section holding
+a table) and a table's section follows again. The reader parses the first copy, compares it with the
 second, and says so (``duplicate_copy``: info when the copies agree, a warning per table where
 they differ).
 """
@@ -14,6 +14,8 @@ from .readers.base import Document
 
 _ORDER = {s.key: i for i, s in enumerate(T.SECTIONS)}
 _RESTARTS = ("overview", "disclosure")
+_TABLES = ("disclosure", "requests", "appeals")
+_MIN_TABLE_LINES = 5  # lines under a table's heading that make a table where rows are not marked
 
 
 def _heading_lines(doc: Document) -> list[tuple[int, str]]:
@@ -32,17 +34,19 @@ def copy_starts(doc: Document) -> list[int]:
     """Given a document, return the indices of the lines where a further copy of the report
     begins (empty for a report printed once)."""
     heads = _heading_lines(doc)
+    ends = [i for i, _ in heads[1:]] + [len(doc.lines)]
     starts: list[int] = []
-    last, requests_seen = -1, False
-    for n, (i, h) in enumerate(heads):
+    last, table_seen = -1, False
+    for n, ((i, h), end) in enumerate(zip(heads, ends)):
         o = _ORDER[h]
-        if (h in _RESTARTS and o <= last and requests_seen
-                and any(h2 == "requests" for _, h2 in heads[n + 1:])):
+        if (h in _RESTARTS and o <= last and table_seen
+                and any(h2 in _TABLES for _, h2 in heads[n + 1:])):
             starts.append(i)
-            last, requests_seen = o, False
-            continue
+            last, table_seen = -1, False
         last = max(last, o)
-        requests_seen = requests_seen or h == "requests"
+        # a section with a table under it (a table of contents lists the headings alone)
+        table_seen = table_seen or (h in _TABLES and (end - i > _MIN_TABLE_LINES
+                                                      or any(ln.table for ln in doc.lines[i + 1:end])))
     return starts
 
 

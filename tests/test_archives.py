@@ -290,3 +290,10 @@ def test_prose_in_other_words_is_checked_against_table_3(sentence, figure):
         assert (figure in set(f["key"])) == flagged, (n, f["message"].tolist())
         if flagged:
             assert (f.loc[f["key"] == figure, "severity"] == "warning").all()
+
+
+def test_a_table_of_contents_is_not_a_first_copy():
+    v = GOLD_VALUES[0][1]
+    toc = "\n".join(s.heading for s in T.SECTIONS) + "\n"
+    r = assert_reads_back(v, encode(toc + render(v, "tsv"), "utf-8"), "toc.txt")
+    assert not (r.findings["check"] == "duplicate_copy").any()
