@@ -249,10 +249,11 @@ def find_published(lines: list[str], truncated: bool = False) -> tuple[str | Non
             m = re.match(_DATE, _norm(header[field][0]))
             if m and (iso := _iso(m["y"], m["m"], m["d"])):
                 return iso, "page"
-    head = _norm("\n".join(x[:3000] for x in lines[:40]))
-    m = _PAGE_DATE.search(head)
-    if m and (iso := _iso(m["y"], m["m"], m["d"])):
-        return iso, "page"
+    for x in lines[:40]:
+        if "时间" in x or "日期" in x:
+            m = _PAGE_DATE.search(_norm(x[:3000]))
+            if m and (iso := _iso(m["y"], m["m"], m["d"])):
+                return iso, "page"
     if truncated:
         return None, ""
     tail = [_SPACES.sub("", _norm(x)) for x in lines[-40:] if x.strip()]
