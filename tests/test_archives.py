@@ -73,9 +73,10 @@ def assert_reads_back(v: ReportValues, data: bytes, name: str) -> gr.Report:
 
 
 # --------------------------------------------------------------------------- spreadsheets
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gb18030"])
-@pytest.mark.parametrize("options", [{}, {"blank_zeros": True}, {"traditional": True, "units": True}],
-                         ids=lambda o: "+".join(o) or "plain")
+@pytest.mark.parametrize("encoding, options", [
+    ("utf-8-sig", {}), ("utf-8", {}), ("gb18030", {}),
+    ("utf-8-sig", {"blank_zeros": True}), ("gb18030", {"traditional": True, "units": True}),
+], ids=lambda x: x if isinstance(x, str) else "+".join(x) or "plain")
 def test_every_gold_entry_as_csv_reads_back(encoding, options):
     for name, v in GOLD_VALUES:
         r = assert_reads_back(v, encode(render(v, "csv", **options), encoding), f"{name}.csv")
