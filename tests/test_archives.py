@@ -114,6 +114,9 @@ def test_wps_et_that_no_library_reads_says_so():
     xls = render(GOLD_VALUES[0][1], "xls")
     et = b"\xd0\xcf\x11\xe0" + b"\x00" * 60 + "Workbook".encode("utf-16-le") + "ETExtData".encode("utf-16-le")
     assert sniff_format(et) == "et" and sniff_format(xls) == "xls"
+    word_with_a_chart = (b"\xd0\xcf\x11\xe0" + b"\x00" * 60 + "WordDocument".encode("utf-16-le")
+                         + "Workbook".encode("utf-16-le"))
+    assert sniff_format(word_with_a_chart) == "doc"
     with pytest.raises(gr.ReportError, match=r"WPS spreadsheet \(\.et\).*save it as \.xlsx"):
         gr.read_report(et, name="report.et")
 

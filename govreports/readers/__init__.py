@@ -27,6 +27,7 @@ _MD_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
 
 _OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
 _OLE_WPS_ET = "ETExtData".encode("utf-16-le")
+_OLE_WORD = "WordDocument".encode("utf-16-le")  # a Word file may embed a workbook: it stays Word
 
 
 def sniff_format(data: bytes) -> str:
@@ -37,7 +38,7 @@ def sniff_format(data: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx" if b"xl/workbook" in data and b"word/document.xml" not in data else "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        if any(name in data for name in _OLE_WORKBOOK):
+        if _OLE_WORD not in data and any(name in data for name in _OLE_WORKBOOK):
             return "et" if _OLE_WPS_ET in data else "xls"
         return "doc"
     sample = data[:20000]
