@@ -106,7 +106,7 @@ _TAB_OR_PIPE = re.compile(r"[\t|]")
 
 
 def looks_like_csv(text: str) -> bool:
-    """True when decoded text is a comma-separated sheet: at least eight rows of three or more
+    """True when decoded text is a comma-separated sheet: at least five rows of three or more
     fields, half of them numbers or empty (table rows), three of them four fields wide or more
     (a '1,234,567' printed alone is not a row), and no tabs or pipes in those rows.
     Prose with ASCII commas splits into words, not numbers, and is not taken for a sheet."""
@@ -121,7 +121,7 @@ def looks_like_csv(text: str) -> bool:
         if len(fields) >= 3 and sum(1 for x in fields if not x.strip() or _NUMERIC.match(x)) * 2 >= len(fields):
             rows += 1
             wide += len(fields) >= 4
-            if rows >= 8 and wide >= 3:
+            if rows >= 5 and wide >= 3:
                 return True
     return False
 
