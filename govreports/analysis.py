@@ -867,3 +867,14 @@ def search_text(data, pattern: str, section: str | Sequence[str] | None = None, 
     out = sentences.merge(reports, on="report_id", how="left")
     out["sentence"] = out["sentence"].astype("string").str.strip()
     return out[["report_id", "agency", "year", "section", "heading", "sentence", "location"]].reset_index(drop=True)
+
+
+def brief(data, agency: str, year: int | None = None, lang: str = "zh"):
+    """Given any input, an agency and a year, return a one-page brief on it (deterministic
+    sentences, every number with a note back to its printed cells): see :mod:`govreports.brief`.
+
+    >>> print(brief(corpus, "上海市人民政府办公厅", 2025).to_markdown())   # doctest: +SKIP
+    """
+    from .brief import brief as _brief
+
+    return _brief(data, agency, year, lang)

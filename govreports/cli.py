@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("run", "parse", "check", "corpus", "notebooks")
+COMMANDS = ("run", "parse", "check", "corpus", "notebooks", "brief")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -501,3 +501,64 @@ class CompareApp(W.VBox):
             body = (f"wrote <code>{esc(str(path))}</code>; run:<pre>{esc(self.papermill_command(path))}</pre>"
                     f"or, without the file:<pre>{esc(self.papermill_command())}</pre>")
         self.export_output.outputs = (_output_of(HTML(body)),)
+
+
+# --------------------------------------------------------------------------- check my report
+CHECK_STYLE_NOTE = "上传或粘贴报告后显示检查结果 · the check appears here once a report is uploaded or pasted"
+
+
+class CheckApp(W.VBox):
+    """Check one report before publishing (for a disclosure office): upload a file in any format
+    govreports reads, or paste its text; the page of :mod:`govreports.check_page` appears below.
+    The report is read here, in this kernel: nothing leaves the machine."""
+
+    def __init__(self):
+        self.upload = W.FileUpload(accept="", multiple=False, description="上传报告 Upload")
+        self.paste = W.Textarea(placeholder="或粘贴报告全文 · or paste the report's whole text",
+                                layout=W.Layout(width="100%", height="8em"))
+        self.check_button = W.Button(description="检查粘贴的文本 Check text", button_style="primary")
+        self.result = W.HTML(f"<i>{CHECK_STYLE_NOTE}</i>")
+        self.report = None
+        self.upload.observe(self._on_upload, names="value")
+        self.check_button.on_click(lambda _: self.check_text(self.paste.value))
+        super().__init__([W.HTML("<b>检查年度报告 · Check an annual report</b>"), self.upload, self.paste,
+                          self.check_button, self.result])
+        self.add_class("gr-check")
+        self.result.add_class("gr-check-result")
+
+    def _on_upload(self, change) -> None:
+        files = change["new"]
+        if files:
+            f = files[0]
+            self.check_bytes(bytes(f["content"]), f["name"])
+
+    def check_text(self, text: str) -> None:
+        """Check pasted text (as if it were a .txt file)."""
+        if not text.strip():
+            self.result.value = "<b>请先粘贴报告全文 · paste a report's text first</b>"
+            return
+        self.check_bytes(text.encode("utf-8"), "pasted.txt")
+
+    def check_bytes(self, data: bytes, name: str) -> None:
+        """Read a report's bytes and show its check page (or why it could not be read)."""
+        import govreports as gr
+        from .check_page import _STYLE, check_body
+
+        try:
+            self.report = gr.read_report(data, name=name)
+        except gr.ReportError as err:
+            self.report = None
+            self.result.value = f"<div style='color:#a12622'><b>无法读取 · could not read</b>: {html.escape(str(err))}</div>"
+            return
+        self.result.value = f"<style>{_STYLE}</style>{check_body(self.report)}"
+
+
+def check_report() -> CheckApp:
+    """An app to check one report before publishing (``notebooks/check_report.ipynb``, served by
+    Voila): upload or paste, then read the verdict, the tables with the cells that break an
+    identity highlighted, and every problem in words.
+
+    >>> app = gw.check_report()                                   # doctest: +SKIP
+    >>> app.check_bytes(open("report.pdf", "rb").read(), "report.pdf")   # as an upload does  # doctest: +SKIP
+    """
+    return CheckApp()

@@ -28,6 +28,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--cache", default=None, help="cache of parsed reports (default: none)")
     parser.add_argument("--all", action="store_true", help="also list info findings and reports with none")
+    parser.add_argument("--html", default=None, metavar="OUT.html",
+                        help="also write the check page a disclosure office reads (one report: this file; "
+                             "several: a folder with one page each)")
     parser.set_defaults(func=run_check)
 
 
@@ -55,6 +58,9 @@ def run_check(args: argparse.Namespace) -> int:
     with_source.to_csv(path, index=False, encoding="utf-8")
     n_err = int((findings["severity"] == "error").sum())
     print(f"\n{len(findings)} findings ({n_err} errors) written to {path}")
+    if args.html:
+        for page in write_pages(reports, args.html):
+            print(f"check page: {page}")
     return 1 if args.strict and n_err else 0
 
 
@@ -93,3 +99,27 @@ def format_finding(f) -> str:
     numbers = f" expected {f.expected}, found {f.found}:" if f.expected or f.found else ""
     loc = f" [{f.location}]" if isinstance(f.location, str) and f.location else ""
     return f"{f.severity:<7} {f.check} {where}{numbers} {f.message}{loc}"
+
+
+def write_pages(reports: pd.DataFrame, target: str) -> list[Path]:
+    """Write the check page of each report (:mod:`govreports.check_page`): to ``target`` for one
+    report, else into the folder ``target``, one ``<file stem>.html`` each; return the paths."""
+    from html import escape
+
+    import govreports as gr
+    from govreports.check_page import check_page
+
+    target_path = Path(target).expanduser()
+    rows = list(reports.sort_values("source").itertuples())
+    paths = []
+    for r in rows:
+        path = target_path if len(rows) == 1 else target_path / f"{Path(str(r.source)).stem}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if r.status == "parsed":
+            page = check_page(gr.read_report(r.source))
+        else:
+            page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><h1>无法读取 · unreadable</h1>"
+                    f"<p>{escape(str(r.source))}: {escape(str(r.error))}</p></body></html>")
+        path.write_text(page, encoding="utf-8")
+        paths.append(path)
+    return paths
