@@ -233,3 +233,11 @@ def plot_findings(summary: pd.DataFrame, ax=None, title: str = "检查未通过�
     ax.set_xlabel(LABELS["n_findings"])
     ax.set_title(title)
     return ax
+
+
+def plot_map(frame, measure: str, level: str = "province", region: str | None = None, **kwargs):
+    """A choropleth of ``measure`` by region (needs the ``[maps]`` extra): see
+    :func:`govreports.maps.plot_map`, which returns ``(ax, table)``."""
+    from .maps import plot_map as _plot_map
+
+    return _plot_map(frame, measure, level=level, region=region, **kwargs)

@@ -42,7 +42,8 @@ from . import plotting as gp
 OUTCOME_MIX = "outcome_mix"
 MEASURE_CHOICES: list[tuple[str, str]] = [(m.label, k) for k, m in ga.MEASURES.items()] + [
     ("办理结果构成 (outcome mix: shares of requests handled)", OUTCOME_MIX)]
-VIEWS: list[tuple[str, str]] = [("趋势 trend", "trend"), ("柱状 bars", "bars"), ("表格 table", "table")]
+VIEWS: list[tuple[str, str]] = [("趋势 trend", "trend"), ("柱状 bars", "bars"), ("表格 table", "table"),
+                                 ("地图 map", "map")]
 OUTCOME_SHARE_COLUMNS = tuple(f"{k}_share" for k in gp.OUTCOMES)
 MAX_LINES = 10          # agencies drawn in the trend view (the table keeps them all)
 MAX_BARS = 20           # rows drawn in the bars view
@@ -307,6 +308,8 @@ class CompareApp(W.VBox):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        if view == "map":
+            return self._map(sel, measure)
         if measure == OUTCOME_MIX or view == "bars":
             rows = sel.head(MAX_BARS).assign(agency=lambda d: d["label"])
             height = 1.3 + 0.32 * max(len(rows), 1)
@@ -354,6 +357,30 @@ class CompareApp(W.VBox):
             fig.text(0.995, 0.005, note + " (the table has all)", ha="right", va="bottom", fontsize="small",
                      color="#555")
         FigureCanvasAgg(fig)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+        self.figure = fig
+        return buf.getvalue()
+
+    def _map(self, sel: pd.DataFrame, measure: str) -> bytes:
+        """The selection's agencies and years summed by region: provinces, or the cities of the
+        province chosen in ``region``, or the counties of its city (needs the [maps] extra)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from .maps import plot_map
+
+        ids = {i for ids in sel["report_id"].dropna() for i in str(ids).split(",")}
+        sub = ga.Frames(self.frames.reports[self.frames.reports["report_id"].isin(ids)], self.frames.requests,
+                        self.frames.appeals, self.frames.disclosure, self.frames.findings, self.frames.legacy)
+        region = self.region.value if isinstance(self.region.value, str) else None
+        depth = len(region.split("/")) if region else 0
+        level = ("province", "city", "county")[min(depth, 2)]
+        fig = Figure(figsize=(9, 6.5))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        plot_map(sub, "refused_share" if measure == OUTCOME_MIX else measure, level=level,
+                 region="/".join(region.split("/")[:2]) if region else None, ax=ax)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
         self.figure = fig
