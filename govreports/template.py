@@ -585,6 +585,10 @@ _SEP = r"[^。;；,，\d]{0,12}?"
 # Between 受理/办理/办结 and the number: words that say what was received or handled, never an
 # outcome, a part of the figure, or another figure (其中予以公开3件 is not the total).
 _GAP = r"(?:(?!予以|部分|不予|无法|其他处理|结转|复议|诉讼|其中|结果|答复|期限|工作日|平均)[^。;；,，\d]){0,24}?"
+# 办理…件 names a disclosure request only with 申请 and none of the words of licensing or casework
+# (seed 003: 已办理行政许可类事项共计33件 is not a figure of table 3)
+_GAP_REQUEST = (r"(?:(?!许可|审批|事项|案件|业务|服务|予以|部分|不予|无法|其他处理|结转|复议|诉讼|其中|结果|答复|期限|工作日|平均)"
+                r"[^。;；,，\d]){0,24}?")
 PROSE_FIGURES: tuple[ProseFigure, ...] = (
     ProseFigure("received_new", "共收到申请", "requests", ("received_new",), (
         r"(?:收到|受理|接收|新收)(?:各类|公民、法人或其他组织(?:提出的)?)?(?:政府信息公开|依申请公开|公开政府信息|信息公开)?"
@@ -598,7 +602,7 @@ PROSE_FIGURES: tuple[ProseFigure, ...] = (
         also=(OUTCOME_KEYS,)),
     # 共办理政府信息公开申请X件: what was handled, said of the year's requests or of their outcomes
     ProseFigure("handled", "办理申请", "requests", ("outcome_total",), (
-        r"办理(?!完结|结果)" + _GAP + r"(?:共计|共)?" + _N + "件",),
+        r"办理(?!完结|结果)" + _GAP_REQUEST + r"申请(?:共计|共)?" + _N + "件",),
         also=(("received_new", "carried_over"), ("received_new",), OUTCOME_KEYS)),
     ProseFigure("carried_over", "上年结转", "requests", ("carried_over",), (
         r"(?:上年度?|上一年度?)结转(?:的)?(?:政府信息公开)?(?:申请)?" + _N + "件",)),

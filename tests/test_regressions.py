@@ -202,3 +202,15 @@ def test_issue_blank_rows_printed_as_a_loose_label_between_table_rows():
     r = gr.read_report("\n".join(out), name="x.md")
     assert list(r.requests_wide().loc["denied.prohibited_by_law"]) == [0] * 7
     assert "denied.prohibited_by_law" in set(r.findings.loc[r.findings["check"] == "blank_row_inferred", "key"])
+
+
+def test_issue_licensing_casework_is_not_a_restated_request_count():
+    """Seed 003 says 已办理行政许可类事项共计33件 (licensing casework): the prose figure 办理…件 was
+    read as requests handled against a table of 6 and gave a false text_table warning."""
+    text = (ROOT / "data" / "reports" / "seeds" / "003_d25101f45b1a16b3.txt").read_text(encoding="utf-8")
+    assert "已办理行政许可类事项共计33件" in text
+    r = gr.read_report(ROOT / "data" / "reports" / "seeds" / "003_d25101f45b1a16b3.txt")
+    assert "text_table" not in set(r.findings["check"])
+    said = text.replace("已办理行政许可类事项共计33件", "全年共办理政府信息公开申请33件")
+    f = gr.read_report(said.encode("utf-8"), name="x.txt").findings
+    assert (f["check"] == "text_table").sum() == 1  # a real restatement that disagrees is still flagged
