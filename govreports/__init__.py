@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 from .exceptions import ReportError  # noqa: E402
 from .report import Report, ReportMeta, read_report  # noqa: E402
 from .corpus import Corpus, open_corpus, read_corpus  # noqa: E402
+from .fetch import fetch  # noqa: E402  (gr.fetch is the function; its module: govreports.fetch via from-imports)
 
 
 def __getattr__(name: str):
@@ -19,5 +20,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'govreports' has no attribute {name!r}")
 
 
-__all__ = ["Corpus", "Report", "ReportError", "ReportMeta", "analysis", "open_corpus", "read_corpus",
+__all__ = ["Corpus", "Report", "ReportError", "ReportMeta", "analysis", "fetch", "open_corpus", "read_corpus",
            "read_report", "widgets"]

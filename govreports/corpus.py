@@ -58,7 +58,7 @@ REPORT_COLUMNS: dict[str, str] = {
 DEFAULT_CACHE = "~/.cache/govreports"
 CACHE_FORMAT = 2                 # bump when the layout of a cache entry changes
 DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat beyond this
-SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.jsonl$)", re.IGNORECASE)
+SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.(jsonl|csv)$)", re.IGNORECASE)
 SKIP_SUFFIXES = {".json", ".jsonl", ".parquet", ".pkl", ".pyc", ".tmp"}
 _META_FIELDS = ("report_id", "source", "sha256", "format", "agency", "agency_as_printed", "year",
                 "template", "level", "title", "truncated", "scope", "published", "published_source")
@@ -744,7 +744,7 @@ def open_corpus(folder: str | os.PathLike) -> Corpus:
 def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | None = DEFAULT_CACHE,
                 out: str | os.PathLike | None = None, engine: str = "local", scheduler=None,
                 chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None,
-                batch_size: int | None = None) -> Corpus:
+                batch_size: int | None = None, manifest=None) -> Corpus:
     """Given a folder, a glob or a list of files, read every report into one :class:`Corpus`.
 
     Args:
@@ -759,6 +759,10 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
         scheduler: with ``engine="dask"``, an address ``tcp://host:8786`` or a Client; None starts
             a LocalCluster.
         progress: show a tqdm bar; None -> only when stderr is a terminal.
+        manifest: a fetch manifest (a folder written by :func:`govreports.fetch`, its
+            ``manifest.parquet``/``.csv``, or the DataFrame): ``reports`` gets ``url``,
+            ``fetched_at`` and ``published`` (``published_source`` 'manifest'). A fetch folder
+            given as ``paths`` brings its manifest and reads only its stored reports.
 
     A file that cannot be read never stops the run: its row has ``status="failed"`` and its
     ``error``. Duplicates (same bytes, or same agency, year and requests values) get
@@ -769,7 +773,9 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     {'files': 5, 'parsed': 5, 'failed': 0, 'cached': 0, 'duplicates': 0}
     """
     import govreports
+    from .fetch import attach_manifest, corpus_input
 
+    paths, manifest = corpus_input(paths, manifest)
     files = [str(p) for p in list_files(paths)]
     workers = max(1, int(workers or os.cpu_count() or 1))
     cache_dir = str(Path(cache).expanduser()) if cache is not None else None
@@ -779,6 +785,7 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     if signature is not None and _unchanged(out_dir, signature):
         c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it
         c.counts = {**(c.counts or {}), "cached": len(files)}
+        c.reports = attach_manifest(c.reports, manifest)
         return c
     batches = _batches(files, workers, batch_size)
     if engine == "local":
@@ -793,7 +800,7 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
             collector.add(batch)
             bar.update(len(batch["reports"]))
     collector.flush()
-    reports = link_agencies(collector.reports())
+    reports = attach_manifest(link_agencies(collector.reports()), manifest)
     if out_dir is not None:
         _write_reports(reports, out_dir, collector.counts)
         corpus = Corpus(reports, folder=out_dir, counts=collector.counts)
