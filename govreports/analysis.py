@@ -553,6 +553,89 @@ def legacy_shares(data, by="report") -> pd.DataFrame:
     return out[_by_columns(by) + list(LEGACY_COUNTS) + ["refused_all_share", "n_reports", "report_ids"]]
 
 
+# --------------------------------------------------------------------------- timeliness
+
+TIMELINESS_COLUMNS = ["report_id", "agency_key", "agency", "year", "level", "region", "kind", "published",
+                      "published_source", "deadline", "days_late", "on_time", "rule", "no_deadline"]
+
+
+def _published_dates(reports: pd.DataFrame) -> pd.Series:
+    """The reports' ``published`` as dates (NaT where missing or unreadable), whatever its dtype."""
+    if "published" not in reports.columns:
+        return pd.Series(pd.NaT, index=reports.index, dtype="datetime64[ns]")
+    dates = pd.to_datetime(reports["published"].astype("object"), errors="coerce", utc=True)
+    return dates.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+
+
+def timeliness(data) -> pd.DataFrame:
+    """Given any input, return one row per report: was it published on time?
+
+    The deadline is declared in :mod:`govreports.deadlines` (the Regulations, art. 49 since the
+    2019 revision: a department of a government at county level and above by 31 January, a
+    local government's own report by 31 March; art. 31 of the 2007 text before). Columns:
+    report_id, agency_key, agency, year, level, region, kind (department, government, township,
+    government_office, unknown), published (date), published_source (manifest, page, signature),
+    deadline, days_late (Int64: published − deadline in days; negative = early), on_time
+    (boolean), rule (the article cited), no_deadline (why there is no deadline or no date: a kind
+    the Regulations set no date for, a kind the name cannot tell, no year, no publication date).
+    A report without a deadline or a date has days_late and on_time missing, never a guess.
+
+    >>> timeliness(corpus)[["agency", "year", "published", "deadline", "days_late", "on_time"]]  # doctest: +SKIP
+             agency  year  published    deadline  days_late  on_time
+      上海市人民政府办公厅  2019 2020-01-31  2020-01-31          0     True
+    """
+    from . import deadlines as _dl
+
+    f = frames_of(data)
+    r = _usable_reports(f)
+    titles = r["title"] if "title" in r.columns else pd.Series(None, index=r.index, dtype="object")
+    kinds = [_dl.kind_of(a if pd.notna(a) else None, lv if pd.notna(lv) else None, t if pd.notna(t) else None)
+             for a, lv, t in zip(r["agency"].astype("object"), r["level"].astype("object"), titles.astype("object"))]
+    years = r["year"].astype("Int64")
+    rules = [_dl.rule_for(k, int(y)) if pd.notna(y) else None for (k, _), y in zip(kinds, years)]
+    deadline = pd.Series([_dl.deadline_for(k, y) for (k, _), y in zip(kinds, years)], index=r.index,
+                         dtype="datetime64[ns]")
+    published = _published_dates(r)
+    source = r["published_source"].astype("string") if "published_source" in r.columns else \
+        pd.Series(pd.NA, index=r.index, dtype="string")
+    days = (published - deadline).dt.days.astype("Int64")
+    why = []
+    for (kind, reason), y, dl, pub in zip(kinds, years, deadline, published):
+        if pd.isna(dl):
+            why.append(_dl.why_no_deadline(kind, reason, y))
+        elif pd.isna(pub):
+            why.append("no publication date (not in a fetch manifest, the page or the report's end)")
+        else:
+            why.append(pd.NA)
+    out = pd.DataFrame({
+        "report_id": r["report_id"], "agency_key": r["agency_key"], "agency": r["agency"], "year": years,
+        "level": r["level"], "region": r["region"], "kind": pd.array([k for k, _ in kinds], dtype="string"),
+        "published": published, "published_source": source.where(published.notna()), "deadline": deadline,
+        "days_late": days, "on_time": (days <= 0).astype("boolean"),
+        "rule": pd.array([d.article if d else pd.NA for d in rules], dtype="string"),
+        "no_deadline": pd.array(why, dtype="string"),
+    })
+    return out[TIMELINESS_COLUMNS].reset_index(drop=True)
+
+
+TIMELINESS_COUNTS = ("on_time", "late", "timed")
+
+
+def timeliness_shares(data, by="report") -> pd.DataFrame:
+    """Given any input, return how many reports were on time per ``by`` group: on_time, late,
+    timed (reports with both a deadline and a date), on_time_share (on_time / timed; NaN where
+    no report has both), n_reports, report_ids."""
+    f = frames_of(data)
+    t = timeliness(f)
+    per = pd.DataFrame({"report_id": t["report_id"],
+                        "on_time": t["on_time"].fillna(False).astype("Int64"),
+                        "late": (t["on_time"] == False).fillna(False).astype("Int64"),  # noqa: E712
+                        "timed": t["on_time"].notna().astype("Int64")})
+    out = _aggregate(f, per, by, TIMELINESS_COUNTS)
+    out["on_time_share"] = _share(out["on_time"], out["timed"])
+    return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_reports", "report_ids"]]
+
+
 @dataclass(frozen=True)
 class Measure:
     """A measure: ``value = sum(numerator columns) / denominator * scale`` (a count where
@@ -563,7 +646,7 @@ class Measure:
     en: str
     numerator: tuple[str, ...]
     denominator: str | None
-    source: str  # "outcome_shares", "volumes", "appeals_rates" or "legacy_shares"
+    source: str  # "outcome_shares", "volumes", "appeals_rates", "legacy_shares" or "timeliness_shares"
     scale: float = 1.0
     pre2019: bool = False
 
@@ -598,9 +681,12 @@ MEASURES: dict[str, Measure] = {
                              "appeals_rates", 100.0),
     "corrected_share": Measure("纠正率", "share corrected of concluded reviews and suits",
                                ("reviews_corrected", "suits_corrected"), "concluded", "appeals_rates"),
+    "on_time_share": Measure("按时公开占比", "share published on time (reports with a date and a deadline)",
+                             ("on_time",), "timed", "timeliness_shares", pre2019=True),
 }
 _SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates,
-            "legacy_shares": legacy_shares}
+            "legacy_shares": legacy_shares,
+            "timeliness_shares": timeliness_shares}
 TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import govreports as gr
+from govreports import analysis as ga
 from govreports.cli import main as cli_main
 from govreports.fetch import Settings, read_manifest, read_url_list
 
@@ -252,6 +253,14 @@ def test_read_corpus_hand_off(fetched):
     pdf = r[r["sha256"] == _row(m, base + "/files/report2021.pdf")["sha256"]]
     assert len(pdf) == 1 and pdf["url"].iloc[0] in (base + "/files/report2021.pdf", base + "/files/copy.pdf")
     assert pdf["agency"].iloc[0] == "沭阳县发展和改革局"
+    # on time? reports with known dates: the page's 发布日期, the listing's dates
+    t = ga.timeliness(c).merge(r[["report_id", "url"]], on="report_id").set_index("url")
+    sh = t.loc[base + "/ndbg/2020/shanghai.html"]       # 上海市人民政府办公厅 2019, its own report: a department
+    assert (sh["kind"], sh["deadline"], sh["days_late"], sh["on_time"]) == ("department", pd.Timestamp("2020-01-31"), 0, True)
+    hz = t.loc[base + "/files/hongze2023.pdf"]           # 淮安市洪泽区人民政府 2023: a government, 31 March
+    assert (hz["kind"], hz["days_late"], hz["on_time"], hz["published_source"]) == ("government", -2, True, "manifest")
+    town = t.loc[base + "/files/town2022.docx"]          # 七里坪镇人民政府: art. 49 sets it no date
+    assert town["kind"] == "township" and pd.isna(town["on_time"]) and "set locally" in town["no_deadline"]
     # a manifest given beside a folder of files does the same
     c2 = gr.read_corpus(out / "files" / _row(m, base + "/ndbg/flaky.html")["path"].split("/")[1], workers=1,
                         cache=None, manifest=out / "manifest.csv")
