@@ -241,3 +241,24 @@ def plot_map(frame, measure: str, level: str = "province", region: str | None = 
     from .maps import plot_map as _plot_map
 
     return _plot_map(frame, measure, level=level, region=region, **kwargs)
+
+
+def plot_days_late(timeliness: pd.DataFrame, ax=None, title: str = "按时公开 Days late (negative: early)"):
+    """Given :func:`~govreports.analysis.timeliness`, draw how many days after (or before) its
+    deadline each report was published; the deadline is the line at 0. Reports without a date
+    or a deadline are counted in the title, not drawn."""
+    ax = _ax(ax, height=3.5)
+    days = timeliness["days_late"].dropna().astype("int64")
+    n_out = len(timeliness) - len(days)
+    if len(days):
+        span = max(int(days.abs().max()), 1)
+        step = max(1, span // 20)
+        ax.hist(days, bins=np.arange(-span - step, span + 2 * step, step), color="#4c72b0")
+        ax.axvline(0, color="#c0392b", linewidth=1)
+    else:
+        ax.text(0.5, 0.5, "没有同时具备发布日期和期限的报告 no report with both a date and a deadline",
+                ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("逾期天数 days after the deadline")
+    ax.set_ylabel("报告数 reports")
+    ax.set_title(f"{title}: {len(days)} reports" + (f", {n_out} without a date or a deadline" if n_out else ""))
+    return ax

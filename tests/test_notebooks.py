@@ -149,7 +149,8 @@ def test_data_quality_lists_failing_checks(run_all):
     nb = executed(run_all, "data_quality")
     text = texts(nb)
     assert "row_total" in text and "outcome_total" in text  # 上海 2019 and 黑龙江 2020 fail both
-    assert images(nb) == 1
+    assert images(nb) == 2                                  # failed checks; days late
+    assert "on_time_share" in text and "no_deadline" in text
 
 
 def test_run_all_goes_on_past_a_failing_agency_and_writes_an_index(run_all):
