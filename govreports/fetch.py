@@ -15,9 +15,9 @@ The stages, plain data between them::
     fetch(urls=..., listings=..., out=DIR)  -> manifest DataFrame (also DIR/manifest.parquet, .csv)
       listing page  -> links whose title looks like an annual report, the next page of the listing
       report page   -> title, 发布时间, attachments (.pdf .doc .docx .wps .xls .xlsx .et, table images)
-      any response  -> DIR/files/ab/cdef….ext (content-addressed), a row appended to manifest.jsonl
+      any response  -> DIR/files/ab/cdef….ext (content-addressed), a row appended to fetch.jsonl
 
-A killed run loses nothing already written (the journal ``manifest.jsonl`` is appended row by
+A killed run loses nothing already written (the journal ``fetch.jsonl`` is appended row by
 row, after the file is in place); a re-run skips what it has unless ``refresh=True``; listing
 pages are asked again, conditionally, to find new reports.
 
@@ -56,7 +56,7 @@ MANIFEST_COLUMNS: dict[str, str] = {
     "kind": "string", "agency": "string", "year": "Int64", "published_from": "string",
     "etag": "string", "last_modified": "string",
 }
-JOURNAL = "manifest.jsonl"
+JOURNAL = "fetch.jsonl"
 FILES = "files"
 
 _YEAR = r"(?:19|20)\d{2}|[二两][〇○零][〇○零一二三四五六七八九]{2}"
@@ -122,7 +122,7 @@ class Task:
 # --------------------------------------------------------------------------------------------
 
 class Store:
-    """A fetch folder: ``files/ab/cdef….ext`` (one file per content) and ``manifest.jsonl``."""
+    """A fetch folder: ``files/ab/cdef….ext`` (one file per content) and ``fetch.jsonl``."""
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder).expanduser()
@@ -176,7 +176,8 @@ def rows_to_manifest(rows: list[dict]) -> pd.DataFrame:
     """Given journal rows, return the manifest: the last row per URL, typed, in first-seen order."""
     latest: dict[str, dict] = {}
     for row in rows:
-        latest[row["url"]] = row
+        if isinstance(row, dict) and row.get("url"):
+            latest[row["url"]] = row
     df = pd.DataFrame(list(latest.values()), columns=list(MANIFEST_COLUMNS))
     df["fetched_at"] = pd.to_datetime(df["fetched_at"], utc=True, errors="coerce")
     df["published"] = pd.to_datetime(df["published"], errors="coerce")
@@ -272,7 +273,7 @@ def _document(data: bytes, content_type: str | None, base_url: str):
     try:
         doc = lxml.html.fromstring(text, base_url=base_url)
         doc.make_links_absolute(base_url, resolve_base_href=True, handle_failures="discard")
-    except (ValueError, TypeError, Exception):  # noqa: BLE001 - lxml raises several kinds on junk
+    except Exception:  # noqa: BLE001 - lxml raises several kinds on junk
         return None
     return doc
 
@@ -571,6 +572,11 @@ class Fetcher:
         parts = urlsplit(url)
         rp = urllib.robotparser.RobotFileParser(f"{parts.scheme}://{parts.netloc}/robots.txt")
         resp = self._send(rp.url, {}, gate)
+        for _ in range(self.settings.max_redirects):  # RFC 9309: follow at least five redirects
+            if resp.status not in (301, 302, 303, 307, 308) or not resp.headers.get("location"):
+                break
+            target = urljoin(resp.final_url or rp.url, resp.headers["location"])
+            resp = self._send(target, {}, self._gate(target))
         if resp.status is not None and 200 <= resp.status < 300 and resp.content is not None:
             rp.parse(_decode(resp.content, resp.headers.get("content-type")).splitlines())
         elif resp.status in (401, 403) or resp.status is None or resp.status >= 500:
@@ -707,7 +713,7 @@ def fetch(urls=None, listings=None, out: str | os.PathLike = "out/fetch", settin
             (optional ``agency``, ``year``), or a DataFrame with those columns.
         listings: URLs of listing pages (an agency's 政府信息公开年报 column): links whose title
             looks like an annual report are followed, with their attachments, page by page.
-        out: the fetch folder: ``files/`` (content-addressed), ``manifest.jsonl`` (the journal),
+        out: the fetch folder: ``files/`` (content-addressed), ``fetch.jsonl`` (the journal),
             ``manifest.parquet`` and ``manifest.csv``.
         settings: a :class:`Settings`; or its fields as keywords (``interval=2``, ``refresh=True``).
 
@@ -744,7 +750,7 @@ def is_fetch_folder(path) -> bool:
     if not isinstance(path, (str, os.PathLike)):
         return False
     p = Path(path).expanduser()
-    return p.is_dir() and ((p / JOURNAL).exists() or (p / "manifest.parquet").exists())
+    return p.is_dir() and (p / FILES).is_dir() and ((p / JOURNAL).exists() or (p / "manifest.parquet").exists())
 
 
 def report_rows(manifest: pd.DataFrame) -> pd.DataFrame:
@@ -763,9 +769,27 @@ def corpus_input(paths, manifest=None):
     if manifest is None:
         return paths, None
     frame = read_manifest(manifest)
-    if folder is not None:
-        paths = [str(folder / p) for p in dict.fromkeys(report_rows(frame)["path"])]
+    if folder is not None:  # a file removed by hand since is left out, not an error
+        paths = [str(folder / p) for p in dict.fromkeys(report_rows(frame)["path"]) if (folder / p).is_file()]
     return paths, frame
+
+
+def _merge_dates(old: pd.Series | None, new: pd.Series) -> pd.Series:
+    """``new`` where it has a date, else ``old``, in ``old``'s form (datetime64, 'YYYY-MM-DD'
+    strings or ``datetime.date`` objects), so the manifest's dates sit beside the reader's."""
+    import datetime
+
+    if old is None or pd.api.types.is_datetime64_any_dtype(old) or old.isna().all():
+        base = pd.to_datetime(old, errors="coerce") if old is not None else pd.Series(pd.NaT, index=new.index)
+        if getattr(base.dt, "tz", None) is not None:
+            base = base.dt.tz_localize(None)
+        return new.where(new.notna(), base).astype("datetime64[ns]")
+    sample = old.dropna().iloc[0]
+    if isinstance(sample, datetime.date) and not isinstance(sample, datetime.datetime):
+        values = new.dt.date
+    else:
+        values = new.dt.strftime("%Y-%m-%d")
+    return old.astype("object").where(new.isna(), values.astype("object")).astype(old.dtype)
 
 
 def attach_manifest(reports: pd.DataFrame, manifest: pd.DataFrame | None) -> pd.DataFrame:
@@ -781,15 +805,9 @@ def attach_manifest(reports: pd.DataFrame, manifest: pd.DataFrame | None) -> pd.
     joined = by_sha.reindex(out["sha256"].astype("string").to_numpy())
     out["url"] = pd.array(joined["url"].to_numpy(), dtype="string")
     out["fetched_at"] = pd.to_datetime(joined["fetched_at"].to_numpy(), utc=True)
-    date = pd.to_datetime(joined["published_m"].to_numpy(), errors="coerce")
-    has = pd.notna(date)
-    if "published" in out.columns and not pd.api.types.is_datetime64_any_dtype(out["published"]):
-        value = pd.Series(pd.DatetimeIndex(date).strftime("%Y-%m-%d"), index=out.index).where(has)
-        out["published"] = out["published"].astype("object").where(~has, value).astype(out["published"].dtype)
-    else:
-        old = pd.to_datetime(out["published"], errors="coerce") if "published" in out.columns else None
-        new = pd.Series(date, index=out.index)
-        out["published"] = new if old is None else new.where(has, old)
+    date = pd.Series(pd.to_datetime(joined["published_m"].to_numpy(), errors="coerce"), index=out.index)
+    has = date.notna()
+    out["published"] = _merge_dates(out["published"] if "published" in out.columns else None, date)
     source = out["published_source"].astype("string") if "published_source" in out.columns else \
         pd.Series(pd.NA, index=out.index, dtype="string")
     out["published_source"] = source.where(~has, "manifest")

@@ -291,3 +291,39 @@ def test_bad_url_list_is_one_clear_line(tmp_path, capsys):
 def test_not_http_is_a_row_not_a_crash(tmp_path):
     m = gr.fetch(["ftp://127.0.0.1/x.pdf"], out=tmp_path, interval=0.01)
     assert "not an http(s) URL" in m["error"].iloc[0]
+
+
+def test_robots_txt_behind_a_redirect(tmp_path):
+    site = Site()
+    site.routes["/robots.txt"] = lambda h, n: h._send(301, {"Location": "/site/robots.txt"}, b"")
+    site.routes["/site/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /x/\n")
+    site.routes["/y/page.html"] = html(SHANGHAI)
+    site.start()
+    try:
+        m = gr.fetch([f"{site.base}/x/page.html", f"{site.base}/y/page.html"], out=tmp_path, interval=0.01)
+    finally:
+        site.close()
+    assert list(m["error"].fillna("")) == ["disallowed by robots.txt", ""]
+    assert site.paths() == ["/robots.txt", "/site/robots.txt", "/y/page.html"]
+
+
+def test_manifest_date_wins_and_others_keep_theirs():
+    """attach_manifest: by SHA-256; the manifest's date replaces the reader's (source 'manifest');
+    a report the manifest has no date for keeps its page or signature date."""
+    from govreports.fetch import attach_manifest, rows_to_manifest
+
+    reports = pd.DataFrame({"report_id": ["a", "b", "c"], "sha256": ["aa", "bb", "cc"],
+                            "published": pd.array(["2021-01-05", "2021-02-01", None], dtype="string"),
+                            "published_source": pd.array(["page", "signature", None], dtype="string")})
+    rows = [dict(url="http://127.0.0.1/a", sha256="aa", path="files/aa/a.html", kind="page", fetched_at="2026-01-02T00:00:00+00:00",
+                 published="2021-01-20"),
+            dict(url="http://127.0.0.1/a2", sha256="aa", path="files/aa/a.html", kind="url", fetched_at="2026-01-03T00:00:00+00:00",
+                 published="2021-03-01"),
+            dict(url="http://127.0.0.1/b", sha256="bb", path="files/bb/b.pdf", kind="attachment", fetched_at="2026-01-02T00:00:00+00:00"),
+            dict(url="http://127.0.0.1/list", sha256="cc", path="files/cc/c.html", kind="listing", fetched_at="2026-01-02T00:00:00+00:00",
+                 published="2020-01-01")]
+    out = attach_manifest(reports, rows_to_manifest(rows))
+    assert list(out["url"].fillna("")) == ["http://127.0.0.1/a", "http://127.0.0.1/b", ""]
+    assert list(out["published"].fillna("")) == ["2021-01-20", "2021-02-01", ""]
+    assert list(out["published_source"].fillna("")) == ["manifest", "signature", ""]
+    assert out["fetched_at"].iloc[0] == pd.Timestamp("2026-01-02", tz="UTC") and pd.isna(out["fetched_at"].iloc[2])
