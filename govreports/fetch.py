@@ -398,10 +398,6 @@ def _suffix_for(url: str, content_type: str | None) -> str:
 # The fetcher
 # --------------------------------------------------------------------------------------------
 
-class _Blocked(Exception):
-    """A redirect to a URL robots.txt disallows."""
-
-
 @dataclass
 class _Response:
     status: int | None = None
@@ -432,7 +428,7 @@ class Fetcher:
         self.seen: set[str] = set()
         self.requests = 0
         self.pool = ThreadPoolExecutor(max_workers=settings.max_hosts, thread_name_prefix="govreports-fetch")
-        self.errors: list[BaseException] = []
+        self.stopping = False
 
     # ---- scheduling: one lane (a thread at a time) per host
     def add(self, task: Task) -> None:
@@ -456,7 +452,8 @@ class Fetcher:
         try:
             while True:
                 with self.cv:
-                    if not self.queues[host]:
+                    if not self.queues[host] or self.stopping:
+                        self.queues[host].clear()
                         self.active.discard(host)
                         return
                     task = self.queues[host].popleft()
@@ -476,6 +473,9 @@ class Fetcher:
             with self.cv:
                 while self.pending:
                     self.cv.wait()
+        except BaseException:  # Ctrl-C: lanes finish the URL they are on, the rest waits for a re-run
+            self.stopping = True
+            raise
         finally:
             self.pool.shutdown(wait=True)
             self.client.close()
@@ -761,17 +761,25 @@ def report_rows(manifest: pd.DataFrame) -> pd.DataFrame:
 
 def corpus_input(paths, manifest=None):
     """Given read_corpus's ``paths`` and ``manifest``, return ``(paths, manifest frame or None)``:
-    a fetch folder given as ``paths`` stands for its stored reports, with its manifest."""
-    folder = None
-    if is_fetch_folder(paths):
-        folder = Path(paths).expanduser()
-        manifest = manifest if manifest is not None else folder
-    if manifest is None:
-        return paths, None
-    frame = read_manifest(manifest)
-    if folder is not None:  # a file removed by hand since is left out, not an error
-        paths = [str(folder / p) for p in dict.fromkeys(report_rows(frame)["path"]) if (folder / p).is_file()]
-    return paths, frame
+    a fetch folder among ``paths`` stands for its stored reports (not its listing pages), and
+    brings its manifest unless one is given."""
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    folders = [Path(p).expanduser() for p in items if is_fetch_folder(p)]
+    if not folders:
+        return paths, (read_manifest(manifest) if manifest is not None else None)
+    frames, out = [], []
+    for item in items:
+        if not is_fetch_folder(item):
+            out.append(item)
+            continue
+        folder = Path(item).expanduser()
+        frame = read_manifest(folder)
+        frames.append(frame)
+        # a file removed by hand since is left out, not an error
+        out += [str(folder / p) for p in dict.fromkeys(report_rows(frame)["path"]) if (folder / p).is_file()]
+    if manifest is not None:
+        frames = [read_manifest(manifest)]
+    return out, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _merge_dates(old: pd.Series | None, new: pd.Series) -> pd.Series:

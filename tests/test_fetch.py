@@ -261,6 +261,10 @@ def test_read_corpus_hand_off(fetched):
     assert (hz["kind"], hz["days_late"], hz["on_time"], hz["published_source"]) == ("government", -2, True, "manifest")
     town = t.loc[base + "/files/town2022.docx"]          # 七里坪镇人民政府: art. 49 sets it no date
     assert town["kind"] == "township" and pd.isna(town["on_time"]) and "set locally" in town["no_deadline"]
+    # the command line: govreports corpus build FETCH_FOLDER -o CORPUS
+    assert cli_main(["corpus", "build", str(out), "-o", str(out.parent / "corpus"), "--workers", "1", "--no-cache"]) == 0
+    built = gr.open_corpus(out.parent / "corpus").reports
+    assert len(built) == len(r) and set(built["url"]) == set(r["url"])
     # a manifest given beside a folder of files does the same
     c2 = gr.read_corpus(out / "files" / _row(m, base + "/ndbg/flaky.html")["path"].split("/")[1], workers=1,
                         cache=None, manifest=out / "manifest.csv")
