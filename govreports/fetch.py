@@ -46,7 +46,9 @@ import pandas as pd
 
 from .exceptions import ReportError
 
-PROJECT_URL = "https://github.com/govreports/govreports"
+# Where a site's operator reads what govreports is: the package's page. Give ``contact`` (an e-mail
+# or URL of the research group) so the operator can reach the people fetching.
+PROJECT_URL = "https://pypi.org/project/govreports/"
 ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
 MANIFEST_COLUMNS: dict[str, str] = {
