@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("run", "parse", "check", "corpus", "notebooks", "fetch", "brief")
+COMMANDS = ("run", "parse", "check", "corpus", "notebooks", "fetch", "brief", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -672,6 +672,13 @@ class Corpus:
         _write_reports(self.reports, folder, self.counts)
         return folder
 
+    def export(self, out: str | os.PathLike, **options) -> Path:
+        """Write a documented release (panel, rollups, long tables in Parquet, CSV, Stata, Excel;
+        codebook; release.json; README) into ``out``: see :func:`govreports.export.export`."""
+        from .export import export
+
+        return export(self, out, **options)
+
     def __len__(self) -> int:
         return len(self.reports)
 

@@ -1,7 +1,8 @@
 """``govreports run [PATH] -o OUT/``: the whole job on a folder of reports, in one command.
 
 Reads every report into a corpus (``OUT/corpus``, Parquet), prints each agency's requests and
-its refused / unanswerable shares, executes the four notebooks through papermill into HTML
+its refused / unanswerable shares, writes a citable release (``OUT/release``: Parquet, CSV, Stata,
+Excel, codebook; :mod:`govreports.export`), executes the four notebooks through papermill into HTML
 (``OUT/reports/index.html``), and says where everything is. The README's first command.
 """
 from __future__ import annotations
@@ -64,6 +65,9 @@ def run(args) -> int:
     with pd.option_context("display.width", 160, "display.max_rows", 200, "display.max_colwidth", 40):
         print(summary_table(c).to_string(index=False))
     print(f"corpus written to {out / 'corpus'}/ (open it with govreports.open_corpus)")
+    from ..export import export, summary
+
+    print(summary(export(c, out / "release")))
     if args.no_notebooks:
         return 0
     results = notebooks.run_all(out / "corpus", out / "reports")

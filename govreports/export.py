@@ -1,0 +1,1058 @@
+"""A citable, documented release of a corpus: panel, long tables, rollups, codebook, provenance.
+
+Why a module of its own: the people who use these numbers work in Stata, R and Excel, and cite
+datasets. A release is what a research group publishes with a paper: one folder with the same
+tables in Parquet (pandas, R's ``arrow``), CSV (UTF-8 with BOM: Excel shows the Chinese), Stata
+``.dta`` (version 118, labelled) and one ``.xlsx`` workbook, a codebook generated from
+:mod:`govreports.template` and the declared measures of :mod:`govreports.analysis`, a
+``release.json`` (version, the corpus's content hash, counts) and a README saying how to cite.
+
+The tables:
+
+- ``panel``: one row per agency × year (per report: an agency with two different reports on one
+  year keeps both rows, flagged ``year_duplicate``); every cell of tables 2, 3 and 4 as a column
+  (``requests__denied_state_secret__total``), the measures with their numerators and
+  denominators, meta and quality counts;
+- ``rollups``: figures summed over the agencies of a region and a level, per year, with how many
+  agencies are behind each sum and how many are missing;
+- ``reports``, ``requests``, ``appeals``, ``disclosure``, ``findings``: the corpus's long tables.
+
+>>> import govreports as gr
+>>> c = gr.open_corpus("out/corpus")                         # doctest: +SKIP
+>>> c.export("out/release")                                  # doctest: +SKIP
+>>> from govreports.export import panel, codebook
+>>> panel(c).filter(like="refused_share")                    # doctest: +SKIP
+
+Memory stays flat in the size of the long tables: a corpus on disk is read one Parquet part at a
+time; what grows is only the panel (one row per report) and the reports table.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from . import analysis as _analysis
+from . import frames as _frames
+from .template import (APPLICANTS, DISCLOSURE_ITEMS, LEVELS, PROCEEDINGS, REQUEST_ROWS, RESULTS, TEMPLATES,
+                       template_for_year)
+
+FORMATS = ("parquet", "csv", "dta", "xlsx")
+LONG_TABLES = ("reports", "requests", "appeals", "disclosure", "findings")
+RELEASE_TABLES = ("panel", "rollups", *LONG_TABLES)
+XLSX_MAX_ROWS = 1_048_575          # a sheet holds 1,048,576 rows, one of them the header
+XLSX_MAX_CELLS = 3_000_000         # beyond this a sheet takes minutes to write: left to CSV
+STATA_LABEL_MAX = 80
+BOM = b"\xef\xbb\xbf"
+XLSX_NAME = "govreports_release.xlsx"
+SEP = "__"
+
+# --------------------------------------------------------------------------------------------
+# Stable short names for Stata (32 characters at most). Changing one breaks users' do-files:
+# tests/test_export.py holds the golden list of column names.
+# --------------------------------------------------------------------------------------------
+ROW_SHORT = {
+    "received_new": "recv", "carried_over": "cover", "granted": "grant", "partly_granted": "partgr",
+    "denied.state_secret": "den_secret", "denied.prohibited_by_law": "den_law",
+    "denied.security_stability": "den_security", "denied.third_party": "den_thirdpty",
+    "denied.internal_affairs": "den_internal", "denied.deliberative": "den_deliber",
+    "denied.enforcement_file": "den_enforce", "denied.query_service": "den_query",
+    "unavailable.not_held": "unav_notheld", "unavailable.needs_creation": "unav_create",
+    "unavailable.unclear": "unav_unclear", "not_processed.petition": "np_petition",
+    "not_processed.duplicate": "np_duplicate", "not_processed.publication": "np_publication",
+    "not_processed.excessive": "np_excessive", "not_processed.confirm_or_reissue": "np_confirm",
+    "other.no_correction": "oth_nocorr", "other.unpaid_fee": "oth_unpaid", "other.other": "oth_other",
+    "outcome_total": "outtot", "carried_forward": "cfwd",
+}
+APPLICANT_SHORT = {"natural_person": "nat", "commercial": "com", "research": "res", "social_org": "soc",
+                   "legal_service": "leg", "other_org": "oth", "total": "tot"}
+PROCEEDING_SHORT = {"review": "rev", "suit_direct": "sdir", "suit_after_review": "sarv"}
+RESULT_SHORT = {"upheld": "uph", "corrected": "cor", "other": "oth", "pending": "pend", "total": "tot"}
+ITEM_SHORT = {"regulations": "reg", "normative_docs": "norm", "licensing": "lic", "other_services": "osvc",
+              "penalty": "pen", "coercion": "coer", "fees": "fee", "procurement": "proc"}
+MEASURE_SHORT = {"made": "made", "published": "pub", "in_force_published": "inforcepub",
+                 "items_prev_year": "prev", "items_change": "chg", "decisions": "dec", "projects": "proj",
+                 "amount_10k_yuan": "amt", "issued": "iss", "repealed": "rep", "in_force": "inforce"}
+# measures whose name plus "_num"/"_den" would pass 32 characters
+MEASURE_STATA = {"refused_or_unanswerable_share": "refused_or_unans_share"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a release table, as the codebook documents it."""
+
+    name: str
+    zh: str
+    en: str
+    type: str            # string, integer, number, boolean, date, category
+    unit: str = ""       # count, 10k_yuan, share, per_100, ...
+    values: str = ""     # allowed values
+    derived: str = ""    # how it is made
+    stata: str = ""      # the Stata variable name ('' = the name itself)
+
+    @property
+    def stata_name(self) -> str:
+        return self.stata or self.name
+
+    @property
+    def stata_label(self) -> str:
+        """'中文 | English', cut to Stata's 80 characters."""
+        label = f"{self.zh} | {self.en}" if self.zh else self.en
+        return label if len(label) <= STATA_LABEL_MAX else label[:STATA_LABEL_MAX - 1] + "…"
+
+
+def _c(name, zh, en, type_, unit="", values="", derived="", stata=""):
+    return Column(name, zh, en, type_, unit, values, derived, stata)
+
+
+# --------------------------------------------------------------------------------------------
+# Declarations of every column (the codebook's source)
+# --------------------------------------------------------------------------------------------
+_LEVEL_VALUES = ", ".join(LEVELS)
+_TEMPLATE_VALUES = ", ".join(TEMPLATES)
+_HEX16 = "16 hex digits"
+
+META = (
+    _c("report_id", "报告编号", "report id: first 16 hex digits of the SHA-256 of the report file's bytes", "string",
+       values=_HEX16),
+    _c("agency_key", "机关键", "key linking one agency's reports across years (its normalised name)", "string"),
+    _c("agency", "机关名称", "the agency's full official name", "string"),
+    _c("level", "行政级别", "administrative level of the agency's government", "category", values=_LEVEL_VALUES,
+       derived="Stata: value labels (0 = national ... 4 = township)"),
+    _c("region", "地区", "the places the agency's name names, largest first, joined by '/'", "string"),
+    _c("division_code", "区划代码", "national division code (国家统计局区划代码, 12 digits) of the deepest "
+       "county-level-or-above place of region", "string", values="12 digits",
+       derived="region's places looked up in cpca's table of divisions; missing where none is unambiguous"),
+    _c("year", "报告年度", "the year the report is on", "integer"),
+    _c("template", "表格模板", "the national template the tables follow (2019 or 2021 revision)", "category",
+       values=_TEMPLATE_VALUES, derived="read from table 2's shape; Stata: value labels (0 = 2019, 1 = 2021)"),
+    _c("format", "文件格式", "what the file is and how it was read", "string",
+       values="text, markdown, html, pdf, docx, spreadsheet, pdf-ocr, image"),
+    _c("source", "文件路径", "the report file's path when the corpus was built", "string"),
+    _c("sha256", "文件哈希", "SHA-256 of the report file's bytes", "string", values="64 hex digits"),
+    _c("published", "发布日期", "date the report was published, where known (ISO 8601 text)", "date",
+       derived="from published_source; missing where no date is known"),
+    _c("published_source", "发布日期来源", "where the published date comes from", "string",
+       values="page, manifest, printed, or missing"),
+)
+QUALITY = (
+    _c("n_reports_agency_year", "同年度报告数", "different reports of this agency on this year in the corpus",
+       "integer", "reports", derived="count of non-duplicate parsed reports with this agency_key and year"),
+    _c("year_duplicate", "同年度重复报告", "the agency has two or more different reports on this year: each is a "
+       "row, none merged", "boolean", derived="n_reports_agency_year > 1", stata="year_dup"),
+    _c("n_errors", "错误数", "error findings of the report (identities that fail, impossible values)", "integer",
+       "findings", derived="rows of findings with severity 'error'"),
+    _c("n_warnings", "警告数", "warning findings of the report (doubtful numbers)", "integer", "findings",
+       derived="rows of findings with severity 'warning'"),
+    _c("n_missing_cells", "缺失单元格数", "cells of the report's template (tables 2, 3, 4) not printed", "integer",
+       "cells", derived="template cells with no value; the 2021-only rows of （六）其他处理 count only where the "
+       "report prints one of them (a single （六） row is the template's variant)"),
+    _c("n_corrected", "更正单元格数", "cells whose value is a person's correction, not what was printed",
+       "integer", "cells", derived="cells with corrected = true (0 where the corpus has no corrections)"),
+)
+
+
+def _group_labels() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for r in REQUEST_ROWS:
+        if "." in r.key and r.group_label and r.group not in out:
+            out[r.group] = r.group_label
+    return out
+
+
+def cell_columns() -> list[Column]:
+    """Every cell of tables 3, 4 and 2 as a panel column, in template order."""
+    groups = _group_labels()
+    out = []
+    for r in REQUEST_ROWS:
+        row_zh = (groups[r.group] + " " if "." in r.key else "") + r.label
+        only = "" if r.templates == TEMPLATES else f" ({', '.join(r.templates)} template only)"
+        for a in APPLICANTS:
+            out.append(_c(f"requests{SEP}{r.key.replace('.', '_')}{SEP}{a.key}", f"表三 {row_zh} · {a.label}",
+                          f"table 3 requests, row {r.key}, column {a.key}{only}", "integer", "requests",
+                          "integer >= 0", "the printed cell (blank printed = 0; missing = not printed)",
+                          f"r_{ROW_SHORT[r.key]}_{APPLICANT_SHORT[a.key]}"))
+    for p in PROCEEDINGS:
+        for res in RESULTS:
+            out.append(_c(f"appeals{SEP}{p.key}{SEP}{res.key}", f"表四 {p.label} · {res.label}",
+                          f"table 4 appeals, {p.key}, {res.key}", "integer", "cases", "integer >= 0",
+                          "the printed cell (blank printed = 0; missing = not printed)",
+                          f"a_{PROCEEDING_SHORT[p.key]}_{RESULT_SHORT[res.key]}"))
+    seen: dict[tuple[str, str], list] = {}
+    for t, items in DISCLOSURE_ITEMS.items():
+        for item in items:
+            for m in item.measures:
+                seen.setdefault((item.key, m.key), []).append((t, item, m))
+    for (item_key, m_key), uses in seen.items():
+        zh = " / ".join(dict.fromkeys(f"{i.label} · {m.label}" for _, i, m in uses))
+        templates = ", ".join(t for t, _, _ in uses)
+        m = uses[0][2]
+        values = "number (may be negative)" if m.may_be_negative else "number >= 0"
+        out.append(_c(f"disclosure{SEP}{item_key}{SEP}{m_key}", f"表二 {zh}",
+                      f"table 2 disclosure, item {item_key}, measure {m_key} ({templates} template)",
+                      "number", m.unit, values, "the printed cell (amounts normalised to 万元; blank = 0)",
+                      f"d_{ITEM_SHORT[item_key]}_{MEASURE_SHORT[m_key]}"))
+    return out
+
+
+def measure_columns() -> list[Column]:
+    """The measures of :data:`govreports.analysis.MEASURES`, each with numerator and denominator."""
+    out = []
+    for name, m in _analysis.MEASURES.items():
+        num = " + ".join(m.numerator)
+        short = MEASURE_STATA.get(name, name)
+        if m.denominator is None:
+            out.append(_c(name, m.zh, m.en, "integer", "count", "integer >= 0", f"figure {num} of the report"))
+            continue
+        scale = f" × {m.scale:g}" if m.scale != 1 else ""
+        unit = "per_100" if m.scale == 100 else "share"
+        out += [
+            _c(name, m.zh, m.en, "number", unit, "number >= 0; NaN where the denominator is 0 or unknown",
+               f"{name}{SEP}num / {name}{SEP}den{scale}", short),
+            _c(f"{name}{SEP}num", f"{m.zh}（分子）", f"numerator of {name}: {num}", "integer", "count",
+               "integer >= 0", f"sum of the figures {num}", f"{short}_num"),
+            _c(f"{name}{SEP}den", f"{m.zh}（分母）", f"denominator of {name}: {m.denominator}", "integer", "count",
+               "integer >= 0", _DENOMINATORS.get(m.denominator, f"figure {m.denominator}"), f"{short}_den"),
+        ]
+    return out
+
+
+_DENOMINATORS = {
+    "handled": "figure handled: the sum of the outcome rows of table 3 (not the printed （七）总计)",
+    "concluded": "reviews and suits concluded: upheld + corrected + other (pending left out)",
+}
+FIGURE_RULE = ("a row's figure is its printed total cell, or the sum of its applicant cells where the total is "
+               "blank (SCHEMA.md 'Derived measures'); a sum with an unprinted part is missing")
+
+
+def panel_columns() -> list[Column]:
+    """The panel's columns, in order."""
+    return [*META, *QUALITY, *measure_columns(), *cell_columns()]
+
+
+ROLLUP_FIGURES = tuple(dict.fromkeys((*_analysis.OUTCOME_COUNTS, *_analysis.APPEAL_COUNTS[1:])))
+ROLLUPS = (
+    _c("region", "地区", "a region: one of the prefixes of the agencies' region (省 / 省/市 / 省/市/县 ...)", "string"),
+    _c("division_code", "区划代码", "national division code of the region's deepest county-or-above place",
+       "string", values="12 digits"),
+    _c("region_depth", "地区层级", "places in region: 1 a province (or a place named alone), 2 one below ...",
+       "integer", values="1, 2, 3, 4"),
+    _c("level", "行政级别", "the level of the agencies summed", "category", values=_LEVEL_VALUES),
+    _c("year", "报告年度", "the year reported on", "integer"),
+    _c("figure", "指标", "the figure summed", "string", values=", ".join(ROLLUP_FIGURES),
+       derived="per-report figures as in the panel's measures: " + FIGURE_RULE),
+    _c("value", "合计", "sum of the figure over the n_reports agencies that print it: the region's total only "
+       "where complete", "integer", "count", "integer >= 0"),
+    _c("n_reports", "纳入报告数", "agencies (one report each) whose figure is in value", "integer", "reports"),
+    _c("n_agencies", "机关数", "agencies of this region and level in the corpus (any year)", "integer", "agencies",
+       derived="distinct agency_key; the corpus may not hold every agency of the region"),
+    _c("n_missing", "缺失机关数", "agencies of this region and level with no report on this year, with the figure "
+       "not printed, or with two different reports on the year (not summed)", "integer", "agencies",
+       derived="n_agencies - n_reports"),
+    _c("complete", "是否完整", "every agency of the region and level in the corpus is in value", "boolean",
+       derived="n_missing == 0"),
+)
+
+_CELL = ("the printed value: blank printed = 0 (blank = true); a cell not printed has no row")
+LONG = {
+    "report_id": META[0],
+    "row": _c("row", "表三行", "table 3 row key", "string", values=", ".join(r.key for r in REQUEST_ROWS)),
+    "applicant": _c("applicant", "申请人类型", "table 3 column key (applicant type)", "string",
+                    values=", ".join(a.key for a in APPLICANTS)),
+    "proceeding": _c("proceeding", "复议诉讼类型", "table 4 proceeding", "string",
+                     values=", ".join(p.key for p in PROCEEDINGS)),
+    "result": _c("result", "结果", "table 4 result", "string", values=", ".join(r.key for r in RESULTS)),
+    "item": _c("item", "表二事项", "table 2 item key", "string",
+               values=", ".join(dict.fromkeys(i.key for items in DISCLOSURE_ITEMS.values() for i in items))),
+    "measure": _c("measure", "表二指标", "table 2 measure key", "string",
+                  values=", ".join(dict.fromkeys(m.key for items in DISCLOSURE_ITEMS.values() for i in items
+                                                 for m in i.measures))),
+    "value": _c("value", "数值", "the cell's value", "number", values="number", derived=_CELL),
+    "unit": _c("unit", "单位", "unit of a table 2 value", "string", values="count, 10k_yuan"),
+    "blank": _c("blank", "空白", "the cell was printed empty (or -, /, 无): read as 0", "boolean"),
+    "printed": _c("printed", "印出文字", "the text printed in the cell", "string"),
+    "location": _c("location", "位置", "where the value was printed (line, or page/table/row/col)", "string"),
+    "corrected": _c("corrected", "已更正", "the value is a person's correction (corrections file)", "boolean"),
+    "value_printed": _c("value_printed", "原印数值", "the value read before a correction", "number"),
+    "note": _c("note", "更正说明", "why the value was corrected", "string"),
+}
+FINDINGS = {
+    "check": _c("check", "检查项", "stable id of the failing check (README 'The checks')", "string"),
+    "table": _c("table", "表", "the table the finding is about", "string",
+                values="requests, appeals, disclosure, text, meta, corpus"),
+    "key": _c("key", "行或事项", "row or item the finding is about", "string"),
+    "applicant": _c("applicant", "申请人类型", "table 3 column concerned (empty where none)", "string"),
+    "proceeding": _c("proceeding", "复议诉讼类型", "table 4 proceeding concerned (empty where none)", "string"),
+    "expected": _c("expected", "应为", "what the check expected", "string"),
+    "found": _c("found", "实为", "what was found", "string"),
+    "severity": _c("severity", "严重程度", "error, warning or info", "string", values="error, warning, info"),
+    "message": _c("message", "说明", "the finding in words", "string"),
+    "location": LONG["location"],
+}
+REPORTS = {
+    **{c.name: c for c in META},
+    "status": _c("status", "读取状态", "whether the file was read", "string", values="parsed, failed"),
+    "error": _c("error", "错误", "why a file could not be read", "string"),
+    "agency_link": _c("agency_link", "机关链接方式", "how the agency_key was linked across years", "string"),
+    "agency_as_printed": _c("agency_as_printed", "印出机关名称", "the agency's name as printed", "string"),
+    "title": _c("title", "标题", "the report's title as printed", "string"),
+    "truncated": _c("truncated", "不完整", "the text ends inside a table (cut short)", "boolean"),
+    "duplicate_of": _c("duplicate_of", "重复于", "report_id this file duplicates (its cells are left out)", "string"),
+    "url": _c("url", "网址", "where the report was fetched from", "string"),
+    "fetched_at": _c("fetched_at", "抓取时间", "when the report was fetched (ISO 8601)", "string"),
+}
+
+
+def _long_column(table: str, name: str) -> Column:
+    """The declaration of a long table's column; an undeclared one gets a plain entry (flagged)."""
+    if table == "reports" and name in REPORTS:
+        col = REPORTS[name]
+    elif table == "findings" and name in FINDINGS:
+        col = FINDINGS[name]
+    elif name in LONG:
+        col = LONG[name]
+        if name == "value":
+            col = replace(col, type="number" if table == "disclosure" else "integer",
+                          unit="see unit" if table == "disclosure" else "count")
+    else:
+        col = _c(name, "", "(not documented)", "string")
+    return col
+
+
+# --------------------------------------------------------------------------------------------
+# Division codes
+# --------------------------------------------------------------------------------------------
+
+def division_code(region: str | None) -> str | None:
+    """Given a region (``江苏省/淮安市/洪泽区``), return the 12-digit division code of its deepest
+    place that the national table (county level and above) names unambiguously, or None.
+
+    >>> division_code("江苏省/淮安市/洪泽区"), division_code("上海市"), division_code(None)
+    ('320813000000', '310000000000', None)
+    """
+    if not isinstance(region, str) or not region:
+        return None
+    from .agencies import _division_codes
+
+    by_name, _ = _division_codes()
+    code = None
+    for place in region.split("/"):
+        found = by_name.get(place, [])
+        if code is not None:
+            prefix = code.rstrip("0")
+            prefix = prefix + "0" * (len(prefix) % 2)
+            found = [c for c in found if c.startswith(prefix)]
+        if len(found) != 1:
+            break
+        code = found[0]
+    return code
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a corpus in parts
+# --------------------------------------------------------------------------------------------
+
+def _parts(corpus, name: str, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Given a corpus and a table name, yield the table one Parquet part at a time (all of it at
+    once for a corpus in memory)."""
+    folder = getattr(corpus, "folder", None)
+    if folder is None or name in getattr(corpus, "_tables", {}):
+        df = corpus.table(name)
+        yield df[columns] if columns else df
+        return
+    parts = sorted((Path(folder) / name).glob("part-*.parquet"))
+    for part in parts:
+        table = pq.read_table(part, columns=columns)
+        yield _typed_long(table.to_pandas(types_mapper=_pandas_type), name)
+
+
+def _pandas_type(t):
+    from .corpus import _PANDAS_TYPES
+
+    return _PANDAS_TYPES.get(t)
+
+
+def _typed_long(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    dtypes = _frames.COLUMNS[name]
+    return df.astype({c: dtypes[c] for c in df.columns if c in dtypes and str(df[c].dtype) != dtypes[c]})
+
+
+def _chunked_cells(corpus) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Yield (requests, appeals, disclosure) of the same reports, part by part."""
+    folder = getattr(corpus, "folder", None)
+    if folder is None or all(n in getattr(corpus, "_tables", {}) for n in ("requests", "appeals", "disclosure")):
+        yield corpus.table("requests"), corpus.table("appeals"), corpus.table("disclosure")
+        return
+    names = sorted({p.name for n in ("requests", "appeals", "disclosure")
+                    for p in (Path(folder) / n).glob("part-*.parquet")})
+    for part in names:
+        out = []
+        for n in ("requests", "appeals", "disclosure"):
+            path = Path(folder) / n / part
+            if path.exists():
+                out.append(_typed_long(pq.read_table(path).to_pandas(types_mapper=_pandas_type), n))
+            else:
+                out.append(_frames.empty(n))
+        yield tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# The panel
+# --------------------------------------------------------------------------------------------
+
+def _usable(reports: pd.DataFrame) -> pd.DataFrame:
+    dup = reports["duplicate_of"].astype("string").fillna("").str.strip() != "" \
+        if "duplicate_of" in reports else pd.Series(False, index=reports.index)
+    parsed = reports["status"].astype("string").fillna("") == "parsed"
+    return reports[parsed & ~dup]
+
+
+def _wide(cells: pd.DataFrame, ids: pd.Index, k1: str, k2: str, combos: list[tuple[str, str]]) -> np.ndarray:
+    """Given long cells, return a float array (report × combo) of their values, NaN where absent."""
+    out = np.full((len(ids), len(combos)), np.nan)
+    if not len(cells):
+        return out
+    index = {f"{a}\x1f{b}": i for i, (a, b) in enumerate(combos)}
+    key = cells[k1].astype(str).str.cat(cells[k2].astype(str), sep="\x1f")
+    col = key.map(index).to_numpy(dtype="float64", na_value=np.nan)
+    row = ids.get_indexer(cells["report_id"].astype(str))
+    ok = (row >= 0) & ~np.isnan(col)
+    vals = cells["value"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    out[row[ok], col[ok].astype(int)] = vals[ok]
+    return out
+
+
+REQUEST_COMBOS = [(r.key, a.key) for r in REQUEST_ROWS for a in APPLICANTS]
+APPEAL_COMBOS = [(p.key, r.key) for p in PROCEEDINGS for r in RESULTS]
+DISCLOSURE_COMBOS = list(dict.fromkeys((i.key, m.key) for items in DISCLOSURE_ITEMS.values()
+                                       for i in items for m in i.measures))
+_SUBROWS_2021 = ("other.no_correction", "other.unpaid_fee")
+
+
+def _expected_masks() -> dict[str | None, np.ndarray]:
+    """Per template (None: unknown), which cells (of requests + appeals + disclosure) it prints."""
+    out = {}
+    for t in (*TEMPLATES, None):
+        req = [(t is None and r.templates == TEMPLATES) or (t is not None and t in r.templates)
+               for r in REQUEST_ROWS for _ in APPLICANTS]
+        app = [True] * len(APPEAL_COMBOS)
+        items = {(i.key, m.key) for i in DISCLOSURE_ITEMS.get(t, ()) for m in i.measures}
+        disc = [c in items for c in DISCLOSURE_COMBOS]
+        out[t] = np.array(req + app + disc)
+    return out
+
+
+def _figures(reports: pd.DataFrame, req, app, disc) -> pd.DataFrame:
+    """Per report: the figures of table 3 and 4 the measures and rollups are made of."""
+    f = _analysis.Frames(reports, req, app, disc, _frames.empty("findings"))
+    per = _analysis.report_figures(f).merge(_analysis.appeal_figures(f), on="report_id", how="left")
+    for res in ("upheld", "corrected", "other", "pending", "total"):
+        name = "" if res == "total" else "_" + res
+        per["reviews" + name] = per[f"review.{res}"]
+        per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
+    per["concluded"] = sum(per[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
+    return per
+
+
+def _measures(per: pd.DataFrame) -> pd.DataFrame:
+    """Given per-report figures, return the measure columns (as :func:`analysis.measure_values`)."""
+    out = {}
+    for name, m in _analysis.MEASURES.items():
+        num = per[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64") if len(m.numerator) > 1 \
+            else per[m.numerator[0]].astype("Int64")
+        if m.denominator is None:
+            out[name] = num
+            continue
+        den = per[m.denominator].astype("Int64")
+        out[name] = _analysis._share(num, den, m.scale)
+        out[f"{name}{SEP}num"] = num
+        out[f"{name}{SEP}den"] = den
+    return pd.DataFrame(out, index=per.index)
+
+
+def _panel_and_figures(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
+    reports = _usable(corpus.reports)
+    meta_cols = [c for c in ("report_id", "year", "template") if c in reports]
+    reports_min = reports[meta_cols].drop_duplicates("report_id")
+    tmpl = reports_min.set_index("report_id")["template"].astype("string")
+    years = reports_min.set_index("report_id")["year"]
+    expected = _expected_masks()
+    cells_cols = [c.name for c in cell_columns()]
+    chunks, figures = [], []
+    seen: set[str] = set()
+    for req, app, disc in _chunked_cells(corpus):
+        ids = pd.Index(pd.unique(pd.concat([req["report_id"], app["report_id"], disc["report_id"]]).astype(str)))
+        ids = ids[ids.isin(reports_min["report_id"])]
+        if not len(ids):
+            continue
+        if seen.intersection(ids):
+            raise ValueError("a report's cells are spread over two Parquet parts; rebuild the corpus")
+        seen.update(ids)
+        arr = np.hstack([_wide(req, ids, "row", "applicant", REQUEST_COMBOS),
+                         _wide(app, ids, "proceeding", "result", APPEAL_COMBOS),
+                         _wide(disc, ids, "item", "measure", DISCLOSURE_COMBOS)])
+        missing = np.zeros(len(ids), dtype="int64")
+        t = tmpl.reindex(ids)
+        y = years.reindex(ids)
+        sub_idx = [REQUEST_COMBOS.index((k, a.key)) for k in _SUBROWS_2021 for a in APPLICANTS]
+        for i, (tt, yy) in enumerate(zip(t, y)):
+            key = tt if isinstance(tt, str) and tt in TEMPLATES else (template_for_year(int(yy)) if pd.notna(yy)
+                                                                       else None)
+            mask = expected[key].copy()
+            if key == "2021" and np.isnan(arr[i, sub_idx]).all():
+                mask[sub_idx] = False
+            missing[i] = int(np.isnan(arr[i, mask]).sum())
+        corrected = pd.Series(0, index=ids, dtype="int64")
+        for df in (req, app, disc):
+            if "corrected" in df.columns and len(df):
+                got = df[df["corrected"].astype("boolean").fillna(False)].groupby("report_id").size()
+                corrected = corrected.add(got.reindex(ids, fill_value=0), fill_value=0).astype("int64")
+        wide = pd.DataFrame(arr, columns=cells_cols, index=ids)
+        chunk_reports = reports[reports["report_id"].isin(ids)].drop_duplicates("report_id")
+        per = _figures(chunk_reports, req[req["report_id"].isin(ids)], app[app["report_id"].isin(ids)],
+                       disc[disc["report_id"].isin(ids)]).set_index("report_id").reindex(ids)
+        q = pd.DataFrame({"n_missing_cells": missing, "n_corrected": corrected.to_numpy()}, index=ids)
+        chunks.append(pd.concat([q, _measures(per), wide], axis=1))
+        figures.append(per[list(ROLLUP_FIGURES)])
+    # reports that printed no cell at all still get a row (every cell missing)
+    rest = reports_min.loc[~reports_min["report_id"].isin(seen), "report_id"].astype(str)
+    if len(rest):
+        ids = pd.Index(rest)
+        wide = pd.DataFrame(np.nan, columns=cells_cols, index=ids)
+        n = [int(expected[t if isinstance(t, str) and t in TEMPLATES else None].sum()) for t in tmpl.reindex(ids)]
+        per = pd.DataFrame(index=ids, columns=[*ROLLUP_FIGURES, "concluded", "received_new"], dtype="Int64")
+        q = pd.DataFrame({"n_missing_cells": n, "n_corrected": 0}, index=ids)
+        chunks.append(pd.concat([q, _measures(per), wide], axis=1))
+        figures.append(per[list(ROLLUP_FIGURES)])
+    body = pd.concat(chunks) if chunks else pd.DataFrame(columns=["n_missing_cells", "n_corrected"])
+    fig = pd.concat(figures) if figures else pd.DataFrame(columns=list(ROLLUP_FIGURES))
+    return body, fig
+
+
+def _quality_counts(corpus) -> pd.DataFrame:
+    counts = []
+    for part in _parts(corpus, "findings", ["report_id", "severity"]):
+        part = part[part["severity"].isin(["error", "warning"])]
+        counts.append(part.groupby(["report_id", "severity"]).size())
+    if not counts:
+        return pd.DataFrame(columns=["error", "warning"])
+    s = pd.concat(counts)
+    return s.groupby(level=[0, 1]).sum().unstack(fill_value=0).reindex(columns=["error", "warning"], fill_value=0)
+
+
+def _meta(corpus) -> pd.DataFrame:
+    reports = _usable(corpus.reports).drop_duplicates("report_id").copy()
+    for col in META:
+        if col.name not in reports.columns:
+            reports[col.name] = pd.NA
+    reports["division_code"] = reports["region"].map(division_code).astype("string")
+    pub = reports["published"]
+    if not pd.api.types.is_string_dtype(pub):
+        pub = pd.to_datetime(pub, errors="coerce").dt.strftime("%Y-%m-%d")
+    reports["published"] = pub.astype("string")
+    reports.index = pd.Index(reports["report_id"].astype(str).to_numpy())
+    return reports
+
+
+def panel(corpus) -> pd.DataFrame:
+    """Given a Corpus, return the panel: one row per agency × year (per report; flagged where an
+    agency has two different reports on a year), with the columns of :func:`panel_columns`.
+
+    Duplicates (``duplicate_of``) and failed files are left out; cells are the printed values.
+
+    >>> p = panel(gr.read_corpus("data/reports/seeds", cache=None))        # doctest: +SKIP
+    >>> p[["agency", "year", "requests__received_new__total", "refused_share"]]   # doctest: +SKIP
+    """
+    return _build_panel(corpus)[0]
+
+
+def _build_panel(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
+    meta = _meta(corpus)
+    body, figures = _panel_and_figures(corpus)
+    quality = _quality_counts(corpus)
+    df = meta.join(body, how="left")
+    df["n_errors"] = quality["error"].reindex(df.index).fillna(0).astype("int64").to_numpy()
+    df["n_warnings"] = quality["warning"].reindex(df.index).fillna(0).astype("int64").to_numpy()
+    key = df["agency_key"].astype("string").fillna(df["report_id"].astype("string"))
+    n = df.groupby([key, df["year"].astype("Int64")], dropna=False)["report_id"].transform("size")
+    df["n_reports_agency_year"] = n.astype("int64")
+    df["year_duplicate"] = (df["n_reports_agency_year"] > 1) & df["agency_key"].notna() & df["year"].notna()
+    cols = panel_columns()
+    df = df[[c.name for c in cols]]
+    df = df.astype(_dtypes(cols))
+    df = df.sort_values(["agency_key", "year", "report_id"], na_position="last").reset_index(drop=True)
+    figures = figures.reindex(df["report_id"].astype(str))
+    return df, figures
+
+
+_PANDAS_DTYPES = {"string": "string", "category": "string", "date": "string", "integer": "Int64",
+                  "number": "Float64", "boolean": "boolean"}
+
+
+def _dtypes(cols: list[Column]) -> dict[str, str]:
+    out = {}
+    for c in cols:
+        t = _PANDAS_DTYPES[c.type]
+        if c.type == "number" and c.unit in ("share", "per_100"):
+            t = "float64"
+        if c.name in ("n_errors", "n_warnings", "n_missing_cells", "n_corrected", "n_reports_agency_year"):
+            t = "int64"
+        out[c.name] = t
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Rollups
+# --------------------------------------------------------------------------------------------
+
+def _prefixes(region: str) -> list[str]:
+    parts = region.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """Given the panel and its per-report figures, return region × level × year sums, long:
+    one row per figure, with n_reports, n_agencies, n_missing and complete beside each value."""
+    cols = [c.name for c in ROLLUPS]
+    p = panel_df[panel_df["region"].notna() & panel_df["level"].notna() & panel_df["year"].notna()]
+    if not len(p):
+        return pd.DataFrame({c.name: pd.Series(dtype=t) for c, t in zip(ROLLUPS, _dtypes(list(ROLLUPS)).values())})
+    key = p["agency_key"].astype("string").fillna(p["report_id"]).to_numpy()
+    regions = p["region"].astype(str).to_numpy()
+    pref = {r: _prefixes(r) for r in set(regions)}
+    rows_idx, rows_region = [], []
+    for i, r in enumerate(regions):
+        for pr in pref[r]:
+            rows_idx.append(i)
+            rows_region.append(pr)
+    rows_idx = np.array(rows_idx, dtype=int)
+    base = pd.DataFrame({"region": rows_region, "level": p["level"].to_numpy()[rows_idx],
+                         "year": p["year"].to_numpy()[rows_idx], "agency_key": key[rows_idx],
+                         "dup": p["year_duplicate"].to_numpy()[rows_idx]})
+    fig = figures.reindex(p["report_id"].astype(str)).reset_index(drop=True)
+    agencies = base.groupby(["region", "level"])["agency_key"].nunique().rename("n_agencies")
+    out = []
+    ok_rows = ~base["dup"].to_numpy(dtype=bool)
+    for name in ROLLUP_FIGURES:
+        vals = fig[name].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows_idx]
+        known = ok_rows & ~np.isnan(vals)
+        d = base.loc[known, ["region", "level", "year"]].assign(value=vals[known])
+        g = d.groupby(["region", "level", "year"])["value"].agg(["sum", "size"])
+        grid = base[["region", "level", "year"]].drop_duplicates().set_index(["region", "level", "year"])
+        g = grid.join(g).reset_index()
+        g["figure"] = name
+        out.append(g)
+    r = pd.concat(out, ignore_index=True)
+    r = r.join(agencies, on=["region", "level"])
+    r["n_reports"] = r["size"].fillna(0).astype("int64")
+    r["value"] = r["sum"].where(r["n_reports"] > 0).round().astype("Int64")
+    r["n_missing"] = (r["n_agencies"] - r["n_reports"]).astype("int64")
+    r["complete"] = r["n_missing"] == 0
+    codes = {reg: division_code(reg) for reg in r["region"].unique()}
+    r["division_code"] = r["region"].map(codes).astype("string")
+    r["region_depth"] = r["region"].str.count("/") + 1
+    order = {k: i for i, k in enumerate(ROLLUP_FIGURES)}
+    r = r.assign(_o=r["figure"].map(order)).sort_values(["region", "level", "year", "_o"]).drop(columns="_o")
+    return r[cols].astype(_dtypes(list(ROLLUPS))).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The codebook
+# --------------------------------------------------------------------------------------------
+
+CODEBOOK_COLUMNS = ["table", "column", "stata_name", "label_zh", "meaning_en", "type", "unit", "values", "derived"]
+
+
+def codebook(columns: dict[str, list[str]]) -> pd.DataFrame:
+    """Given {table: [column, ...]} as written, return the codebook: one row per table × column.
+
+    >>> codebook({"panel": ["report_id", "refused_share"]})[["column", "label_zh"]]   # doctest: +SKIP
+    """
+    declared = {c.name: c for c in panel_columns()}
+    rolled = {c.name: c for c in ROLLUPS}
+    rows = []
+    for table, names in columns.items():
+        for name in names:
+            if table == "panel":
+                col = declared.get(name) or _c(name, "", "(not documented)", "string")
+            elif table == "rollups":
+                col = rolled.get(name) or _c(name, "", "(not documented)", "string")
+            else:
+                col = _long_column(table, name)
+            rows.append([table, name, col.stata_name, col.zh, col.en, col.type, col.unit, col.values, col.derived])
+    return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS).astype("string")
+
+
+def codebook_markdown(book: pd.DataFrame) -> str:
+    """Given a codebook, return it as Markdown, one section per table."""
+    out = ["# Codebook", "",
+           "Generated by govreports from `govreports/template.py` and the measures of `govreports/analysis.py`.",
+           "Stata names (`stata_name`) are at most 32 characters and stable across releases.", ""]
+    for table, rows in book.groupby("table", sort=False):
+        out += [f"## {table}", "", "| column | stata | 中文 | meaning | type | unit | values | derived |",
+                "|---|---|---|---|---|---|---|---|"]
+        for r in rows.itertuples(index=False):
+            cells = [f"`{r.column}`", f"`{r.stata_name}`", r.label_zh, r.meaning_en, r.type, r.unit, r.values,
+                     r.derived]
+            out.append("| " + " | ".join(str(x).replace("|", "\\|") if pd.notna(x) else "" for x in cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Writers
+# --------------------------------------------------------------------------------------------
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+class _TableWriter:
+    """Streams one table's parts to Parquet and CSV (flat memory); keeps it for dta/xlsx while it
+    fits the limits."""
+
+    def __init__(self, out: Path, name: str, formats: tuple[str, ...], keep_rows: int):
+        self.out, self.name, self.formats, self.keep_rows = out, name, formats, keep_rows
+        self.pq = self.csv = None
+        self.rows = 0
+        self.kept: list[pd.DataFrame] | None = []
+        self.columns: list[str] | None = None
+
+    def add(self, df: pd.DataFrame) -> None:
+        df = df[[c for c in df.columns if not c.startswith("_")]]
+        if self.columns is None:
+            self.columns = list(df.columns)
+        table = _arrow(df)
+        if "parquet" in self.formats:
+            if self.pq is None:
+                path = self.out / "parquet" / f"{self.name}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.pq = pq.ParquetWriter(path, table.schema)
+            self.pq.write_table(table.cast(self.pq.schema))
+        if "csv" in self.formats:
+            if self.csv is None:
+                path = self.out / "csv" / f"{self.name}.csv"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.csv_fh = open(path, "wb")
+                self.csv_fh.write(BOM)
+                self.csv = pacsv.CSVWriter(self.csv_fh, table.schema)
+                self.csv_schema = table.schema
+            self.csv.write_table(table.cast(self.csv_schema))
+        self.rows += len(df)
+        if self.kept is not None:
+            if self.rows <= self.keep_rows:
+                self.kept.append(df)
+            else:
+                self.kept = None
+
+    def close(self) -> pd.DataFrame | None:
+        if self.pq is not None:
+            self.pq.close()
+        if self.csv is not None:
+            self.csv.close()
+            self.csv_fh.close()
+        if self.kept is None:
+            return None
+        return pd.concat(self.kept, ignore_index=True) if self.kept else None
+
+
+def write_stata(df: pd.DataFrame, path: Path, book: pd.DataFrame) -> None:
+    """Write ``df`` as Stata 118 (Unicode): short names, 中文 | English variable labels, value labels
+    for level and template."""
+    rows = book.set_index("column")
+    out = {}
+    labels = {}
+    strl = []
+    for name in df.columns:
+        s = df[name]
+        short = rows.at[name, "stata_name"]
+        label = f"{rows.at[name, 'label_zh']} | {rows.at[name, 'meaning_en']}" if rows.at[name, "label_zh"] \
+            else str(rows.at[name, "meaning_en"])
+        labels[short] = label if len(label) <= STATA_LABEL_MAX else label[:STATA_LABEL_MAX - 1] + "…"
+        cats = {"level": LEVELS, "template": TEMPLATES}.get(name)
+        if cats is not None and s.dropna().isin(cats).all():
+            s = pd.Categorical(s.astype(object).where(s.notna(), None), categories=list(cats))
+        elif pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+            s = s.astype("Int8") if s.isna().any() else s.astype("int8")
+        elif pd.api.types.is_string_dtype(s) or s.dtype == object:
+            s = s.astype(object).where(s.notna(), "")
+            if len(s) and s.map(lambda v: len(str(v).encode("utf-8"))).max() > 2000:
+                strl.append(short)
+        out[short] = s
+    pd.DataFrame(out, index=df.index).to_stata(path, version=118, write_index=False, variable_labels=labels, convert_strl=strl or None)
+
+
+def _xlsx_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    return v
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write one sheet per table (xlsxwriter, constant memory; text never read as a formula)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False,
+                                         "nan_inf_to_errors": True})
+    bold = wb.add_format({"bold": True})
+    try:
+        for name, df in sheets.items():
+            ws = wb.add_worksheet(name[:31])
+            ws.write_row(0, 0, list(df.columns), bold)
+            ws.freeze_panes(1, 0)
+            for i, row in enumerate(df.astype(object).itertuples(index=False, name=None), start=1):
+                ws.write_row(i, 0, [_xlsx_value(v) for v in row])
+    finally:
+        wb.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Provenance
+# --------------------------------------------------------------------------------------------
+
+def content_hash(reports: pd.DataFrame) -> str:
+    """Given a reports table, return the corpus's content hash: SHA-256 of the sorted, distinct
+    SHA-256s of its files, one per line (the same files give the same hash, whatever their paths)."""
+    shas = sorted(set(reports["sha256"].dropna().astype(str)))
+    return hashlib.sha256("\n".join(shas).encode()).hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _corrections_info(corpus, corrections) -> dict | None:
+    if corrections is not None:
+        paths = [corrections] if isinstance(corrections, (str, os.PathLike)) else list(corrections)
+        return {"files": [{"file": Path(p).name, "sha256": _file_sha(Path(p))} for p in paths]}
+    folder = getattr(corpus, "folder", None)
+    if folder is not None and (Path(folder) / "files.json").exists():
+        try:
+            built = json.loads((Path(folder) / "files.json").read_text(encoding="utf-8")).get("version", "")
+        except ValueError:
+            built = ""
+        m = re.search(r"\+corrections-([0-9a-f]+)", built)
+        if m:
+            return {"digest": m.group(1), "note": "digest of the corrections the corpus was built with"}
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The release
+# --------------------------------------------------------------------------------------------
+
+def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] = FORMATS, corrections=None,
+           xlsx_max_cells: int = XLSX_MAX_CELLS, title: str | None = None) -> Path:
+    """Given a Corpus, write a documented release into ``out`` and return the folder.
+
+    Args:
+        corpus: a :class:`~govreports.corpus.Corpus` (in memory or opened from Parquet).
+        out: the release folder (created; files of an earlier release are overwritten).
+        formats: some of ``parquet``, ``csv``, ``dta``, ``xlsx``.
+        corrections: the corrections file(s) the corpus was built with: their SHA-256 goes into
+            ``release.json`` (without it, the digest recorded in the corpus folder, if any).
+        xlsx_max_cells: a table with more cells than this (or more rows than a sheet holds) is
+            left out of the workbook, and the README says so: its CSV opens in Excel instead.
+
+    Writes ``parquet/``, ``csv/``, ``stata/`` (one file per table), ``govreports_release.xlsx``
+    (a sheet per table and the codebook), ``codebook.md``, ``codebook.csv``, ``release.json``,
+    ``README.md``.
+
+    >>> gr.open_corpus("out/corpus").export("out/release")          # doctest: +SKIP
+    """
+    import govreports
+
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format(s) {sorted(unknown)}; known: {FORMATS}")
+    formats = tuple(formats)
+    out = Path(out).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    panel_df, figures = _build_panel(corpus)
+    roll = rollups(panel_df, figures)
+    del figures
+    columns: dict[str, list[str]] = {}
+    rows: dict[str, int] = {}
+    small: dict[str, pd.DataFrame] = {}
+    skipped: dict[str, list[str]] = {}
+    for name, df_or_parts in (("panel", [panel_df]), ("rollups", [roll]), ("reports", [corpus.reports]),
+                              *((n, _parts(corpus, n)) for n in ("requests", "appeals", "disclosure", "findings"))):
+        w = _TableWriter(out, name, formats, keep_rows=XLSX_MAX_ROWS)
+        for part in df_or_parts:
+            w.add(part)
+        if w.columns is None:  # a corpus on disk without any part of this table
+            w.add(_frames.empty(name))
+        kept = w.close()
+        columns[name], rows[name] = w.columns, w.rows
+        if kept is not None:
+            small[name] = kept
+        else:
+            skipped.setdefault("dta", []).append(name)
+            skipped.setdefault("xlsx", []).append(name)
+    book = codebook(columns)
+    book.to_csv(out / "codebook.csv", index=False, encoding="utf-8-sig")
+    (out / "codebook.md").write_text(codebook_markdown(book), encoding="utf-8")
+    if "dta" in formats:
+        (out / "stata").mkdir(exist_ok=True)
+        for name, df in small.items():
+            write_stata(df, out / "stata" / f"{name}.dta", book[book["table"] == name])
+    if "xlsx" in formats:
+        sheets = {}
+        for name in RELEASE_TABLES:
+            df = small.get(name)
+            if df is None:
+                continue
+            if df.size > xlsx_max_cells or len(df) > XLSX_MAX_ROWS:
+                skipped.setdefault("xlsx", []).append(name)
+                continue
+            sheets[name] = df
+        sheets["codebook"] = book
+        write_xlsx(sheets, out / XLSX_NAME)
+    info = _release_info(corpus, panel_df, rows, columns, skipped, formats, corrections, out, govreports)
+    info["seconds"] = round(time.perf_counter() - started, 2)
+    (out / "release.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "README.md").write_text(release_readme(info, title), encoding="utf-8")
+    return out
+
+
+def _release_info(corpus, panel_df, rows, columns, skipped, formats, corrections, out, govreports) -> dict:
+    from .corpus import code_version
+
+    reports = corpus.reports
+    files = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name not in ("release.json", "README.md")):
+        files.append({"file": path.relative_to(out).as_posix(), "bytes": path.stat().st_size,
+                      "sha256": _file_sha(path)})
+    return {
+        "title": "govreports release",
+        "govreports_version": govreports.__version__,
+        "code_version": code_version(),
+        "content_hash": content_hash(reports),
+        "content_hash_rule": "sha256 of the sorted distinct SHA-256 (hex) of every report file, one per line",
+        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "counts": {
+            **{k: int(v) for k, v in (getattr(corpus, "counts", None) or {}).items() if k != "cached"},
+            "panel_rows": int(len(panel_df)),
+            "agencies": int(panel_df["agency_key"].nunique()),
+            "years": sorted(int(y) for y in panel_df["year"].dropna().unique()),
+            "year_duplicate_rows": int(panel_df["year_duplicate"].sum()),
+            "rows": rows,
+        },
+        "columns": {k: len(v) for k, v in columns.items()},
+        "formats": list(formats),
+        "skipped": {fmt: sorted(set(names)) for fmt, names in skipped.items() if fmt in formats},
+        "corrections": _corrections_info(corpus, corrections),
+        "files": files,
+    }
+
+
+def release_readme(info: dict, title: str | None = None) -> str:
+    """Given release.json's content, return the release's README (what is in it, how to cite it)."""
+    c = info["counts"]
+    years = c["years"]
+    span = f"{years[0]}–{years[-1]}" if years else "no year"
+    date = info["built"][:10]
+    skipped = info.get("skipped") or {}
+    lines = [
+        f"# {title or 'Government information disclosure annual reports (政府信息公开工作年度报告): tables'}", "",
+        f"Built {info['built']} by govreports {info['govreports_version']} ({info['code_version']}) from "
+        f"{c.get('files', '?')} report files ({c.get('parsed', '?')} read, {c.get('failed', '?')} failed, "
+        f"{c.get('duplicates', '?')} duplicates left out): {c['panel_rows']} reports of {c['agencies']} "
+        f"agencies, years {span}.", "",
+        f"Content hash of the corpus: `{info['content_hash']}` ({info['content_hash_rule']}).", "",
+        "## Tables", "",
+        "| table | rows | columns | what |", "|---|---|---|---|",
+    ]
+    what = {
+        "panel": "one row per agency × year: every cell of tables 2, 3, 4, the measures with numerators and "
+                 "denominators, meta and quality counts",
+        "rollups": "figures summed over the agencies of a region and a level per year, with n_reports, n_agencies, "
+                   "n_missing beside each value",
+        "reports": "one row per file read (also failed files and duplicates)",
+        "requests": "table 3, one row per printed cell", "appeals": "table 4, one row per printed cell",
+        "disclosure": "table 2, one row per printed cell", "findings": "what does not add up, one row per finding",
+    }
+    for name in RELEASE_TABLES:
+        lines.append(f"| `{name}` | {c['rows'].get(name, 0)} | {info['columns'].get(name, 0)} | {what[name]} |")
+    lines += ["", "## Files", "",
+              "- `parquet/<table>.parquet`: pandas (`pd.read_parquet`), R (`arrow::read_parquet`), Python, Julia. "
+              "R users read these (no `.rds` is needed): types and missing values are kept.",
+              "- `csv/<table>.csv`: UTF-8 with a byte-order mark, so Excel opens it with the Chinese intact; "
+              "pandas: `pd.read_csv(path, encoding='utf-8-sig', dtype={'report_id': str, 'division_code': str})`.",
+              "- `stata/<table>.dta`: Stata 14+ (format 118, Unicode). Variables have the short `stata_name` of "
+              "the codebook (32 characters at most) and a label `中文 | English`; `level` and `template` carry "
+              "value labels. A missing text is an empty string.",
+              f"- `{XLSX_NAME}`: one sheet per table and a `codebook` sheet.",
+              "- `codebook.md`, `codebook.csv`: every column of every table: name, Stata name, Chinese label, "
+              "English meaning, type, unit, allowed values, how it is derived.",
+              "- `release.json`: version, content hash, build date, counts, each file's SHA-256, the corrections "
+              "used.", ""]
+    if skipped:
+        lines += ["## Left out", ""]
+        for fmt, names in skipped.items():
+            if names:
+                lines.append(f"- `{fmt}`: {', '.join(names)}: more rows than an Excel sheet holds "
+                             f"({XLSX_MAX_ROWS:,}) or more cells than a workbook is written in reasonable time; "
+                             "use the Parquet or CSV file of the same table.")
+        lines.append("")
+    lines += [
+        "## What the numbers are", "",
+        "- A cell is the number printed in the report: a cell printed empty (or `-`, `/`, `无`) is 0; a cell "
+        "the report does not print is missing, never 0 (`n_missing_cells` counts them).",
+        "- " + FIGURE_RULE[0].upper() + FIGURE_RULE[1:] + ".",
+        "- `refused_share = denied / handled`, `unanswerable_share = unavailable / handled`; `handled` is the sum "
+        "of the outcome rows. A share over nothing handled is missing (NaN), never 0. Every share has its "
+        "numerator (`__num`) and denominator (`__den`) beside it.",
+        "- Duplicate files are counted once. An agency with two different reports on one year keeps both rows "
+        "in the panel, flagged `year_duplicate`; they are not summed in the rollups.",
+        "- A rollup's `value` sums the agencies that print the figure; it is the region's total only where "
+        "`complete` (`n_missing` = 0), and only over the agencies the corpus holds (`n_agencies`).",
+        "- `n_errors`, `n_warnings`: findings of the report's own arithmetic and reading; see the `findings` "
+        "table and the govreports README ('The checks').", "",
+        "## How to cite", "",
+        "The data:", "",
+        f"> Government information disclosure annual reports, tables of {span} ({c['panel_rows']} reports, "
+        f"{c['agencies']} agencies). Built with govreports {info['govreports_version']} on {date}. "
+        f"Corpus content hash sha256:{info['content_hash']}.", "",
+        "The software: see `CITATION.cff` in the govreports repository (`govreports` "
+        f"{info['govreports_version']}).", "",
+        "Cite the content hash: two releases with the same hash were built from the same report files.", "",
+    ]
+    return "\n".join(lines)
+
+
+def summary(out: str | os.PathLike) -> str:
+    """Given a release folder, return a few lines saying where it is and what it holds."""
+    out = Path(out)
+    info = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    rows = info["counts"]["rows"]
+    lines = [f"release written to {out.resolve()}/ (README.md, codebook.md, release.json)",
+             f"  panel: {rows.get('panel', 0)} rows x {info['columns'].get('panel', 0)} columns; "
+             f"formats: {', '.join(info['formats'])}; content hash {info['content_hash'][:16]}..."]
+    for fmt, names in (info.get("skipped") or {}).items():
+        if names:
+            lines.append(f"  left out of {fmt}: {', '.join(names)} (too big; see README.md)")
+    return "\n".join(lines)
