@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -52,7 +53,7 @@ FORMATS = ("parquet", "csv", "dta", "xlsx")
 LONG_TABLES = ("reports", "requests", "appeals", "disclosure", "findings")
 RELEASE_TABLES = ("panel", "rollups", *LONG_TABLES)
 XLSX_MAX_ROWS = 1_048_575          # a sheet holds 1,048,576 rows, one of them the header
-XLSX_MAX_CELLS = 3_000_000         # beyond this a sheet takes minutes to write: left to CSV
+XLSX_MAX_CELLS = 1_000_000         # beyond this a sheet takes more than ~10 s to write: left to CSV
 STATA_LABEL_MAX = 80
 BOM = b"\xef\xbb\xbf"
 XLSX_NAME = "govreports_release.xlsx"
@@ -363,48 +364,39 @@ def division_code(region: str | None) -> str | None:
 # Reading a corpus in parts
 # --------------------------------------------------------------------------------------------
 
-def _parts(corpus, name: str, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """Given a corpus and a table name, yield the table one Parquet part at a time (all of it at
-    once for a corpus in memory)."""
+def _parts(corpus, name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """Given a corpus and a table name, yield the table as Arrow tables, one Parquet part at a
+    time (all of it at once for a corpus in memory); ``columns`` that a part lacks are skipped."""
     folder = getattr(corpus, "folder", None)
     if folder is None or name in getattr(corpus, "_tables", {}):
         df = corpus.table(name)
-        yield df[columns] if columns else df
+        yield pa.Table.from_pandas(df[[c for c in columns if c in df.columns]] if columns else df,
+                                   preserve_index=False)
         return
-    parts = sorted((Path(folder) / name).glob("part-*.parquet"))
-    for part in parts:
-        table = pq.read_table(part, columns=columns)
-        yield _typed_long(table.to_pandas(types_mapper=_pandas_type), name)
+    for part in sorted((Path(folder) / name).glob("part-*.parquet")):
+        names = pq.read_schema(part).names
+        yield pq.read_table(part, columns=[c for c in columns if c in names] if columns else None)
 
 
-def _pandas_type(t):
-    from .corpus import _PANDAS_TYPES
-
-    return _PANDAS_TYPES.get(t)
-
-
-def _typed_long(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    dtypes = _frames.COLUMNS[name]
-    return df.astype({c: dtypes[c] for c in df.columns if c in dtypes and str(df[c].dtype) != dtypes[c]})
-
-
-def _chunked_cells(corpus) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
-    """Yield (requests, appeals, disclosure) of the same reports, part by part."""
+def _chunked_cells(corpus) -> Iterator[dict[str, pa.Table]]:
+    """Yield {requests, appeals, disclosure: Arrow table} of the same reports, part by part."""
+    cols = ["report_id", "row", "applicant", "proceeding", "result", "item", "measure", "value", "blank", "corrected"]
     folder = getattr(corpus, "folder", None)
-    if folder is None or all(n in getattr(corpus, "_tables", {}) for n in ("requests", "appeals", "disclosure")):
-        yield corpus.table("requests"), corpus.table("appeals"), corpus.table("disclosure")
+    names = ("requests", "appeals", "disclosure")
+    if folder is None or all(n in getattr(corpus, "_tables", {}) for n in names):
+        yield {n: next(_parts(corpus, n, cols)) for n in names}
         return
-    names = sorted({p.name for n in ("requests", "appeals", "disclosure")
-                    for p in (Path(folder) / n).glob("part-*.parquet")})
-    for part in names:
-        out = []
-        for n in ("requests", "appeals", "disclosure"):
+    parts = sorted({p.name for n in names for p in (Path(folder) / n).glob("part-*.parquet")})
+    for part in parts:
+        out = {}
+        for n in names:
             path = Path(folder) / n / part
             if path.exists():
-                out.append(_typed_long(pq.read_table(path).to_pandas(types_mapper=_pandas_type), n))
+                have = pq.read_schema(path).names
+                out[n] = pq.read_table(path, columns=[c for c in cols if c in have])
             else:
-                out.append(_frames.empty(n))
-        yield tuple(out)
+                out[n] = pa.Table.from_pandas(_frames.empty(n), preserve_index=False)
+        yield out
 
 
 # --------------------------------------------------------------------------------------------
@@ -418,26 +410,118 @@ def _usable(reports: pd.DataFrame) -> pd.DataFrame:
     return reports[parsed & ~dup]
 
 
-def _wide(cells: pd.DataFrame, ids: pd.Index, k1: str, k2: str, combos: list[tuple[str, str]]) -> np.ndarray:
-    """Given long cells, return a float array (report × combo) of their values, NaN where absent."""
-    out = np.full((len(ids), len(combos)), np.nan)
-    if not len(cells):
-        return out
-    index = {f"{a}\x1f{b}": i for i, (a, b) in enumerate(combos)}
-    key = cells[k1].astype(str).str.cat(cells[k2].astype(str), sep="\x1f")
-    col = key.map(index).to_numpy(dtype="float64", na_value=np.nan)
-    row = ids.get_indexer(cells["report_id"].astype(str))
-    ok = (row >= 0) & ~np.isnan(col)
-    vals = cells["value"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    out[row[ok], col[ok].astype(int)] = vals[ok]
-    return out
-
-
 REQUEST_COMBOS = [(r.key, a.key) for r in REQUEST_ROWS for a in APPLICANTS]
 APPEAL_COMBOS = [(p.key, r.key) for p in PROCEEDINGS for r in RESULTS]
 DISCLOSURE_COMBOS = list(dict.fromkeys((i.key, m.key) for items in DISCLOSURE_ITEMS.values()
                                        for i in items for m in i.measures))
+_KEYS = {"requests": ("row", "applicant", REQUEST_COMBOS), "appeals": ("proceeding", "result", APPEAL_COMBOS),
+         "disclosure": ("item", "measure", DISCLOSURE_COMBOS)}
 _SUBROWS_2021 = ("other.no_correction", "other.unpaid_fee")
+
+
+def _codes(column: pa.ChunkedArray, keys: list[str]) -> np.ndarray:
+    """Given a column of strings and the keys, return each value's position among them (-1: none)."""
+    idx = pc.index_in(column.cast(pa.string()), value_set=pa.array(keys, type=pa.string()))
+    return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _cells(table: pa.Table, ids: list[str], name: str):
+    """Given one table of cells and the reports' ids, return (value, exists, blank) arrays of shape
+    report × cell (NaN where not printed), and each report's count of corrected cells."""
+    k1, k2, combos = _KEYS[name]
+    n, m = len(ids), len(combos)
+    value, exists, blank = np.full((n, m), np.nan), np.zeros((n, m), bool), np.zeros((n, m), bool)
+    corrected = np.zeros(n, dtype=np.int64)
+    if not table.num_rows:
+        return value, exists, blank, corrected
+    keys1 = list(dict.fromkeys(a for a, _ in combos))
+    keys2 = list(dict.fromkeys(b for _, b in combos))
+    lut = np.full((len(keys1), len(keys2)), -1)
+    for j, (a, b) in enumerate(combos):
+        lut[keys1.index(a), keys2.index(b)] = j
+    row = _codes(table["report_id"], ids)
+    c1, c2 = _codes(table[k1], keys1), _codes(table[k2], keys2)
+    ok = (row >= 0) & (c1 >= 0) & (c2 >= 0)
+    col = np.where(ok, lut[np.maximum(c1, 0), np.maximum(c2, 0)], -1)
+    ok &= col >= 0
+    vals = pc.fill_null(table["value"].cast(pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+    blanks = pc.fill_null(table["blank"], False).to_numpy(zero_copy_only=False).astype(bool)
+    value[row[ok], col[ok]] = vals[ok]
+    exists[row[ok], col[ok]] = True
+    blank[row[ok], col[ok]] = blanks[ok]
+    if "corrected" in table.column_names:
+        corr = pc.fill_null(table["corrected"], False).to_numpy(zero_copy_only=False).astype(bool)
+        corrected = np.bincount(row[ok & corr], minlength=n).astype(np.int64)
+    return value, exists, blank, corrected
+
+
+def _row_figures(value: np.ndarray, exists: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Given arrays report × row × column whose last column is the total, return each row's figure
+    (report × row): the total, or where it is blank (or not printed) and some part is printed,
+    the sum of the parts; NaN where unknown. The rule of :func:`govreports.analysis.row_figures`."""
+    total, t_exists = value[:, :, -1], exists[:, :, -1]
+    t_blank = np.where(t_exists, blank[:, :, -1], True)
+    parts, p_exists, p_blank = value[:, :, :-1], exists[:, :, :-1], blank[:, :, :-1]
+    parts_sum = np.where(p_exists, np.nan_to_num(parts), 0).sum(axis=2)
+    unknown = (p_exists & np.isnan(parts)).any(axis=2) | ~p_exists.any(axis=2)
+    parts_sum[unknown] = np.nan
+    parts_printed = (p_exists & ~p_blank).any(axis=2)
+    use = np.isnan(total) | (t_blank & parts_printed)
+    use &= ~np.isnan(parts_sum) | np.isnan(total)
+    return np.where(use, parts_sum, total)
+
+
+def _sum(*arrays: np.ndarray) -> np.ndarray:
+    """Element-wise sum, NaN where any is NaN."""
+    return np.sum(np.vstack(arrays), axis=0)
+
+
+def _figures(req: tuple, app: tuple) -> dict[str, np.ndarray]:
+    """Given the request and appeal arrays of some reports, return their figures (as
+    :func:`analysis.report_figures` and :func:`analysis.appeals_rates`), by name."""
+    n_app = len(APPLICANTS)
+    shape = (-1, len(REQUEST_ROWS), n_app)
+    rows = _row_figures(*(a.reshape(shape) for a in req[:3]))
+    fig = {r.key: rows[:, i] for i, r in enumerate(REQUEST_ROWS)}
+    for g, keys in _analysis.GROUP_ROWS.items():
+        fig[g] = _sum(*(fig[k] for k in keys))
+    others = np.vstack([fig[k] for k in REQUEST_KEYS_OTHER])
+    other = np.where(np.isnan(others).all(axis=0), np.nan, np.nansum(others, axis=0))
+    fig["other"] = np.where(np.isnan(fig["other.other"]), np.nan, other)
+    fig["handled"] = _sum(*(fig[k] for k in _analysis.SHARE_OF_HANDLED))
+    shape = (-1, len(PROCEEDINGS), len(RESULTS))
+    totals = _row_figures(*(a.reshape(shape) for a in app[:3]))
+    values = app[0].reshape(shape)
+    res = [r.key for r in RESULTS]
+    per = {}
+    for j, p in enumerate(PROCEEDINGS):
+        for i, r in enumerate(res):
+            per[f"{p.key}.{r}"] = totals[:, j] if r == "total" else values[:, j, i]
+    for r in res:
+        name = "" if r == "total" else "_" + r
+        fig["reviews" + name] = per[f"review.{r}"]
+        fig["suits" + name] = _sum(per[f"suit_direct.{r}"], per[f"suit_after_review.{r}"])
+    fig["concluded"] = _sum(*(fig[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other")))
+    return fig
+
+
+REQUEST_KEYS_OTHER = [r.key for r in REQUEST_ROWS if r.key.startswith("other.")]
+
+
+def _measures(fig: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Given per-report figures, return the measure columns (as :func:`analysis.measure_values`)."""
+    out = {}
+    for name, m in _analysis.MEASURES.items():
+        num = _sum(*(fig[k] for k in m.numerator))
+        if m.denominator is None:
+            out[name] = num
+            continue
+        den = fig[m.denominator]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name] = np.where(den > 0, num / den * m.scale, np.nan)
+        out[f"{name}{SEP}num"] = num
+        out[f"{name}{SEP}den"] = den
+    return out
 
 
 def _expected_masks() -> dict[str | None, np.ndarray]:
@@ -453,100 +537,74 @@ def _expected_masks() -> dict[str | None, np.ndarray]:
     return out
 
 
-def _figures(reports: pd.DataFrame, req, app, disc) -> pd.DataFrame:
-    """Per report: the figures of table 3 and 4 the measures and rollups are made of."""
-    f = _analysis.Frames(reports, req, app, disc, _frames.empty("findings"))
-    per = _analysis.report_figures(f).merge(_analysis.appeal_figures(f), on="report_id", how="left")
-    for res in ("upheld", "corrected", "other", "pending", "total"):
-        name = "" if res == "total" else "_" + res
-        per["reviews" + name] = per[f"review.{res}"]
-        per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
-    per["concluded"] = sum(per[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
-    return per
+def _template_keys(reports: pd.DataFrame) -> np.ndarray:
+    """Each report's template ('2019', '2021'; from its year where not read; None where neither)."""
+    t = reports["template"].astype("string")
+    from_year = reports["year"].map(lambda y: template_for_year(int(y)) if pd.notna(y) else None)
+    known = t.isin(list(TEMPLATES)).fillna(False).to_numpy(dtype=bool)
+    return np.where(known, t.astype(object), from_year.astype(object))
 
 
-def _measures(per: pd.DataFrame) -> pd.DataFrame:
-    """Given per-report figures, return the measure columns (as :func:`analysis.measure_values`)."""
-    out = {}
-    for name, m in _analysis.MEASURES.items():
-        num = per[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64") if len(m.numerator) > 1 \
-            else per[m.numerator[0]].astype("Int64")
-        if m.denominator is None:
-            out[name] = num
-            continue
-        den = per[m.denominator].astype("Int64")
-        out[name] = _analysis._share(num, den, m.scale)
-        out[f"{name}{SEP}num"] = num
-        out[f"{name}{SEP}den"] = den
-    return pd.DataFrame(out, index=per.index)
+def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndarray) -> tuple[dict, dict]:
+    """Given some reports' ids, their cells and templates, return (panel columns, figures)."""
+    req = _cells(tables["requests"], ids, "requests")
+    app = _cells(tables["appeals"], ids, "appeals")
+    disc = _cells(tables["disclosure"], ids, "disclosure")
+    value = np.hstack([req[0], app[0], disc[0]])
+    expected = _expected_masks()
+    mask = np.vstack([expected[t] for t in (None,)]).repeat(len(ids), axis=0) if not len(ids) else \
+        np.vstack([expected.get(t, expected[None]) for t in templates])
+    sub = [REQUEST_COMBOS.index((k, a.key)) for k in _SUBROWS_2021 for a in APPLICANTS]
+    single_other = (templates == "2021") & np.isnan(value[:, sub]).all(axis=1)
+    mask[np.ix_(single_other, sub)] = False
+    fig = _figures(req, app)
+    cols = {"n_missing_cells": (np.isnan(value) & mask).sum(axis=1), "n_corrected": req[3] + app[3] + disc[3],
+            **_measures(fig)}
+    names = [c.name for c in cell_columns()]
+    cols.update({name: value[:, j] for j, name in enumerate(names)})
+    return cols, {k: fig[k] for k in ROLLUP_FIGURES}
 
 
 def _panel_and_figures(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
-    reports = _usable(corpus.reports)
-    meta_cols = [c for c in ("report_id", "year", "template") if c in reports]
-    reports_min = reports[meta_cols].drop_duplicates("report_id")
-    tmpl = reports_min.set_index("report_id")["template"].astype("string")
-    years = reports_min.set_index("report_id")["year"]
-    expected = _expected_masks()
-    cells_cols = [c.name for c in cell_columns()]
-    chunks, figures = [], []
-    seen: set[str] = set()
-    for req, app, disc in _chunked_cells(corpus):
-        ids = pd.Index(pd.unique(pd.concat([req["report_id"], app["report_id"], disc["report_id"]]).astype(str)))
-        ids = ids[ids.isin(reports_min["report_id"])]
-        if not len(ids):
+    reports = _usable(corpus.reports).drop_duplicates("report_id")
+    reports = reports.assign(report_id=reports["report_id"].astype(str)).set_index("report_id", drop=False)
+    templates = pd.Series(_template_keys(reports), index=reports.index)
+    bodies, figures, seen = [], [], set()
+    empty = {n: pa.Table.from_pandas(_frames.empty(n), preserve_index=False) for n in _KEYS}
+
+    def add(ids: list[str], tables: dict) -> None:
+        cols, fig = _panel_chunk(ids, tables, templates.reindex(ids).to_numpy(dtype=object))
+        bodies.append(pd.DataFrame(cols, index=ids))
+        figures.append(pd.DataFrame(fig, index=ids))
+
+    for tables in _chunked_cells(corpus):
+        found = pd.unique(np.concatenate([t["report_id"].to_numpy(zero_copy_only=False).astype(object)
+                                          for t in tables.values()]))
+        ids = [i for i in found if i in templates.index and i is not None]
+        if not ids:
             continue
         if seen.intersection(ids):
             raise ValueError("a report's cells are spread over two Parquet parts; rebuild the corpus")
         seen.update(ids)
-        arr = np.hstack([_wide(req, ids, "row", "applicant", REQUEST_COMBOS),
-                         _wide(app, ids, "proceeding", "result", APPEAL_COMBOS),
-                         _wide(disc, ids, "item", "measure", DISCLOSURE_COMBOS)])
-        missing = np.zeros(len(ids), dtype="int64")
-        t = tmpl.reindex(ids)
-        y = years.reindex(ids)
-        sub_idx = [REQUEST_COMBOS.index((k, a.key)) for k in _SUBROWS_2021 for a in APPLICANTS]
-        for i, (tt, yy) in enumerate(zip(t, y)):
-            key = tt if isinstance(tt, str) and tt in TEMPLATES else (template_for_year(int(yy)) if pd.notna(yy)
-                                                                       else None)
-            mask = expected[key].copy()
-            if key == "2021" and np.isnan(arr[i, sub_idx]).all():
-                mask[sub_idx] = False
-            missing[i] = int(np.isnan(arr[i, mask]).sum())
-        corrected = pd.Series(0, index=ids, dtype="int64")
-        for df in (req, app, disc):
-            if "corrected" in df.columns and len(df):
-                got = df[df["corrected"].astype("boolean").fillna(False)].groupby("report_id").size()
-                corrected = corrected.add(got.reindex(ids, fill_value=0), fill_value=0).astype("int64")
-        wide = pd.DataFrame(arr, columns=cells_cols, index=ids)
-        chunk_reports = reports[reports["report_id"].isin(ids)].drop_duplicates("report_id")
-        per = _figures(chunk_reports, req[req["report_id"].isin(ids)], app[app["report_id"].isin(ids)],
-                       disc[disc["report_id"].isin(ids)]).set_index("report_id").reindex(ids)
-        q = pd.DataFrame({"n_missing_cells": missing, "n_corrected": corrected.to_numpy()}, index=ids)
-        chunks.append(pd.concat([q, _measures(per), wide], axis=1))
-        figures.append(per[list(ROLLUP_FIGURES)])
-    # reports that printed no cell at all still get a row (every cell missing)
-    rest = reports_min.loc[~reports_min["report_id"].isin(seen), "report_id"].astype(str)
-    if len(rest):
-        ids = pd.Index(rest)
-        wide = pd.DataFrame(np.nan, columns=cells_cols, index=ids)
-        n = [int(expected[t if isinstance(t, str) and t in TEMPLATES else None].sum()) for t in tmpl.reindex(ids)]
-        per = pd.DataFrame(index=ids, columns=[*ROLLUP_FIGURES, "concluded", "received_new"], dtype="Int64")
-        q = pd.DataFrame({"n_missing_cells": n, "n_corrected": 0}, index=ids)
-        chunks.append(pd.concat([q, _measures(per), wide], axis=1))
-        figures.append(per[list(ROLLUP_FIGURES)])
-    body = pd.concat(chunks) if chunks else pd.DataFrame(columns=["n_missing_cells", "n_corrected"])
+        add(ids, tables)
+    rest = [i for i in reports.index if i not in seen]  # reports that print no cell at all
+    if rest:
+        add(rest, empty)
+    body = pd.concat(bodies) if bodies else pd.DataFrame(columns=["n_missing_cells", "n_corrected"])
     fig = pd.concat(figures) if figures else pd.DataFrame(columns=list(ROLLUP_FIGURES))
     return body, fig
 
 
 def _quality_counts(corpus) -> pd.DataFrame:
+    """Errors and warnings per report (columns error, warning), from the findings part by part."""
     counts = []
     for part in _parts(corpus, "findings", ["report_id", "severity"]):
-        part = part[part["severity"].isin(["error", "warning"])]
-        counts.append(part.groupby(["report_id", "severity"]).size())
+        df = part.to_pandas()
+        df = df[df["severity"].isin(["error", "warning"])]
+        counts.append(df.groupby(["report_id", "severity"]).size())
+    counts = [c for c in counts if len(c)]
     if not counts:
-        return pd.DataFrame(columns=["error", "warning"])
+        return pd.DataFrame(columns=["error", "warning"], dtype="int64")
     s = pd.concat(counts)
     return s.groupby(level=[0, 1]).sum().unstack(fill_value=0).reindex(columns=["error", "warning"], fill_value=0)
 
@@ -556,7 +614,8 @@ def _meta(corpus) -> pd.DataFrame:
     for col in META:
         if col.name not in reports.columns:
             reports[col.name] = pd.NA
-    reports["division_code"] = reports["region"].map(division_code).astype("string")
+    codes = {r: division_code(r) for r in reports["region"].dropna().unique()}
+    reports["division_code"] = reports["region"].map(codes).astype("string")
     pub = reports["published"]
     if not pd.api.types.is_string_dtype(pub):
         pub = pd.to_datetime(pub, errors="coerce").dt.strftime("%Y-%m-%d")
@@ -640,20 +699,17 @@ def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     base = pd.DataFrame({"region": rows_region, "level": p["level"].to_numpy()[rows_idx],
                          "year": p["year"].to_numpy()[rows_idx], "agency_key": key[rows_idx],
                          "dup": p["year_duplicate"].to_numpy()[rows_idx]})
-    fig = figures.reindex(p["report_id"].astype(str)).reset_index(drop=True)
+    fig = figures.reindex(p["report_id"].astype(str)).to_numpy(dtype="float64", na_value=np.nan)[rows_idx]
+    fig[base["dup"].to_numpy(dtype=bool)] = np.nan   # two different reports on a year: neither is summed
     agencies = base.groupby(["region", "level"])["agency_key"].nunique().rename("n_agencies")
-    out = []
-    ok_rows = ~base["dup"].to_numpy(dtype=bool)
-    for name in ROLLUP_FIGURES:
-        vals = fig[name].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows_idx]
-        known = ok_rows & ~np.isnan(vals)
-        d = base.loc[known, ["region", "level", "year"]].assign(value=vals[known])
-        g = d.groupby(["region", "level", "year"])["value"].agg(["sum", "size"])
-        grid = base[["region", "level", "year"]].drop_duplicates().set_index(["region", "level", "year"])
-        g = grid.join(g).reset_index()
-        g["figure"] = name
-        out.append(g)
-    r = pd.concat(out, ignore_index=True)
+    vals = pd.DataFrame(fig, columns=list(ROLLUP_FIGURES))
+    keys = [base["region"], base["level"], base["year"]]
+    g = vals.groupby(keys)
+    sums = g.sum(min_count=1).stack(future_stack=True).rename("sum")
+    counts = g.count().stack(future_stack=True).rename("size")
+    r = pd.concat([sums, counts], axis=1)
+    r.index = r.index.set_names(["region", "level", "year", "figure"])
+    r = r.reset_index()
     r = r.join(agencies, on=["region", "level"])
     r["n_reports"] = r["size"].fillna(0).astype("int64")
     r["value"] = r["sum"].where(r["n_reports"] > 0).round().astype("Int64")
@@ -729,11 +785,11 @@ class _TableWriter:
         self.kept: list[pd.DataFrame] | None = []
         self.columns: list[str] | None = None
 
-    def add(self, df: pd.DataFrame) -> None:
-        df = df[[c for c in df.columns if not c.startswith("_")]]
+    def add(self, data: pd.DataFrame | pa.Table) -> None:
+        table = data if isinstance(data, pa.Table) else _arrow(data)
+        table = table.select([c for c in table.column_names if not c.startswith("_")])
         if self.columns is None:
-            self.columns = list(df.columns)
-        table = _arrow(df)
+            self.columns = list(table.column_names)
         if "parquet" in self.formats:
             if self.pq is None:
                 path = self.out / "parquet" / f"{self.name}.parquet"
@@ -749,10 +805,10 @@ class _TableWriter:
                 self.csv = pacsv.CSVWriter(self.csv_fh, table.schema)
                 self.csv_schema = table.schema
             self.csv.write_table(table.cast(self.csv_schema))
-        self.rows += len(df)
+        self.rows += table.num_rows
         if self.kept is not None:
             if self.rows <= self.keep_rows:
-                self.kept.append(df)
+                self.kept.append(data if isinstance(data, pd.DataFrame) else _long_frame(table, self.name))
             else:
                 self.kept = None
 
@@ -765,6 +821,15 @@ class _TableWriter:
         if self.kept is None:
             return None
         return pd.concat(self.kept, ignore_index=True) if self.kept else None
+
+
+def _long_frame(table: pa.Table, name: str) -> pd.DataFrame:
+    """Given an Arrow part of a long table, return it typed as the corpus's tables are."""
+    from .corpus import _PANDAS_TYPES
+
+    df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    dtypes = _frames.COLUMNS.get(name, {})
+    return df.astype({c: dtypes[c] for c in df.columns if c in dtypes and str(df[c].dtype) != dtypes[c]})
 
 
 def write_stata(df: pd.DataFrame, path: Path, book: pd.DataFrame) -> None:
@@ -787,7 +852,8 @@ def write_stata(df: pd.DataFrame, path: Path, book: pd.DataFrame) -> None:
             s = s.astype("Int8") if s.isna().any() else s.astype("int8")
         elif pd.api.types.is_string_dtype(s) or s.dtype == object:
             s = s.astype(object).where(s.notna(), "")
-            if len(s) and s.map(lambda v: len(str(v).encode("utf-8"))).max() > 2000:
+            longest = s.astype(str).str.len().max() if len(s) else 0
+            if longest * 4 > 2000 and s.astype(str).str.encode("utf-8").str.len().max() > 2000:
                 strl.append(short)
         out[short] = s
     pd.DataFrame(out, index=df.index).to_stata(path, version=118, write_index=False, variable_labels=labels, convert_strl=strl or None)
@@ -891,9 +957,15 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def step(name: str) -> None:
+        steps[name] = round(time.perf_counter() - started - sum(steps.values()), 2)
+
     panel_df, figures = _build_panel(corpus)
     roll = rollups(panel_df, figures)
     del figures
+    step("panel_and_rollups")
     columns: dict[str, list[str]] = {}
     rows: dict[str, int] = {}
     small: dict[str, pd.DataFrame] = {}
@@ -912,6 +984,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
         else:
             skipped.setdefault("dta", []).append(name)
             skipped.setdefault("xlsx", []).append(name)
+    step("parquet_csv")
     book = codebook(columns)
     book.to_csv(out / "codebook.csv", index=False, encoding="utf-8-sig")
     (out / "codebook.md").write_text(codebook_markdown(book), encoding="utf-8")
@@ -919,6 +992,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
         (out / "stata").mkdir(exist_ok=True)
         for name, df in small.items():
             write_stata(df, out / "stata" / f"{name}.dta", book[book["table"] == name])
+        step("dta")
     if "xlsx" in formats:
         sheets = {}
         for name in RELEASE_TABLES:
@@ -931,8 +1005,11 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
             sheets[name] = df
         sheets["codebook"] = book
         write_xlsx(sheets, out / XLSX_NAME)
+        step("xlsx")
     info = _release_info(corpus, panel_df, rows, columns, skipped, formats, corrections, out, govreports)
+    step("provenance")
     info["seconds"] = round(time.perf_counter() - started, 2)
+    info["seconds_by_step"] = steps
     (out / "release.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "README.md").write_text(release_readme(info, title), encoding="utf-8")
     return out
