@@ -320,3 +320,28 @@ def test_division_codes_of_regions():
     assert ex.division_code("江苏省/淮安市/洪泽区") == "320813000000"
     assert ex.division_code("河北省/衡水市/故城县") == "131126000000"
     assert ex.division_code("七里坪镇") is None and ex.division_code(None) is None
+
+
+def test_the_main_job_writes_the_release_and_says_where(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for seed in sorted((DATA / "seeds").glob("00[01]_*.txt")):
+        (reports / seed.name).write_bytes(seed.read_bytes())
+    (reports / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    code = cli_main(["run", str(reports), "-o", str(tmp_path / "out"), "--workers", "1", "--no-notebooks"])
+    assert code == 0
+    said = capsys.readouterr().out
+    release = tmp_path / "out" / "release"
+    assert f"release written to {release.resolve()}/" in said
+    panel = pd.read_parquet(release / "parquet" / "panel.parquet")
+    reports_table = pd.read_parquet(release / "parquet" / "reports.parquet")
+    assert len(panel) == 2 and len(reports_table) == 3        # the broken file is a row of reports, not of the panel
+    assert (reports_table["status"] == "failed").sum() == 1
+
+
+def test_citation_cff_names_this_version():
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert str(cff["version"]) == gr.__version__ and cff["cff-version"] == "1.2.0"
+    assert cff["authors"] and cff["title"].startswith("govreports")
