@@ -46,11 +46,13 @@ import pyarrow.parquet as pq
 
 from . import analysis as _analysis
 from . import frames as _frames
-from .template import (APPLICANTS, DISCLOSURE_ITEMS, LEVELS, PROCEEDINGS, REQUEST_ROWS, RESULTS, TEMPLATES,
-                       template_for_year)
+from .template import (APPLICANTS, DISCLOSURE_ITEMS, LEGACY_FIGURES, LEVELS, PRE2019, PROCEEDINGS, REQUEST_ROWS,
+                       RESULTS, TEMPLATES, template_for_year)
 
 FORMATS = ("parquet", "csv", "dta", "xlsx")
-LONG_TABLES = ("reports", "requests", "appeals", "disclosure", "findings")
+# the corpus's tables of numbers (its ``sections``, the reports' prose, are not part of a release)
+LONG_TABLES = ("reports", *(t for t in ("requests", "appeals", "disclosure", "findings", "legacy")
+                            if t in _frames.TABLES))
 RELEASE_TABLES = ("panel", "rollups", *LONG_TABLES)
 XLSX_MAX_ROWS = 1_048_575          # a sheet holds 1,048,576 rows, one of them the header
 XLSX_MAX_CELLS = 1_000_000         # beyond this a sheet takes more than ~10 s to write: left to CSV
@@ -121,7 +123,8 @@ def _c(name, zh, en, type_, unit="", values="", derived="", stata=""):
 # Declarations of every column (the codebook's source)
 # --------------------------------------------------------------------------------------------
 _LEVEL_VALUES = ", ".join(LEVELS)
-_TEMPLATE_VALUES = ", ".join(TEMPLATES)
+TEMPLATE_VALUES = (*TEMPLATES, PRE2019)
+_TEMPLATE_VALUES = ", ".join(TEMPLATE_VALUES)
 _HEX16 = "16 hex digits"
 
 META = (
@@ -137,11 +140,14 @@ META = (
        derived="region's places looked up in cpca's table of divisions; missing where none is unambiguous"),
     _c("year", "报告年度", "the year the report is on", "integer"),
     _c("template", "表格模板", "the national template the tables follow (2019 or 2021 revision)", "category",
-       values=_TEMPLATE_VALUES, derived="read from table 2's shape; Stata: value labels (0 = 2019, 1 = 2021)"),
+       values=_TEMPLATE_VALUES, derived="read from table 2's shape (pre2019: a report on 2008-2018, before the "
+       "national template); Stata: value labels (0 = 2019, 1 = 2021, 2 = pre2019)"),
     _c("format", "文件格式", "what the file is and how it was read", "string",
        values="text, markdown, html, pdf, docx, spreadsheet, pdf-ocr, image"),
     _c("source", "文件路径", "the report file's path when the corpus was built", "string"),
     _c("sha256", "文件哈希", "SHA-256 of the report file's bytes", "string", values="64 hex digits"),
+    _c("scope", "报告范围", "what the report covers: one agency, or a whole region's report adding up its agencies",
+       "string", values="agency, aggregate", derived="aggregate reports are not summed in the rollups"),
     _c("published", "发布日期", "date the report was published, where known (ISO 8601 text)", "date",
        derived="from published_source; missing where no date is known"),
     _c("published_source", "发布日期来源", "where the published date comes from", "string",
@@ -232,6 +238,8 @@ def measure_columns() -> list[Column]:
 _DENOMINATORS = {
     "handled": "figure handled: the sum of the outcome rows of table 3 (not the printed （七）总计)",
     "concluded": "reviews and suits concluded: upheld + corrected + other (pending left out)",
+    "answered": "figure answered of a report before 2019: its printed 答复总数, else the sum of its four kinds "
+                "of answer (granted, partly granted, refused_all, other_answers); missing for later reports",
 }
 FIGURE_RULE = ("a row's figure is its printed total cell, or the sum of its applicant cells where the total is "
                "blank (SCHEMA.md 'Derived measures'); a sum with an unprinted part is missing")
@@ -301,6 +309,12 @@ FINDINGS = {
     "message": _c("message", "说明", "the finding in words", "string"),
     "location": LONG["location"],
 }
+LEGACY = {
+    "key": _c("key", "2019年前指标", "a figure of a report before 2019 that has no modern cell", "string",
+              values=", ".join(f.key for f in LEGACY_FIGURES)),
+    "value": _c("value", "数值", "the figure as stated", "number", "see unit"),
+    "unit": _c("unit", "单位", "unit of the figure", "string", values="count, yuan"),
+}
 REPORTS = {
     **{c.name: c for c in META},
     "status": _c("status", "读取状态", "whether the file was read", "string", values="parsed, failed"),
@@ -321,6 +335,8 @@ def _long_column(table: str, name: str) -> Column:
         col = REPORTS[name]
     elif table == "findings" and name in FINDINGS:
         col = FINDINGS[name]
+    elif table == "legacy" and name in LEGACY:
+        col = LEGACY[name]
     elif name in LONG:
         col = LONG[name]
         if name == "value":
@@ -534,6 +550,7 @@ def _expected_masks() -> dict[str | None, np.ndarray]:
         items = {(i.key, m.key) for i in DISCLOSURE_ITEMS.get(t, ()) for m in i.measures}
         disc = [c in items for c in DISCLOSURE_COMBOS]
         out[t] = np.array(req + app + disc)
+    out[PRE2019] = np.zeros_like(out[None])   # before the national template: no cell is expected
     return out
 
 
@@ -541,11 +558,29 @@ def _template_keys(reports: pd.DataFrame) -> np.ndarray:
     """Each report's template ('2019', '2021'; from its year where not read; None where neither)."""
     t = reports["template"].astype("string")
     from_year = reports["year"].map(lambda y: template_for_year(int(y)) if pd.notna(y) else None)
-    known = t.isin(list(TEMPLATES)).fillna(False).to_numpy(dtype=bool)
+    known = t.isin(list(TEMPLATE_VALUES)).fillna(False).to_numpy(dtype=bool)
     return np.where(known, t.astype(object), from_year.astype(object))
 
 
-def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndarray) -> tuple[dict, dict]:
+LEGACY_MEASURE_FIGURES = ("answered", "refused_all", "suits_total")
+
+
+def _legacy_figures(corpus, reports: pd.DataFrame) -> pd.DataFrame:
+    """The figures of reports before 2019 that measures use (answered, refused_all, suits_total), by report_id;
+    only those reports are read (:func:`analysis.legacy_figures`)."""
+    ids = reports.loc[reports["template"].astype("string") == PRE2019, "report_id"].astype(str).tolist()
+    if not ids or "legacy" not in _frames.TABLES:
+        return pd.DataFrame(columns=list(LEGACY_MEASURE_FIGURES), dtype="float64")
+    rows = {"report_id": ids}
+    f = _analysis.Frames(reports[reports["report_id"].isin(ids)], corpus.table("requests", rows=rows),
+                         corpus.table("appeals", rows=rows), corpus.table("disclosure", rows=rows),
+                         _frames.empty("findings"), corpus.table("legacy", rows=rows))
+    fig = _analysis.legacy_figures(f).set_index("report_id")
+    return fig[list(LEGACY_MEASURE_FIGURES)].astype("Float64").astype("float64")
+
+
+def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndarray,
+                 legacy: pd.DataFrame) -> tuple[dict, dict]:
     """Given some reports' ids, their cells and templates, return (panel columns, figures)."""
     req = _cells(tables["requests"], ids, "requests")
     app = _cells(tables["appeals"], ids, "appeals")
@@ -558,6 +593,10 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
     single_other = (templates == "2021") & np.isnan(value[:, sub]).all(axis=1)
     mask[np.ix_(single_other, sub)] = False
     fig = _figures(req, app)
+    for k in LEGACY_MEASURE_FIGURES:
+        fig[k] = legacy[k].reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if len(legacy) \
+            else np.full(len(ids), np.nan)
+    fig["suits"] = np.where(np.isnan(fig["suits"]), fig["suits_total"], fig["suits"])  # before 2019: one figure
     cols = {"n_missing_cells": (np.isnan(value) & mask).sum(axis=1), "n_corrected": req[3] + app[3] + disc[3],
             **_measures(fig)}
     names = [c.name for c in cell_columns()]
@@ -569,11 +608,12 @@ def _panel_and_figures(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
     reports = _usable(corpus.reports).drop_duplicates("report_id")
     reports = reports.assign(report_id=reports["report_id"].astype(str)).set_index("report_id", drop=False)
     templates = pd.Series(_template_keys(reports), index=reports.index)
+    legacy = _legacy_figures(corpus, reports)
     bodies, figures, seen = [], [], set()
     empty = {n: pa.Table.from_pandas(_frames.empty(n), preserve_index=False) for n in _KEYS}
 
     def add(ids: list[str], tables: dict) -> None:
-        cols, fig = _panel_chunk(ids, tables, templates.reindex(ids).to_numpy(dtype=object))
+        cols, fig = _panel_chunk(ids, tables, templates.reindex(ids).to_numpy(dtype=object), legacy)
         bodies.append(pd.DataFrame(cols, index=ids))
         figures.append(pd.DataFrame(fig, index=ids))
 
@@ -684,7 +724,8 @@ def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     """Given the panel and its per-report figures, return region × level × year sums, long:
     one row per figure, with n_reports, n_agencies, n_missing and complete beside each value."""
     cols = [c.name for c in ROLLUPS]
-    p = panel_df[panel_df["region"].notna() & panel_df["level"].notna() & panel_df["year"].notna()]
+    aggregate = panel_df["scope"].astype("string").fillna("") == "aggregate"   # sums of agencies: never re-summed
+    p = panel_df[panel_df["region"].notna() & panel_df["level"].notna() & panel_df["year"].notna() & ~aggregate]
     if not len(p):
         return pd.DataFrame({c.name: pd.Series(dtype=t) for c, t in zip(ROLLUPS, _dtypes(list(ROLLUPS)).values())})
     key = p["agency_key"].astype("string").fillna(p["report_id"]).to_numpy()
@@ -845,7 +886,7 @@ def write_stata(df: pd.DataFrame, path: Path, book: pd.DataFrame) -> None:
         label = f"{rows.at[name, 'label_zh']} | {rows.at[name, 'meaning_en']}" if rows.at[name, "label_zh"] \
             else str(rows.at[name, "meaning_en"])
         labels[short] = label if len(label) <= STATA_LABEL_MAX else label[:STATA_LABEL_MAX - 1] + "…"
-        cats = {"level": LEVELS, "template": TEMPLATES}.get(name)
+        cats = {"level": LEVELS, "template": TEMPLATE_VALUES}.get(name)
         if cats is not None and s.dropna().isin(cats).all():
             s = pd.Categorical(s.astype(object).where(s.notna(), None), categories=list(cats))
         elif pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
@@ -971,7 +1012,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     small: dict[str, pd.DataFrame] = {}
     skipped: dict[str, list[str]] = {}
     for name, df_or_parts in (("panel", [panel_df]), ("rollups", [roll]), ("reports", [corpus.reports]),
-                              *((n, _parts(corpus, n)) for n in ("requests", "appeals", "disclosure", "findings"))):
+                              *((n, _parts(corpus, n)) for n in LONG_TABLES[1:])):
         w = _TableWriter(out, name, formats, keep_rows=XLSX_MAX_ROWS)
         for part in df_or_parts:
             w.add(part)
@@ -1071,6 +1112,7 @@ def release_readme(info: dict, title: str | None = None) -> str:
         "reports": "one row per file read (also failed files and duplicates)",
         "requests": "table 3, one row per printed cell", "appeals": "table 4, one row per printed cell",
         "disclosure": "table 2, one row per printed cell", "findings": "what does not add up, one row per finding",
+        "legacy": "figures of reports before 2019 that have no modern cell, one row per figure",
     }
     for name in RELEASE_TABLES:
         lines.append(f"| `{name}` | {c['rows'].get(name, 0)} | {info['columns'].get(name, 0)} | {what[name]} |")
