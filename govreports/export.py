@@ -394,9 +394,14 @@ def _parts(corpus, name: str, columns: list[str] | None = None) -> Iterator[pa.T
         yield pq.read_table(part, columns=[c for c in columns if c in names] if columns else None)
 
 
-def _chunked_cells(corpus) -> Iterator[dict[str, pa.Table]]:
-    """Yield {requests, appeals, disclosure: Arrow table} of the same reports, part by part."""
-    cols = ["report_id", "row", "applicant", "proceeding", "result", "item", "measure", "value", "blank", "corrected"]
+_CELL_COLUMNS = ["report_id", "row", "applicant", "proceeding", "result", "item", "measure", "value", "blank",
+                 "corrected"]
+
+
+def _chunked_cells(corpus, full: bool = False) -> Iterator[dict[str, pa.Table]]:
+    """Yield {requests, appeals, disclosure: Arrow table} of the same reports, part by part (only
+    the columns the panel needs, or every column when ``full``: the release writes them too)."""
+    cols = None if full else _CELL_COLUMNS
     folder = getattr(corpus, "folder", None)
     names = ("requests", "appeals", "disclosure")
     if folder is None or all(n in getattr(corpus, "_tables", {}) for n in names):
@@ -409,7 +414,7 @@ def _chunked_cells(corpus) -> Iterator[dict[str, pa.Table]]:
             path = Path(folder) / n / part
             if path.exists():
                 have = pq.read_schema(path).names
-                out[n] = pq.read_table(path, columns=[c for c in cols if c in have])
+                out[n] = pq.read_table(path, columns=[c for c in cols if c in have] if cols else None)
             else:
                 out[n] = pa.Table.from_pandas(_frames.empty(n), preserve_index=False)
         yield out
@@ -604,7 +609,10 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
     return cols, {k: fig[k] for k in ROLLUP_FIGURES}
 
 
-def _panel_and_figures(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _panel_and_figures(corpus, sink: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The panel's cells, measures and quality columns, and the figures, by report_id. With
+    ``sink`` ({table: writer}), each part read is also handed to the writer of its table, so that
+    the release reads every part once."""
     reports = _usable(corpus.reports).drop_duplicates("report_id")
     reports = reports.assign(report_id=reports["report_id"].astype(str)).set_index("report_id", drop=False)
     templates = pd.Series(_template_keys(reports), index=reports.index)
@@ -617,7 +625,10 @@ def _panel_and_figures(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
         bodies.append(pd.DataFrame(cols, index=ids))
         figures.append(pd.DataFrame(fig, index=ids))
 
-    for tables in _chunked_cells(corpus):
+    for tables in _chunked_cells(corpus, full=sink is not None):
+        for name, table in tables.items():
+            if sink is not None and name in sink and table.num_rows:
+                sink[name].add(table)
         found = pd.unique(np.concatenate([t["report_id"].to_numpy(zero_copy_only=False).astype(object)
                                           for t in tables.values()]))
         ids = [i for i in found if i in templates.index and i is not None]
@@ -676,9 +687,9 @@ def panel(corpus) -> pd.DataFrame:
     return _build_panel(corpus)[0]
 
 
-def _build_panel(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _build_panel(corpus, sink: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     meta = _meta(corpus)
-    body, figures = _panel_and_figures(corpus)
+    body, figures = _panel_and_figures(corpus, sink)
     quality = _quality_counts(corpus)
     df = meta.join(body, how="left")
     df["n_errors"] = quality["error"].reindex(df.index).fillna(0).astype("int64").to_numpy()
@@ -1003,17 +1014,18 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     def step(name: str) -> None:
         steps[name] = round(time.perf_counter() - started - sum(steps.values()), 2)
 
-    panel_df, figures = _build_panel(corpus)
+    cells = {n: _TableWriter(out, n, formats, keep_rows=XLSX_MAX_ROWS) for n in ("requests", "appeals", "disclosure")}
+    panel_df, figures = _build_panel(corpus, sink=cells)   # writes the cell tables as it reads them
     roll = rollups(panel_df, figures)
     del figures
-    step("panel_and_rollups")
+    step("panel_rollups_and_cells")
     columns: dict[str, list[str]] = {}
     rows: dict[str, int] = {}
     small: dict[str, pd.DataFrame] = {}
     skipped: dict[str, list[str]] = {}
     for name, df_or_parts in (("panel", [panel_df]), ("rollups", [roll]), ("reports", [corpus.reports]),
-                              *((n, _parts(corpus, n)) for n in LONG_TABLES[1:])):
-        w = _TableWriter(out, name, formats, keep_rows=XLSX_MAX_ROWS)
+                              *((n, [] if n in cells else _parts(corpus, n)) for n in LONG_TABLES[1:])):
+        w = cells.get(name) or _TableWriter(out, name, formats, keep_rows=XLSX_MAX_ROWS)
         for part in df_or_parts:
             w.add(part)
         if w.columns is None:  # a corpus on disk without any part of this table
