@@ -398,6 +398,14 @@ _CELL_COLUMNS = ["report_id", "row", "applicant", "proceeding", "result", "item"
                  "corrected"]
 
 
+def _rows_of(corpus, name: str) -> int:
+    """The number of rows of a corpus table, from the Parquet footers (no data read)."""
+    folder = getattr(corpus, "folder", None)
+    if folder is None or name in getattr(corpus, "_tables", {}):
+        return len(corpus.table(name))
+    return sum(pq.read_metadata(p).num_rows for p in (Path(folder) / name).glob("part-*.parquet"))
+
+
 def _chunked_cells(corpus, full: bool = False) -> Iterator[dict[str, pa.Table]]:
     """Yield {requests, appeals, disclosure: Arrow table} of the same reports, part by part (only
     the columns the panel needs, or every column when ``full``: the release writes them too)."""
@@ -834,7 +842,7 @@ class _TableWriter:
         self.out, self.name, self.formats, self.keep_rows = out, name, formats, keep_rows
         self.pq = self.csv = None
         self.rows = 0
-        self.kept: list[pd.DataFrame] | None = []
+        self.kept: list[pd.DataFrame] | None = [] if keep_rows >= 0 else None
         self.columns: list[str] | None = None
 
     def add(self, data: pd.DataFrame | pa.Table) -> None:
@@ -1014,7 +1022,9 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     def step(name: str) -> None:
         steps[name] = round(time.perf_counter() - started - sum(steps.values()), 2)
 
-    cells = {n: _TableWriter(out, n, formats, keep_rows=XLSX_MAX_ROWS) for n in ("requests", "appeals", "disclosure")}
+    # a table too long for a sheet is not kept in memory for Stata and Excel at all
+    keep = {n: XLSX_MAX_ROWS if _rows_of(corpus, n) <= XLSX_MAX_ROWS else -1 for n in LONG_TABLES[1:]}
+    cells = {n: _TableWriter(out, n, formats, keep_rows=keep[n]) for n in ("requests", "appeals", "disclosure")}
     panel_df, figures = _build_panel(corpus, sink=cells)   # writes the cell tables as it reads them
     roll = rollups(panel_df, figures)
     del figures
@@ -1025,7 +1035,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     skipped: dict[str, list[str]] = {}
     for name, df_or_parts in (("panel", [panel_df]), ("rollups", [roll]), ("reports", [corpus.reports]),
                               *((n, [] if n in cells else _parts(corpus, n)) for n in LONG_TABLES[1:])):
-        w = cells.get(name) or _TableWriter(out, name, formats, keep_rows=XLSX_MAX_ROWS)
+        w = cells.get(name) or _TableWriter(out, name, formats, keep_rows=keep.get(name, XLSX_MAX_ROWS))
         for part in df_or_parts:
             w.add(part)
         if w.columns is None:  # a corpus on disk without any part of this table
