@@ -446,6 +446,7 @@ DISCLOSURE_COMBOS = list(dict.fromkeys((i.key, m.key) for items in DISCLOSURE_IT
 _KEYS = {"requests": ("row", "applicant", REQUEST_COMBOS), "appeals": ("proceeding", "result", APPEAL_COMBOS),
          "disclosure": ("item", "measure", DISCLOSURE_COMBOS)}
 _SUBROWS_2021 = ("other.no_correction", "other.unpaid_fee")
+REQUEST_KEYS_OTHER = [r.key for r in REQUEST_ROWS if r.key.startswith("other.")]
 
 
 def _codes(column: pa.ChunkedArray, keys: list[str]) -> np.ndarray:
@@ -533,8 +534,6 @@ def _figures(req: tuple, app: tuple) -> dict[str, np.ndarray]:
     fig["concluded"] = _sum(*(fig[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other")))
     return fig
 
-
-REQUEST_KEYS_OTHER = [r.key for r in REQUEST_ROWS if r.key.startswith("other.")]
 
 
 def _measures(fig: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
