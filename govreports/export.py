@@ -151,7 +151,8 @@ META = (
     _c("published", "发布日期", "date the report was published, where known (ISO 8601 text)", "date",
        derived="from published_source; missing where no date is known"),
     _c("published_source", "发布日期来源", "where the published date comes from", "string",
-       values="page, manifest, printed, or missing"),
+       values="page (the page's 发布时间), signature (the date printed at the report's end), manifest (a "
+       "fetch manifest's date), or missing"),
 )
 QUALITY = (
     _c("n_reports_agency_year", "同年度报告数", "different reports of this agency on this year in the corpus",

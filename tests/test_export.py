@@ -94,6 +94,8 @@ def test_panel_cells_are_the_gold_values_of_the_seeds(built):
                 if not measure.startswith("_"):
                     assert row[f"disclosure__{item}__{measure}"] == pytest.approx(value), (name, item, measure)
         assert row["year"] == gold["year"] and row["template"] == gold["template"]
+        if "published" in gold:
+            assert row["published"] == gold["published"], name
     assert checked == 5 * 23 * 7
 
 
