@@ -592,8 +592,23 @@ def _legacy_figures(corpus, reports: pd.DataFrame) -> pd.DataFrame:
     return fig[list(LEGACY_MEASURE_FIGURES)].astype("Float64").astype("float64")
 
 
+TIMELINESS_FIGURES = ("on_time", "timed")
+
+
+def _timeliness_figures(reports: pd.DataFrame) -> pd.DataFrame:
+    """Per report, whether it was published on time (1/0) and whether that is known (timed: a
+    date and a deadline), as :func:`analysis.timeliness_shares` counts them; only the reports
+    table is needed."""
+    empty = {n: _frames.empty(n) for n in ("requests", "appeals", "disclosure", "findings", "legacy")}
+    f = _analysis.Frames(_analysis._normalise_reports(reports.reset_index(drop=True)), empty["requests"], empty["appeals"], empty["disclosure"], empty["findings"],
+                         empty["legacy"])
+    t = _analysis.timeliness(f).set_index("report_id")
+    return pd.DataFrame({"on_time": t["on_time"].fillna(False).astype("float64"),
+                         "timed": t["on_time"].notna().astype("float64")}, index=t.index)
+
+
 def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndarray,
-                 legacy: pd.DataFrame) -> tuple[dict, dict]:
+                 legacy: pd.DataFrame, timed: pd.DataFrame | None = None) -> tuple[dict, dict]:
     """Given some reports' ids, their cells and templates, return (panel columns, figures)."""
     req = _cells(tables["requests"], ids, "requests")
     app = _cells(tables["appeals"], ids, "appeals")
@@ -610,6 +625,9 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
         fig[k] = legacy[k].reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if len(legacy) \
             else np.full(len(ids), np.nan)
     fig["suits"] = np.where(np.isnan(fig["suits"]), fig["suits_total"], fig["suits"])  # before 2019: one figure
+    for k in TIMELINESS_FIGURES:
+        fig[k] = timed[k].reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if timed is not None \
+            else np.full(len(ids), np.nan)
     cols = {"n_missing_cells": (np.isnan(value) & mask).sum(axis=1), "n_corrected": req[3] + app[3] + disc[3],
             **_measures(fig)}
     names = [c.name for c in cell_columns()]
@@ -625,11 +643,12 @@ def _panel_and_figures(corpus, sink: dict | None = None) -> tuple[pd.DataFrame, 
     reports = reports.assign(report_id=reports["report_id"].astype(str)).set_index("report_id", drop=False)
     templates = pd.Series(_template_keys(reports), index=reports.index)
     legacy = _legacy_figures(corpus, reports)
+    timed = _timeliness_figures(reports)
     bodies, figures, seen = [], [], set()
     empty = {n: pa.Table.from_pandas(_frames.empty(n), preserve_index=False) for n in _KEYS}
 
     def add(ids: list[str], tables: dict) -> None:
-        cols, fig = _panel_chunk(ids, tables, templates.reindex(ids).to_numpy(dtype=object), legacy)
+        cols, fig = _panel_chunk(ids, tables, templates.reindex(ids).to_numpy(dtype=object), legacy, timed)
         bodies.append(pd.DataFrame(cols, index=ids))
         figures.append(pd.DataFrame(fig, index=ids))
 
