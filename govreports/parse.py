@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import split
 from . import template as T
 from .cells import (LabelMatch, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
@@ -68,6 +69,7 @@ class Parsed:
     findings: list[dict] = field(default_factory=list)
     regions: dict[str, int] = field(default_factory=dict)  # table -> number of lines
     truncated: bool = False
+    glued: bool = False  # crawler text: a run of digits may hold several cells (split.py)
 
     def find(self, check, table, severity, message, key="", applicant="", proceeding="",
              expected="", found="", location=""):
@@ -413,9 +415,10 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                             f"({len(run)} such rows for {len(free)} free rows); left missing",
                             location=rows[idx].location)
         i = j
+    skip = _split_glued_rows(rows, assigned, parsed) if parsed.glued else set()
     by_order: list[str] = []
-    for r, k in zip(rows, assigned):
-        if k is None:
+    for i, (r, k) in enumerate(zip(rows, assigned)):
+        if k is None or i in skip:
             continue
         if not r.closed:
             vals, why = normalize_values(r.values, 7)
@@ -443,6 +446,61 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
 
     if by_order:
         _verify_order_placement(by_order, parsed)
+
+
+def _glued_run(values: list[Value]) -> str | None:
+    """The digits of a row printed as one run of glued digits (crawler text), else None."""
+    if len(values) == 1 and values[0].printed.isdigit() and not values[0].blank:
+        return values[0].printed
+    return None
+
+
+def _cut_values(v: Value, cells: tuple) -> list[Value]:
+    """The cells of a run cut apart, each located by its digits within the run."""
+    out, pos = [], 0
+    for x in cells:
+        t = str(x)
+        out.append(Value(float(x), False, t, f"{v.location} digits {pos + 1}-{pos + len(t)}"))
+        pos += len(t)
+    return out
+
+
+def _show_cuts(run: str, cuts: list[tuple]) -> str:
+    shown = " or ".join("|".join(map(str, c)) for c in cuts[:6])
+    more = f" … ({len(cuts)}{'+' if len(cuts) > split.MAX_CANDIDATES else ''} cuts)" if len(cuts) > 6 else ""
+    return f"'{run}' = {shown}{more}" if cuts else f"'{run}': no cut satisfies the identities"
+
+
+def _split_glued_rows(rows: list[ObservedRow], assigned: list[str | None], parsed: Parsed) -> set[int]:
+    """Crawler text: cut each row printed as one run of digits into its seven cells with the
+    identities (split.py); a row with no single cut left is skipped (missing, with a warning)."""
+    runs = {k: _glued_run(r.values) for r, k in zip(rows, assigned) if k is not None}
+    runs = {k: v for k, v in runs.items() if v is not None}
+    if not runs:
+        return set()
+    cands = split.row_runs(runs)
+    idents = split.column_identities([k for k in assigned if k is not None], T.OUTCOME_KEYS)
+    sol = split.solve_requests(cands, idents)
+    skip = set()
+    for i, (r, k) in enumerate(zip(rows, assigned)):
+        if k not in runs:
+            continue
+        label = T.ROW_BY_KEY[k].label
+        if k in sol.chosen:
+            r.values = _cut_values(r.values[0], sol.chosen[k])
+            how = "the row total and the column identities" if sol.consistent else \
+                "the row total alone (the column identities hold for no cut)"
+            parsed.find("split_by_identity", "requests", "info",
+                        f"row {k} ({label}) printed as the glued digits '{runs[k]}': cut as "
+                        f"{'|'.join(map(str, sol.chosen[k]))}, the only cut that satisfies {how}",
+                        key=k, location=r.location)
+        else:
+            skip.add(i)
+            left = sol.open.get(k, [])
+            parsed.find("split_ambiguous", "requests", "warning",
+                        f"row {k} ({label}) printed as glued digits {_show_cuts(runs[k], left)}; "
+                        "the row stays missing", key=k, location=r.location)
+    return skip
 
 
 def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
@@ -605,6 +663,10 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
                             f"table 2 row '{r.key}' is not part of the template; not read", location=r.location)
             continue
         it = items[target]
+        if parsed.glued and len(it.measures) > 1 and (cut := _split_glued_item(r, it, parsed)) is not True:
+            if cut is None:
+                continue
+            r.values = cut
         if not r.closed and len(r.values) < len(it.measures):
             parsed.truncated = True
             continue
@@ -626,6 +688,33 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
             if m.unit == "10k_yuan":
                 v = _to_10k_yuan(v, key, m, header_units, parsed)
             parsed.disclosure[(key, m.key)] = v
+
+
+def _split_glued_item(r: ObservedRow, it: T.DisclosureItem, parsed: Parsed):
+    """Crawler text: a table-2 item's measures glued into one run. No identity relates them, so
+    the run is cut only when one cut exists ('000'); else None (missing, with a warning). True:
+    the item is not printed as one run."""
+    if len(r.values) != 1 or r.values[0].blank:
+        return True
+    v = r.values[0]
+    digits, dot, frac = v.printed.partition(".")
+    if not digits.isdigit() or (dot and not frac.isdigit()):
+        return True
+    cuts = split.group_splits(digits, 1, len(it.measures), total=False)
+    if len(cuts) == 1:
+        cells = _cut_values(v, cuts[0])
+        if dot:  # the decimals belong to the last measure (an amount)
+            last = cells[-1]
+            cells[-1] = Value(float(f"{last.printed}.{frac}"), False, f"{last.printed}.{frac}",
+                              last.location.rsplit("-", 1)[0] + f"-{len(v.printed)}")
+        parsed.find("split_by_identity", "disclosure", "info",
+                    f"item {it.key} ({it.label}) printed as the glued digits '{v.printed}': the only cut is "
+                    + "|".join(c.printed for c in cells), key=it.key, location=r.location)
+        return cells
+    parsed.find("split_ambiguous", "disclosure", "warning",
+                f"item {it.key} ({it.label}) printed as glued digits {_show_cuts(v.printed, cuts)}; no identity "
+                "decides between them: left missing", key=it.key, location=r.location)
+    return None
 
 
 _MONEY_HEADER = re.compile(r"(?:金额|金額)(?:单位)?(万元|亿元|元)")
@@ -743,6 +832,20 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     while len(values) > 15 and values[0].blank and not values[0].printed:
         values.pop(0)
     header = any(sum(w in k for w in _APPEAL_HEADER_WORDS) >= (1 if len(k) <= 16 else 2) for lk in keys for k in lk)
+    run = _glued_run(values) if parsed.glued else None
+    if run is not None:
+        cuts = split.group_splits(run, len(T.PROCEEDINGS), len(T.RESULTS))
+        if len(cuts) == 1:
+            values = _cut_values(values[0], cuts[0])
+            parsed.find("split_by_identity", "appeals", "info",
+                        f"table 4 printed as the glued digits '{run}': cut as {'|'.join(map(str, cuts[0]))}, "
+                        "the only cut in which each proceeding's total is the sum of its four results",
+                        location=values[0].location)
+        else:
+            parsed.find("split_ambiguous", "appeals", "warning",
+                        f"table 4 printed as glued digits {_show_cuts(run, cuts)}; left missing",
+                        location=values[0].location)
+            return
     if len(values) == 15:
         for (p, r), v in zip(T.APPEAL_CELLS, values):
             parsed.appeals[(p, r)] = v
@@ -770,7 +873,7 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
 # --------------------------------------------------------------------------- all together
 def parse_document(doc: Document, year: int | None = None) -> Parsed:
     """Given a document's lines of cells, return the template's cells and reading findings."""
-    parsed = Parsed()
+    parsed = Parsed(glued=getattr(doc, "glued", False))
     keys = document_keys(doc)
     regions, closed_after = split_regions(doc, keys)
     by_region: dict[str, tuple[list[Line], list[list[str]]]] = {}

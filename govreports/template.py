@@ -436,6 +436,14 @@ CHECKS: tuple[Check, ...] = (
     _C("duplicate_copy", "*", "info", "报告重复印出",
        "the page prints the report twice (a print copy, a mirror): one copy is read; a warning when the "
        "two copies differ (the first is read)", "parse"),
+    # --- crawler text: cells glued into runs of digits (govreports.split)
+    _C("split_by_identity", "*", "info", "连写数字按勾稽关系拆分",
+       "a row (or table 4) printed as one run of glued digits was cut into its cells: the only cut that "
+       "satisfies every identity (row totals, outcome rows = （七）总计 and the balance per column, each "
+       "proceeding's total)", "parse"),
+    _C("split_ambiguous", "*", "warning", "连写数字无法唯一拆分",
+       "a run of glued digits can be cut into its cells in several ways that satisfy every identity, or "
+       "in none (table 2's runs have no identity): left missing; the message names the candidates", "parse"),
 )
 CHECK_BY_ID = {c.id: c for c in CHECKS}
 # =========================================================================== end of checks

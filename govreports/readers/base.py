@@ -35,3 +35,4 @@ class Document:
     format: str  # text | markdown | html | pdf | docx
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (check, severity, message) from the reader
     cache: dict = field(default_factory=dict, repr=False)  # derived views (cell keys, regions), computed once
+    glued: bool = False  # crawler text: a table cell of digits may hold several cells glued together

@@ -1,13 +1,15 @@
 """Plain text and markdown: each printed line becomes a :class:`Line` of cells.
 
 Copied web pages print tables in many ways (LAYOUTS.md): tab-separated rows, markdown pipe
-rows, one cell per line ending in `` |``, one cell per line with ``|`` alone between cells.
+rows, one cell per line ending in `` |``, one cell per line with ``|`` alone between cells; crawler
+text, the whole report on one line with its cells glued together, is cut apart by ``crawler.py``.
 This stage only splits lines into cells; it keeps empty cells where the printing has them and
 leaves the meaning of every cell to :mod:`govreports.parse`.
 """
 from __future__ import annotations
 
 from .base import Cell, Document, Line
+from .crawler import is_flattened, unglue
 
 
 def _terminator_style(lines: list[str]) -> bool:
@@ -45,8 +47,13 @@ def read_text(text: str, source: str, fmt: str = "text") -> Document:
     stripped = [s.strip() for s in raw]
     terminator = _terminator_style([s for s in stripped if "|" in s])
     lines: list[Line] = []
+    glued = False
     for n, (s_raw, s) in enumerate(zip(raw, stripped), start=1):
         loc = f"line {n}"
+        if is_flattened(s):  # crawler text: the whole report on this line (crawler.py)
+            lines += unglue(s, n)
+            glued = True
+            continue
         if not s:
             if "\t" in s_raw:  # a line holding only a tab: an empty cell (one cell per line)
                 lines.append(Line([Cell("", loc)], loc, table=True))
@@ -64,4 +71,4 @@ def read_text(text: str, source: str, fmt: str = "text") -> Document:
             lines.append(_row([p.strip() for p in tab_parts], loc))
         else:
             lines.append(Line([Cell(s, loc)], loc))
-    return Document(lines, text, fmt)
+    return Document(lines, text, fmt, glued=glued)

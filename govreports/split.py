@@ -1,0 +1,223 @@
+"""Split runs of glued digits into cells with the template's identities.
+
+Crawler text prints a table row's cells with nothing between them: ``700000070`` is
+70|0|0|0|0|0|70 (LAYOUTS.md, crawler text). A run of digits is cut into numbers printed without
+leading zeros (``0`` itself is a number); which cut is meant only the identities can say:
+
+* :func:`group_splits` lists the cuts of one run into groups of cells whose last cell is the sum
+  of the others (a table-3 row: six applicants and their total; table 4: three proceedings of
+  four results and their total), or plain cuts where no identity holds (table 2);
+* :func:`solve_requests` picks, among the rows' cuts, the ones that satisfy the column
+  identities of table 3 (outcome rows = （七）总计 per column; received + carried over = handled
+  + carried forward). A row is read only when one cut of it is left; otherwise it stays missing.
+
+The search never enumerates blindly: cuts are built left to right and abandoned as soon as the
+digits left cannot hold the total; rows are combined by backtracking with the bounds of each
+column's sum, under a node budget.
+
+>>> group_splits("700000070", 1, 7)
+[(70, 0, 0, 0, 0, 0, 70)]
+>>> sorted(group_splits("270020130", 1, 7))
+[(2, 7, 0, 0, 20, 1, 30), (27, 0, 0, 2, 0, 1, 30)]
+>>> group_splits("10203120001200000", 3, 5)
+[(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_CANDIDATES = 64      # a run with more cuts than this is left missing without listing them all
+NODE_BUDGET = 200_000    # backtracking steps allowed for one table
+
+
+def _numbers(s: str, i: int, end: int):
+    """Numbers that can start at ``s[i]`` and end by ``end``: '0' alone, or no leading zero."""
+    if s[i] == "0":
+        yield 1, 0
+        return
+    for j in range(i + 1, end + 1):
+        yield j - i, int(s[i:j])
+
+
+def group_splits(run: str, groups: int, width: int, total: bool = True,
+                 limit: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
+    """Given a run of digits, return its cuts into ``groups`` groups of ``width`` numbers.
+
+    With ``total`` the last number of each group must equal the sum of the group's others.
+    At most ``limit + 1`` cuts are returned (more means: too many to list).
+
+    >>> group_splits("000", 1, 3, total=False)
+    [(0, 0, 0)]
+    >>> len(group_splits("693665", 1, 3, total=False))
+    10
+    """
+    s = run
+    n = len(s)
+    out: list[tuple[int, ...]] = []
+    cells: list[int] = []
+
+    def group(i: int, left: int) -> bool:  # False: stop, enough found
+        if left == 0:
+            if i == n:
+                out.append(tuple(cells))
+                return len(out) <= limit
+            return True
+        return parts(i, left, width - 1 if total else width, 0)
+
+    def parts(i: int, left: int, k: int, acc: int) -> bool:
+        if k == 0:
+            if not total:
+                return group(i, left - 1)
+            t = str(acc)
+            if not s.startswith(t, i):
+                return True
+            cells.append(acc)
+            ok = group(i + len(t), left - 1)
+            cells.pop()
+            return ok
+        # digits still needed after this number: k - 1 numbers, the total (at least as long as
+        # the sum so far), and at least one digit per cell of the later groups
+        later = (left - 1) * width
+        tail = (k - 1) + (len(str(acc)) if total else 0) + later
+        for size, v in _numbers(s, i, n - tail):
+            if total and len(str(acc + v)) > n - i - size - (k - 1) - later:
+                break  # the total would not fit in the digits left
+            cells.append(v)
+            ok = parts(i + size, left, k - 1, acc + v)
+            cells.pop()
+            if not ok:
+                return False
+        return True
+
+    if n >= groups * width:
+        group(0, groups)
+    return out
+
+
+@dataclass
+class RowRun:
+    """A table-3 row printed as one run of digits, and its cuts that satisfy the row total."""
+
+    key: str
+    run: str
+    candidates: list[tuple[int, ...]]
+
+
+@dataclass
+class Solution:
+    """What :func:`solve_requests` decides: the cut of each row it can read, and for the rest
+    the cuts still possible (empty: none satisfies the identities)."""
+
+    chosen: dict[str, tuple[int, ...]]
+    open: dict[str, list[tuple[int, ...]]]
+    consistent: bool  # False: no combination satisfies the column identities
+
+
+def row_runs(runs: dict[str, str], width: int = 7) -> dict[str, RowRun]:
+    """Given ``row key -> run of digits``, return each row's cuts under the row total."""
+    return {k: RowRun(k, r, group_splits(r, 1, width)) for k, r in runs.items()}
+
+
+def column_identities(keys, outcome_keys) -> list[dict[str, int]]:
+    """The column identities of table 3 among the rows present, as ``{row: coefficient}``
+    (the coefficients of each column sum to 0): outcome rows − （七）总计, and received +
+    carried over − handled − carried forward. An identity whose rows are absent is dropped."""
+    present = set(keys)
+    out = []
+    outcomes = [k for k in outcome_keys if k in present]
+    if "outcome_total" in present and outcomes:
+        out.append({**{k: 1 for k in outcomes}, "outcome_total": -1})
+    bal = {"received_new": 1, "carried_over": 1, "outcome_total": -1, "carried_forward": -1}
+    if set(bal) <= present:
+        out.append(bal)
+    return out
+
+
+def solve_requests(rows: dict[str, RowRun], identities: list[dict[str, int]],
+                   budget: int = NODE_BUDGET) -> Solution:
+    """Given the rows' cuts and the column identities, return the rows each identity pins down.
+
+    Every combination of cuts that satisfies every identity is found by backtracking (rows with
+    the fewest cuts first; a partial combination is dropped as soon as some column of some
+    identity can no longer reach 0 with the rows left). A row is chosen when all those
+    combinations cut it the same way. With no valid combination, only rows with a single cut
+    are chosen (``consistent`` False: the checks will report the identity that fails); past the
+    budget, likewise.
+    """
+    usable = {k: r for k, r in rows.items() if 0 < len(r.candidates) <= MAX_CANDIDATES}
+    ids = [i for i in identities if all(k in usable for k in i)]
+    bound = {k for i in ids for k in i}
+    order = sorted(bound, key=lambda k: len(usable[k].candidates))
+    width = len(next(iter(usable.values())).candidates[0]) if usable else 0
+    # per identity and column, the least and most the rows from position p on can still add
+    lo = [[[0] * width for _ in range(len(order) + 1)] for _ in ids]
+    hi = [[[0] * width for _ in range(len(order) + 1)] for _ in ids]
+    for n, ident in enumerate(ids):
+        for p in range(len(order) - 1, -1, -1):
+            k = order[p]
+            coef = ident.get(k, 0)
+            for c in range(width):
+                vals = [coef * cand[c] for cand in usable[k].candidates] if coef else [0]
+                lo[n][p][c] = lo[n][p + 1][c] + min(vals)
+                hi[n][p][c] = hi[n][p + 1][c] + max(vals)
+    sums = [[0] * width for _ in ids]
+    pick: list[int] = [0] * len(order)
+    seen: dict[str, set[int]] = {k: set() for k in order}
+    seen.update({k: set(range(len(r.candidates))) for k, r in usable.items() if k not in bound})
+    steps = 0
+    exhausted = False
+
+    def walk(p: int) -> None:
+        nonlocal steps, exhausted
+        if exhausted:
+            return
+        if p == len(order):
+            for q, k in enumerate(order):
+                seen[k].add(pick[q])
+            return
+        k = order[p]
+        for ci, cand in enumerate(usable[k].candidates):
+            steps += 1
+            if steps > budget:
+                exhausted = True
+                return
+            ok = True
+            for n, ident in enumerate(ids):
+                coef = ident.get(k, 0)
+                if coef:
+                    for c in range(width):
+                        sums[n][c] += coef * cand[c]
+            for n in range(len(ids)):
+                for c in range(width):
+                    s = sums[n][c]
+                    if s + lo[n][p + 1][c] > 0 or s + hi[n][p + 1][c] < 0:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if ok:
+                pick[p] = ci
+                walk(p + 1)
+            for n, ident in enumerate(ids):
+                coef = ident.get(k, 0)
+                if coef:
+                    for c in range(width):
+                        sums[n][c] -= coef * cand[c]
+            if exhausted:
+                return
+
+    if order:
+        walk(0)
+    consistent = not exhausted and (not order or bool(seen[order[0]]))
+    chosen: dict[str, tuple[int, ...]] = {}
+    still: dict[str, list[tuple[int, ...]]] = {}
+    for k, r in rows.items():
+        if k in usable and consistent and len(seen[k]) == 1:
+            chosen[k] = r.candidates[next(iter(seen[k]))]
+        elif k in usable and not consistent and len(r.candidates) == 1:
+            chosen[k] = r.candidates[0]
+        elif k in usable and consistent:
+            still[k] = [r.candidates[i] for i in sorted(seen[k])]
+        else:
+            still[k] = list(r.candidates)
+    return Solution(chosen, still, consistent)
