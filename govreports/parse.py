@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from . import split
 from . import template as T
-from .cells import (LabelMatch, is_page_footer, match_group, match_item, match_request_row, read_number,
+from .cells import (LabelMatch, Number, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
 from .readers.base import Document, Line
 from .template import label_key
@@ -187,7 +187,10 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[ObservedRow]:
+_GLUED_SIGNED = re.compile(r"^\d+(?:-\d+)+(?:\.\d+)?$")  # crawler text: '27-3133', a negative cell inside
+
+
+def assemble_rows(lines: list[Line], keys: list[list[str]], classify, glued: bool = False) -> list[ObservedRow]:
     """Group the values of a region behind the label printed before them.
 
     ``classify(key) -> ('row', ObservedRow-kwargs) | ('group', None) | ('text', None)``.
@@ -214,6 +217,8 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify) -> list[Ob
         pending_blanks.clear()
         for text, key, loc in cells:
             num = read_number(text)
+            if num is None and glued and _GLUED_SIGNED.match(text):
+                num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
             if num is not None:
                 v = Value(num.value, num.blank, text, loc, num.unit)
                 if num.blank and (cur is None or (multi and not started)):
@@ -279,6 +284,9 @@ _STRUCTURAL = ("第二十条", "信息内容", "申请人情况", "法人或其�
 # column headers of table 2 (本年处理决定数量, 本年收费金额 …): never the rest of a row's label
 _HEADER_PHRASES = tuple(sorted({p for items in T.DISCLOSURE_ITEMS.values() for it in items for m in it.measures
                                 for p in m.phrases}))
+
+
+_SIGNED_RUN = Number(float("nan"), None, False)
 
 
 def _fragment(key: str) -> bool:
@@ -368,7 +376,10 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
              if sub_rows or r.key not in ("other.no_correction", "other.unpaid_fee")]
     pos = {k: i for i, k in enumerate(order)}
     rows = _values_printed_above_labels(rows, parsed)
-    _infer_blank_rows(rows, sub_rows, parsed)
+    if not _labels_only(rows, sub_rows, parsed):
+        if parsed.glued:
+            _glued_blank_rows(rows, sub_rows, parsed)
+        _infer_blank_rows(rows, sub_rows, parsed)
     rows = [r for r in rows if r.values and not _is_group_subtotal(r, sub_rows, parsed)]
     assigned: list[str | None] = [None] * len(rows)
     taken: set[str] = set()
@@ -479,6 +490,11 @@ def _split_glued_rows(rows: list[ObservedRow], assigned: list[str | None], parse
     if not runs:
         return set()
     cands = split.row_runs(runs)
+    for r, k in zip(rows, assigned):
+        if k is not None and k not in runs and k not in cands:
+            vals, _ = normalize_values(r.values, 7)
+            if vals is not None and all(v.value == v.value for v in vals):  # printed whole: one 'cut'
+                cands[k] = split.RowRun(k, "", [tuple(int(v.value) for v in vals)])
     idents = split.column_identities([k for k in assigned if k is not None], T.OUTCOME_KEYS)
     sol = split.solve_requests(cands, idents)
     skip = set()
@@ -547,6 +563,55 @@ def _values_printed_above_labels(rows: list[ObservedRow], parsed: Parsed) -> lis
         out.append(r)
         i += 1
     return out
+
+
+def _blank_label(r: ObservedRow, sub_rows: bool) -> str | None:
+    """The row an exactly printed label names when it may be a blank row (not （六）其他处理
+    heading its three sub-rows), else None."""
+    if r.has_values or not (r.match and r.match.exact and len(r.match.keys) == 1):
+        return None
+    key = r.match.keys[0]
+    if key == "other.other" and sub_rows and "3其他" not in r.key:
+        return None
+    return key
+
+
+def _labels_only(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -> bool:
+    """A table 3 an agency left empty, printed by a text extraction that dropped every empty
+    cell: its row labels in template order and not one number. Every row whose label is printed
+    (and ended: a label the text ends after stays missing, unless its seven empty cells, lone
+    ``|``, are printed) is read as blank (0), with ``printed_blank``. True when the table is
+    printed so."""
+    if any(r.has_values for r in rows):
+        return False
+    labelled = [(r, k) for r in rows if (k := _blank_label(r, sub_rows)) is not None]
+    pos = [_ROW_POSITION[k] for _, k in labelled]
+    if len(labelled) < 3 or pos != sorted(set(pos)) or len(labelled) < len([r for r in rows if r.match]) - 1:
+        return False
+    done = [(r, k) for r, k in labelled if r.closed]
+    for r, _ in done:
+        r.values = [Value(0.0, True, "", r.location)] * 7
+    cut = len(done) < len(labelled)
+    parsed.find("printed_blank", "requests", "info",
+                f"table 3 prints {len(done)} row labels in template order and not one number (its empty cells "
+                "dropped): read as blank (0)" + ("; the text ends inside it, the rows after are missing" if cut else ""),
+                location=done[0][0].location if done else "")
+    if cut:
+        parsed.truncated = True
+    return True
+
+
+def _glued_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -> None:
+    """Crawler text prints an empty cell as nothing, so a blank row is its label glued to the next
+    label: read as seven blank cells, with a warning."""
+    for r in rows:
+        key = _blank_label(r, sub_rows)
+        if key is None or not r.closed:
+            continue
+        r.values = [Value(0.0, True, "", r.location)] * 7
+        parsed.find("blank_row_inferred", "requests", "warning",
+                    f"row {key} ({T.ROW_BY_KEY[key].label}) printed as its label alone, glued to the next label "
+                    "(crawler text prints empty cells as nothing): read as a blank row (0)", key=key, location=r.location)
 
 
 def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:
@@ -698,9 +763,9 @@ def _split_glued_item(r: ObservedRow, it: T.DisclosureItem, parsed: Parsed):
         return True
     v = r.values[0]
     digits, dot, frac = v.printed.partition(".")
-    if not digits.isdigit() or (dot and not frac.isdigit()):
+    if not digits.replace("-", "").isdigit() or (dot and not frac.isdigit()):
         return True
-    cuts = split.group_splits(digits, 1, len(it.measures), total=False)
+    cuts = split.signed_splits(digits, len(it.measures))
     if len(cuts) == 1:
         cells = _cut_values(v, cuts[0])
         if dot:  # the decimals belong to the last measure (an amount)
@@ -911,7 +976,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
 
     if "disclosure" in by_region and tpl:
         ls, ks = by_region["disclosure"]
-        rows = assemble_rows(ls, ks, _classify_item)
+        rows = assemble_rows(ls, ks, _classify_item, parsed.glued)
         _close_last(rows, "disclosure", last_region, closed_after)
         units = money_header_units(ks)
         place_disclosure(rows, tpl, units, parsed)

@@ -94,6 +94,39 @@ def group_splits(run: str, groups: int, width: int, total: bool = True,
     return out
 
 
+def signed_splits(run: str, width: int, limit: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
+    """Given a run that may hold minus signs (table 2's 本年增/减: ``'5-110'``), return its cuts
+    into ``width`` numbers, a minus sign always starting a (negative) number.
+
+    >>> signed_splits("5-110", 3)
+    [(5, -1, 10), (5, -11, 0)]
+    """
+    head, *negs = run.split("-")
+    segs = [(head, 1)] + [(s, -1) for s in negs]
+    if any(not s for s, _ in segs[1:]):
+        return []
+    out: list[tuple[int, ...]] = []
+
+    def walk(i: int, left: int, acc: tuple) -> None:
+        if len(out) > limit:
+            return
+        if i == len(segs):
+            if left == 0:
+                out.append(acc)
+            return
+        seg, sign = segs[i]
+        lo = 0 if not seg else 1
+        for k in range(lo, min(left, len(seg)) + 1):
+            if not seg:
+                walk(i + 1, left, acc)
+                break
+            for cut in group_splits(seg, 1, k, total=False, limit=limit) if k else []:
+                walk(i + 1, left - k, acc + ((sign * cut[0],) + cut[1:]))
+
+    walk(0, width, ())
+    return out
+
+
 @dataclass
 class RowRun:
     """A table-3 row printed as one run of digits, and its cuts that satisfy the row total."""

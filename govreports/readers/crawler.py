@@ -27,27 +27,33 @@ from .base import Cell, Line
 MIN_LENGTH = 300  # a line shorter than this is not a whole report
 # words of table 3 that a flattened report prints in one line (at least three of them)
 _TABLE3_WORDS = ("本年新收", "上年结转", "予以公开", "结转下年度", "申请人情况")
+# or the headings of two of the tables' sections, numbered as headings are
+_TABLE_HEADINGS = (re.compile(r"[二2][、.．]\s*(?:行政机关)?主动公开政府信息"),
+                   re.compile(r"[三3][、.．]\s*(?:行政机关)?收到和处理政府信息公开申请"),
+                   re.compile(r"[四4][、.．][^。]{0,16}行政复议"))
 
 # where the tables begin and where the section after them (五、 or 六、) begins
 _TABLES_START = re.compile(r"[二2][、.．]\s*主动公开政府信息|第二十条第|[三3][、.．]\s*收到和处理政府信息公开申请|申请人情况")
 _TABLES_END = re.compile(r"[五六5-6][、.．]\s*[^。]{0,12}?(?:存在的?主要问题|存在问题|其他需要报告)")
 
 # cut before an enumeration (一、 （三）), a row number stuck to a label (2.其他…), 第二十条,
-# a table-2 item; cut after a heading's 情况 and after a sentence
+# a table-2 item, each result header of table 4; cut after a heading's 情况 and after a sentence
 _ENUM = r"(?<!第)(?:[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[）)])"
 _NUMBERING = re.compile(r"\d(?=[.．、][^\d\s.．、])")
 _ITEMS = sorted({p for items in T.DISCLOSURE_ITEMS.values() for it in items for p in it.phrases} | {it.label for items in
                 T.DISCLOSURE_ITEMS.values() for it in items}, key=len, reverse=True)
 _CUT_BEFORE_PROSE = re.compile(_ENUM)
-_CUT_BEFORE_TABLE = re.compile(_ENUM + "|第二十条|" + "|".join(map(re.escape, _ITEMS)))
+_CUT_BEFORE_TABLE = re.compile(_ENUM + "|第二十条|结果维持|" + "|".join(map(re.escape, _ITEMS)))
 _CUT_AFTER = re.compile(r"情况(?![）)])|[。；]")
-_RUN = re.compile(r"\d(?:[ \u00a0\u3000]*\d)*(?:\.\d+)?")
+# a run: digits, stray spaces, a minus sign ('27-3133': a negative 本年增/减) or a decimal point inside
+_RUN = re.compile(r"\d(?:[ \u00a0\u3000]*[-−.．]?[ \u00a0\u3000]*\d)*")
 _PROSE_AFTER_RUN = re.compile(r"[年月日号%％]")
 
 
 def is_flattened(line: str) -> bool:
     """True for a line that holds a whole report's tables (crawler text)."""
-    return len(line) >= MIN_LENGTH and sum(w in line for w in _TABLE3_WORDS) >= 3
+    return len(line) >= MIN_LENGTH and (sum(w in line for w in _TABLE3_WORDS) >= 3
+                                        or sum(bool(h.search(line)) for h in _TABLE_HEADINGS) >= 2)
 
 
 def unglue(line: str, line_no: int) -> list[Line]:
@@ -67,7 +73,7 @@ def unglue(line: str, line_no: int) -> list[Line]:
     for a, b, run in pieces:
         text = line[a:b]
         if run:
-            text = re.sub(r"\s", "", text)
+            text = re.sub(r"\s", "", text).replace("−", "-").replace("．", ".")
         else:
             text = text.strip()
         if text:

@@ -7,14 +7,17 @@
 True
 
 Layouts (``LAYOUTS``): ``tsv``, ``markdown``, ``cells``, ``pipe_cells`` (text copied from web pages,
-see ``text.py``), ``html``, ``html_word`` (see ``html.py``); ``pdf`` and ``docx`` come from
+see ``text.py``), ``html``, ``html_word`` (see ``html.py``); ``crawler`` (``GLUED_LAYOUTS``: the whole
+report on one line, cells glued together, as site-crawling archives store pages; option
+``stray_spaces``, on by default); ``pdf`` and ``docx`` come from
 ``govreports.render.pdf`` / ``govreports.render.docx`` when those modules exist; spreadsheets
 (``SHEET_LAYOUTS``: ``csv`` as text, ``xlsx`` and ``xls`` as bytes) from ``spreadsheet.py``.
 
 Options (keyword arguments, all ``bool``): ``blank_zeros`` (every 0 of tables 3 and 4 printed as an
 empty cell), ``spaced_labels`` ('商 业 企 业'), ``traditional`` (the whole text in traditional
 characters), ``fullwidth_digits``, ``thousands`` (1,234), ``units`` ('32 项', '1042.94 万元'),
-``label_variants`` (社会组织, 采购预算总金额), ``money_in_yuan`` ('251000元'). The HTML layouts also
+``label_variants`` (社会组织, 采购预算总金额), ``money_in_yuan`` ('251000元'), ``drop_empty`` (every empty
+cell left out, as a page's text extraction drops them: a table left empty prints only its labels). The HTML layouts also
 take ``charset`` (declared in the page's ``<meta>``).
 """
 from __future__ import annotations
@@ -31,10 +34,11 @@ from . import text as _text
 from .text import OPTIONS
 from .values import ReportValues
 
-__all__ = ["ReportValues", "render", "encode", "write_corpus", "LAYOUTS", "BINARY_LAYOUTS", "SHEET_LAYOUTS",
-           "ENCODINGS", "OPTIONS"]
+__all__ = ["ReportValues", "render", "encode", "write_corpus", "LAYOUTS", "GLUED_LAYOUTS", "BINARY_LAYOUTS",
+           "SHEET_LAYOUTS", "ENCODINGS", "OPTIONS"]
 
 LAYOUTS = _text.TEXT_LAYOUTS + _html.HTML_LAYOUTS
+GLUED_LAYOUTS = _text.GLUED_LAYOUTS  # read back only where the identities decide (not in LAYOUTS)
 BINARY_LAYOUTS = ("pdf", "docx")
 SHEET_LAYOUTS = _sheet.SHEET_LAYOUTS
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16")
@@ -51,13 +55,15 @@ def render(values: ReportValues, layout: str, **options) -> str | bytes:
     pdf, docx, xlsx and xls."""
     if layout in _text.TEXT_LAYOUTS:
         return _text.render(values, layout, **options)
+    if layout == "crawler":
+        return _text.render_crawler(values, **options)
     if layout in _html.HTML_LAYOUTS:
         return _html.render(values, layout, **options)
     if layout in BINARY_LAYOUTS:
         return _binary_renderer(layout)(values, **options)
     if layout in SHEET_LAYOUTS:
         return _sheet.render(values, layout, **options)
-    raise ValueError(f"unknown layout {layout!r}; known: {LAYOUTS + BINARY_LAYOUTS + SHEET_LAYOUTS}")
+    raise ValueError(f"unknown layout {layout!r}; known: {LAYOUTS + GLUED_LAYOUTS + BINARY_LAYOUTS + SHEET_LAYOUTS}")
 
 
 def _binary_renderer(layout: str):

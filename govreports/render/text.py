@@ -33,8 +33,11 @@ from ..template import (
 from .values import ReportValues
 
 TEXT_LAYOUTS = ("tsv", "markdown", "cells", "pipe_cells")
+# Printings that only the identities can read back (not in TEXT_LAYOUTS: many options make no sense
+# for them, and a run of digits may stay ambiguous): the crawler's one-line text.
+GLUED_LAYOUTS = ("crawler",)
 OPTIONS = ("blank_zeros", "spaced_labels", "traditional", "fullwidth_digits", "thousands", "units",
-           "label_variants", "money_in_yuan")
+           "label_variants", "money_in_yuan", "drop_empty")
 
 # Header words the template prints that are not keys of any cell (so not in template.py).
 BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -101,6 +104,7 @@ class Options:
     units: bool = False
     label_variants: bool = False
     money_in_yuan: bool = False
+    drop_empty: bool = False
 
     @classmethod
     def of(cls, options: dict) -> "Options":
@@ -363,11 +367,81 @@ def render(values: ReportValues, layout: str = "tsv", **options) -> str:
     lines: list[str] = []
     for block in build_document(values, opts):
         if isinstance(block, Table):
-            lines += printer(block)
+            lines += _drop_empty(printer(block), layout) if opts.drop_empty else printer(block)
         else:
             lines += [block.text, ""]
     text = "\n".join(lines) + "\n"
     return to_traditional(text) if opts.traditional else text
+
+
+# --------------------------------------------------------------------------- crawler text
+CRAWLER_BODY_MARK = "=" * 20 + " 正文 " + "=" * 20
+
+
+def render_crawler(values: ReportValues, stray_spaces: bool = True, **options) -> str:
+    """Print ``values`` as an archive built by crawling a government site stores a page:
+    a header of page metadata (标题, 发布时间, 发布机构, 原文链接), then the whole report on ONE
+    line, every table cell glued to the next with nothing between them (an empty cell prints
+    nothing), a row's number (``2.``) stuck to the previous row's digits.
+
+    With ``stray_spaces`` a few runs of digits get a space somewhere inside them, as crawlers
+    leave them (``230 000023``): it is not a cell break. Where they go is drawn from the values,
+    so the same values always print the same text.
+    """
+    import random
+
+    opts = Options.of(options)
+    rng = random.Random(f"{values.agency}|{values.year}|{sorted(values.requests.items())}")
+    blocks = build_document(values, opts)
+    title = blocks[0].text
+    parts: list[str] = [f"当前位置：首页 政务公开 政府信息公开年报 {title} 来源：{values.agency} "]
+    for block in blocks:
+        if not isinstance(block, Table):
+            parts.append(block.text)
+            continue
+        for row in block.rows:
+            run = ""
+            for cell in row:
+                if cell.kind == "value":
+                    run += cell.text
+                    continue
+                parts.append(_stray_space(run, rng) if stray_spaces else run)
+                run = ""
+                parts.append(cell.text)
+            parts.append(_stray_space(run, rng) if stray_spaces else run)
+    header = [f"标题: {title}", f"发布时间: {values.year + 1}-01-15 09:30", "文号: ", f"发布机构: {values.agency}",
+              "栏目: 政府信息公开年报", f"原文链接: https://www.example.gov.cn/zwgk/xxgknb/{values.year + 1}01/t1.htm",
+              CRAWLER_BODY_MARK]
+    text = "\n".join(header) + "\n" + "".join(parts) + " 附件下载"
+    return to_traditional(text) if opts.traditional else text
+
+
+def _stray_space(run: str, rng) -> str:
+    """Now and then a space inside a run of digits (never at its ends)."""
+    if len(run) >= 2 and rng.random() < 0.3:
+        at = rng.randrange(1, len(run))
+        return run[:at] + " " + run[at:]
+    return run
+
+
+def _drop_empty(lines: list[str], layout: str) -> list[str]:
+    """A table's lines with every empty cell left out, as a page's text extraction drops them
+    (a row of empty cells disappears; a table left empty prints only its labels)."""
+    if layout == "cells":
+        return [s for s in lines if s.strip() or not s]
+    if layout == "pipe_cells":
+        return [s for s in lines if s.strip(" |")]
+    sep = "\t" if layout == "tsv" else " | "
+    out = []
+    for s in lines:
+        if layout == "markdown" and s.startswith("|") and not s.startswith("|---"):
+            cells = [c.strip() for c in s.strip("|").split("|") if c.strip()]
+            out.append("| " + sep.join(cells) + " |" if cells else "")
+        elif layout == "tsv":
+            out.append(sep.join(c for c in s.split("\t") if c.strip()))
+        else:
+            out.append(s)
+    return out
 
 
 def _tsv(table: Table) -> list[str]:
