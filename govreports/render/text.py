@@ -120,7 +120,7 @@ def format_number(value: float, opts: Options) -> str:
     if float(value).is_integer():
         text = f"{int(value):,}" if opts.thousands else str(int(value))
     else:
-        text = f"{value:,.4f}" if opts.thousands else f"{value:.4f}"
+        text = f"{value:,.6f}" if opts.thousands else f"{value:.6f}"
         text = text.rstrip("0").rstrip(".")
     return text.translate(FULLWIDTH) if opts.fullwidth_digits else text
 
