@@ -2,7 +2,7 @@
 
     python benchmarks/parse_speed.py [N]
 
-Renders N synthetic reports per layout with the package's own renderer (values drawn
+Renders N synthetic reports per layout (crawler text too) with the package's own renderer (values drawn
 reproducibly, every identity holding), then times ``read_report`` on the bytes in one process:
 parsing only; also the plain rows of the four tables (what a corpus run stores); also the four
 pandas DataFrames (what a notebook user gets from a Report). Peak memory over 50 reports.
@@ -21,7 +21,7 @@ import tracemalloc
 
 import govreports as gr
 from govreports.readers import spreadsheet
-from govreports.render import LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
+from govreports.render import GLUED_LAYOUTS, LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
 
 
 def corpus(layout: str, n: int) -> list[bytes]:
@@ -51,7 +51,7 @@ def rate(datas: list[bytes], then: str = "") -> float:
 def main(n: int = 300) -> None:
     print(f"govreports {gr.__version__}: {n} synthetic reports per layout, one process (one core)")
     print(f"{'layout':<12}{'parse':>12}{'+ records':>14}{'+ DataFrames':>16}{'peak MiB':>10}")
-    for layout in LAYOUTS + SHEET_LAYOUTS:
+    for layout in LAYOUTS + GLUED_LAYOUTS + SHEET_LAYOUTS:  # crawler: one line of glued cells, split by the identities
         datas = corpus(layout, n)
         gr.read_report(datas[0], name="warm-up")
         parse, records, frames = rate(datas), rate(datas, "records"), rate(datas, "frames")

@@ -22,7 +22,7 @@ GOLD = ROOT / "tests" / "gold"
 REPORTS = ROOT / "data" / "reports"
 PDFS = ROOT.parent / "shared" / "reports" / "pdf"
 FOLDER = {"seeds": REPORTS / "seeds", "web": REPORTS / "web", "web_excerpts": REPORTS / "web_excerpts",
-          "pdf": PDFS}
+          "pdf": PDFS, "crawler": ROOT.parent / "shared" / "reports" / "crawler"}
 
 
 def _gold() -> dict[str, tuple[Path, dict]]:
