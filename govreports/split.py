@@ -25,6 +25,7 @@ column's sum, under a node budget.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_CANDIDATES = 64      # a run with more cuts than this is left missing without listing them all
 NODE_BUDGET = 200_000    # backtracking steps allowed for one table
@@ -37,6 +38,21 @@ def _numbers(s: str, i: int, end: int):
         return
     for j in range(i + 1, end + 1):
         yield j - i, int(s[i:j])
+
+
+def row_splits(run: str, width: int = 7, limit: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
+    """Given a run of digits, return its cuts into one row of ``width`` numbers whose last is the
+    sum of the others. Cached: most rows print the same few runs ('0000000').
+
+    >>> row_splits("640020470")
+    [(64, 0, 0, 2, 0, 4, 70)]
+    """
+    return list(_row_splits(run, width, limit))
+
+
+@lru_cache(maxsize=4096)
+def _row_splits(run: str, width: int, limit: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(group_splits(run, 1, width, limit=limit))
 
 
 def group_splits(run: str, groups: int, width: int, total: bool = True,
@@ -148,7 +164,7 @@ class Solution:
 
 def row_runs(runs: dict[str, str], width: int = 7) -> dict[str, RowRun]:
     """Given ``row key -> run of digits``, return each row's cuts under the row total."""
-    return {k: RowRun(k, r, group_splits(r, 1, width)) for k, r in runs.items()}
+    return {k: RowRun(k, r, row_splits(r, width)) for k, r in runs.items()}
 
 
 def column_identities(keys, outcome_keys) -> list[dict[str, int]]:
