@@ -21,7 +21,7 @@ import tracemalloc
 
 import govreports as gr
 from govreports.readers import spreadsheet
-from govreports.render import GLUED_LAYOUTS, LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
+from govreports.render import IDENTITY_LAYOUTS, LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
 
 
 def corpus(layout: str, n: int) -> list[bytes]:
@@ -51,7 +51,7 @@ def rate(datas: list[bytes], then: str = "") -> float:
 def main(n: int = 300) -> None:
     print(f"govreports {gr.__version__}: {n} synthetic reports per layout, one process (one core)")
     print(f"{'layout':<12}{'parse':>12}{'+ records':>14}{'+ DataFrames':>16}{'peak MiB':>10}")
-    for layout in LAYOUTS + GLUED_LAYOUTS + SHEET_LAYOUTS:  # crawler: one line of glued cells, split by the identities
+    for layout in LAYOUTS + IDENTITY_LAYOUTS + SHEET_LAYOUTS:  # crawler, torn labels: read by the identities
         datas = corpus(layout, n)
         gr.read_report(datas[0], name="warm-up")
         parse, records, frames = rate(datas), rate(datas, "records"), rate(datas, "frames")

@@ -190,6 +190,16 @@ def match_request_row(key: str) -> LabelMatch | None:
     return None
 
 
+def find_row_labels(key: str) -> list[tuple[str, str]]:
+    """Given the key form of loose text, return the table-3 labels it prints, in order, as
+    (phrase, row key): ``'一予以公开二部分公开'`` → granted, partly_granted.
+
+    >>> [k for _, k in find_row_labels("1属于国家秘密2其他法律行政法规禁止公开")]
+    ['denied.state_secret', 'denied.prohibited_by_law']
+    """
+    return [(p, _ROW_BY_PHRASE[p]) for p in _ROW_REGEX.findall(key)]
+
+
 def match_group(key: str) -> str | None:
     """Given a cell's key form, return the outcome group it heads ('denied', ...), or None."""
     for group, phrases in T.GROUP_PHRASES.items():

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from . import split
 from . import template as T
-from .cells import (LabelMatch, Number, is_page_footer, match_group, match_item, match_request_row, read_number,
+from .cells import (LabelMatch, Number, find_row_labels, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
-from .readers.base import Document, Line
+from .readers.base import Cell, Document, Line
 from .template import label_key
 
 
@@ -70,6 +70,7 @@ class Parsed:
     regions: dict[str, int] = field(default_factory=dict)  # table -> number of lines
     truncated: bool = False
     glued: bool = False  # crawler text: a run of digits may hold several cells (split.py)
+    aligned: set = field(default_factory=set)  # rows whose torn labels were aligned by order
 
     def find(self, check, table, severity, message, key="", applicant="", proceeding="",
              expected="", found="", location=""):
@@ -457,6 +458,60 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
 
     if by_order:
         _verify_order_placement(by_order, parsed)
+    if parsed.aligned:
+        _verify_aligned(sorted(parsed.aligned & {k for k, _ in parsed.requests}), parsed)
+
+
+def _value_row(line: Line) -> bool:
+    """A printed table row of values only (seven or more cells, each a number or empty)."""
+    return len(line.cells) >= 7 and all(read_number(c.text) is not None for c in line.cells) \
+        and sum(bool(c.text.strip()) for c in line.cells) <= 7
+
+
+def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed):
+    """A PDF turned into markdown can tear a block of row labels from their rows: the labels come
+    out as loose wrapped text, then a small table of unlabelled value rows. Where the loose text
+    names as many rows, in template order, as the value rows that follow it, each value row gets
+    its label back (checked against the identities once placed, ``labels_aligned``); where the
+    counts differ, the loose text is dropped so that no value row is taken for the wrong label,
+    and the rows stay unlabelled (placed only where template order leaves one place)."""
+    out_l: list[Line] = []
+    out_k: list[list[str]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        j = i
+        while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
+            j += 1
+        labels = find_row_labels("".join(keys[x][0] for x in range(i, j))) if j - i >= 1 else []
+        k = j
+        while k < n and len(lines[k].cells) > 1 and not _value_row(lines[k]) \
+                and not any(read_number(c.text) is not None and c.text.strip() for c in lines[k].cells) \
+                and not any(find_row_labels(x) for x in keys[k]):
+            k += 1  # a header over the value rows ('数据 | 数据 | …')
+        m = k
+        while m < n and _value_row(lines[m]):
+            m += 1
+        pos = [_ROW_POSITION[key] for _, key in labels]
+        if len(labels) < 2 or m == k or pos != sorted(set(pos)):
+            out_l.append(lines[i])
+            out_k.append(keys[i])
+            i += 1
+            continue
+        if len(labels) == m - k:
+            for (phrase, key), line in zip(labels, lines[k:m]):
+                cells = [c for c in line.cells][-7:]
+                loc = lines[i].location
+                out_l.append(Line([Cell(phrase, loc)] + cells, line.location, table=True))
+                out_k.append([phrase] + [label_key(c.text) for c in cells])
+                parsed.aligned.add(key)
+        else:
+            out_l += lines[k:m]
+            out_k += keys[k:m]
+            parsed.find("unlabelled_row", "requests", "warning",
+                        f"{len(labels)} row labels printed as loose text ({lines[i].location}) before {m - k} rows of "
+                        "values without labels: they cannot be aligned one to one; the labels are not used")
+        i = m
+    return out_l, out_k
 
 
 def _glued_run(values: list[Value]) -> str | None:
@@ -517,6 +572,40 @@ def _split_glued_rows(rows: list[ObservedRow], assigned: list[str | None], parse
                         f"row {k} ({label}) printed as glued digits {_show_cuts(runs[k], left)}; "
                         "the row stays missing", key=k, location=r.location)
     return skip
+
+
+def _identities_hold(keys: list[str], cells) -> bool:
+    """Each of ``keys`` sums to its total; in every column the outcome rows sum to （七）总计 and
+    the balance holds (an identity with a cell not printed is skipped)."""
+    def holds(total, parts) -> bool:
+        if total not in cells or any(p not in cells for p in parts):
+            return True
+        return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
+
+    def balance(a: str) -> bool:
+        got = [cells.get((r, a)) for r in ("received_new", "carried_over", "outcome_total", "carried_forward")]
+        return None in got or abs(got[0].value + got[1].value - got[2].value - got[3].value) < 1e-9
+
+    return (all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys)
+            and all(holds(("outcome_total", a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells])
+                    and balance(a) for a in T.APPLICANT_KEYS))
+
+
+def _verify_aligned(keys: list[str], parsed: Parsed) -> None:
+    """Rows whose torn labels were aligned by order stand only if every identity holds with them."""
+    if not keys:
+        return
+    if _identities_hold(keys, parsed.requests):
+        parsed.find("labels_aligned", "requests", "warning",
+                    f"rows {', '.join(keys)}: their labels are printed apart from their values (loose text before "
+                    "unlabelled rows); aligned in template order, and every identity holds", key=";".join(keys))
+        return
+    for k in keys:
+        for a in T.APPLICANT_KEYS:
+            parsed.requests.pop((k, a), None)
+    parsed.find("unlabelled_row", "requests", "warning",
+                f"rows {', '.join(keys)}: labels printed apart from their values would align in template order, but "
+                "the identities do not hold with them; left missing", key=";".join(keys))
 
 
 def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
@@ -958,6 +1047,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
     if "requests" in by_region:
         _mask_header_totals(by_region["requests"][1])
         seen: dict = {}
+        by_region["requests"] = _align_torn_labels(*by_region["requests"], parsed)
         req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
         _close_last(req_rows, "requests", last_region, closed_after)
         if any(r.match and r.match.exact and set(r.match.keys) & {"other.no_correction", "other.unpaid_fee"}

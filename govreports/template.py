@@ -436,6 +436,10 @@ CHECKS: tuple[Check, ...] = (
     _C("duplicate_copy", "*", "info", "报告重复印出",
        "the page prints the report twice (a print copy, a mirror): one copy is read; a warning when the "
        "two copies differ (the first is read)", "parse"),
+    _C("labels_aligned", "requests", "warning", "行标签与数值分离，按模板顺序对齐",
+       "row labels printed apart from their values (loose wrapped text before a run of unlabelled rows, as "
+       "PDF-to-markdown tools print them) were aligned with the rows in template order; kept only where every "
+       "identity holds", "parse"),
     # --- crawler text: cells glued into runs of digits (govreports.split)
     _C("split_by_identity", "*", "info", "连写数字按勾稽关系拆分",
        "a row (or table 4) printed as one run of glued digits was cut into its cells: the only cut that "

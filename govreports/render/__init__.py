@@ -7,9 +7,11 @@
 True
 
 Layouts (``LAYOUTS``): ``tsv``, ``markdown``, ``cells``, ``pipe_cells`` (text copied from web pages,
-see ``text.py``), ``html``, ``html_word`` (see ``html.py``); ``crawler`` (``GLUED_LAYOUTS``: the whole
+see ``text.py``), ``html``, ``html_word`` (see ``html.py``); ``crawler`` (``IDENTITY_LAYOUTS``: the whole
 report on one line, cells glued together, as site-crawling archives store pages; option
-``stray_spaces``, on by default); ``pdf`` and ``docx`` come from
+``stray_spaces``, on by default), ``markdown_torn`` (a PDF turned into markdown with a block of table
+3's row labels torn from their rows, printed as loose wrapped text; option ``torn``, the rows);
+``pdf`` and ``docx`` come from
 ``govreports.render.pdf`` / ``govreports.render.docx`` when those modules exist; spreadsheets
 (``SHEET_LAYOUTS``: ``csv`` as text, ``xlsx`` and ``xls`` as bytes) from ``spreadsheet.py``.
 
@@ -34,11 +36,11 @@ from . import text as _text
 from .text import OPTIONS
 from .values import ReportValues
 
-__all__ = ["ReportValues", "render", "encode", "write_corpus", "LAYOUTS", "GLUED_LAYOUTS", "BINARY_LAYOUTS",
+__all__ = ["ReportValues", "render", "encode", "write_corpus", "LAYOUTS", "IDENTITY_LAYOUTS", "BINARY_LAYOUTS",
            "SHEET_LAYOUTS", "ENCODINGS", "OPTIONS"]
 
 LAYOUTS = _text.TEXT_LAYOUTS + _html.HTML_LAYOUTS
-GLUED_LAYOUTS = _text.GLUED_LAYOUTS  # read back only where the identities decide (not in LAYOUTS)
+IDENTITY_LAYOUTS = _text.IDENTITY_LAYOUTS  # read back only where the identities decide (not in LAYOUTS)
 BINARY_LAYOUTS = ("pdf", "docx")
 SHEET_LAYOUTS = _sheet.SHEET_LAYOUTS
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16")
@@ -57,13 +59,15 @@ def render(values: ReportValues, layout: str, **options) -> str | bytes:
         return _text.render(values, layout, **options)
     if layout == "crawler":
         return _text.render_crawler(values, **options)
+    if layout == "markdown_torn":
+        return _text.render_torn(values, **options)
     if layout in _html.HTML_LAYOUTS:
         return _html.render(values, layout, **options)
     if layout in BINARY_LAYOUTS:
         return _binary_renderer(layout)(values, **options)
     if layout in SHEET_LAYOUTS:
         return _sheet.render(values, layout, **options)
-    raise ValueError(f"unknown layout {layout!r}; known: {LAYOUTS + GLUED_LAYOUTS + BINARY_LAYOUTS + SHEET_LAYOUTS}")
+    raise ValueError(f"unknown layout {layout!r}; known: {LAYOUTS + IDENTITY_LAYOUTS + BINARY_LAYOUTS + SHEET_LAYOUTS}")
 
 
 def _binary_renderer(layout: str):

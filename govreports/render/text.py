@@ -34,8 +34,9 @@ from .values import ReportValues
 
 TEXT_LAYOUTS = ("tsv", "markdown", "cells", "pipe_cells")
 # Printings that only the identities can read back (not in TEXT_LAYOUTS: many options make no sense
-# for them, and a run of digits may stay ambiguous): the crawler's one-line text.
-GLUED_LAYOUTS = ("crawler",)
+# for them, and what they print may stay ambiguous): the crawler's one-line text, and a PDF turned
+# into markdown with the row labels torn from their rows.
+IDENTITY_LAYOUTS = ("crawler", "markdown_torn")
 OPTIONS = ("blank_zeros", "spaced_labels", "traditional", "fullwidth_digits", "thousands", "units",
            "label_variants", "money_in_yuan", "drop_empty")
 
@@ -414,6 +415,43 @@ def render_crawler(values: ReportValues, stray_spaces: bool = True, **options) -
               CRAWLER_BODY_MARK]
     text = "\n".join(header) + "\n" + "".join(parts) + " 附件下载"
     return to_traditional(text) if opts.traditional else text
+
+
+def render_torn(values: ReportValues, torn: tuple[str, ...] | None = None, wrap: int = 18, **options) -> str:
+    """Print ``values`` as a PDF-to-markdown tool does when it loses a block of table 3's row labels:
+    the labels of the ``torn`` rows (by default the outcome rows from （一）予以公开 to the end of
+    （四）无法提供) come out as loose text wrapped every ``wrap`` characters, and their values as
+    a small table of unlabelled rows after it; the rows before and after stay in tables of their
+    own. Everything else is the ``markdown`` layout."""
+    opts = Options.of(options)
+    keys = values.request_rows()
+    torn = tuple(k for k in (torn or [k for k in keys if k == "granted" or k.split(".")[0] in ("partly_granted", "denied",
+                                                                                              "unavailable")])
+                 if k in values.requests)
+    text = render(values, "markdown", **options)
+    table = requests_table(values, opts)
+    if table is None or not torn:
+        return text
+    grid = grid_rows(table)
+    body = grid[table.header_rows:]
+    rows = dict(zip(keys, body))
+    first, last = keys.index(torn[0]), keys.index(torn[-1])
+    before, after = keys[:first], keys[last + 1:]
+
+    def md(rows_: list[list[str]]) -> list[str]:
+        return ["| " + " | ".join(r) + " |" for r in rows_]
+
+    loose = " ".join(_row_label(k) for k in torn)
+    loose_lines = [loose[i:i + wrap] for i in range(0, len(loose), wrap)]
+    head = md(grid[:table.header_rows])
+    head.insert(1, "|" + "---|" * table.width)
+    values_only = [[""] * (table.width - 7) + r[-7:] for r in (rows[k] for k in torn)]
+    printed = (head + md([rows[k] for k in before]) + [""] + loose_lines + [""]
+               + ["| " + " | ".join(["数据"] * table.width) + " |", "|" + "---|" * table.width] + md(values_only)
+               + [""] + ["|" + "---|" * table.width] + md([rows[k] for k in after]))
+    old = "\n".join(_markdown(table)[:-1])
+    assert old in text
+    return text.replace(old, "\n".join(printed))
 
 
 def _stray_space(run: str, rng) -> str:
