@@ -311,3 +311,85 @@ def test_labels_out_of_template_order_are_not_a_blank_table():
     text = text.replace("X", "（一）予以公开")
     r = gr.read_report(text, name="shuffled.txt")
     assert len(r.requests) == 0 and not len(findings(r, "printed_blank").query("table == 'requests'"))
+
+
+# --------------------------------------------------------------------------- torn labels (PDF → markdown)
+def _torn_table3(v: ReportValues, **kw) -> tuple[dict, dict, gr.Report]:
+    r = gr.read_report(render(v, "markdown_torn", **kw), name="torn.md")
+    exp = {k: x for k, x in cells_of(v).items() if k[0] == "requests"}
+    got = {k: x for k, x in read_cells(r).items() if k[0] == "requests"}
+    return exp, got, r
+
+
+def test_torn_labels_every_gold_entry_and_synthetic_report_never_wrong():
+    exact = total = aligned = 0
+    values = gold_values() + [(f"s{i}", ReportValues.synthetic(i)) for i in range(0, 60, 4)]
+    for name, v in values:
+        exp, got, r = _torn_table3(v)
+        assert not {k for k in exp if k in got and abs(got[k] - exp[k]) > 1e-6}, name
+        assert not set(got) - set(exp), name
+        if set(exp) - set(got):
+            assert "requests" in warned(r), name
+        exact += sum(k in got for k in exp)
+        total += len(exp)
+        if "partly_granted" in v.requests and not v.identity_failures():  # the identities can confirm it
+            assert got == {k: float(x) for k, x in exp.items()}, name
+            assert "labels_aligned" in set(r.findings["check"]), name
+    assert exact / total > 0.95
+
+
+def test_torn_labels_are_aligned_and_flagged():
+    v = ReportValues.synthetic(3)
+    exp, got, r = _torn_table3(v)
+    assert got == {k: float(x) for k, x in exp.items()}
+    f = findings(r, "labels_aligned")
+    assert len(f) == 1 and f["severity"].iloc[0] == "warning"
+    assert set(f["key"].iloc[0].split(";")) == {k for k in v.requests if k == "granted" or k.startswith(
+        ("partly_granted", "denied.", "unavailable."))}
+
+
+def test_torn_labels_wrapped_mid_label_are_still_found():
+    v = ReportValues.synthetic(3)
+    for wrap in (5, 11, 40):
+        exp, got, _ = _torn_table3(v, wrap=wrap)
+        assert got == {k: float(x) for k, x in exp.items()}, wrap
+
+
+def test_torn_labels_with_one_value_row_missing_are_not_aligned():
+    v = ReportValues.synthetic(3)
+    text = render(v, "markdown_torn")
+    block = text.split("| 数据 |", 1)[1]
+    first_value_row = next(s for s in block.split("\n")[2:] if s.startswith("|  |  |  |"))
+    r = gr.read_report(text.replace(first_value_row + "\n", "", 1), name="short.md")
+    got = {k: x for k, x in read_cells(r).items() if k[0] == "requests"}
+    exp = {k: x for k, x in cells_of(v).items() if k[0] == "requests"}
+    assert not {k for k in got if abs(got[k] - exp[k]) > 1e-6}  # nothing read under a wrong label
+    assert "granted" not in {k[1] for k in got} and "labels_aligned" not in set(r.findings["check"])
+    assert (findings(r, "unlabelled_row")["message"].str.contains("cannot be aligned")).any()
+
+
+def test_torn_labels_kept_only_where_the_identities_hold():
+    v = ReportValues.synthetic(3)
+    text = render(v, "markdown_torn")
+    head, block = text.split("| 数据 |", 1)
+    rows = block.split("\n")
+    i = next(n for n, s in enumerate(rows) if s.startswith("|  |  |  | ") and any(ch.isdigit() for ch in s))
+    cells = rows[i].split(" | ")
+    cells[3] = str(int(cells[3]) + 1)  # the natural-person cell of the first torn row: its total breaks
+    rows[i] = " | ".join(cells)
+    r = gr.read_report(head + "| 数据 |" + "\n".join(rows), name="bad.md")
+    torn = {k for k in v.requests if k == "granted" or k.startswith(("partly_granted", "denied.", "unavailable."))}
+    assert not torn & set(r.requests["row"])
+    assert (findings(r, "unlabelled_row")["message"].str.contains("identities do not hold")).any()
+
+
+def test_torn_labels_out_of_template_order_are_not_used():
+    v = ReportValues.synthetic(3)
+    text = render(v, "markdown_torn", wrap=400)
+    loose = next(s for s in text.split("\n") if s.startswith("（一）予以公开"))
+    r = gr.read_report(text.replace(loose, "（二）部分公开 （一）予以公开" + loose[len("（一）予以公开 （二）部分公开"):]),
+                       name="order.md")
+    exp = {k: x for k, x in cells_of(v).items() if k[0] == "requests"}
+    got = {k: x for k, x in read_cells(r).items() if k[0] == "requests"}
+    assert not {k for k in got if abs(got[k] - exp[k]) > 1e-6}
+    assert "labels_aligned" not in set(r.findings["check"])
