@@ -244,7 +244,8 @@ def test_a_blank_row_glued_label_to_label_is_read_blank():
 
 def test_long_prose_lines_are_not_crawler_text():
     v = ReportValues.synthetic(4)
-    prose = "本年新收政府信息公开申请数量与上年结转政府信息公开申请数量之和，予以公开的占多数。" * 8
+    prose = ("本年新收政府信息公开申请数量12件，上年结转政府信息公开申请3件，予以公开8件，结转下年度继续办理1件；"
+             "二、主动公开政府信息方面，全年主动公开信息2645条。") * 5
     text = render(v, "tsv").replace("依据《中华人民共和国政府信息公开条例》", prose + "依据《中华人民共和国政府信息公开条例》")
     r = gr.read_report(text, name="prose.txt")
     assert read_cells(r) == {k: float(x) for k, x in cells_of(v).items()}

@@ -25,8 +25,8 @@ from .. import template as T
 from .base import Cell, Line
 
 MIN_LENGTH = 300  # a line shorter than this is not a whole report
-# words of table 3 that a flattened report prints in one line (at least three of them)
-_TABLE3_WORDS = ("本年新收", "上年结转", "予以公开", "结转下年度", "申请人情况")
+# table 3's header and first row in one line (prose that restates the table never prints them)
+_TABLE3_WORDS = ("申请人情况", "自然人", "本年新收")
 # or the headings of two of the tables' sections, numbered as headings are
 _TABLE_HEADINGS = (re.compile(r"[二2][、.．]\s*(?:行政机关)?主动公开政府信息"),
                    re.compile(r"[三3][、.．]\s*(?:行政机关)?收到和处理政府信息公开申请"),
@@ -52,7 +52,7 @@ _PROSE_AFTER_RUN = re.compile(r"[年月日号%％]")
 
 def is_flattened(line: str) -> bool:
     """True for a line that holds a whole report's tables (crawler text)."""
-    return len(line) >= MIN_LENGTH and (sum(w in line for w in _TABLE3_WORDS) >= 3
+    return len(line) >= MIN_LENGTH and (all(w in line for w in _TABLE3_WORDS)
                                         or sum(bool(h.search(line)) for h in _TABLE_HEADINGS) >= 2)
 
 
@@ -60,7 +60,7 @@ def unglue(line: str, line_no: int) -> list[Line]:
     """Given one flattened line, return it as one-cell lines (see the module docstring); the
     location of each cell is ``line N char C`` (C counts from 1)."""
     start_m = _TABLES_START.search(line)
-    start = 0
+    start = len(line)  # no table: prose only
     if start_m:
         start = max(line.rfind("。", 0, start_m.start()) + 1, 0)
     end_m = _TABLES_END.search(line, start_m.end() if start_m else 0)
