@@ -83,10 +83,24 @@ def _normalise_reports(reports: pd.DataFrame) -> pd.DataFrame:
 
         names = reports["agency"].astype("string")
         reports["agency_key"] = reports["agency_key"].fillna(names.map(lambda n: agency_key(n) if pd.notna(n) else pd.NA))
-        reports["agency_key"] = reports["agency_key"].fillna(reports["report_id"])
+        files = reports["source"].map(lambda s: Path(str(s)).name if pd.notna(s) and str(s).strip() else pd.NA)
+        reports["agency_key"] = reports["agency_key"].fillna(files).fillna(reports["report_id"])
         reports["region"] = reports["region"].fillna(names.map(lambda n: region_of(n) if pd.notna(n) else pd.NA))
     reports["year"] = pd.to_numeric(reports["year"], errors="coerce").astype("Int64")
     return reports
+
+
+def agency_label(agency, key) -> str:
+    """Given an agency name (or NA) and its agency_key, return the name to show: the name, else
+    the key, which for a report printing no agency name is its file name (the same label in the
+    terminal, index.html, page names, progress lines and plots).
+
+    >>> agency_label(None, "haidian_dept_mirror_auto4522.txt"), agency_label("区民政局", "区民政局@x.txt")
+    ('haidian_dept_mirror_auto4522.txt', '区民政局')
+    """
+    if agency is not None and agency is not pd.NA and agency == agency and str(agency).strip():
+        return str(agency)
+    return str(key)
 
 
 def frames_of(data) -> Frames:
@@ -859,11 +873,18 @@ def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
     ``reviews_corrected``, ``suits_corrected``) or a name of :data:`MEASURES` (its numerator).
     Columns: table, row, column (applicant or result), value, blank, printed, location, used
     (True for the cells the figure adds up: the total, or the applicant cells where the total is
-    blank).
+    blank). An unknown ``report_id`` or ``figure`` raises ValueError listing the valid ones.
 
     >>> trace(shanghai_2019, r.meta.report_id, "denied").query("used")    # doctest: +SKIP
     """
     f = frames_of(data)
+    if figure not in TRACE_FIGURES:
+        raise ValueError(f"unknown figure {figure!r}; one of: {', '.join(TRACE_FIGURES)}")
+    known = f.reports["report_id"].astype("string")
+    if not known.eq(report_id).any():
+        shown = ", ".join(known.dropna().head(10))
+        more = f" ... ({len(known)} in all)" if len(known) > 10 else ""
+        raise ValueError(f"unknown report_id {report_id!r}; the data has: {shown or '(no reports)'}{more}")
     if figure in APPEAL_FIGURES:
         return _trace_appeals(f, report_id, *APPEAL_FIGURES[figure])
     if figure in MEASURES and MEASURES[figure].numerator != (figure,):
@@ -882,6 +903,9 @@ def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
     order = {k: i for i, k in enumerate(REQUEST_KEYS)}
     out = out.assign(_o=out["row"].map(order)).sort_values(["_o"], kind="stable").drop(columns="_o")
     return out[TRACE_COLUMNS].reset_index(drop=True)
+
+
+TRACE_FIGURES = tuple(dict.fromkeys([*GROUP_ROWS, "other", "handled", *APPEAL_FIGURES, *MEASURES, *REQUEST_KEYS]))
 
 
 def _trace_appeals(f: Frames, report_id: str, proceedings: tuple[str, ...], result: str) -> pd.DataFrame:

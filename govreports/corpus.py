@@ -498,7 +498,7 @@ def link_agencies(reports: pd.DataFrame) -> pd.DataFrame:
         links.append(link)
     keys, links = _link_partial_keys(keys, links)
     keys, links = _link_by_file_stem(keys, links, reports["source"].tolist())
-    keys, links = _keep_placeless_apart(keys, links, reports["report_id"].tolist())
+    keys, links = _keep_placeless_apart(keys, links, reports["report_id"].tolist(), reports["source"].tolist())
     reports["agency_key"] = pd.array(keys, dtype="string")
     reports["agency_link"] = pd.array(links, dtype="string")
     names = [_str(a) or k for a, k in zip(reports["agency"], keys)]
@@ -558,14 +558,17 @@ def _link_partial_keys(keys: list, links: list) -> tuple[list, list]:
     return out_keys, out_links
 
 
-def _keep_placeless_apart(keys: list, links: list, report_ids: list) -> tuple[list, list]:
+def _keep_placeless_apart(keys: list, links: list, report_ids: list, sources: list | None = None) -> tuple[list, list]:
     """A name with no place in it (区民政局, 市人防办) that no fuller name in the corpus claims could
-    be any district's: it gets a key of its own (``区民政局@<report_id>``, link 'partial') so that
-    two agencies are never merged on it."""
+    be any district's: it gets a key of its own (``区民政局@<file name>``, or ``@<report_id>``
+    where two files share a name; link 'partial') so that two agencies are never merged on it."""
+    names = [Path(s).name if _str(s) else None for s in (sources or [None] * len(keys))]
+    seen = {n: names.count(n) for n in set(names)}
     out_keys, out_links = list(keys), list(links)
     for i, key in enumerate(keys):
         if key and not any(p.name for p in _agencies.places_of(_agencies.split_name(key)[0])):
-            out_keys[i] = f"{key}@{report_ids[i]}"
+            own = names[i] if names[i] and seen[names[i]] == 1 else report_ids[i]
+            out_keys[i] = f"{key}@{own}"
             out_links[i] = "partial"
     return out_keys, out_links
 
@@ -748,7 +751,7 @@ def open_corpus(folder: str | os.PathLike) -> Corpus:
     return Corpus(reports, folder=folder, counts=counts)
 
 
-def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | None = DEFAULT_CACHE,
+def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bool | None = DEFAULT_CACHE,
                 out: str | os.PathLike | None = None, engine: str = "local", scheduler=None,
                 chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None,
                 batch_size: int | None = None, manifest=None) -> Corpus:
@@ -758,14 +761,15 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
         paths: a folder (searched recursively), a glob pattern, a file, or a list of these.
         workers: processes (or dask workers for a LocalCluster); None -> ``os.cpu_count()``;
             1 parses in this process.
-        cache: folder of parsed reports keyed by report_id and govreports version; None for none.
+        cache: folder of parsed reports keyed by report_id and govreports version; None or False
+            for none, True for the default folder (``~/.cache/govreports``).
             A file whose bytes did not change is not parsed again, so an interrupted run resumes.
         out: folder to stream a Parquet dataset into, every ``chunk_size`` reports (memory stays
             flat); the returned Corpus reads its tables from there. None keeps them in memory.
         engine: ``"local"`` (a process pool) or ``"dask"`` (dask.distributed).
         scheduler: with ``engine="dask"``, an address ``tcp://host:8786`` or a Client; None starts
             a LocalCluster.
-        progress: show a tqdm bar; None -> only when stderr is a terminal.
+        progress: show a tqdm bar; None -> when stderr is a terminal or in a Jupyter kernel.
         manifest: a fetch manifest (a folder written by :func:`govreports.fetch`, its
             ``manifest.parquet``/``.csv``, or the DataFrame): ``reports`` gets ``url``,
             ``fetched_at`` and ``published`` (``published_source`` 'manifest'). A fetch folder
@@ -785,7 +789,9 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | No
     paths, manifest = corpus_input(paths, manifest)
     files = [str(p) for p in list_files(paths)]
     workers = max(1, int(workers or os.cpu_count() or 1))
-    cache_dir = str(Path(cache).expanduser()) if cache is not None else None
+    if cache is True:
+        cache = DEFAULT_CACHE
+    cache_dir = str(Path(cache).expanduser()) if cache not in (None, False) else None
     version = code_version()
     out_dir = Path(out).expanduser() if out is not None else None
     signature = _signature(files, version) if out_dir is not None else None
@@ -866,11 +872,18 @@ def _batches(files: list[str], workers: int, batch_size: int | None) -> list[lis
 
 
 def _progress_bar(total: int, progress: bool | None):
-    """Given a total, return a tqdm bar (silent when stderr is not a terminal, unless asked)."""
+    """Given a total, return a tqdm bar: shown on a terminal and in a Jupyter kernel (tqdm.auto
+    draws a widget there), silent in a pipe or a log unless asked."""
     from tqdm.auto import tqdm
 
-    disable = not sys.stderr.isatty() if progress is None else not progress
+    disable = not (sys.stderr.isatty() or _in_kernel()) if progress is None else not progress
     return tqdm(total=total, unit="file", disable=disable, desc="reading reports")
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (a notebook, Voila), where stderr is no terminal."""
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    return getattr(shell, "kernel", None) is not None
 
 
 def format_counts(counts: dict) -> str:

@@ -39,6 +39,13 @@ def _files(paths: list[str]) -> list[Path]:
     return out
 
 
+def no_files_message(paths) -> str:
+    """The one line for a folder (or pattern) with no report file in it."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    return (f"no report files found in {', '.join(str(p) for p in paths)} (looked for every file but hidden "
+            "ones, README, .json/.jsonl/.parquet)")
+
+
 def summary_line(r) -> str:
     """Given a Report, return the one-line summary the CLI prints."""
     m, f = r.meta, r.findings
@@ -52,11 +59,15 @@ def summary_line(r) -> str:
 
 
 def run(args) -> int:
+    files = _files(args.paths)
+    if not files:
+        print(f"govreports parse: {no_files_message(args.paths)}", file=sys.stderr)
+        return 1
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     metas, failed = [], 0
-    for path in _files(args.paths):
+    for path in files:
         try:
             r = read_report(path)
         except ReportError as err:

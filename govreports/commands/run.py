@@ -24,36 +24,24 @@ def add_parser(sub) -> None:
 
 
 def summary_table(corpus) -> pd.DataFrame:
-    """One row per report: agency, year, received, handled, refused and unanswerable shares, errors."""
-    from .. import analysis
+    """One row per report: agency (its name, else the file name), year, received, handled, the
+    refused and unanswerable shares with their counts, errors, and a note where a figure is not known."""
+    from ..summary import summary_frame
 
-    shares = analysis.outcome_shares(corpus, by="report")
-    reports = corpus.reports.set_index("report_id")
-    errors = corpus.findings[corpus.findings["severity"] == "error"].groupby("report_id").size()
-    out = pd.DataFrame({
-        "agency": reports.loc[shares["report_id"], "agency"].fillna(
-            reports.loc[shares["report_id"], "source"].map(lambda s: f"(no name: {Path(s).name})")).values,
-        "year": reports.loc[shares["report_id"], "year"].values,
-        "received": shares["received_new"].values,
-        "handled": shares["handled"].values,
-        "refused_share": shares["refused_share"].round(4).values,
-        "unanswerable_share": shares["unanswerable_share"].round(4).values,
-        "errors": errors.reindex(shares["report_id"]).fillna(0).astype(int).values,
-        "note": [("page cut short" if bool(t) else "table 3 incomplete") if pd.isna(h) else ""
-                 for t, h in zip(reports.loc[shares["report_id"], "truncated"].fillna(False), shares["handled"])],
-    })
-    return out.sort_values(["agency", "year"]).reset_index(drop=True)
-
-
-LEGEND = ("one row per report: received = 本年新收 (table 3 total), handled = sum of the outcome rows, "
-          "refused_share = 不予公开 / handled, unanswerable_share = 无法提供 / handled (NaN where handled is "
-          "unknown or 0), errors = identities the report's own numbers break")
+    return summary_frame(corpus, by="report")
 
 
 def run(args) -> int:
     from .. import corpus as _corpus
     from .. import notebooks
 
+    from ..corpus import list_files
+    from ..summary import LEGEND, to_text
+    from .parse import no_files_message
+
+    if not list_files(args.path):
+        print(f"govreports run: {no_files_message(args.path)}", file=sys.stderr)
+        return 1
     out = Path(args.out)
     print(f"reading {args.path} ...", flush=True)
     c = _corpus.read_corpus(args.path, workers=args.workers, cache=out / "cache", out=out / "corpus")
@@ -61,9 +49,8 @@ def run(args) -> int:
     failed = c.reports[c.reports["status"] == "failed"]
     for _, row in failed.iterrows():
         print(f"FAILED {row['source']}: {row['error']}", file=sys.stderr)
-    print(LEGEND)
-    with pd.option_context("display.width", 160, "display.max_rows", 200, "display.max_colwidth", 40):
-        print(summary_table(c).to_string(index=False))
+    print(f"one row per report: {LEGEND}")
+    print(to_text(summary_table(c)))
     print(f"corpus written to {out / 'corpus'}/ (open it with govreports.open_corpus)")
     from ..export import export, summary
 
