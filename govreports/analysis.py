@@ -78,6 +78,7 @@ def _normalise_reports(reports: pd.DataFrame) -> pd.DataFrame:
     for col in REPORT_COLUMNS:
         if col not in reports.columns:
             reports[col] = pd.NA
+    nameless = reports["agency"].isna() & reports["agency_key"].isna()
     if reports["agency_key"].isna().any() or reports["region"].isna().all():  # a bare Report has neither
         from .agencies import agency_key, region_of
 
@@ -86,6 +87,8 @@ def _normalise_reports(reports: pd.DataFrame) -> pd.DataFrame:
         files = reports["source"].map(lambda s: Path(str(s)).name if pd.notna(s) and str(s).strip() else pd.NA)
         reports["agency_key"] = reports["agency_key"].fillna(files).fillna(reports["report_id"])
         reports["region"] = reports["region"].fillna(names.map(lambda n: region_of(n) if pd.notna(n) else pd.NA))
+    # a report printing no agency name (and linked to none) is shown by its file name, its key
+    reports["agency"] = reports["agency"].astype("string").mask(nameless, reports["agency_key"].astype("string"))
     reports["year"] = pd.to_numeric(reports["year"], errors="coerce").astype("Int64")
     return reports
 
@@ -101,6 +104,19 @@ def agency_label(agency, key) -> str:
     if agency is not None and agency is not pd.NA and agency == agency and str(agency).strip():
         return str(agency)
     return str(key)
+
+
+def row_label(row) -> str:
+    """Given a row of an analysis frame (agency, agency_key, year), return what a person reads:
+    '上海市人民政府办公厅 2019', or 'haidian_dept_mirror_auto4522.txt (year not printed)'; never '<NA>'.
+
+    >>> row_label({"agency": None, "agency_key": "x.txt", "year": pd.NA})
+    'x.txt (year not printed)'
+    """
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    name = agency_label(get("agency"), get("agency_key", "?"))
+    year = get("year")
+    return f"{name} {int(year)}" if year is not None and not pd.isna(year) else f"{name} (year not printed)"
 
 
 def frames_of(data) -> Frames:

@@ -28,7 +28,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+# the repository's notebooks/ (an editable install), else the copy a wheel installs under
+# <prefix>/share/govreports/notebooks (pyproject.toml data-files), so `pip install .` can run them too
+REPO_NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+INSTALLED_NOTEBOOK_DIR = Path(sys.prefix) / "share" / "govreports" / "notebooks"
+NOTEBOOK_DIR = REPO_NOTEBOOK_DIR if REPO_NOTEBOOK_DIR.is_dir() else INSTALLED_NOTEBOOK_DIR
 NOTEBOOKS = ("agency_profile", "cross_year", "compare_agencies", "data_quality")
 FOR_EACH = ("agency",)
 KERNEL = "python3"

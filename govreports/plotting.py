@@ -98,6 +98,23 @@ def _ax(ax, height: float = 4.0, width: float = 8.0):
     return ax
 
 
+NO_DATA = "no data · 无数据"
+
+
+def no_data(ax, what: str | None = None):
+    """Write "no data · 无数据" (and what is missing) in the middle of ``ax``'s frame: a plot with
+    nothing to draw says so instead of showing an empty frame."""
+    ax.text(0.5, 0.5, NO_DATA + (f"\n{what}" if what else ""), transform=ax.transAxes, ha="center", va="center",
+            fontsize="large", color="#7f8c8d")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _all_missing(*columns: pd.Series) -> bool:
+    return all(pd.Series(c).isna().all() for c in columns)
+
+
 def _row_labels(df: pd.DataFrame) -> list[str]:
     """Agency and/or year of each row, e.g. '上海市人民政府办公厅 2019'."""
     parts = [c for c in ("agency", "year", "level", "region") if c in df.columns]
@@ -115,6 +132,9 @@ def _row_labels(df: pd.DataFrame) -> list[str]:
 def plot_outcome_mix(shares: pd.DataFrame, ax=None, title: str = "办理结果构成 How requests ended"):
     """Given :func:`~govreports.analysis.outcome_shares`, draw one stacked bar of outcome shares per row."""
     ax = _ax(ax, height=max(2.4, 1.2 + 0.45 * len(shares)), width=10)
+    ax.set_title(title)
+    if not len(shares) or _all_missing(shares["handled"]):
+        return no_data(ax, "办理数未知 requests handled not known")
     labels = _row_labels(shares)
     left = np.zeros(len(shares))
     for key, color in zip(OUTCOMES, OUTCOME_COLORS):
@@ -133,6 +153,9 @@ def plot_outcome_mix(shares: pd.DataFrame, ax=None, title: str = "办理结果�
 def plot_refusal_reasons(reasons: pd.DataFrame, ax=None, title: str = "不予公开和无法提供的理由 Grounds of refusal"):
     """Given :func:`~govreports.analysis.refusal_reasons` (one group of rows), draw counts per reason."""
     ax = _ax(ax, height=4.5)
+    if not len(reasons) or _all_missing(reasons["count"]):
+        ax.set_title(title)
+        return no_data(ax)
     r = reasons.groupby(["reason", "group_label", "label"], sort=False, as_index=False)["count"] \
         .agg(lambda s: s.sum(skipna=False))
     colors = np.where(r["reason"].str.startswith("denied"), "#c0392b", "#e67e22")
@@ -147,9 +170,12 @@ def plot_refusal_reasons(reasons: pd.DataFrame, ax=None, title: str = "不予公
 def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who asked"):
     """Given :func:`~govreports.analysis.volumes`, draw received requests by applicant type per row."""
     ax = _ax(ax, height=max(2.4, 1.2 + 0.45 * len(vols)), width=10)
+    cols = [c for c in LABELS if c.startswith("received_") and c != "received_new"]
+    if not len(vols) or _all_missing(*(vols[c] for c in cols)):
+        ax.set_title(title)
+        return no_data(ax, "申请数未知 requests received not known")
     labels = _row_labels(vols)
     left = np.zeros(len(vols))
-    cols = [c for c in LABELS if c.startswith("received_") and c != "received_new"]
     for i, c in enumerate(cols):
         v = vols[c].astype("Float64").fillna(0).to_numpy(dtype="float64")
         ax.barh(labels, v, left=left, label=LABELS[c], color=plt.cm.tab10(i))
@@ -182,19 +208,29 @@ def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
 
     ax = _ax(ax, width=10)
     measure = cy["measure"].iloc[0] if len(cy) else ""
-    for key, g in cy.groupby("agency_key", sort=False):
-        if g["value"].isna().all():
-            continue
+    m = MEASURES.get(measure)
+    ax.set_title(title or (f"{m.zh} {m.en}" if m else measure))
+    known = cy[cy["value"].notna() & cy["year"].notna()] if len(cy) else cy
+    if not len(known):
+        return no_data(ax)
+    years_known = known.groupby("agency_key")["year"].nunique()
+    for key, g in known.groupby("agency_key", sort=False):
         name = g["agency"].dropna()
-        ax.plot(g["year"].astype("int64"), g["value"], marker="o", label=str(name.iloc[-1] if len(name) else key))
-        bad = g[g["has_errors"]]
+        label = str(name.iloc[-1] if len(name) else key)
+        g = cy[cy["agency_key"] == key]  # with its missing years: a gap in the line
+        if years_known[key] > 1:
+            ax.plot(g["year"].astype("Int64").astype("float64"), g["value"], marker="o", label=label)
+        else:  # one year only: a labelled point, not a line
+            one = g[g["value"].notna()]
+            ax.plot(one["year"].astype("int64"), one["value"], "o", color="#7f8c8d")
+            ax.annotate(label, (int(one["year"].iloc[0]), float(one["value"].iloc[0])), xytext=(4, 3),
+                        textcoords="offset points", fontsize="x-small", color="#34495e")
+        bad = g[g["has_errors"] & g["value"].notna()]
         ax.plot(bad["year"].astype("int64"), bad["value"], "x", color="red", markersize=10)
     ax.set_xlabel(LABELS["year"])
     mark_template_change(ax, cy.loc[cy["value"].notna(), "year"])
-    m = MEASURES.get(measure)
     ax.set_ylabel(m.zh if m else measure)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(title or (f"{m.zh} {m.en}" if m else measure))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
     return ax
@@ -204,8 +240,12 @@ def plot_ranking(ranked: pd.DataFrame, ax=None, title: str | None = None):
     """Given :func:`~govreports.analysis.rank_agencies`, draw a bar per agency with its counts beside."""
     from .analysis import MEASURES
 
-    ax = _ax(ax, height=1.2 + 0.4 * len(ranked))
+    ax = _ax(ax, height=max(2.4, 1.2 + 0.4 * len(ranked)))
     measure = ranked["measure"].iloc[0] if len(ranked) else ""
+    if not len(ranked) or _all_missing(ranked["value"]):
+        m = MEASURES.get(measure)
+        ax.set_title(title or (f"排名 Ranking: {m.zh} {m.en}" if m else "排名 Ranking"))
+        return no_data(ax)
     labels = _row_labels(ranked)
     values = ranked["value"].astype("float64").fillna(0)
     ax.barh(labels, values, color="#34495e")
@@ -225,7 +265,10 @@ def plot_ranking(ranked: pd.DataFrame, ax=None, title: str | None = None):
 
 def plot_findings(summary: pd.DataFrame, ax=None, title: str = "检查未通过次数 Failed checks"):
     """Given :func:`~govreports.analysis.findings_summary`, draw how often each check fails."""
-    ax = _ax(ax, height=1.2 + 0.35 * max(len(summary), 1))
+    ax = _ax(ax, height=max(2.4, 1.2 + 0.35 * len(summary)))
+    if not len(summary):
+        ax.set_title(title)
+        return no_data(ax, "没有检查未通过 no check fails")
     colors = summary["severity"].map({"error": "#c0392b", "warning": "#e67e22", "info": "#95a5a6"}).fillna("#95a5a6")
     ax.barh([f"{c} ({s})" for c, s in zip(summary["check"], summary["severity"])], summary["n_findings"],
             color=list(colors))

@@ -158,8 +158,8 @@ def test_a_partial_name_shared_by_two_agencies_is_not_linked():
     ])
     out = link_agencies(reports).set_index("report_id")
     # a name with no place keeps a key of its own: it is neither city's, and never merged with
-    # another placeless report of another city
-    assert out.loc["a", "agency_key"] == "市人民防空办公室@a"
+    # another placeless report of another city; the key names the file (no hash id in labels)
+    assert out.loc["a", "agency_key"] == "市人民防空办公室@a.txt"
     assert out.loc["a", "agency_link"] == "partial"
 
 
@@ -171,3 +171,13 @@ def test_placeless_names_of_different_agencies_are_not_merged():
     ])
     out = link_agencies(reports).set_index("report_id")
     assert out["agency_key"].nunique() == 3 and set(out["agency_link"]) == {"partial"}
+
+
+def test_placeless_names_in_files_of_the_same_name_are_not_merged():
+    """Two files named alike in two folders: the file name cannot tell them apart, the report_id does."""
+    reports = _reports([
+        ("a", "2022/report.txt", "区民政局", None, 2022),
+        ("b", "other/2022/report.txt", "区民政局", None, 2022),
+    ])
+    out = link_agencies(reports).set_index("report_id")
+    assert list(out["agency_key"]) == ["区民政局@a", "区民政局@b"]

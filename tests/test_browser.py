@@ -184,6 +184,16 @@ def test_lab_run_all_then_change_selection(lab, page):
 
 
 def test_voila_renders_the_app_and_follows_a_change(voila, page):
+    """Under Voila the widgets render (no "Loading widget…" left), the kernel's websocket stays
+    open, and the app answers a change (a headless run once stayed on "Loading widget…" with
+    its websocket closed)."""
+    sockets = []
+    page.on("websocket", sockets.append)
     page.goto(voila)
     page.locator(".gr-compare").first.wait_for(timeout=30_000)
+    sync_api.expect(page.get_by_text("Loading widget")).to_have_count(0)
+    channels = [ws for ws in sockets if "/channels" in ws.url]
+    assert channels, [ws.url for ws in sockets]
     _change_selection_and_check(page)
+    sync_api.expect(page.get_by_text("Loading widget")).to_have_count(0)
+    assert any(not ws.is_closed() for ws in channels), "the kernel's websocket closed"

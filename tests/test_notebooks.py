@@ -161,9 +161,13 @@ def test_run_all_goes_on_past_a_failing_agency_and_writes_an_index(run_all):
     assert pages == ["agency_profile/上海市人民政府办公厅.html", "agency_profile/黑龙江省人民防空办公室.html",
                      "compare_agencies.html", "cross_year.html", "data_quality.html", "index.html"]
     index = (run_all.out / "index.html").read_text(encoding="utf-8")
-    assert index.count("<a href=") == 5 and "不存在的机关: <b>failed</b>" in index
-    assert run_all.progress[:3] == ["[1/3] 上海市人民政府办公厅 True", "[2/3] 不存在的机关 False",
-                                    "[3/3] 黑龙江省人民防空办公室 True"]
+    pages_list = index.split("<h2>Pages</h2>")[1]
+    assert pages_list.count("<a href=") == 5 and "不存在的机关: <b>failed</b>" in pages_list
+    # runs go one per core: progress counts them as they end, in any order
+    assert [line.split("] ")[0] for line in run_all.progress] == [f"[{i}/6" for i in range(1, 7)]
+    assert sorted(line.split("] ", 1)[1] for line in run_all.progress) == sorted([
+        "上海市人民政府办公厅 True", "不存在的机关 False", "黑龙江省人民防空办公室 True", "cross_year True",
+        "compare_agencies True", "data_quality True"])
 
 
 def test_batch_command_lists_the_failing_agency(tmp_path, capsys):
@@ -195,8 +199,51 @@ def test_compare_agencies_with_a_minimum_no_agency_meets(parquet_corpus, tmp_pat
 
 
 def test_index_page_answers_first(run_all):
-    """index.html opens with every agency and year's refused share beside its counts."""
+    """index.html opens with every agency and year's refused share beside its counts; each agency
+    links to its page; errors link to the data-quality page; a note says why a figure is not known."""
     page = (run_all.out / "index.html").read_text(encoding="utf-8")
     denied, handled = gold_counts("web", "shanghai_gov_office_2019.html")
-    assert f"<td>上海市人民政府办公厅</td><td>2019</td><td>859</td><td>{handled}</td>" \
-           f"<td>{denied / handled:.1%} ({denied}/{handled})</td>" in page
+    row = re.search(r"<tr><td>(.*?)</td>(.*?)</tr>", page[page.index("上海市人民政府办公厅</a></td><td class=\"num\">2019") - 80:])
+    assert row and 'href="agency_profile/上海市人民政府办公厅.html"' in row[1]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[2])
+    assert cells[:4] == ["2019", "859", str(handled), f"{denied / handled:.1%} ({denied}/{handled})"]
+    assert re.fullmatch(r'<a href="data_quality.html">\d+</a>', cells[5])  # 上海 2019 breaks identities
+    # a cut-short report: — for what is not known, and the note says why; no link (no profile page run)
+    cut = re.search(r"<tr><td>长桥乡人民政府</td>(.*?)</tr>", page)
+    assert cut and "—" in cut[1] and ">cut short</td>" in cut[1]
+    assert "position: sticky" in page and "text-align: right" in page
+    assert "(no name" not in page
+
+
+def test_index_lists_agencies_without_a_profile(tmp_path, parquet_corpus):
+    """run_all skips an agency whose reports have no known figure, and the index says so."""
+    skip = gn.agencies_with_nothing_to_show(parquet_corpus)
+    assert "长桥乡人民政府" in skip and "上海市人民政府办公厅" not in skip
+    assert "黑龙江省人民防空办公室" not in skip
+    page = gn.write_index([], tmp_path, "", skipped=[("长桥乡人民政府", "长桥乡人民政府")]).read_text(encoding="utf-8")
+    assert f"agency_profile: 长桥乡人民政府: {gn.NOTHING_TO_SHOW}" in page
+
+
+def test_injected_parameters_are_readable_chinese(run_all):
+    nb = executed(run_all, "agency_profile", "黑龙江省人民防空办公室")
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "agency = '黑龙江省人民防空办公室'" in injected.source and "\\u" not in injected.source
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"][:3] == [1, 2, 3]  # a fresh namespace
+
+
+def test_notebook_pages_are_clear(run_all, parquet_corpus):
+    cross = texts(executed(run_all, "cross_year"))
+    assert "have a value for one year only" in cross and "<NA> <NA>" not in cross
+    compare = texts(executed(run_all, "compare_agencies"))
+    assert "min_volume = 1:" in compare
+    assert gn.notebook_parameters("compare_agencies")["min_volume"] == 10
+    # findings messages in full in the tables, not cut with …
+    from html import escape
+
+    from govreports.corpus import open_corpus
+
+    nb = executed(run_all, "data_quality")
+    shown = "\n".join(o["data"].get("text/html", "") for c in nb.cells for o in c.get("outputs", []) if "data" in o)
+    errors = open_corpus(parquet_corpus).findings.query("severity == 'error'")
+    longest = max(errors["message"], key=len)
+    assert len(longest) > 50 and escape(longest) in shown and "…" not in shown

@@ -147,7 +147,7 @@ def test_real_pdf_label_cut_by_page_break_is_joined():
     assert joined and joined[0].startswith("page 4 ")
     assert not any(text.startswith("法提供") for text, _ in cells)
     # the continued table on page 5 keeps its group-label column (an empty cell), values aligned
-    first_p5 = next(line for line in doc.lines if line.table and line.location.startswith("page 5 table 1"))
+    first_p5 = next(line for line in doc.lines if line.table and line.location.startswith("page 5 table #1"))
     assert [c.text for c in first_p5.cells] == ["", "", "2.没有现成信息需要另行制作", "11", "0", "0", "0", "0", "0", "11"]
 
 
@@ -156,7 +156,7 @@ def test_real_pdf_missing_border_cell_recovered():
     """Hongze 2023 page 3: the 信息内容 cell has no ruled border; its text is kept in the row."""
     name = "huaian_hongze_district_gov_2023.pdf"
     doc = read_pdf(real_pdf(name).read_bytes(), name)
-    first = next(line for line in doc.lines if line.location.startswith("page 3 table 1"))
+    first = next(line for line in doc.lines if line.location.startswith("page 3 table #1"))
     assert [c.text for c in first.cells] == ["信息内容", "本年处理决定数量"]
 
 

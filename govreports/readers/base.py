@@ -2,10 +2,10 @@
 
 A reader turns bytes into a :class:`Document`: the printed lines in reading order, each a list
 of :class:`Cell` (the text of one table cell, or one line of prose as a single cell), each with
-a ``location`` a researcher can find on the page (``line 57``, ``table 2 row 5 col 3``,
-``page 3 table 1 row 5 col 2``). Empty cells are kept where the printing has them (an empty
-``<td>``, two tabs in a row), because a blank cell is data (SCHEMA.md: blank reads as 0 with
-``blank=True``). Everything after this stage is format-blind (:mod:`govreports.parse`).
+a ``location`` a researcher can find on the page (``line 57``, ``html table #2 row 5 col 3``,
+``page 3 table #1 row 5 col 2``; ``#`` counts tables on the page, unlike 表二). Empty cells are
+kept where the printing has them (an empty ``<td>``, two tabs in a row), because a blank cell
+is data (SCHEMA.md: blank reads as 0 with ``blank=True``). Everything after this stage is format-blind (:mod:`govreports.parse`).
 """
 from __future__ import annotations
 

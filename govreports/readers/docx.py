@@ -95,7 +95,7 @@ def table_rows(tbl, t: int) -> list[_Row]:
         trpr = tr.find(f"{{{W}}}trPr")
         before = trpr.find(f"{{{W}}}gridBefore") if trpr is not None else None
         if before is not None:
-            cells.append(Cell("", f"table {t} row {r} col 1"))
+            cells.append(Cell("", f"word table #{t} row {r} col 1"))
             cols.append(0)
             col = int(before.get(_VAL, "1") or 1)
         tcs = [el for el in tr if el.tag == _TC]
@@ -105,7 +105,7 @@ def table_rows(tbl, t: int) -> list[_Row]:
             span, vmerge = _tc_props(tc)
             if span == 0:
                 continue
-            loc = f"table {t} row {r} col {len(cells) + 1}"
+            loc = f"word table #{t} row {r} col {len(cells) + 1}"
             text = "" if vmerge == "continue" else cell_text(tc)
             cells.append(Cell(text, loc))
             cols.append(col)
@@ -120,7 +120,7 @@ def table_rows(tbl, t: int) -> list[_Row]:
 
 def table_lines(tbl, t: int) -> list[Line]:
     """Given a ``w:tbl`` and its 1-based number, return its rows as table Lines."""
-    return [Line(r.cells, f"table {t} row {int(r.top)}", table=True) for r in table_rows(tbl, t)]
+    return [Line(r.cells, f"word table #{t} row {int(r.top)}", table=True) for r in table_rows(tbl, t)]
 
 
 def _paragraph_line(text: str, n: int) -> Line | None:
@@ -172,7 +172,7 @@ def read_docx(data: bytes, source: str) -> Document:
             # a table continued in a second table (pasted across a page break): re-join a cut label
             if rows and prev_row is not None and join_page_break(prev_row, rows[0]):
                 rows = rows[1:]
-            lines.extend(Line(r.cells, f"table {n_tbl} row {int(r.top)}", table=True) for r in rows)
+            lines.extend(Line(r.cells, f"word table #{n_tbl} row {int(r.top)}", table=True) for r in rows)
             prev_row = rows[-1] if rows else prev_row
     if not any(c.text for ln in lines for c in ln.cells):
         raise ReportError(source, "the Word document holds no text")

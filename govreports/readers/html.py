@@ -48,10 +48,10 @@ def _rows(table) -> list:
 def _table_lines(table, n: int) -> list[Line]:
     lines = []
     for r, tr in enumerate(_rows(table), start=1):
-        cells = [Cell(_clean("".join(td.itertext())), f"table {n} row {r} col {c}")
+        cells = [Cell(_clean("".join(td.itertext())), f"html table #{n} row {r} col {c}")
                  for c, td in enumerate((x for x in tr if x.tag in ("td", "th")), 1)]
         if cells:
-            lines.append(Line(cells, f"table {n} row {r}", table=True))
+            lines.append(Line(cells, f"html table #{n} row {r}", table=True))
     return lines
 
 

@@ -181,7 +181,7 @@ def grid_rows(page_chars: list[dict], cells, page_no: int, table_no: int) -> lis
                     text = text_of([(rr, cc) for rr in range(r0, r1) for cc in range(c0, c1)])
                 else:
                     text = ""  # continuation of a cell merged down from above
-            loc = f"page {page_no} table {table_no} row {len(rows) + 1} col {len(out_cells) + 1}"
+            loc = f"page {page_no} table #{table_no} row {len(rows) + 1} col {len(out_cells) + 1}"
             out_cells.append(Cell(text, loc))
             out_cols.append(c)
             c += max(width, 1)
