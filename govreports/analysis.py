@@ -944,7 +944,8 @@ def describe_shares(shares: pd.DataFrame) -> str:
     lines = []
     for _, r in shares.iterrows():
         who = " ".join(str(r[c]) for c in ("agency", "year", "level", "region") if c in r.index and pd.notna(r[c]))
-        parts = [f"{name}: {r[name]:.4f} ({r[num]}/{r['handled']})"
+        why = "nothing handled" if pd.notna(r["handled"]) and r["handled"] == 0 else "requests handled not known"
+        parts = [f"{name}: {r[name]:.4f} ({r[num]}/{r['handled']})" if pd.notna(r[name]) else f"{name}: not known ({why})"
                  for name, num in (("refused_share", "denied"), ("unanswerable_share", "unavailable"))]
         lines.append("  ".join([who or str(r.get("report_ids", "")), *parts]))
     return "\n".join(lines)

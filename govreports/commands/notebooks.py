@@ -37,6 +37,7 @@ def _common(p) -> None:
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                    help="a notebook parameter (a Python literal, else text); repeatable")
     p.add_argument("--agencies", help="comma-separated agency names or keys to run for (with --for-each agency)")
+    p.add_argument("--workers", type=int, default=None, help="notebooks run at a time (default: one per core)")
 
 
 def _parameters(args) -> dict:
@@ -77,7 +78,8 @@ def _run(args) -> int:
     params = _parameters(args)
     if args.for_each and args.for_each in params:
         print(f"warning: -p {args.for_each} is replaced by --for-each {args.for_each}", file=sys.stderr)
-    results = gn.run(args.notebook, args.corpus, args.output, params, for_each=args.for_each, only=_only(args))
+    results = gn.run(args.notebook, args.corpus, args.output, params, for_each=args.for_each, only=_only(args),
+                     workers=args.workers)
     return _finish(results)
 
 
@@ -85,6 +87,6 @@ def _run_all(args) -> int:
     from .. import notebooks as gn
 
     _warn_to_stderr()
-    results = gn.run_all(args.corpus, args.output, _parameters(args), only=_only(args))
+    results = gn.run_all(args.corpus, args.output, _parameters(args), only=_only(args), workers=args.workers)
     print(f"index: {args.output}/index.html", file=sys.stderr)
     return _finish(results)

@@ -1,9 +1,10 @@
 """``govreports run [PATH] -o OUT/``: the whole job on a folder of reports, in one command.
 
-Reads every report into a corpus (``OUT/corpus``, Parquet), prints each agency's requests and
-its refused / unanswerable shares, writes a citable release (``OUT/release``: Parquet, CSV, Stata,
-Excel, codebook; :mod:`govreports.export`), executes the four notebooks through papermill into HTML
-(``OUT/reports/index.html``), and says where everything is. The README's first command.
+Reads every report into a corpus (``OUT/corpus``, Parquet; per-file cache in ``OUT/cache``),
+prints each agency's requests and its refused / unanswerable shares, writes a citable release
+(``OUT/release``: Parquet, CSV, Stata, Excel, codebook; :mod:`govreports.export`), executes the
+four notebooks through papermill into HTML, one per core (``OUT/reports/index.html``; an agency
+profile for each agency with a known figure), and says where everything is. The README's first command.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def add_parser(sub) -> None:
                        description=__doc__.splitlines()[0])
     p.add_argument("path", nargs="?", default="data/reports", help="folder of reports (default: data/reports)")
     p.add_argument("-o", "--out", default="out", help="output folder (default: out)")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes reading reports and notebooks run at a time (default: all cores)")
     p.add_argument("--no-notebooks", action="store_true", help="stop after the corpus and the summary")
     p.set_defaults(func=run)
 
@@ -57,7 +59,7 @@ def run(args) -> int:
     print(summary(export(c, out / "release")))
     if args.no_notebooks:
         return 0
-    results = notebooks.run_all(out / "corpus", out / "reports")
+    results = notebooks.run_all(out / "corpus", out / "reports", workers=args.workers)
     print(notebooks.summary(results))
     print(f"HTML reports: {(out / 'reports' / 'index.html').resolve()}")
     return 0 if all(r.ok for r in results) else 1
