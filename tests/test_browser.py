@@ -188,7 +188,7 @@ def test_voila_renders_the_app_and_follows_a_change(voila, page):
     open, and the app answers a change (a headless run once stayed on "Loading widget…" with
     its websocket closed)."""
     sockets = []
-    page.on("websocket", sockets.append)
+    page.on("websocket", lambda ws: sockets.append(ws))
     page.goto(voila)
     page.locator(".gr-compare").first.wait_for(timeout=30_000)
     sync_api.expect(page.get_by_text("Loading widget")).to_have_count(0)
