@@ -214,6 +214,7 @@ def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
     if not len(known):
         return no_data(ax)
     years_known = known.groupby("agency_key")["year"].nunique()
+    points: dict[tuple[int, float], list[str]] = {}
     for key, g in known.groupby("agency_key", sort=False):
         name = g["agency"].dropna()
         label = str(name.iloc[-1] if len(name) else key)
@@ -223,10 +224,12 @@ def plot_trend(cy: pd.DataFrame, ax=None, title: str | None = None):
         else:  # one year only: a labelled point, not a line
             one = g[g["value"].notna()]
             ax.plot(one["year"].astype("int64"), one["value"], "o", color="#7f8c8d")
-            ax.annotate(label, (int(one["year"].iloc[0]), float(one["value"].iloc[0])), xytext=(4, 3),
-                        textcoords="offset points", fontsize="x-small", color="#34495e")
+            points.setdefault((int(one["year"].iloc[0]), float(one["value"].iloc[0])), []).append(label)
         bad = g[g["has_errors"] & g["value"].notna()]
         ax.plot(bad["year"].astype("int64"), bad["value"], "x", color="red", markersize=10)
+    for (year, value), labels in points.items():  # agencies on the same point: one label each, stacked
+        ax.annotate("\n".join(labels), (year, value), xytext=(8, 0), textcoords="offset points", va="center",
+                    fontsize="x-small", color="#34495e")
     ax.set_xlabel(LABELS["year"])
     mark_template_change(ax, cy.loc[cy["value"].notna(), "year"])
     ax.set_ylabel(m.zh if m else measure)

@@ -159,7 +159,9 @@ def test_trend_of_one_year_agencies_draws_labelled_points(corpus):
     ax = gp.plot_trend(cy)
     one_year = cy.dropna(subset=["value"]).groupby("agency")["year"].nunique().eq(1)
     assert one_year.sum() >= 10
-    assert set(one_year[one_year].index) <= set(_texts(ax))  # each point carries its agency
+    shown = {label for text in _texts(ax) for label in text.split("\n")}
+    assert set(one_year[one_year].index) <= shown  # each point carries its agency, none hidden under another
+    assert len(_texts(ax)) == len(set(_texts(ax)))
     assert "上海市人民政府办公厅" in [line.get_label() for line in ax.get_lines()]  # 2019 and 2025: a line
     pivot = cy.pivot_table(index="agency", columns="year", values="value", dropna=False)
     assert not pivot.index.isna().any() and "<NA>" not in map(str, pivot.index)

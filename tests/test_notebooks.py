@@ -233,7 +233,7 @@ def test_injected_parameters_are_readable_chinese(run_all):
 
 def test_notebook_pages_are_clear(run_all, parquet_corpus):
     cross = texts(executed(run_all, "cross_year"))
-    assert "have a value for one year only" in cross and "<NA> <NA>" not in cross
+    assert "have a value for one year at most" in cross and "<NA> <NA>" not in cross
     compare = texts(executed(run_all, "compare_agencies"))
     assert "min_volume = 1:" in compare
     assert gn.notebook_parameters("compare_agencies")["min_volume"] == 10
