@@ -461,7 +461,8 @@ def index_table(corpus: str | Path, results: list[RunResult] = (), output_dir: s
             "<th>办结 handled</th><th>不予公开 refused</th><th>无法提供 unanswerable</th><th>错误 errors</th>"
             "<th>说明 note</th></tr></thead><tbody>\n" + "\n".join(rows) + "</tbody></table>"
             f"<p>{UNKNOWN} : not known (the note says why: the report is cut short, its table 3 is incomplete, "
-            "or the file is unreadable). n/a: nothing handled, so no share. A share is printed with its counts "
+            "the file is unreadable, or the report is on a year before 2019 and prints no national table). "
+            "n/a: nothing handled, so no share. A share is printed with its counts "
             "(refused / handled). Errors: identities of the template that the report's own numbers break; "
             "the number links to the data-quality page.</p>")
 

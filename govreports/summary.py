@@ -4,7 +4,7 @@ Why a module: ``govreports run`` prints this table in the terminal (one row per 
 ``index.html`` opens with it (one row per agency and year); both must say the same thing the
 same way: the agency's name, else the report's file name (:func:`govreports.analysis.agency_label`);
 a share as ``4.3% (35/805)``; ``—`` only for a figure that is not known, with the reason in
-``note`` (cut short, table 3 incomplete, unreadable).
+``note`` (cut short, table 3 incomplete, unreadable, a report before 2019 without the national table).
 
 >>> from govreports import summary                                      # doctest: +SKIP
 >>> print(summary.to_text(summary.summary_frame(corpus, by="report")))   # doctest: +SKIP
@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 UNKNOWN = "—"
-NOTES = {"cut": "cut short", "incomplete": "table 3 incomplete", "unreadable": "unreadable", "empty": "nothing handled"}
+NOTES = {"cut": "cut short", "incomplete": "table 3 incomplete", "unreadable": "unreadable", "empty": "nothing handled",
+         "pre2019": "before 2019: no national table"}
 LEGEND = ("received = 本年新收 (table 3 total), handled = sum of the outcome rows, refused = 不予公开 / handled, "
           "unanswerable = 无法提供 / handled, each with its counts; errors = identities the report's own "
           f"numbers break; {UNKNOWN} = not known (the note says why); n/a = nothing handled, so no share")
@@ -54,6 +55,7 @@ def summary_frame(data, by: str = "report") -> pd.DataFrame:
     truncated = reports["truncated"].astype("boolean").fillna(False) if "truncated" in reports else \
         pd.Series(False, index=reports.index)
     ids = shares["report_ids"].str.split(",")
+    template = reports["template"].astype("string") if "template" in reports else pd.Series(pd.NA, index=reports.index)
     out = pd.DataFrame({
         "agency": [ga.agency_label(a, k) for a, k in zip(shares["agency"], shares["agency_key"])],
         "agency_key": shares["agency_key"].astype("string"),
@@ -63,7 +65,8 @@ def summary_frame(data, by: str = "report") -> pd.DataFrame:
         "refused": [share_text(n, d) for n, d in zip(shares["denied"], shares["handled"])],
         "unanswerable": [share_text(n, d) for n, d in zip(shares["unavailable"], shares["handled"])],
         "errors": [int(sum(errors.get(i, 0) for i in r)) for r in ids],
-        "note": [_note(any(truncated.get(i, False) for i in r), h) for r, h in zip(ids, shares["handled"])],
+        "note": [_note(any(truncated.get(i, False) for i in r), h, all(template.get(i) == "pre2019" for i in r))
+                 for r, h in zip(ids, shares["handled"])],
         "report_ids": shares["report_ids"],
     })
     failed = reports[reports["status"].astype("string").fillna("").str.lower().isin(ga.FAILED_STATUSES)]
@@ -76,9 +79,9 @@ def summary_frame(data, by: str = "report") -> pd.DataFrame:
     return out.sort_values(["agency", "year"], na_position="last").reset_index(drop=True)
 
 
-def _note(cut: bool, handled) -> str:
+def _note(cut: bool, handled, pre2019: bool = False) -> str:
     if pd.isna(handled):
-        return NOTES["cut"] if cut else NOTES["incomplete"]
+        return NOTES["cut"] if cut else NOTES["pre2019"] if pre2019 else NOTES["incomplete"]
     return NOTES["empty"] if handled == 0 else ""
 
 

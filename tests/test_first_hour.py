@@ -174,3 +174,14 @@ def test_html_locations_cannot_be_read_as_a_template_table():
 
     r = gr.read_report(CORPUS / "web" / "shanghai_gov_office_2019.html")
     assert r.requests["location"].str.match(r"^html table #\d+ row \d+ col \d+$").all()
+
+
+def test_notes_say_why_a_figure_is_not_known(corpus):
+    """— has one meaning (not known); the note gives the reason: cut short, or a report before
+    2019 that prints no national table (data/reports/pre2019)."""
+    t = summary.summary_frame(corpus, by="report").set_index("agency")
+    assert t.loc[NAMELESS, "note"] == "cut short" and t.loc[NAMELESS, "refused"] == summary.UNKNOWN
+    pre = t[t["year"] < 2019]
+    assert len(pre) == 2 and set(pre["note"]) == {summary.NOTES["pre2019"]}
+    shanghai = t.loc["上海市人民政府办公厅"].set_index("year").loc[2019]
+    assert shanghai["note"] == "" and shanghai["refused"] == "4.3% (35/805)"
