@@ -185,3 +185,15 @@ def test_notes_say_why_a_figure_is_not_known(corpus):
     assert len(pre) == 2 and set(pre["note"]) == {summary.NOTES["pre2019"]}
     shanghai = t.loc["上海市人民政府办公厅"].set_index("year").loc[2019]
     assert shanghai["note"] == "" and shanghai["refused"] == "4.3% (35/805)"
+
+
+def test_an_unreadable_file_gets_a_row_saying_so(tmp_path):
+    import shutil
+
+    shutil.copy(CORPUS / "seeds" / "004_454a5f1be846ec67.txt", tmp_path)
+    (tmp_path / "notes.txt").write_text("会议纪要：本文件不是年度报告。", encoding="utf-8")
+    c = read_corpus(tmp_path, workers=1, cache=False)
+    assert c.counts["failed"] == 1
+    t = summary.summary_frame(c, by="agency_year").set_index("agency")
+    assert t.loc["notes.txt", "note"] == "unreadable" and t.loc["notes.txt", "refused"] == summary.UNKNOWN
+    assert t.loc["黑龙江省人民防空办公室", "note"] == ""
