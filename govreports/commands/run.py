@@ -36,12 +36,10 @@ def summary_table(corpus) -> pd.DataFrame:
 def run(args) -> int:
     from .. import corpus as _corpus
     from .. import notebooks
-
-    from ..corpus import list_files
     from ..summary import LEGEND, to_text
     from .parse import no_files_message
 
-    if not list_files(args.path):
+    if not _corpus.list_files(args.path):
         print(f"govreports run: {no_files_message(args.path)}", file=sys.stderr)
         return 1
     out = Path(args.out)
