@@ -229,7 +229,7 @@ def read_report(source, name: str | None = None) -> Report:
     data, src = _load(source, name)
     digest = hashlib.sha256(data).hexdigest()
     doc = read_document(data, src)
-    lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx") \
+    lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
         else doc.text.split("\n")
     year = find_year(doc.text, lines)
     copies = split_copies(doc)

@@ -28,7 +28,7 @@ def template_for_year(year: int) -> str:
     return "2019" if year <= LAST_YEAR_OF_2019_TEMPLATE else "2021"
 SEVERITIES = ("error", "warning", "info")
 LEVELS = ("national", "provincial", "city", "county", "township")
-FORMATS = ("text", "markdown", "html", "pdf", "docx", "spreadsheet")
+FORMATS = ("text", "markdown", "html", "pdf", "docx", "spreadsheet", "pdf-ocr", "image")
 # Where ReportMeta.published was read: the page's 发布时间, the date printed at the report's end,
 # a fetch manifest's date.
 PUBLISHED_SOURCES = ("page", "signature", "manifest")

@@ -17,6 +17,7 @@ import threading
 from ..exceptions import ReportError
 from .base import Cell, Document, Line
 from .html import read_html
+from .ocr import is_image, read_image
 from .text import read_text
 
 __all__ = ["Cell", "Document", "Line", "read_document", "decode_text", "sniff_format"]
@@ -31,10 +32,12 @@ _OLE_WORD = "WordDocument".encode("utf-16-le")  # a Word file may embed a workbo
 
 
 def sniff_format(data: bytes) -> str:
-    """Given a file's bytes, return 'pdf', 'docx', 'doc', 'xlsx', 'xls', 'et', 'html' or 'text'."""
+    """Given a file's bytes, return 'pdf', 'docx', 'doc', 'xlsx', 'xls', 'et', 'image', 'html' or 'text'."""
     head = data[:8]
     if head.startswith(b"%PDF"):
         return "pdf"
+    if is_image(head):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx" if b"xl/workbook" in data and b"word/document.xml" not in data else "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -174,6 +177,8 @@ def read_document(data: bytes, source: str) -> Document:
     if fmt == "pdf":
         from .pdf import read_pdf
         return read_pdf(data, source)
+    if fmt == "image":
+        return read_image(data, source)
     if fmt in ("docx", "doc"):
         from .docx import convert_legacy, read_docx
         if fmt == "doc":

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..exceptions import ReportError
 from ..template import GROUP_PHRASES, REQUEST_ROWS, label_key
+from . import ocr
 from .base import Cell, Document, Line
 
 # Grid lines closer than this (points) are one line.
@@ -396,6 +397,8 @@ def read_pdf(data: bytes, source: str) -> Document:
     notes: list[tuple[str, str, str]] = []
     total_chars = 0
     spans: dict[int, list[tuple[float, float]]] = {}  # extents of the cells of text-layer lines
+    reads: dict = {}  # OCR'd cells of scanned pages (readers.ocr.CellRead by location)
+    ocr_pages = 0
     try:
         pdf = _open(data, source)
         with pdf:
@@ -405,8 +408,13 @@ def read_pdf(data: bytes, source: str) -> Document:
                 items, nchars = page_lines(page, page_no, spans)
                 total_chars += nchars
                 if nchars == 0 and page.images:
-                    notes.append(("pdf_page_without_text", "warning",
-                                  f"page {page_no} has no text layer (a scanned image?); its content is missing"))
+                    if ocr.available():  # a scanned page: OCR reads it
+                        items = ocr.page_items(page.to_image(resolution=ocr.DPI).original, page_no, reads)
+                        ocr_pages += 1
+                    else:
+                        notes.append(("pdf_page_without_text", "warning",
+                                      f"page {page_no} has no text layer (a scanned image?); its content is "
+                                      f"missing: install the OCR extra ({ocr.INSTALL_HINT})"))
                 for i, (_, item) in enumerate(items):
                     if isinstance(item, Line):
                         lines.append(item)
@@ -423,8 +431,15 @@ def read_pdf(data: bytes, source: str) -> Document:
         raise
     except Exception as exc:
         raise ReportError(source, f"cannot read the PDF ({type(exc).__name__}: {exc})") from exc
-    if total_chars == 0 or not any(c.text.strip() for ln in lines for c in ln.cells):
-        raise ReportError(source, "no text layer; OCR needed (the PDF holds only images, e.g. a scan)")
+    if total_chars == 0 and not ocr_pages:
+        raise ReportError(source, "no text layer; OCR needed (the PDF holds only images, e.g. a scan): "
+                                  f"install the OCR extra ({ocr.INSTALL_HINT})")
+    if not any(c.text.strip() for ln in lines for c in ln.cells):
+        raise ReportError(source, "no text layer, and OCR read no text either (a blank or unreadable scan)"
+                          if ocr_pages else "no text layer; OCR needed (the PDF holds only images, e.g. a scan)")
     align_unruled(lines, spans)
     text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
-    return Document(lines=lines, text=text, format="pdf", notes=notes)
+    doc = Document(lines=lines, text=text, format="pdf-ocr" if ocr_pages else "pdf", notes=notes)
+    if ocr_pages:
+        doc.cache["ocr"] = reads
+    return doc

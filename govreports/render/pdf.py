@@ -13,7 +13,10 @@ Options beyond the shared printing options of ``text.OPTIONS``:
   real 2024 report of 淮安市人民政府;
 * ``footer`` (default True): print ``- n -`` at the foot of each page;
 * ``ruled`` (default True): draw the tables' lines; ``ruled=False`` prints borderless tables,
-  which a reader can only take from the text layer.
+  which a reader can only take from the text layer;
+* ``font_file``: a TrueType font to embed instead of ``STSong-Light`` (which a PDF viewer must
+  supply itself: a rasterizer without CJK fonts draws its characters as nothing). The scans of
+  ``govreports.render.scan`` embed the SimHei that ``mplfonts`` ships.
 """
 from __future__ import annotations
 
@@ -24,26 +27,46 @@ from .docx import blocks_of, positions, split_options
 from .text import Heading, Paragraph, Table, to_traditional
 from .values import ReportValues
 
-EXTRA_OPTIONS = ("split_pages", "footer", "ruled")
+EXTRA_OPTIONS = ("split_pages", "footer", "ruled", "font_file")
 FONT = "STSong-Light"
 
 
-@functools.lru_cache(maxsize=1)
-def _styles():
+def _font_name(font_file: str | None) -> str:
+    """The reportlab name of the font to print with, registered on first use."""
+    if not font_file:
+        return FONT
+    return _register_ttf(str(font_file))
+
+
+@functools.lru_cache(maxsize=4)
+def _register_ttf(path: str) -> str:
+    from pathlib import Path
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    name = "Embedded-" + Path(path).stem
+    pdfmetrics.registerFont(TTFont(name, path))
+    return name
+
+
+@functools.lru_cache(maxsize=4)
+def _styles(font: str = FONT):
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=17, wordWrap="CJK", firstLineIndent=22)
+    if font == FONT:
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, wordWrap="CJK", firstLineIndent=22)
     return {
-        "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=24, alignment=TA_CENTER,
+        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=24, alignment=TA_CENTER,
                                 spaceAfter=12, wordWrap="CJK"),
-        "heading": ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=20, spaceBefore=6,
+        "heading": ParagraphStyle("heading", fontName=font, fontSize=12, leading=20, spaceBefore=6,
                                   wordWrap="CJK"),
         "body": body,
-        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK"),
     }
 
 
@@ -64,17 +87,17 @@ def _col_widths(table: Table, total: float) -> list[float]:
     return [total / width] * width
 
 
-def _flowable_table(table: Table, widths: list[float], conv, ruled: bool = True):
+def _flowable_table(table: Table, widths: list[float], conv, ruled: bool = True, font: str = FONT):
     from reportlab.platypus import Paragraph as P
     from reportlab.platypus import Table as T
     from reportlab.platypus import TableStyle
 
-    style = _styles()["cell"]
+    style = _styles(font)["cell"]
     placed = positions(table)
     grid = [[""] * table.width for _ in table.rows]
     commands = [("GRID", (0, 0), (-1, -1), 0.6, "black")] if ruled else []
     commands += [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     for r, row in enumerate(placed):
         for col, cell in row:
@@ -95,7 +118,8 @@ def render(values: ReportValues, **options) -> bytes:
 
     opts, own = split_options(dict(options), EXTRA_OPTIONS)
     conv = to_traditional if opts.traditional else (lambda s: s)
-    styles = _styles()
+    font = _font_name(own.get("font_file"))
+    styles = _styles(font)
     split = bool(own.get("split_pages"))
     footer = own.get("footer", True)
     buf = io.BytesIO()
@@ -113,13 +137,14 @@ def render(values: ReportValues, **options) -> bytes:
                 table_parts += 1
                 if table_parts == 2:
                     story.append(PageBreak())
-            story.append(_flowable_table(block, _col_widths(block, doc.width), conv, own.get("ruled", True)))
+            story.append(_flowable_table(block, _col_widths(block, doc.width), conv, own.get("ruled", True),
+                                         font))
             story.append(Spacer(1, 8))
 
     def on_page(canvas, document):
         if footer:
             canvas.saveState()
-            canvas.setFont(FONT, 10)
+            canvas.setFont(font, 10)
             canvas.drawCentredString(A4[0] / 2, 12 * mm, f"- {document.page} -")
             canvas.restoreState()
 

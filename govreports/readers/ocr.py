@@ -1,0 +1,469 @@
+"""Page images → printed lines of cells, by OCR (RapidOCR, PP-OCRv4 models inside the wheel).
+
+Scanned PDFs (pages without a text layer), ``.png``/``.jpg``/``.tif`` files and table images
+come through here and leave as the same :class:`~govreports.readers.base.Line` objects every
+other reader produces, so placement, identities and findings are shared. The pipeline, one page
+at a time, each step a small function:
+
+``to_gray`` → ``deskew`` (the angle whose row profile is sharpest) → ``find_tables`` (ruling
+lines by morphology → the table's cell rectangles) → ``recognize`` (RapidOCR: words with boxes
+and confidences) → ``page_items`` (words into grid cells; a cell with ink but no word read
+again on its own crop; text outside the tables as lines, cut where a wide gap separates words).
+
+Every OCR'd cell's location names the page, grid row and column and the cell's box in pixels
+of the deskewed page (``page 3 (OCR) row 5 col 2 [812,640,1010,690]``); its confidence and
+what was read are kept in ``Document.cache['ocr']`` (location → :class:`CellRead`), which
+:mod:`govreports.ocr_review` uses after parsing: a doubtful number is confirmed by the
+template's identities, or left missing and flagged ``ocr_doubt``.
+
+Nothing is downloaded at run time: the models ship inside ``rapidocr-onnxruntime``. Without it
+a scan raises :class:`ReportError` naming the extra to install (:data:`INSTALL_HINT`).
+
+>>> from govreports.render import ReportValues
+>>> from govreports.render.scan import scanned_pdf
+>>> import govreports as gr
+>>> r = gr.read_report(scanned_pdf(ReportValues.synthetic(3)), name="scan.pdf")  # doctest: +SKIP
+>>> r.meta["format"]                                                              # doctest: +SKIP
+'pdf-ocr'
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import io
+import re
+from dataclasses import dataclass
+
+from ..exceptions import ReportError
+from .base import Cell, Document, Line
+
+INSTALL_HINT = "pip install 'govreports[ocr]'"
+DPI = 200                # pages of a PDF are rendered at this resolution
+CONFIDENCE = 0.80        # a number read with less is doubtful until the identities confirm it
+MAX_SKEW = 4.0           # degrees searched by deskew
+_DIGITS_LIKE = str.maketrans({"o": "0", "O": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1",
+                              "，": ",", "。": ".", "．": "."})
+_NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(slots=True)
+class Word:
+    """One text box RapidOCR read: its text, confidence and box (x0, y0, x1, y1) in pixels."""
+
+    text: str
+    conf: float
+    box: tuple[int, int, int, int]
+
+    @property
+    def cx(self) -> float:
+        return (self.box[0] + self.box[2]) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.box[1] + self.box[3]) / 2
+
+
+@dataclass(slots=True)
+class CellRead:
+    """What OCR made of one table cell: the text it gives the parser, the raw reading, the
+    lowest word confidence, and ``status``: ``ok``, ``doubt`` (below :data:`CONFIDENCE`, or a
+    letter read as a digit: ``o`` → ``0``) or ``unread`` (ink in the cell but nothing legible:
+    the cell is left missing, never blank)."""
+
+    text: str
+    raw: str
+    conf: float
+    status: str
+    box: tuple[int, int, int, int]
+
+
+# --------------------------------------------------------------------------- engine
+@functools.lru_cache(maxsize=1)
+def engine():
+    """The RapidOCR engine (one per process; one thread, so worker processes share cores fairly).
+    Raises ImportError when the ``[ocr]`` extra is not installed."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(text_score=0.3, use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+def available() -> bool:
+    """Whether the OCR engine is installed."""
+    try:
+        import cv2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require(source: str, what: str) -> None:
+    """Raise ReportError naming the extra to install when OCR is not available."""
+    if not available():
+        raise ReportError(source, f"{what}; OCR needed: install the OCR extra ({INSTALL_HINT})")
+
+
+# --------------------------------------------------------------------------- image steps
+def to_gray(image):
+    """Given a PIL image or an array, return a greyscale uint8 array."""
+    import numpy as np
+
+    if hasattr(image, "convert"):
+        return np.asarray(image.convert("L"))
+    arr = np.asarray(image)
+    if arr.ndim == 3:
+        import cv2
+        arr = cv2.cvtColor(arr, cv2.COLOR_BGR2GRAY if arr.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    return arr.astype("uint8")
+
+
+def _ink(gray):
+    """Binary ink mask (255 where dark) by Otsu's threshold."""
+    import cv2
+
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return bw
+
+
+def skew_angle(gray) -> float:
+    """Given a page, return the rotation (degrees) that makes its text lines and ruling lines
+    level: the angle whose horizontal projection of the ink is sharpest."""
+    import cv2
+    import numpy as np
+
+    bw = _ink(gray)
+    scale = 800.0 / max(bw.shape)
+    small = cv2.resize(bw, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rot = cv2.warpAffine(small, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        profile = rot.sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5), key=sharpness)
+    fine = max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1), key=sharpness)
+    return round(float(fine), 2)
+
+
+def deskew(gray):
+    """Given a page, return ``(page levelled, angle)``; a page within 0.15° is left as is."""
+    import cv2
+
+    angle = skew_angle(gray)
+    if abs(angle) < 0.15:
+        return gray, 0.0
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255), angle
+
+
+def find_tables(gray) -> list[tuple[tuple[int, int, int, int], list[tuple[int, int, int, int]]]]:
+    """Given a levelled page, return its ruled tables: ``(bbox, cell interiors)`` in pixels.
+
+    Long horizontal and vertical strokes (morphological opening) are the ruling lines; each
+    region they enclose is a cell, a merged cell being one region."""
+    import cv2
+
+    bw = _ink(gray)
+    h, w = bw.shape
+    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 30), 1)))
+    vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 80))))
+    grid = cv2.dilate(cv2.bitwise_or(horiz, vert), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    out = []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    for i in range(1, n):
+        x, y, bw_, bh, _ = stats[i]
+        if bw_ < w // 4 or bh < 20:
+            continue
+        region = cv2.bitwise_not(grid[y:y + bh, x:x + bw_])
+        m, _, cstats, _ = cv2.connectedComponentsWithStats(region, connectivity=4)
+        cells = []
+        for j in range(1, m):
+            cx, cy, cw, ch, area = cstats[j]
+            if cx == 0 or cy == 0 or cx + cw >= bw_ or cy + ch >= bh:
+                continue  # outside the frame
+            if cw < 6 or ch < 6 or area < 0.6 * cw * ch:
+                continue
+            cells.append((x + cx, y + cy, x + cx + cw, y + cy + ch))
+        if len(cells) >= 2:
+            out.append(((x, y, x + bw_, y + bh), cells))
+    return out
+
+
+def recognize(gray, det: bool = True) -> list[Word]:
+    """Given an image, return the words RapidOCR reads (``det=False``: the whole image is one
+    text line, e.g. a cell's crop)."""
+    import numpy as np
+
+    img = np.ascontiguousarray(gray)
+    if not det:
+        result, _ = engine()(img, use_det=False, use_cls=False, use_rec=True)
+        h, w = img.shape[:2]
+        return [Word(str(t).strip(), float(s), (0, 0, w, h)) for t, s in (result or []) if str(t).strip()]
+    result, _ = engine()(img)
+    words = []
+    for box, text, score in result or []:
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        if str(text).strip():
+            words.append(Word(str(text).strip(), float(score),
+                              (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))))
+    return words
+
+
+# --------------------------------------------------------------------------- words → cells
+def as_number_text(text: str) -> tuple[str, bool]:
+    """Given what OCR read in a cell, return ``(text, changed)``: a reading made only of digits
+    and letters OCR confuses with digits (``o`` for ``0``, ``l`` for ``1``) becomes the digits,
+    with ``changed`` True; anything else is returned as read.
+
+    >>> as_number_text("1o")
+    ('10', True)
+    >>> as_number_text("（一）予以公开")
+    ('（一）予以公开', False)
+    """
+    s = text.replace(" ", "")
+    if not s or _CJK.search(s):
+        return text, False
+    mapped = s.translate(_DIGITS_LIKE)
+    if _NUMBER.match(mapped) and mapped != s:
+        return mapped, True
+    return text, False
+
+
+def _join(words: list[Word]) -> str:
+    """Words of one cell in reading order (lines top to bottom), joined as printed."""
+    from .pdf import join_wrapped
+
+    lines: list[list[Word]] = []
+    for wd in sorted(words, key=lambda w: w.cy):
+        if lines and abs(wd.cy - lines[-1][-1].cy) < 0.5 * (wd.box[3] - wd.box[1]):
+            lines[-1].append(wd)
+        else:
+            lines.append([wd])
+    return join_wrapped([" ".join(w.text for w in sorted(ln, key=lambda w: w.cx)) for ln in lines])
+
+
+def _has_ink(gray, box, margin: int = 4) -> bool:
+    """Whether a cell interior holds marks (beyond the ruling lines' edges and speckle)."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    crop = gray[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
+    if crop.size == 0:
+        return False
+    dark = (crop < 110).astype("uint8")
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    return any(stats[i][4] >= 6 and stats[i][3] >= 5 for i in range(1, n))
+
+
+def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:
+    """The text and confidence of one cell: its words, or (none read but ink there) a second
+    reading of the cell's own crop."""
+    if words:
+        return _join(words), min(w.conf for w in words)
+    if not _has_ink(gray, box):
+        return "", 1.0
+    x0, y0, x1, y1 = box
+    pad = 2
+    crop = gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+    again = recognize(crop, det=False)
+    if not again:
+        return "", 0.0
+    return " ".join(w.text for w in again), min(w.conf for w in again)
+
+
+def _grid(cells: list[tuple[int, int, int, int]], tol: int):
+    """Cell interiors → row and column boundaries and spans ``(r0, r1, c0, c1, box)``."""
+    def snap(values):
+        out: list[float] = []
+        for v in sorted(values):
+            if not out or v - out[-1] > tol:
+                out.append(v)
+        return out
+
+    xs = snap([c[0] for c in cells] + [c[2] for c in cells])
+    ys = snap([c[1] for c in cells] + [c[3] for c in cells])
+
+    def idx(bounds, v):
+        return min(bisect.bisect_left(bounds, v - tol), len(bounds) - 1)
+
+    spans = []
+    for box in cells:
+        c0, c1 = idx(xs, box[0]), idx(xs, box[2])
+        r0, r1 = idx(ys, box[1]), idx(ys, box[3])
+        if c1 > c0 and r1 > r0:
+            spans.append((r0, r1, c0, c1, box))
+    return xs, ys, spans
+
+
+def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict) -> list:
+    """Given a table's cell interiors and the page's words inside it, return its rows as
+    ``pdf._Row`` (so tables continued over a page break join as in text-layer PDFs)."""
+    from .pdf import _Row
+
+    tol = max(6, gray.shape[1] // 250)
+    xs, ys, spans = _grid(cells, tol)
+    nrows, ncols = len(ys) - 1, len(xs) - 1
+    if nrows < 1 or ncols < 1:
+        return []
+    owner = [[-1] * ncols for _ in range(nrows)]
+    for k, (r0, r1, c0, c1, _) in enumerate(spans):
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if owner[r][c] < 0:
+                    owner[r][c] = k
+    in_span: dict[int, list[Word]] = {}
+    for wd in words:
+        for k, (_, _, _, _, (x0, y0, x1, y1)) in enumerate(spans):
+            if x0 - tol <= wd.cx <= x1 + tol and y0 - tol <= wd.cy <= y1 + tol:
+                in_span.setdefault(k, []).append(wd)
+                break
+    rows = []
+    for r in range(nrows):
+        out_cells, out_cols = [], []
+        c = 0
+        while c < ncols:
+            k = owner[r][c]
+            if k < 0:
+                c += 1
+                continue
+            r0, _, c0, c1, box = spans[k]
+            loc = (f"page {page_no} (OCR) row {len(rows) + 1} col {len(out_cells) + 1} "
+                   f"[{box[0]},{box[1]},{box[2]},{box[3]}]")
+            if r0 == r:
+                raw, conf = _read_cell(gray, box, in_span.get(k, []))
+                text, changed = as_number_text(raw)
+                inked_unread = not raw and conf == 0.0
+                status = "unread" if inked_unread else "doubt" if (changed or conf < CONFIDENCE) else "ok"
+                reads[loc] = CellRead(text, raw, round(conf, 3), status, box)
+            else:
+                text = ""  # continuation of a cell merged down from above
+            out_cells.append(Cell(text, loc))
+            out_cols.append(c)
+            c += max(c1 - c, 1)
+        if out_cells and (any(cl.text for cl in out_cells) or len(out_cells) > 1):
+            rows.append(_Row(out_cells, out_cols, ncols, float(ys[r])))
+    return rows
+
+
+def text_lines(words: list[Word], page_no: int, height: int) -> list[tuple[float, Line]]:
+    """Given the words outside the tables, return printed lines (top, Line): words whose centres
+    share a line are one line, cut into cells where a gap wider than two characters opens."""
+    from .pdf import is_footer
+
+    out: list[tuple[float, Line]] = []
+    groups: list[list[Word]] = []
+    for wd in sorted(words, key=lambda w: w.cy):
+        hgt = wd.box[3] - wd.box[1]
+        if groups and abs(wd.cy - sum(w.cy for w in groups[-1]) / len(groups[-1])) < 0.5 * hgt:
+            groups[-1].append(wd)
+        else:
+            groups.append([wd])
+    n = 0
+    for g in groups:
+        g.sort(key=lambda w: w.box[0])
+        size = max(8, sorted(w.box[3] - w.box[1] for w in g)[len(g) // 2])
+        pieces: list[list[Word]] = [[g[0]]]
+        for prev, wd in zip(g, g[1:]):
+            if wd.box[0] - prev.box[2] > 2 * size:
+                pieces.append([wd])
+            else:
+                pieces[-1].append(wd)
+        texts = ["".join(w.text for w in p) if _CJK.search(p[0].text) else " ".join(w.text for w in p)
+                 for p in pieces]
+        whole = " ".join(texts)
+        top = min(w.box[1] for w in g)
+        if is_footer(whole) or (re.fullmatch(r"\s*\d{1,3}\s*", whole) and top > 0.88 * height):
+            continue
+        n += 1
+        loc = f"page {page_no} (OCR) line {n}"
+        if len(texts) == 1:
+            line = Line([Cell(texts[0], loc)], loc)
+        else:
+            line = Line([Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)], loc, table=True)
+        out.append((float(top), line))
+    return out
+
+
+def page_items(image, page_no: int, reads: dict) -> list[tuple[float, object]]:
+    """Given one page image, return its items in reading order, as ``pdf.page_lines`` does:
+    ``(top, Line)`` for text, ``(top, [pdf._Row])`` for a table. Cell reads go into ``reads``."""
+    gray, _ = deskew(to_gray(image))
+    tables = find_tables(gray)
+    words = recognize(gray)
+    items: list[tuple[float, object]] = []
+    free = []
+    for wd in words:
+        if not any(b[0] <= wd.cx <= b[2] and b[1] <= wd.cy <= b[3] for b, _ in tables):
+            free.append(wd)
+    for bbox, cells in tables:
+        inside = [w for w in words if bbox[0] <= w.cx <= bbox[2] and bbox[1] <= w.cy <= bbox[3]]
+        rows = table_rows(gray, cells, inside, page_no, reads)
+        if rows and not all(len(r.cells) == 1 for r in rows):
+            items.append((float(bbox[1]), rows))
+        else:  # a framed box of prose: its words are text
+            free += inside
+    items += text_lines(free, page_no, gray.shape[0])
+    items.sort(key=lambda it: it[0])
+    return items
+
+
+# --------------------------------------------------------------------------- documents
+def document_of(pages: list, source: str, fmt: str) -> Document:
+    """Given page images, return the Document OCR reads from them (format ``fmt``)."""
+    reads: dict[str, CellRead] = {}
+    lines: list[Line] = []
+    prev_row = None
+    for page_no, image in enumerate(pages, 1):
+        items = page_items(image, page_no, reads)
+        add_items(items, lines, prev_row)
+        last = items[-1][1] if items else None
+        prev_row = last[-1] if isinstance(last, list) and last else None
+    if not any(c.text.strip() for ln in lines for c in ln.cells):
+        raise ReportError(source, "OCR read no text on any page (a blank or unreadable image)")
+    text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
+    doc = Document(lines=lines, text=text, format=fmt)
+    doc.cache["ocr"] = reads
+    return doc
+
+
+def add_items(items, lines: list[Line], prev_row) -> None:
+    """Append a page's items to ``lines``, joining a table row cut by the page break."""
+    from .pdf import join_page_break
+
+    for i, (_, item) in enumerate(items):
+        if isinstance(item, Line):
+            lines.append(item)
+            continue
+        rows = item
+        if i == 0 and prev_row is not None and join_page_break(prev_row, rows[0]):
+            rows = rows[1:]
+        lines.extend(Line(r.cells, r.cells[0].location.rsplit(" col ", 1)[0], table=len(r.cells) > 1)
+                     for r in rows)
+
+
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def is_image(data: bytes) -> bool:
+    """Whether the bytes are a PNG, JPEG or TIFF image."""
+    return data.startswith(IMAGE_MAGIC)
+
+
+def read_image(data: bytes, source: str) -> Document:
+    """Given the bytes of a PNG, JPEG or TIFF (every frame of a multi-page TIFF a page),
+    return the Document OCR reads from it (format ``image``)."""
+    require(source, "an image file")
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        img = Image.open(io.BytesIO(data))
+        pages = [frame.convert("L") for frame in ImageSequence.Iterator(img)]
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ReportError(source, f"not a readable image ({type(exc).__name__}: {exc})") from exc
+    return document_of(pages, source, "image")
