@@ -87,6 +87,7 @@ def checks_markdown() -> str:
               ("Report meta", lambda c: c.by in ("checks", "report") and c.table == "meta"),
               ("Reading (emitted by the readers and the parser)", lambda c: c.by in ("parse", "readers")),
               ("Reports before the template (2008–2018)", lambda c: c.by == "legacy"),
+              ("Reading scans and table images (OCR)", lambda c: c.by == "ocr"),
               ("Across reports (corpus)", lambda c: c.by == "corpus"))
     for title, keep in groups:
         out += [f"## {title}", "", "| id | table | severity | 中文 | meaning |", "|---|---|---|---|---|"]

@@ -235,6 +235,10 @@ def read_report(source, name: str | None = None) -> Report:
     copies = split_copies(doc)
     doc = copies[0]
     parsed = parse_document(doc, year)
+    ocr_reads = doc.cache.get("ocr")
+    if ocr_reads is not None:  # OCR'd numbers: confirmed by the identities, or left missing and flagged
+        from .ocr_review import review
+        review(parsed, ocr_reads)
     legacy = None
     if not (parsed.requests or parsed.appeals or parsed.disclosure):
         if year is not None and year <= T.LAST_PRE_TEMPLATE_YEAR:
@@ -267,6 +271,9 @@ def read_report(source, name: str | None = None) -> Report:
                       published=published, published_source=published_source or None)
     if legacy is None:
         parsed.findings.extend(check_report(parsed, doc, meta))
+        if ocr_reads is not None:
+            from .ocr_review import annotate
+            annotate(parsed.findings)
         keys = document_keys(doc)
         sections = report_sections(doc, parsed.template, keys, split_regions(doc, keys)[0])
     else:

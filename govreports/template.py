@@ -334,7 +334,7 @@ class Check:
     severity: str     # error, warning, info (the usual severity; see SCHEMA.md 'Findings')
     zh: str
     en: str
-    by: str           # the module that emits it: readers, parse, report, checks, corpus
+    by: str           # the module that emits it: readers, parse, report, checks, corpus, ocr
 
 
 FINDING_TABLES = ("requests", "appeals", "disclosure", "text", "meta", "corpus", "legacy")
@@ -415,6 +415,14 @@ CHECKS: tuple[Check, ...] = (
     _C("legacy_cumulative", "legacy", "warning", "本年度数与历年累计数无法分开",
        "a statistics-table row prints the year's figure glued to the running total since 2008 and more "
        "than one split fits; left missing", "legacy"),
+    # --- OCR (scanned PDFs, images)
+    _C("ocr_doubt", "*", "warning", "OCR识别存疑",
+       "a number read by OCR that the identities cannot vouch for: ink in a cell but nothing legible, "
+       "or a low-confidence reading in a failing identity (left missing), or one no identity covers "
+       "(kept); the message gives what OCR read and its confidence, location the cell's box", "ocr"),
+    _C("table_as_image", "*", "warning", "表格为图片",
+       "a page prints a table as an image that is not available locally (only linked): its numbers "
+       "are missing; the message names the image URL", "ocr"),
     # --- across reports (corpus)
     _C("carry_over", "corpus", "error", "上年结转数与上一年度报告的结转下年度数不一致",
        "carried_forward of year N (one report) differs from carried_over of year N+1 (the same "

@@ -28,7 +28,6 @@ a scan raises :class:`ReportError` naming the extra to install (:data:`INSTALL_H
 """
 from __future__ import annotations
 
-import bisect
 import functools
 import io
 import re
@@ -45,6 +44,8 @@ _DIGITS_LIKE = str.maketrans({"o": "0", "O": "0", "〇": "0", "D": "0", "l": "1"
                               "，": ",", "。": ".", "．": "."})
 _NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_ZERO_LIKE = frozenset({"o", "O", "〇", "。", "°", "º"})
+_ILLEGIBLE = re.compile(r"^[.。·,，、'‘’`\"“”:：;；]+$")
 
 
 @dataclass(slots=True)
@@ -161,36 +162,88 @@ def deskew(gray):
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255), angle
 
 
-def find_tables(gray) -> list[tuple[tuple[int, int, int, int], list[tuple[int, int, int, int]]]]:
-    """Given a levelled page, return its ruled tables: ``(bbox, cell interiors)`` in pixels.
-
-    Long horizontal and vertical strokes (morphological opening) are the ruling lines; each
-    region they enclose is a cell, a merged cell being one region."""
+def _line_masks(gray):
+    """The page's long horizontal and vertical strokes (ruling lines), as two binary masks."""
     import cv2
 
     bw = _ink(gray)
     h, w = bw.shape
     horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 30), 1)))
     vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 80))))
-    grid = cv2.dilate(cv2.bitwise_or(horiz, vert), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    return horiz, vert
+
+
+def _positions(profile, min_count: int) -> list[int]:
+    """Centres of the runs of a projection profile at or above ``min_count`` (line positions)."""
+    out, run = [], []
+    for i, v in enumerate(profile):
+        if v >= min_count:
+            run.append(i)
+        elif run:
+            out.append((run[0] + run[-1]) // 2)
+            run = []
+    if run:
+        out.append((run[0] + run[-1]) // 2)
+    return out
+
+
+def find_tables(gray) -> list[tuple[tuple[int, int, int, int], list[tuple[int, int, int, int, tuple]]]]:
+    """Given a levelled page, return its ruled tables: ``(bbox, cells)``, each cell
+    ``(r0, r1, c0, c1, box)`` on the table's grid of ruling lines (end exclusive), ``box`` its
+    interior in pixels.
+
+    The ruling lines are the long strokes (morphological opening, so speckle and letters never
+    count); a grid slot joins its neighbour where no line separates them (a merged cell)."""
+    import cv2
+
+    horiz, vert = _line_masks(gray)
+    h, w = gray.shape
+    grid = cv2.dilate(cv2.bitwise_or(horiz, vert), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     out = []
     n, _, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
     for i in range(1, n):
         x, y, bw_, bh, _ = stats[i]
         if bw_ < w // 4 or bh < 20:
             continue
-        region = cv2.bitwise_not(grid[y:y + bh, x:x + bw_])
-        m, _, cstats, _ = cv2.connectedComponentsWithStats(region, connectivity=4)
+        hz = horiz[y:y + bh, x:x + bw_] > 0
+        vt = vert[y:y + bh, x:x + bw_] > 0
+        ys = _positions(hz.sum(axis=1), max(20, w // 30))
+        xs = _positions(vt.sum(axis=0), max(20, h // 80))
+        if len(xs) < 2 or len(ys) < 2:
+            continue
+        nr, nc = len(ys) - 1, len(xs) - 1
+        parent = list(range(nr * nc))
+
+        def root(a):
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        def ruled(mask, fixed, lo, hi, vertical) -> bool:
+            lo, hi = lo + (hi - lo) // 5, hi - (hi - lo) // 5
+            band = mask[lo:hi, max(0, fixed - 3):fixed + 4] if vertical else mask[max(0, fixed - 3):fixed + 4, lo:hi]
+            along = band.any(axis=1) if vertical else band.any(axis=0)
+            return along.size > 0 and along.mean() > 0.5
+
+        for r in range(nr):
+            for c in range(nc):
+                if c + 1 < nc and not ruled(vt, xs[c + 1], ys[r], ys[r + 1], True):
+                    parent[root(r * nc + c + 1)] = root(r * nc + c)
+                if r + 1 < nr and not ruled(hz, ys[r + 1], xs[c], xs[c + 1], False):
+                    parent[root((r + 1) * nc + c)] = root(r * nc + c)
+        groups: dict[int, list[tuple[int, int]]] = {}
+        for r in range(nr):
+            for c in range(nc):
+                groups.setdefault(root(r * nc + c), []).append((r, c))
         cells = []
-        for j in range(1, m):
-            cx, cy, cw, ch, area = cstats[j]
-            if cx == 0 or cy == 0 or cx + cw >= bw_ or cy + ch >= bh:
-                continue  # outside the frame
-            if cw < 6 or ch < 6 or area < 0.6 * cw * ch:
-                continue
-            cells.append((x + cx, y + cy, x + cx + cw, y + cy + ch))
+        for slots in groups.values():
+            r0, r1 = min(s[0] for s in slots), max(s[0] for s in slots) + 1
+            c0, c1 = min(s[1] for s in slots), max(s[1] for s in slots) + 1
+            box = (x + xs[c0] + 2, y + ys[r0] + 2, x + xs[c1] - 2, y + ys[r1] - 2)
+            cells.append((r0, r1, c0, c1, tuple(int(v) for v in box)))
         if len(cells) >= 2:
-            out.append(((x, y, x + bw_, y + bh), cells))
+            out.append(((int(x), int(y), int(x + bw_), int(y + bh)), sorted(cells)))
     return out
 
 
@@ -218,15 +271,21 @@ def recognize(gray, det: bool = True) -> list[Word]:
 # --------------------------------------------------------------------------- words → cells
 def as_number_text(text: str) -> tuple[str, bool]:
     """Given what OCR read in a cell, return ``(text, changed)``: a reading made only of digits
-    and letters OCR confuses with digits (``o`` for ``0``, ``l`` for ``1``) becomes the digits,
-    with ``changed`` True; anything else is returned as read.
+    and letters OCR confuses with digits (``o`` for ``0``, ``l`` for ``1``; a lone ``。``, the
+    recogniser's usual reading of a small isolated ``0``) becomes the digits, with ``changed``
+    True (the reading stays doubtful until the identities confirm it); anything else is
+    returned as read.
 
     >>> as_number_text("1o")
     ('10', True)
+    >>> as_number_text("。")
+    ('0', True)
     >>> as_number_text("（一）予以公开")
     ('（一）予以公开', False)
     """
     s = text.replace(" ", "")
+    if s in _ZERO_LIKE:  # a lone small circle in a number cell: the recogniser's reading of a 0
+        return "0", True
     if not s or _CJK.search(s):
         return text, False
     mapped = s.translate(_DIGITS_LIKE)
@@ -261,56 +320,49 @@ def _has_ink(gray, box, margin: int = 4) -> bool:
     return any(stats[i][4] >= 6 and stats[i][3] >= 5 for i in range(1, n))
 
 
-def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:
-    """The text and confidence of one cell: its words, or (none read but ink there) a second
-    reading of the cell's own crop."""
-    if words:
-        return _join(words), min(w.conf for w in words)
-    if not _has_ink(gray, box):
-        return "", 1.0
+def _ink_crop(gray, box, margin: int = 3):
+    """The cell's marks, cut tight (median-filtered, Otsu-binarized, a white border): what the
+    recogniser reads best when a whole-page pass missed a lone digit. None when the cell is empty."""
+    import cv2
+    import numpy as np
+
     x0, y0, x1, y1 = box
-    pad = 2
-    crop = gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
-    again = recognize(crop, det=False)
+    crop = gray[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
+    if crop.size == 0:
+        return None
+    _, bw = cv2.threshold(cv2.medianBlur(crop, 3), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ys, xs = np.where(bw < 128)
+    if not len(xs):
+        return None
+    tight = bw[max(0, ys.min() - 6):ys.max() + 7, max(0, xs.min() - 12):xs.max() + 13]
+    return cv2.copyMakeBorder(tight, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
+
+
+def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:
+    """The text and confidence of one cell: its words, or (none read, or only a stray mark,
+    but ink there) a second reading of the cell's marks alone."""
+    if words:
+        text = _join(words)
+        if not _ILLEGIBLE.match(text):
+            return text, min(w.conf for w in words)
+    elif not _has_ink(gray, box):
+        return "", 1.0
+    crop = _ink_crop(gray, box)
+    again = recognize(crop, det=False) if crop is not None else []
     if not again:
         return "", 0.0
     return " ".join(w.text for w in again), min(w.conf for w in again)
 
 
-def _grid(cells: list[tuple[int, int, int, int]], tol: int):
-    """Cell interiors → row and column boundaries and spans ``(r0, r1, c0, c1, box)``."""
-    def snap(values):
-        out: list[float] = []
-        for v in sorted(values):
-            if not out or v - out[-1] > tol:
-                out.append(v)
-        return out
-
-    xs = snap([c[0] for c in cells] + [c[2] for c in cells])
-    ys = snap([c[1] for c in cells] + [c[3] for c in cells])
-
-    def idx(bounds, v):
-        return min(bisect.bisect_left(bounds, v - tol), len(bounds) - 1)
-
-    spans = []
-    for box in cells:
-        c0, c1 = idx(xs, box[0]), idx(xs, box[2])
-        r0, r1 = idx(ys, box[1]), idx(ys, box[3])
-        if c1 > c0 and r1 > r0:
-            spans.append((r0, r1, c0, c1, box))
-    return xs, ys, spans
-
-
 def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict) -> list:
-    """Given a table's cell interiors and the page's words inside it, return its rows as
+    """Given a table's cells (``find_tables``) and the page's words inside it, return its rows as
     ``pdf._Row`` (so tables continued over a page break join as in text-layer PDFs)."""
     from .pdf import _Row
 
-    tol = max(6, gray.shape[1] // 250)
-    xs, ys, spans = _grid(cells, tol)
-    nrows, ncols = len(ys) - 1, len(xs) - 1
-    if nrows < 1 or ncols < 1:
-        return []
+    tol = max(4, gray.shape[1] // 400)
+    spans = cells
+    nrows, ncols = max(s[1] for s in spans), max(s[3] for s in spans)
+    top_of = {s[0]: s[4][1] for s in spans}
     owner = [[-1] * ncols for _ in range(nrows)]
     for k, (r0, r1, c0, c1, _) in enumerate(spans):
         for r in range(r0, r1):
@@ -338,7 +390,9 @@ def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict) -> lis
             if r0 == r:
                 raw, conf = _read_cell(gray, box, in_span.get(k, []))
                 text, changed = as_number_text(raw)
-                inked_unread = not raw and conf == 0.0
+                if _ILLEGIBLE.match(text):  # a mark, not a number nor a blank sign: '。', '.', '·'
+                    text, conf = "", 0.0
+                inked_unread = not text and conf == 0.0
                 status = "unread" if inked_unread else "doubt" if (changed or conf < CONFIDENCE) else "ok"
                 reads[loc] = CellRead(text, raw, round(conf, 3), status, box)
             else:
@@ -347,7 +401,7 @@ def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict) -> lis
             out_cols.append(c)
             c += max(c1 - c, 1)
         if out_cells and (any(cl.text for cl in out_cells) or len(out_cells) > 1):
-            rows.append(_Row(out_cells, out_cols, ncols, float(ys[r])))
+            rows.append(_Row(out_cells, out_cols, ncols, float(top_of.get(r, 0))))
     return rows
 
 
