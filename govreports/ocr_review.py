@@ -109,3 +109,16 @@ def annotate(findings: list[dict]) -> None:
     for f in findings:
         if f["check"] in IDENTITY_IDS and "(read by OCR" not in f["message"]:
             f["message"] += " (cells read by OCR: a misread digit may be the cause; see the boxes in location)"
+
+
+def linked_images(parsed, urls: list[str]) -> None:
+    """A page that links images and lacks a template table: flag ``table_as_image`` (warning) on
+    each missing table, naming the image URLs, so the missing numbers are explained."""
+    missing = [f["table"] for f in parsed.findings if f["check"] == "missing_table"]
+    if not parsed.requests and "requests" not in missing:
+        missing.insert(0, "requests")
+    shown = ", ".join(urls[:5]) + (f" (+{len(urls) - 5} more)" if len(urls) > 5 else "")
+    for table in dict.fromkeys(missing):
+        parsed.findings.append(finding(
+            "table_as_image", f"table {table} is not printed as text; the page shows image(s) {shown}: "
+            "save them beside the page to read them by OCR", table=table, found=urls[0]))

@@ -239,12 +239,15 @@ def read_report(source, name: str | None = None) -> Report:
     if ocr_reads is not None:  # OCR'd numbers: confirmed by the identities, or left missing and flagged
         from .ocr_review import review
         review(parsed, ocr_reads)
+    linked = doc.cache.get("linked_images")
     legacy = None
     if not (parsed.requests or parsed.appeals or parsed.disclosure):
         if year is not None and year <= T.LAST_PRE_TEMPLATE_YEAR:
             parsed, legacy = _read_pre2019(doc)
         elif not parsed.regions:
-            raise ReportError(src, "no report found: none of the template's three tables is printed")
+            raise ReportError(src, "no report found: none of the template's three tables is printed"
+                              + (f" (the page links images, perhaps its tables: {', '.join(linked[:3])}; save "
+                                 "them beside the page to read them by OCR)" if linked else ""))
     if legacy is None:
         _compare_copies(parsed, copies, year)
     printed, found_in = find_agency(lines, parsed.truncated)
@@ -274,6 +277,9 @@ def read_report(source, name: str | None = None) -> Report:
         if ocr_reads is not None:
             from .ocr_review import annotate
             annotate(parsed.findings)
+        if linked:
+            from .ocr_review import linked_images
+            linked_images(parsed, linked)
         keys = document_keys(doc)
         sections = report_sections(doc, parsed.template, keys, split_regions(doc, keys)[0])
     else:

@@ -14,7 +14,8 @@ def _name(req: str) -> str:
 
 def test_environment_yml_lists_every_pyproject_dependency():
     proj = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {_name(d) for d in proj["dependencies"] + proj["optional-dependencies"]["dev"]}
+    extras = proj["optional-dependencies"]
+    declared = {_name(d) for d in proj["dependencies"] + extras["dev"] + extras["ocr"]}
     env = (ROOT / "environment.yml").read_text()
     pip_part = env.split("- pip:", 1)[1]
     listed = {_name(m) for m in re.findall(r"^\s+- ([A-Za-z][^\n#]*)$", pip_part, re.M)}
@@ -43,3 +44,9 @@ def test_readme_main_command_runs_the_main_job():
     readme = (ROOT / "README.md").read_text()
     command = re.search(r"<!-- main-command -->\s*```(?:bash|sh)?\n(.+?)\n```", readme, re.S).group(1)
     assert "govreports run data/reports" in command and "pip install" in command
+
+
+def test_dev_extra_brings_the_ocr_extra():
+    """The README's test command installs [dev]: it must bring every OCR package, so CI runs the OCR tests."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {_name(d) for d in extras["ocr"]} <= {_name(d) for d in extras["dev"]}

@@ -195,7 +195,11 @@ def read_document(data: bytes, source: str) -> Document:
             return _with_notes(read_csv_text(text, source), notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
-        return _with_notes(read_html(text, source), notes)
+        doc = read_html(text, source)
+        if doc.cache.get("images"):  # a table printed as a picture: OCR it when the file is here
+            from .ocr import read_html_images
+            read_html_images(doc, source)
+        return _with_notes(doc, notes)
     return _with_notes(read_text(text, source, "markdown" if len(_MD_ROW.findall(text)) >= 5 else "text"), notes)
 
 

@@ -28,6 +28,8 @@ _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _WS = re.compile(r"[\s\u00a0\u3000]+")
 _MARK = "\ue000T"  # where a table stood in the page text (private-use characters; see _MARK_LINE)
 _MARK_LINE = re.compile("^\ue000T(\\d+)\ue000$")
+_IMG = "\ue000I"  # where an <img> stood
+_IMG_LINE = re.compile("^\ue000I(\\d+)\ue000$")
 
 
 def _clean(text: str) -> str:
@@ -102,9 +104,23 @@ def read_html(text: str, source: str) -> Document:
         mark.text = f"\n{_MARK}{len(tables) - 1}\ue000\n"
         mark.tail = table.tail
         table.getparent().replace(table, mark)
+    images: list[str] = []  # <img> sources, in page order: a table printed as a picture (readers.ocr)
+    for img in root.iter("img"):
+        src = (img.get("src") or "").strip()
+        if src and not src.startswith("data:"):
+            mark = etree.Element("span")
+            mark.text = f"\n{_IMG}{len(images)}\ue000\n"
+            mark.tail = img.tail
+            img.getparent().replace(img, mark)
+            images.append(src)
+    placed: list[tuple[int, str]] = []
     lines: list[Line] = []
     plain: list[str] = []
     for raw in etree.tostring(root, method="text", encoding="unicode").split("\n"):
+        m = _IMG_LINE.match(raw.strip())
+        if m:
+            placed.append((len(lines), images[int(m.group(1))]))
+            continue
         m = _MARK_LINE.match(raw)
         if m:
             for line in tables[int(m.group(1))]:
@@ -116,4 +132,7 @@ def read_html(text: str, source: str) -> Document:
             loc = f"paragraph {len(plain) + 1}"
             lines.append(Line([Cell(s, loc)], loc))
             plain.append(s)
-    return Document(lines, "\n".join(plain), "html")
+    doc = Document(lines, "\n".join(plain), "html")
+    if placed:
+        doc.cache["images"] = placed  # (index of the line it stands before, src)
+    return doc

@@ -1,0 +1,268 @@
+"""OCR: scanned PDFs and page images read through OCR only, compared with the gold cell by cell.
+
+OCR is heavy (seconds per page on a loaded 2-core machine), so each printing is read once per
+session (module-scoped fixtures) and only a small sample is read here: one gold entry scanned
+at 200 dpi, the same degraded (JPEG 40, 1.5° skew, noise), a multi-page TIFF at 150 dpi, one
+real PDF rasterized. Every dpi, every degraded copy and every gold entry are swept by
+``benchmarks/ocr_accuracy.py``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import govreports as gr
+from govreports.exceptions import ReportError
+from govreports.ocr_review import review
+from govreports.parse import Parsed, Value
+from govreports.readers import ocr
+from govreports.readers.ocr import CellRead, as_number_text
+from govreports.render.values import ReportValues
+from govreports.template import APPLICANT_KEYS
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests" / "gold"
+PDF_GOLD = json.loads((GOLD / "pdf.json").read_text(encoding="utf-8"))
+REAL_PDF = ROOT.parent / "shared" / "reports" / "pdf"
+CITY = "huaian_city_gov_2024.pdf"  # large numbers (3,985,758), all three （六） sub-rows
+
+needs_ocr = pytest.mark.skipif(not ocr.available(), reason="the [ocr] extra is not installed")
+BOX = re.compile(r"^page \d+ \(OCR\) row \d+ col \d+ \[\d+,\d+,\d+,\d+\]$")
+
+
+def gold_cells(entry: dict) -> dict[tuple[str, str, str], float]:
+    """Every printed cell of a gold entry: (table, key1, key2) → value."""
+    cells = {("requests", row, a): float(v) for row, vals in entry.get("requests", {}).items()
+             for a, v in zip(APPLICANT_KEYS, vals)}
+    appeals = entry.get("appeals")
+    if isinstance(appeals, list):
+        results = ("upheld", "corrected", "other", "pending", "total")
+        for i, v in enumerate(appeals):
+            cells[("appeals", ("review", "suit_direct", "suit_after_review")[i // 5], results[i % 5])] = float(v)
+    for item, measures in (entry.get("disclosure") or {}).items():
+        for m, v in measures.items():
+            if not m.startswith("_"):
+                cells[("disclosure", item, m)] = float(v)
+    return cells
+
+
+def compare(report, entry: dict) -> dict:
+    """Cell by cell: exact, missing (and whether flagged), wrong (and whether flagged)."""
+    got = {}
+    for table, k1, k2 in (("requests", "row", "applicant"), ("appeals", "proceeding", "result"),
+                          ("disclosure", "item", "measure")):
+        df = getattr(report, table)
+        for a, b, v in zip(df[k1], df[k2], df["value"]):
+            if v is not None and str(v) != "<NA>":
+                got[(table, str(a), str(b))] = float(v)
+    flagged = set(report.findings.loc[report.findings["severity"].isin(["error", "warning"]), "table"])
+    out = {"cells": 0, "exact": 0, "missing": [], "wrong": [], "silent": []}
+    for key, want in gold_cells(entry).items():
+        out["cells"] += 1
+        if key not in got:
+            out["missing"].append(key)
+        elif abs(got[key] - want) > 1e-6:
+            out["wrong"].append((key, want, got[key]))
+            if key[0] not in flagged:
+                out["silent"].append((key, want, got[key]))
+        else:
+            out["exact"] += 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def city_values() -> ReportValues:
+    return ReportValues.from_gold(PDF_GOLD[CITY])
+
+
+@pytest.fixture(scope="module")
+def scan_200(city_values):
+    from govreports.render.scan import scanned_pdf
+
+    return gr.read_report(scanned_pdf(city_values, dpi=200), name="city_scan.pdf")
+
+
+@pytest.fixture(scope="module")
+def scan_degraded(city_values):
+    from govreports.render.scan import DEGRADED, scanned_pdf
+
+    return gr.read_report(scanned_pdf(city_values, dpi=200, **DEGRADED), name="city_scan_degraded.pdf")
+
+
+# --------------------------------------------------------------------------- no OCR needed
+def test_digit_like_letters_become_digits_and_stay_doubtful():
+    assert as_number_text("1o") == ("10", True)
+    assert as_number_text("。") == ("0", True)
+    assert as_number_text("3985758") == ("3985758", False)
+    assert as_number_text("（一）予以公开") == ("（一）予以公开", False)
+
+
+def _value(v: float, loc: str) -> Value:
+    return Value(float(v), False, str(v), loc)
+
+
+def _row_reads(row: str, vals: list[int], statuses: dict[int, str]) -> tuple[dict, dict]:
+    cells, reads = {}, {}
+    for i, (a, v) in enumerate(zip(APPLICANT_KEYS, vals)):
+        loc = f"page 2 (OCR) row 1 col {i + 3} [0,0,1,1]"
+        cells[(row, a)] = _value(v, loc)
+        reads[loc] = CellRead(str(v), str(v), 0.5 if i in statuses else 0.99, statuses.get(i, "ok"), (0, 0, 1, 1))
+    return cells, reads
+
+
+def test_review_keeps_a_doubtful_cell_the_identities_confirm():
+    parsed = Parsed()
+    cells, reads = _row_reads("granted", [2, 0, 0, 0, 0, 0, 2], {1: "doubt"})
+    parsed.requests.update(cells)
+    review(parsed, reads)
+    assert ("granted", "commercial") in parsed.requests
+    assert not [f for f in parsed.findings if f["check"] == "ocr_doubt"]
+
+
+def test_review_leaves_a_doubtful_cell_in_a_failing_identity_missing_and_flags_it():
+    parsed = Parsed()
+    cells, reads = _row_reads("granted", [2, 8, 0, 0, 0, 0, 2], {1: "doubt"})  # 8 misread, 0 printed
+    parsed.requests.update(cells)
+    review(parsed, reads)
+    assert ("granted", "commercial") not in parsed.requests
+    doubts = [f for f in parsed.findings if f["check"] == "ocr_doubt"]
+    assert len(doubts) == 1 and doubts[0]["severity"] == "warning"
+    assert doubts[0]["applicant"] == "commercial" and "(OCR)" in doubts[0]["location"]
+
+
+def test_review_never_reads_an_unread_inked_cell_as_blank_zero():
+    parsed = Parsed()
+    cells, reads = _row_reads("granted", [2, 0, 0, 0, 0, 0, 2], {})
+    loc = cells[("granted", "research")].location
+    cells[("granted", "research")] = Value(0.0, True, "", loc)
+    reads[loc] = CellRead("", "", 0.0, "unread", (0, 0, 1, 1))
+    parsed.requests.update(cells)
+    review(parsed, reads)
+    assert ("granted", "research") not in parsed.requests
+    assert [f["check"] for f in parsed.findings] == ["ocr_doubt"]
+
+
+def test_scan_without_the_ocr_extra_names_the_extra(monkeypatch, city_values):
+    from govreports.readers import pdf as pdf_reader
+    from govreports.render.scan import images_to_pdf
+    from PIL import Image
+
+    monkeypatch.setattr(pdf_reader.ocr, "available", lambda: False)
+    blank = images_to_pdf([Image.new("L", (400, 560), 255)], dpi=50)
+    with pytest.raises(ReportError, match=r"scan\.pdf.*OCR needed.*govreports\[ocr\]"):
+        gr.read_report(blank, name="scan.pdf")
+
+
+def test_image_without_the_ocr_extra_names_the_extra(monkeypatch):
+    from govreports.render.scan import page_png
+    from PIL import Image
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    with pytest.raises(ReportError, match=r"table\.png.*govreports\[ocr\]"):
+        gr.read_report(page_png(Image.new("L", (40, 40), 255)), name="table.png")
+
+
+# --------------------------------------------------------------------------- OCR
+@needs_ocr
+def test_scan_at_200_dpi_reads_the_gold_cell_by_cell(scan_200):
+    r = compare(scan_200, PDF_GOLD[CITY])
+    assert scan_200.meta.format == "pdf-ocr"
+    assert not r["wrong"], r["wrong"]
+    assert r["exact"] / r["cells"] >= 0.995, r["missing"]
+    assert scan_200.meta.year == PDF_GOLD[CITY]["year"]
+
+
+@needs_ocr
+def test_ocr_locations_name_page_cell_and_box(scan_200):
+    locs = scan_200.requests["location"].tolist()
+    assert locs and all(BOX.match(loc) for loc in locs), locs[:3]
+
+
+@needs_ocr
+def test_degraded_scan_is_never_silently_wrong(scan_degraded):
+    r = compare(scan_degraded, PDF_GOLD[CITY])
+    assert not r["silent"], r["silent"]
+    assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
+    for key in r["missing"]:  # a cell left missing is flagged in its table
+        assert key[0] in set(scan_degraded.findings["table"]), key
+
+
+@needs_ocr
+def test_multipage_tiff_at_150_dpi_reads_the_gold(city_values):
+    import io
+
+    from govreports.render.scan import render_pages
+
+    pages = render_pages(city_values, dpi=150)
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    report = gr.read_report(buf.getvalue(), name="city_scan.tif")
+    assert report.meta.format == "image"
+    r = compare(report, PDF_GOLD[CITY])
+    assert not r["silent"], r["silent"]
+    assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
+
+
+@needs_ocr
+@pytest.mark.shared
+def test_real_pdf_rasterized_reads_through_ocr_only():
+    from govreports.render.scan import images_to_pdf, rasterize
+
+    name = "huaian_hongze_district_gov_2024.pdf"
+    path = REAL_PDF / name
+    if not path.exists():
+        pytest.skip(f"{path} not present (the shared report folder is not beside the project)")
+    report = gr.read_report(images_to_pdf(rasterize(path.read_bytes(), 200), 200), name=name)
+    assert report.meta.format == "pdf-ocr"
+    r = compare(report, PDF_GOLD[name])
+    assert not r["silent"], r["silent"]
+    assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
+
+
+# --------------------------------------------------------------------------- HTML with a table image
+def _html_with_table4_as(values: ReportValues, src: str) -> str:
+    from govreports.render import render
+
+    html = render(values, "html")
+    tables = [m.start() for m in re.finditer("<table", html)]
+    start = next(t for t in tables if "结果维持" in html[t:html.find("</table>", t)])
+    end = html.find("</table>", start) + len("</table>")
+    return html[:start] + f'<p><img src="{src}" alt="表4"></p>' + html[end:]
+
+
+@pytest.fixture(scope="module")
+def table4_png(city_values) -> bytes:
+    """Table 4 as the scan prints it, cut from the renderer's page image by its ruling lines."""
+    from govreports.render.scan import page_png, render_pages
+
+    page = render_pages(city_values, dpi=200)[-1]
+    gray = ocr.to_gray(page)
+    bbox = [b for b, cells in ocr.find_tables(gray) if max(c[3] for c in cells) >= 15][-1]
+    return page_png(page.crop((bbox[0] - 20, bbox[1] - 20, bbox[2] + 20, bbox[3] + 20)))
+
+
+@needs_ocr
+def test_html_table_image_saved_beside_the_page_is_read_by_ocr(tmp_path, city_values, table4_png):
+    (tmp_path / "report_files").mkdir()
+    (tmp_path / "report_files" / "t4.png").write_bytes(table4_png)
+    page = tmp_path / "report.html"
+    page.write_text(_html_with_table4_as(city_values, "report_files/t4.png"), encoding="utf-8")
+    report = gr.read_report(page)
+    got = report.appeals.set_index(["proceeding", "result"])["value"]
+    assert [int(v) for v in got.tolist()] == PDF_GOLD[CITY]["appeals"]
+    assert all("(OCR)" in loc for loc in report.appeals["location"])
+    assert "table_as_image" not in set(report.findings["check"])
+
+
+def test_html_table_image_only_linked_is_flagged_with_its_url(tmp_path, city_values):
+    page = tmp_path / "report.html"
+    url = "http://www.example.gov.cn/images/t4.png"
+    page.write_text(_html_with_table4_as(city_values, url), encoding="utf-8")
+    report = gr.read_report(page)
+    flags = report.findings[report.findings["check"] == "table_as_image"]
+    assert len(flags) >= 1 and set(flags["severity"]) == {"warning"}
+    assert "appeals" in set(flags["table"]) and url in flags["message"].iloc[0]
+    assert report.appeals["value"].isna().all() or len(report.appeals) == 0
