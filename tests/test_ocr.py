@@ -266,3 +266,27 @@ def test_html_table_image_only_linked_is_flagged_with_its_url(tmp_path, city_val
     assert len(flags) >= 1 and set(flags["severity"]) == {"warning"}
     assert "appeals" in set(flags["table"]) and url in flags["message"].iloc[0]
     assert report.appeals["value"].isna().all() or len(report.appeals) == 0
+
+
+@needs_ocr
+def test_docx_with_table_4_pasted_as_a_picture_is_read_by_ocr(city_values, table4_png):
+    import io
+
+    import docx
+    from docx.shared import Inches
+
+    from govreports.render import render
+
+    word = docx.Document(io.BytesIO(render(city_values, "docx")))
+    table4 = next(t for t in word.tables if "结果维持" in "".join(c.text for c in t._cells))
+    p = word.add_paragraph()
+    p.add_run().add_picture(io.BytesIO(table4_png), width=Inches(6))
+    table4._element.addprevious(p._p)
+    table4._element.getparent().remove(table4._element)
+    buf = io.BytesIO()
+    word.save(buf)
+    report = gr.read_report(buf.getvalue(), name="pasted.docx")
+    assert [int(v) for v in report.appeals["value"].tolist()] == PDF_GOLD[CITY]["appeals"]
+    assert all("(OCR)" in loc for loc in report.appeals["location"])
+    gold = PDF_GOLD[CITY]["requests"]  # table 3 stays the Word table it was
+    assert [int(v) for v in report.requests_wide().loc["outcome_total"].tolist()] == gold["outcome_total"]

@@ -157,11 +157,13 @@ def read_docx(data: bytes, source: str) -> Document:
     if body is None:
         raise ReportError(source, "word/document.xml has no body")
     lines: list[Line] = []
+    pictures: list[tuple[int, str]] = []  # (line index, relationship id) of pictures (a pasted table image)
     n_par = n_tbl = 0
     prev_row: _Row | None = None  # the last row of the table just before, if only blank paragraphs follow it
     for el in body_items(body):
         if el.tag == _P:
             n_par += 1
+            pictures += [(len(lines), rid) for rid in el.xpath(".//*[local-name()='blip']/@*[local-name()='embed']")]
             line = _paragraph_line(paragraph_text(el), n_par)
             if line is not None:
                 lines.append(line)
@@ -174,10 +176,34 @@ def read_docx(data: bytes, source: str) -> Document:
                 rows = rows[1:]
             lines.extend(Line(r.cells, f"word table #{n_tbl} row {int(r.top)}", table=True) for r in rows)
             prev_row = rows[-1] if rows else prev_row
-    if not any(c.text for ln in lines for c in ln.cells):
+    if not any(c.text for ln in lines for c in ln.cells) and not pictures:
         raise ReportError(source, "the Word document holds no text")
     text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
-    return Document(lines=lines, text=text, format="docx")
+    doc = Document(lines=lines, text=text, format="docx")
+    if pictures:  # tables pasted as pictures: read by OCR when the [ocr] extra is installed
+        from . import ocr
+        if ocr.available():
+            ocr.insert_images(doc, _picture_bytes(data, pictures))
+    return doc
+
+
+def _picture_bytes(data: bytes, pictures: list[tuple[int, str]]) -> list[tuple[int, str, bytes]]:
+    """The bytes of each picture (by its relationship id in word/_rels/document.xml.rels)."""
+    out = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        try:
+            rels = etree.fromstring(z.read("word/_rels/document.xml.rels"))
+        except (KeyError, etree.XMLSyntaxError):
+            return out
+        target = {r.get("Id"): r.get("Target", "") for r in rels}
+        for index, rid in pictures:
+            name = target.get(rid, "")
+            path = name.lstrip("/") if name.startswith("/") else f"word/{name}"
+            try:
+                out.append((index, name.rsplit("/", 1)[-1], z.read(path)))
+            except KeyError:
+                continue
+    return out
 
 
 def soffice_path() -> str | None:

@@ -548,28 +548,39 @@ def _local_image(src: str, source: str):
 
 def read_html_images(doc: Document, source: str) -> None:
     """Given an HTML page's Document, OCR the ``<img>`` it prints whose file is available locally
-    and put their lines where the image stood, in place (``doc.cache['ocr']`` gets the cell
-    reads). An image only linked (not saved beside the page) is listed in
-    ``doc.cache['linked_images']``, for the ``table_as_image`` finding."""
-    placed = doc.cache.get("images") or []
-    reads: dict[str, CellRead] = {}
+    and put their lines where the image stood, in place. An image only linked (not saved beside
+    the page) is listed in ``doc.cache['linked_images']``, for the ``table_as_image`` finding."""
+    found: list[tuple[int, str, bytes]] = []
     linked: list[str] = []
-    inserts: list[tuple[int, list[Line]]] = []
-    for n, (index, src) in enumerate(placed, 1):
+    for index, src in doc.cache.get("images") or []:
         path = _local_image(src, source)
         if path is None or not available():
             linked.append(src)
-            continue
-        from PIL import Image
+        else:
+            found.append((index, path.name, path.read_bytes()))
+    insert_images(doc, found)
+    if linked:
+        doc.cache["linked_images"] = linked
 
+
+def insert_images(doc: Document, images: list[tuple[int, str, bytes]]) -> None:
+    """Given a Document and images it prints (``(index of the line it stands before, name,
+    bytes)``), OCR each and put its lines there, in place; the cell reads go to
+    ``doc.cache['ocr']``. An image that cannot be opened is skipped (it is not a table)."""
+    from PIL import Image, UnidentifiedImageError
+
+    reads: dict[str, CellRead] = doc.cache.get("ocr", {})
+    inserts: list[tuple[int, list[Line]]] = []
+    for n, (index, name, data) in enumerate(images, 1):
         try:
-            with Image.open(path) as img:
+            with Image.open(io.BytesIO(data)) as img:
                 image = img.convert("L")
-        except OSError:
-            linked.append(src)
+        except (UnidentifiedImageError, OSError, ValueError):
+            continue
+        if min(image.size) < 40:  # an icon or a rule, not a table
             continue
         lines: list[Line] = []
-        add_items(page_items(image, 1, reads, where=f"image {n} ({path.name})"), lines, None)
+        add_items(page_items(image, 1, reads, where=f"image {n} ({name})"), lines, None)
         inserts.append((index, lines))
     for index, lines in reversed(inserts):
         doc.lines[index:index] = lines
@@ -577,5 +588,3 @@ def read_html_images(doc: Document, source: str) -> None:
         doc.cache["ocr"] = reads
         doc.cache.pop("keys", None)
         doc.text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in doc.lines)
-    if linked:
-        doc.cache["linked_images"] = linked
