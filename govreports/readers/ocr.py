@@ -280,6 +280,8 @@ def as_number_text(text: str) -> tuple[str, bool]:
     ('10', True)
     >>> as_number_text("。")
     ('0', True)
+    >>> as_number_text("96171. 6")
+    ('96171.6', False)
     >>> as_number_text("（一）予以公开")
     ('（一）予以公开', False)
     """
@@ -289,8 +291,8 @@ def as_number_text(text: str) -> tuple[str, bool]:
     if not s or _CJK.search(s):
         return text, False
     mapped = s.translate(_DIGITS_LIKE)
-    if _NUMBER.match(mapped) and mapped != s:
-        return mapped, True
+    if _NUMBER.match(mapped) and mapped != text:  # letters read for digits, or a number cut in two words
+        return mapped, mapped != s
     return text, False
 
 
@@ -546,6 +548,11 @@ def _local_image(src: str, source: str):
     return None
 
 
+# Page furniture, never a table: icons, logos, QR codes, share buttons.
+_DECORATION = re.compile(r"(\.(gif|svg|ico)$)|logo|icon|banner|qrcode|ewm|erweima|weixin|wechat|share|print|close"
+                         r"|arrow|btn|button|dot|line|bg", re.I)
+
+
 def read_html_images(doc: Document, source: str) -> None:
     """Given an HTML page's Document, OCR the ``<img>`` it prints whose file is available locally
     and put their lines where the image stood, in place. An image only linked (not saved beside
@@ -555,7 +562,8 @@ def read_html_images(doc: Document, source: str) -> None:
     for index, src in doc.cache.get("images") or []:
         path = _local_image(src, source)
         if path is None or not available():
-            linked.append(src)
+            if not _DECORATION.search(src):
+                linked.append(src)
         else:
             found.append((index, path.name, path.read_bytes()))
     insert_images(doc, found)
