@@ -515,14 +515,15 @@ def is_image(data: bytes) -> bool:
 def read_image(data: bytes, source: str) -> Document:
     """Given the bytes of a PNG, JPEG or TIFF (every frame of a multi-page TIFF a page),
     return the Document OCR reads from it (format ``image``)."""
-    require(source, "an image file")
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
         img = Image.open(io.BytesIO(data))
         pages = [frame.convert("L") for frame in ImageSequence.Iterator(img)]
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ReportError(source, f"not a readable image ({type(exc).__name__}: {exc})") from exc
+        raise ReportError(source, "binary file, not a readable image: the PNG/JPEG/TIFF data is broken "
+                                  f"({type(exc).__name__})") from exc
+    require(source, "an image file")
     return document_of(pages, source, "image")
 
 
