@@ -234,15 +234,20 @@ def _html_with_table4_as(values: ReportValues, src: str) -> str:
     return html[:start] + f'<p><img src="{src}" alt="表4"></p>' + html[end:]
 
 
-@pytest.fixture(scope="module")
-def table4_png(city_values) -> bytes:
-    """Table 4 as the scan prints it, cut from the renderer's page image by its ruling lines."""
+def _table4_crop(city_values, above: int) -> bytes:
+    """Table 4 as the scan prints it, cut from the renderer's page image by its ruling lines
+    (``above``: pixels kept above the table, for its section heading)."""
     from govreports.render.scan import page_png, render_pages
 
     page = render_pages(city_values, dpi=200)[-1]
     gray = ocr.to_gray(page)
     bbox = [b for b, cells in ocr.find_tables(gray) if max(c[3] for c in cells) >= 15][-1]
-    return page_png(page.crop((bbox[0] - 20, bbox[1] - 20, bbox[2] + 20, bbox[3] + 20)))
+    return page_png(page.crop((bbox[0] - 20, bbox[1] - above, bbox[2] + 20, bbox[3] + 20)))
+
+
+@pytest.fixture(scope="module")
+def table4_png(city_values) -> bytes:
+    return _table4_crop(city_values, 20)
 
 
 @needs_ocr
@@ -291,3 +296,18 @@ def test_docx_with_table_4_pasted_as_a_picture_is_read_by_ocr(city_values, table
     assert all("(OCR)" in loc for loc in report.appeals["location"])
     gold = PDF_GOLD[CITY]["requests"]  # table 3 stays the Word table it was
     assert [int(v) for v in report.requests_wide().loc["outcome_total"].tolist()] == gold["outcome_total"]
+
+
+@needs_ocr
+def test_read_corpus_ocrs_in_its_workers_and_caches_the_result(tmp_path, city_values):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "table4.png").write_bytes(_table4_crop(city_values, 100))  # with its heading 四、…
+    (folder / "report.txt").write_bytes((ROOT / "data" / "reports" / "seeds" / "000_5098ec7e8be95a2a.txt").read_bytes())
+    first = gr.read_corpus(folder, workers=2, cache=tmp_path / "cache")
+    row = first.reports.set_index(first.reports["source"].map(lambda s: Path(s).name)).loc["table4.png"]
+    assert row["status"] == "parsed" and row["format"] == "image", row.get("error")
+    appeals = first.appeals[first.appeals["report_id"] == row["report_id"]]
+    assert [int(v) for v in appeals["value"]] == PDF_GOLD[CITY]["appeals"]
+    again = gr.read_corpus(folder, workers=2, cache=tmp_path / "cache")
+    assert again.counts["cached"] == 2

@@ -89,6 +89,21 @@ def engine():
     return RapidOCR(text_score=0.3, use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1)
 
 
+def scan_dpi(page) -> int:
+    """The resolution to render a scanned pdfplumber page at: its largest image's own (one
+    image pixel per rendered pixel; resampling a 150-dpi scan to 200 blurs small digits),
+    within 120–400 dpi; :data:`DPI` when the page says nothing usable."""
+    best = None
+    for im in page.images or []:
+        try:
+            px, width = float(im["srcsize"][0]), float(im["x1"] - im["x0"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+        if width > 0.5 * float(page.width) and px > 0:
+            best = max(best or 0.0, px * 72.0 / width)
+    return int(round(min(400.0, max(120.0, best)))) if best else DPI
+
+
 def available() -> bool:
     """Whether the OCR engine is installed."""
     try:

@@ -409,7 +409,7 @@ def read_pdf(data: bytes, source: str) -> Document:
                 total_chars += nchars
                 if nchars == 0 and page.images:
                     if ocr.available():  # a scanned page: OCR reads it
-                        items = ocr.page_items(page.to_image(resolution=ocr.DPI).original, page_no, reads)
+                        items = ocr.page_items(page.to_image(resolution=ocr.scan_dpi(page)).original, page_no, reads)
                         ocr_pages += 1
                     else:
                         notes.append(("pdf_page_without_text", "warning",
