@@ -146,6 +146,32 @@ def test_review_never_reads_an_unread_inked_cell_as_blank_zero():
     assert [f["check"] for f in parsed.findings] == ["ocr_doubt"]
 
 
+def test_review_blames_the_one_cell_two_failing_identities_share():
+    from govreports.checks import check_identities
+
+    parsed = Parsed()
+    rows = {"received_new": [5, 0, 0, 0, 0, 0, 5], "carried_over": [0] * 7, "granted": [5, 0, 0, 0, 0, 0, 5],
+            "outcome_total": [8, 0, 0, 0, 0, 0, 5], "carried_forward": [0] * 7}  # 8: a 5 misread, confidently
+    reads = {}
+    for r, (row, vals) in enumerate(rows.items(), 1):
+        for c, (a, v) in enumerate(zip(APPLICANT_KEYS, vals), 1):
+            loc = f"page 1 (OCR) row {r} col {c} [0,0,1,1]"
+            parsed.requests[(row, a)] = _value(v, loc)
+            reads[loc] = CellRead(str(v), str(v), 0.99, "ok", (0, 0, 1, 1))
+    assert check_identities(parsed.requests, {})  # the misread breaks identities
+    review(parsed, reads)
+    assert ("outcome_total", "natural_person") not in parsed.requests
+    assert [f["check"] for f in parsed.findings] == ["ocr_doubt"]
+
+
+def test_identity_errors_on_ocr_cells_say_so():
+    from govreports.ocr_review import annotate
+
+    findings = [{"check": "row_total", "message": "row granted: ..."}, {"check": "unit_assumed", "message": "x"}]
+    annotate(findings)
+    assert "read by OCR" in findings[0]["message"] and findings[1]["message"] == "x"
+
+
 def test_scan_without_the_ocr_extra_names_the_extra(monkeypatch, city_values):
     from govreports.readers import pdf as pdf_reader
     from govreports.render.scan import images_to_pdf
