@@ -49,9 +49,10 @@ def main() -> None:
     ap.add_argument("--degraded", action="store_true", help="also a degraded copy at 200 dpi")
     ap.add_argument("--real", action="store_true", help="also the real PDFs of ../shared, rasterized")
     ap.add_argument("--limit", type=int, default=0, help="only the first N gold entries")
+    ap.add_argument("--only", nargs="*", default=[], help="only gold entries whose name contains one of these")
     args = ap.parse_args()
     entries = gold_entries()
-    names = list(entries)[: args.limit or None]
+    names = [n for n in entries if not args.only or any(o in n for o in args.only)][: args.limit or None]
     totals: dict = {}
     for name in names:
         values = ReportValues.from_gold(entries[name])

@@ -7,10 +7,12 @@ cell (:class:`govreports.readers.ocr.CellRead`) and the identities of tables 3 a
 * ink in the cell but nothing legible (``unread``): the value is left missing, never read as a
   blank 0, and flagged ``ocr_doubt``;
 * a doubtful reading (confidence below ``readers.ocr.CONFIDENCE``, or a letter read as a digit):
-  kept when every identity that covers it holds (the identities confirm it); left missing and
-  flagged when one of them fails; kept and flagged when no identity covers it (table 2);
-* a confident reading in a failing row identity and a failing column identity, the only cell
-  both share: the misread cell, left missing and flagged.
+  kept when an identity that covers it holds (its row's or its column's sum confirms it); left
+  missing and flagged when every identity over it fails; kept and flagged when no identity
+  covers it (table 2);
+* a reading below :data:`SURE` in a failing row identity and a failing column identity, the
+  only cell both share: the misread cell, left missing and flagged (a sure reading is not
+  blamed: reports print real inconsistencies, and their identity errors stand).
 
 Identity errors that remain on OCR'd cells say so in their message (:func:`annotate`).
 """
@@ -21,6 +23,9 @@ from .findings import finding
 
 _TABLE_KEYS = {"requests": ("key", "applicant"), "appeals": ("proceeding", ""), "disclosure": ("key", "")}
 IDENTITY_IDS = frozenset(i.id for i in T.IDENTITIES)
+# A reading at least this sure is not blamed for failing identities: reports print real
+# inconsistencies (the identity error then stands, naming the cells).
+SURE = 0.95
 
 
 def identity_instances(requests: dict, appeals: dict) -> list[tuple[str, str, list, bool]]:
@@ -84,10 +89,10 @@ def review(parsed, reads: dict) -> None:
         if read.status != "doubt":
             continue
         verdicts = covering.get(k, [])
-        if verdicts and all(verdicts):
+        if any(verdicts):  # an identity holding with this cell in it vouches for it
             read.status = "confirmed"
         elif verdicts:
-            drop[k] = "a doubtful reading in a failing identity; left missing"
+            drop[k] = "a doubtful reading every identity over it fails; left missing"
         else:
             _flag(parsed, k[0], k[1], k[2], value, read, "a doubtful reading no identity can confirm")
     failing = [set(keys) for _, _, keys, holds in instances if not holds]
@@ -96,7 +101,8 @@ def review(parsed, reads: dict) -> None:
             shared = a & b
             if len(shared) == 1:
                 k = next(iter(shared))
-                if k in read_of and k not in drop and not any(k2 in drop for k2 in a | b):
+                if (k in read_of and read_of[k][1].conf < SURE and k not in drop
+                        and not any(k2 in drop for k2 in a | b)):
                     drop[k] = "the one cell shared by two failing identities (a row's and a column's); left missing"
     for k, why in drop.items():
         value, read = read_of[k]

@@ -151,17 +151,26 @@ def test_review_blames_the_one_cell_two_failing_identities_share():
 
     parsed = Parsed()
     rows = {"received_new": [5, 0, 0, 0, 0, 0, 5], "carried_over": [0] * 7, "granted": [5, 0, 0, 0, 0, 0, 5],
-            "outcome_total": [8, 0, 0, 0, 0, 0, 5], "carried_forward": [0] * 7}  # 8: a 5 misread, confidently
+            "outcome_total": [8, 0, 0, 0, 0, 0, 5], "carried_forward": [0] * 7}  # 8: a 5 misread (confidence 0.9)
     reads = {}
     for r, (row, vals) in enumerate(rows.items(), 1):
         for c, (a, v) in enumerate(zip(APPLICANT_KEYS, vals), 1):
             loc = f"page 1 (OCR) row {r} col {c} [0,0,1,1]"
             parsed.requests[(row, a)] = _value(v, loc)
-            reads[loc] = CellRead(str(v), str(v), 0.99, "ok", (0, 0, 1, 1))
+            sure = 0.99 if (row, a) != ("outcome_total", "natural_person") else 0.9
+            reads[loc] = CellRead(str(v), str(v), sure, "ok", (0, 0, 1, 1))
     assert check_identities(parsed.requests, {})  # the misread breaks identities
     review(parsed, reads)
     assert ("outcome_total", "natural_person") not in parsed.requests
     assert [f["check"] for f in parsed.findings] == ["ocr_doubt"]
+
+
+def test_review_never_blames_a_sure_reading_for_a_printed_inconsistency():
+    parsed = Parsed()
+    cells, reads = _row_reads("received_new", [3, 0, 0, 0, 0, 0, 0], {})  # printed so: total 0
+    parsed.requests.update(cells)
+    review(parsed, reads)
+    assert len(parsed.requests) == 7 and not parsed.findings
 
 
 def test_identity_errors_on_ocr_cells_say_so():
