@@ -26,15 +26,16 @@ On a dask cluster (files and cache on a filesystem every worker sees)::
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
-import pickle
 import re
 import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -46,6 +47,11 @@ import pyarrow.parquet as pq
 from . import agencies as _agencies
 from . import frames as _frames
 from .exceptions import ReportError
+from .building import build_lock, staging
+from .limits import Limits
+from .limits import current as current_limits
+from .report import read_bytes
+from .timelimit import TimedOut, time_limit
 
 TABLES = _frames.TABLES
 REPORT_COLUMNS: dict[str, str] = {
@@ -56,7 +62,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "duplicate_of": "string", "scope": "string", "published": "string", "published_source": "string",
 }
 DEFAULT_CACHE = "~/.cache/govreports"
-CACHE_FORMAT = 2                 # bump when the layout of a cache entry changes
+CACHE_FORMAT = 3                 # bump when the layout of a cache entry changes
 DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat beyond this
 SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.(jsonl|csv)$)", re.IGNORECASE)
 SKIP_SUFFIXES = {".json", ".jsonl", ".parquet", ".pkl", ".pyc", ".tmp"}
@@ -72,7 +78,9 @@ def list_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[P
     """Given a folder, a glob pattern, a file or a list of them, return the report files, sorted.
 
     Folders are searched recursively; hidden files, README files, JSON/JSONL (a render manifest)
-    and Parquet files are skipped. A path that names nothing raises FileNotFoundError.
+    and Parquet files are skipped. A symbolic link that leads nowhere (dangling, or a loop) is
+    listed, so that it is reported ``failed`` with its reason rather than skipped unseen. A path
+    that names nothing raises FileNotFoundError.
 
     >>> len(list_files("data/reports/seeds"))
     5
@@ -82,16 +90,21 @@ def list_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[P
     for item in items:
         p = Path(item).expanduser()
         if p.is_dir():
-            found += [f for f in p.rglob("*") if f.is_file() and _is_report_file(f, p)]
-        elif p.is_file():
+            found += [f for f in p.rglob("*") if (f.is_file() or _broken_link(f)) and _is_report_file(f, p)]
+        elif p.is_file() or _broken_link(p):
             found.append(p)
         elif any(ch in str(item) for ch in "*?["):
             base = Path(p.anchor) if p.is_absolute() else Path(".")
             pattern = str(p.relative_to(p.anchor)) if p.is_absolute() else str(item)
-            found += [f for f in base.glob(pattern) if f.is_file() and _is_report_file(f, base)]
+            found += [f for f in base.glob(pattern) if (f.is_file() or _broken_link(f)) and _is_report_file(f, base)]
         else:
             raise FileNotFoundError(f"no such file, folder or pattern: {item}")
     return sorted(set(found))
+
+
+def _broken_link(path: Path) -> bool:
+    """True for a symbolic link that leads nowhere (dangling, or a loop): listed, to fail with its reason."""
+    return path.is_symlink() and not path.exists()
 
 
 def _is_report_file(path: Path, root: Path) -> bool:
@@ -108,7 +121,7 @@ def report_id_of(data: bytes) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The cache: one pickle per report, keyed by report_id and govreports version
+# The cache: one JSON file per report (data only), keyed by report_id and govreports version
 # --------------------------------------------------------------------------------------------
 
 def code_version() -> str:
@@ -126,27 +139,33 @@ def code_version() -> str:
 
 def cache_path(cache_dir: str | os.PathLike, version: str, report_id: str) -> Path:
     """Given the cache folder, the govreports version and a report_id, return the entry's path."""
-    return Path(cache_dir).expanduser() / f"v{version}-c{CACHE_FORMAT}" / report_id[:2] / f"{report_id}.pkl"
+    return Path(cache_dir).expanduser() / f"v{version}-c{CACHE_FORMAT}" / report_id[:2] / f"{report_id}.json"
 
 
-def load_cached(path: Path) -> dict | None:
-    """Given a cache entry's path, return the entry, or None if it is absent or unreadable."""
+def load_cached(path: Path, sha256: str | None = None) -> dict | None:
+    """Given a cache entry's path (and the report's SHA-256), return the entry, or None if it is
+    absent, unreadable, of another report, or not of the entry's schema.
+
+    An entry is JSON, data only: loading it never runs code, and whatever is in the file is
+    checked against the schema (:func:`valid_entry`) before it is used. A torn, foreign or
+    planted file is a miss (the report is parsed and the entry rewritten), never an error."""
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except FileNotFoundError:
+            entry = json.loads(fh.read())
+    except (OSError, ValueError, RecursionError):
         return None
-    except Exception:  # a torn or foreign file is a miss, never an error
+    if not valid_entry(entry) or (sha256 is not None and entry["report"]["sha256"] != sha256):
         return None
+    return entry
 
 
 def store_cached(path: Path, entry: dict) -> None:
-    """Write a cache entry atomically (temp file in the same folder, then os.replace)."""
+    """Write a cache entry as JSON, atomically (temp file in the same folder, then os.replace)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8"))
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -156,45 +175,111 @@ def store_cached(path: Path, entry: dict) -> None:
         raise
 
 
+_ENTRY_TYPES = {"string": (str,), "Int64": (int,), "boolean": (bool,), "Float64": (float, int)}
+_REPORT_TYPES = {**{f: (str,) for f in _META_FIELDS}, "year": (int,), "truncated": (bool,), "status": (str,),
+                 "error": (str,), "_fingerprint": (str,)}
+
+
+def _typed_list(values, types: tuple[type, ...]) -> bool:
+    """True when ``values`` is a list of ``types`` or None (a bool is not an int here)."""
+    if not isinstance(values, list):
+        return False
+    exclude_bool = bool not in types
+    return all(v is None or (isinstance(v, types) and not (exclude_bool and isinstance(v, bool))) for v in values)
+
+
+def valid_entry(entry) -> bool:
+    """Given what a cache file holds, return whether it is a cache entry: ``{"report": {column:
+    value}, "tables": {name: {column: [values]}}}`` with exactly the report columns and the
+    tables' columns (:mod:`govreports.frames`), every value of its column's type, every column
+    of a table of one length, and a report status of parsed or failed."""
+    if not isinstance(entry, dict) or set(entry) != {"report", "tables"}:
+        return False
+    report, tables = entry["report"], entry["tables"]
+    if not isinstance(report, dict) or set(report) != set(_REPORT_TYPES) or not isinstance(tables, dict):
+        return False
+    if not all(v is None or (isinstance(v, _REPORT_TYPES[k]) and not (k == "year" and isinstance(v, bool)))
+               for k, v in report.items()):
+        return False
+    if report["status"] not in ("parsed", "failed") or not isinstance(report["report_id"], str) \
+            or not isinstance(report["sha256"], str):
+        return False
+    if not set(tables) <= set(TABLES):
+        return False
+    for name, cols in tables.items():
+        dtypes = _frames.COLUMNS[name]
+        if not isinstance(cols, dict) or set(cols) != set(dtypes):
+            return False
+        if len({len(v) if isinstance(v, list) else -1 for v in cols.values()}) != 1:
+            return False
+        if not all(_typed_list(cols[c], _ENTRY_TYPES[t]) for c, t in dtypes.items()):
+            return False
+    return True
+
+
 # --------------------------------------------------------------------------------------------
 # Parsing (runs in worker processes: everything here takes and returns plain data)
 # --------------------------------------------------------------------------------------------
 
-def parse_file(path: str | os.PathLike, cache_dir: str | None, version: str) -> tuple[dict, bool]:
+def parse_file(path: str | os.PathLike, cache_dir: str | None, version: str,
+               limits: Limits | None = None) -> tuple[dict, bool]:
     """Given a file, return ``(entry, from_cache)``; never raises for a bad file.
 
-    ``entry`` is ``{"report": {column: value}, "tables": {name: DataFrame}}``; a file that cannot
-    be read gets ``status="failed"`` and its error (the ReportError message, or ``Type: message``
-    for any other exception) and empty tables.
+    ``entry`` is ``{"report": {column: value}, "tables": {name: {column: [values]}}}``; a file
+    that cannot be read gets ``status="failed"`` and its error (the ReportError message, or
+    ``Type: message`` for any other exception) and no tables. A file that takes longer than
+    ``limits.timeout`` seconds is failed with ``timed out after N s`` (and not cached: a busy
+    machine may read it in time on the next run).
     """
     path = Path(path)
+    lim = current_limits(limits)
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, lim)
+    except ReportError as err:
+        return _failed_entry(path, b"", str(err)), False
     except OSError as err:
-        return _failed_entry(path, b"", f"{type(err).__name__}: {err}"), False
-    rid = report_id_of(data)
-    where = cache_path(cache_dir, version, rid) if cache_dir else None
+        return _failed_entry(path, b"", _os_error(path, err)), False
+    sha = hashlib.sha256(data).hexdigest()
+    where = cache_path(cache_dir, version, sha[:16]) if cache_dir else None
     if where is not None:
-        entry = load_cached(where)
+        entry = load_cached(where, sha)
         if entry is not None:
             entry["report"]["source"] = str(path)
             return entry, True
-    entry, cacheable = _parse_bytes(path, data)
+    try:
+        with time_limit(lim.timeout):
+            entry, cacheable = _parse_bytes(path, data, lim)
+    except TimedOut:
+        return _failed_entry(path, data, f"timed out after {lim.timeout:g} s (limit GOVREPORTS_TIMEOUT)"), False
     if where is not None and cacheable:
         try:
             store_cached(where, entry)
-        except OSError:
+        except (OSError, ValueError):
             pass  # a read-only or full cache slows the next run, it does not stop this one
     return entry, False
 
 
-def _parse_bytes(path: Path, data: bytes) -> tuple[dict, bool]:
+def _os_error(path: Path, err: OSError) -> str:
+    """Given a file that could not be opened, say why (a dangling or looping link named as such)."""
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        if err.errno == errno.ELOOP:
+            return f"symbolic link loop ({path.name} -> {target} leads back to itself)"
+        if err.errno == errno.ENOENT:
+            return f"dangling symbolic link ({path.name} -> {target}, which does not exist)"
+    return f"{type(err).__name__}: {err}"
+
+
+def _parse_bytes(path: Path, data: bytes, limits: Limits | None = None) -> tuple[dict, bool]:
     """Given a file's path and bytes, return (entry, cacheable). Only real parse results and
     ReportErrors are cacheable; an unexpected exception may be a bug fixed in the next run."""
     import govreports
 
     try:
-        report = govreports.read_report(data, name=str(path))
+        report = govreports.read_report(data, name=str(path), limits=limits)
     except ReportError as err:
         return _failed_entry(path, data, str(err)), True
     except Exception as err:  # noqa: BLE001 - one bad file never stops the run
@@ -268,7 +353,7 @@ def _values_text(columns: dict[str, list], keys: tuple[str, ...]) -> str:
     return ";".join(sorted("|".join("" if x is None else str(x) for x in cell) for cell in cells))
 
 
-def parse_batch(paths: list[str], cache_dir: str | None, version: str) -> dict:
+def parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: Limits | None = None) -> dict:
     """Given some files, return their report rows, their tables concatenated, and the cache hits.
 
     Each table gets a private ``_pos`` column (the file's position in the batch) so the caller
@@ -279,7 +364,7 @@ def parse_batch(paths: list[str], cache_dir: str | None, version: str) -> dict:
     positions: dict[str, list[int]] = {name: [] for name in TABLES}
     cached = 0
     for pos, path in enumerate(paths):
-        entry, hit = parse_file(path, cache_dir, version)
+        entry, hit = parse_file(path, cache_dir, version, limits)
         cached += hit
         rows.append(entry["report"])
         for name, cols in entry["tables"].items():
@@ -295,20 +380,20 @@ def parse_batch(paths: list[str], cache_dir: str | None, version: str) -> dict:
 # Engines: run parse_batch over batches, yield results in order
 # --------------------------------------------------------------------------------------------
 
-def _run_local(batches: list[list[str]], workers: int, cache_dir, version) -> Iterator[dict]:
+def _run_local(batches: list[list[str]], workers: int, cache_dir, version, limits=None) -> Iterator[dict]:
     """Given batches, yield parse_batch results in order, over ``workers`` processes."""
     if workers <= 1:
         for batch in batches:
-            yield parse_batch(batch, cache_dir, version)
+            yield parse_batch(batch, cache_dir, version, limits)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from _in_order(lambda b: pool.submit(parse_batch, b, cache_dir, version),
+        yield from _in_order(lambda b: pool.submit(parse_batch, b, cache_dir, version, limits),
                              batches, window=workers * 3)
 
 
-def _run_dask(batches: list[list[str]], workers: int, scheduler, cache_dir, version) -> Iterator[dict]:
+def _run_dask(batches: list[list[str]], workers: int, scheduler, cache_dir, version, limits=None) -> Iterator[dict]:
     """Given batches, yield parse_batch results in order from dask.distributed workers.
 
     ``scheduler`` is an address (``tcp://host:8786``), a ``distributed.Client``, or None for a
@@ -327,7 +412,7 @@ def _run_dask(batches: list[list[str]], workers: int, scheduler, cache_dir, vers
         client = Client(scheduler)
     try:
         n_threads = sum(client.nthreads().values()) or 1
-        yield from _in_order(lambda b: client.submit(parse_batch, b, cache_dir, version, pure=False),
+        yield from _in_order(lambda b: client.submit(parse_batch, b, cache_dir, version, limits, pure=False),
                              batches, window=n_threads * 3)
     finally:
         if client is not scheduler:
@@ -754,7 +839,8 @@ def open_corpus(folder: str | os.PathLike) -> Corpus:
 def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bool | None = DEFAULT_CACHE,
                 out: str | os.PathLike | None = None, engine: str = "local", scheduler=None,
                 chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None,
-                batch_size: int | None = None, manifest=None) -> Corpus:
+                batch_size: int | None = None, manifest=None, limits: Limits | None = None,
+                timeout: float | None = None) -> Corpus:
     """Given a folder, a glob or a list of files, read every report into one :class:`Corpus`.
 
     Args:
@@ -774,6 +860,15 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
             ``manifest.parquet``/``.csv``, or the DataFrame): ``reports`` gets ``url``,
             ``fetched_at`` and ``published`` (``published_source`` 'manifest'). A fetch folder
             given as ``paths`` brings its manifest and reads only its stored reports.
+        limits: what one file may cost (:class:`govreports.limits.Limits`; default: the module's
+            defaults and ``GOVREPORTS_*`` environment variables, read here and sent to the workers).
+        timeout: seconds one file may take (overrides ``limits.timeout``; 0 for none): a file over
+            it is ``failed`` with ``timed out after N s`` and the batch goes on.
+
+    With ``out``, the build holds a lock beside the folder (a second build into it raises
+    :class:`~govreports.exceptions.CorpusLockedError` naming the first), writes into a staging
+    folder beside it and swaps it in at the end: a killed build leaves the previous corpus whole.
+    ``out`` must be new, empty, or hold a corpus (anything else in it is refused, not deleted).
 
     A file that cannot be read never stops the run: its row has ``status="failed"`` and its
     ``error``. Duplicates (same bytes, or same agency, year and requests values) get
@@ -783,8 +878,7 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
     >>> c.counts                                                               # doctest: +SKIP
     {'files': 5, 'parsed': 5, 'failed': 0, 'cached': 0, 'duplicates': 0}
     """
-    import govreports
-    from .fetch import attach_manifest, corpus_input
+    from .fetch import corpus_input
 
     paths, manifest = corpus_input(paths, manifest)
     files = [str(p) for p in list_files(paths)]
@@ -793,18 +887,39 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
         cache = DEFAULT_CACHE
     cache_dir = str(Path(cache).expanduser()) if cache not in (None, False) else None
     version = code_version()
-    out_dir = Path(out).expanduser() if out is not None else None
-    signature = _signature(files, version) if out_dir is not None else None
-    if signature is not None and _unchanged(out_dir, signature):
-        c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it
-        c.counts = {**(c.counts or {}), "cached": len(files)}
-        c.reports = attach_manifest(c.reports, manifest)
-        return c
+    lim = current_limits(limits)
+    if timeout is not None:
+        lim = replace(lim, timeout=float(timeout))
+    run = dict(workers=workers, cache_dir=cache_dir, version=version, engine=engine, scheduler=scheduler,
+               chunk_size=chunk_size, progress=progress, batch_size=batch_size, limits=lim, manifest=manifest)
+    if out is None:
+        return _build(files, None, **run)
+    from .fetch import attach_manifest
+
+    with build_lock(out) as out_dir:
+        signature = _signature(files, version)
+        if _unchanged(out_dir, signature):
+            c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it
+            c.counts = {**(c.counts or {}), "cached": len(files)}
+            c.reports = attach_manifest(c.reports, manifest)
+            return c
+        with staging(out_dir) as tmp:
+            built = _build(files, tmp, **run)
+            (tmp / "files.json").write_text(json.dumps(signature), encoding="utf-8")
+        return Corpus(built.reports, folder=out_dir, counts=built.counts)
+
+
+def _build(files: list[str], out_dir: Path | None, workers: int, cache_dir: str | None, version: str, engine: str,
+           scheduler, chunk_size: int, progress: bool | None, batch_size: int | None, limits: Limits,
+           manifest=None) -> Corpus:
+    """Parse ``files`` into a Corpus: in memory, or written into ``out_dir`` (the staging folder)."""
+    from .fetch import attach_manifest
+
     batches = _batches(files, workers, batch_size)
     if engine == "local":
-        results = _run_local(batches, workers, cache_dir, version)
+        results = _run_local(batches, workers, cache_dir, version, limits)
     elif engine == "dask":
-        results = _run_dask(batches, workers, scheduler, cache_dir, version)
+        results = _run_dask(batches, workers, scheduler, cache_dir, version, limits)
     else:
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'dask'")
     collector = _Collector(out_dir, chunk_size)
@@ -816,12 +931,12 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
     reports = attach_manifest(link_agencies(collector.reports()), manifest)
     if out_dir is not None:
         _write_reports(reports, out_dir, collector.counts)
+        _write_failed(reports, out_dir)
         corpus = Corpus(reports, folder=out_dir, counts=collector.counts)
         cross = _cross_report_findings(corpus)
         if len(cross):
             parts = len(list((out_dir / "findings").glob("part-*.parquet")))
             _write_part(cross, out_dir / "findings", parts)
-        (out_dir / "files.json").write_text(json.dumps(signature), encoding="utf-8")
         return Corpus(reports, folder=out_dir, counts=collector.counts)
     tables = {name: arrow_to_frame(pa.concat_tables(parts), name) if parts else _frames.empty(name)
               for name, parts in collector.memory.items()}
@@ -831,6 +946,12 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
         corpus._tables["findings"] = pd.concat([tables["findings"], cross], ignore_index=True).astype(
             _frames.COLUMNS["findings"])
     return corpus
+
+
+def _write_failed(reports: pd.DataFrame, folder: Path) -> None:
+    """Write ``failed.csv`` (source, report_id, error): the files that could not be read, and why."""
+    failed = reports.loc[reports["status"] == "failed", ["source", "report_id", "error"]]
+    failed.to_csv(folder / "failed.csv", index=False, encoding="utf-8")
 
 
 def _cross_report_findings(corpus: "Corpus") -> pd.DataFrame:

@@ -18,3 +18,7 @@ class ReportError(ValueError):
 
 class UnsupportedFormatError(ReportError):
     """A format govreports cannot read here (e.g. legacy .doc without LibreOffice)."""
+
+
+class CorpusLockedError(RuntimeError):
+    """Another build is writing the same corpus folder; the message names it (pid, host, start)."""

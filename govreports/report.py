@@ -22,6 +22,8 @@ from . import template as T
 from .checks import check_report, check_values
 from .copies import differing_cells, split_copies
 from .exceptions import ReportError
+from .limits import Limits, megabytes
+from .limits import current as current_limits
 from .meta import find_agency, find_published, find_title, find_year
 from .legacy import read_legacy, report_scope
 from .parse import Parsed, Value, document_keys, parse_document, split_regions
@@ -170,7 +172,7 @@ class Report:
         return "<div>" + "<br>".join(parts) + "</div>"
 
 
-def _load(source, name: str | None) -> tuple[bytes, str]:
+def _load(source, name: str | None, limits: Limits | None = None) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray)):
         return bytes(source), name or "<bytes>"
     if isinstance(source, str) and name is not None:
@@ -180,7 +182,18 @@ def _load(source, name: str | None) -> tuple[bytes, str]:
         raise ReportError(str(path), "no such file")
     if path.is_dir():
         raise ReportError(str(path), "is a folder; use read_corpus for many reports")
-    return path.read_bytes(), str(path)
+    return read_bytes(path, limits), str(path)
+
+
+def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
+    """Given a file, return its bytes; a file larger than ``Limits.file_bytes`` is a ReportError
+    before anything is read."""
+    lim = current_limits(limits)
+    size = path.stat().st_size
+    if size > lim.file_bytes:
+        raise ReportError(str(path), f"{megabytes(size)} file: larger than a report can be "
+                                     f"(limit {megabytes(lim.file_bytes)}, GOVREPORTS_FILE_BYTES); not read")
+    return path.read_bytes()
 
 
 _TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}
@@ -221,14 +234,18 @@ def _reader_findings(doc, parsed: Parsed) -> None:
             parsed.find("bad_bytes", table, severity, message, location="; ".join(locs[:5]))
 
 
-def read_report(source, name: str | None = None) -> Report:
+def read_report(source, name: str | None = None, limits: Limits | None = None) -> Report:
     """Read one report (a path, or its bytes/text with ``name=``) into a :class:`Report`.
 
-    Raises :class:`ReportError` (naming the file) when the file is not a readable report.
+    Raises :class:`ReportError` (naming the file) when the file is not a readable report, or when
+    it is beyond ``limits`` (a :class:`govreports.limits.Limits`; default: the module's defaults
+    and ``GOVREPORTS_*`` environment variables): larger than a report can be, a zip bomb, a table
+    of thousands of rows. A PDF longer than ``limits.pdf_pages`` is read up to that page and
+    gets a ``pages_skipped`` finding.
     """
-    data, src = _load(source, name)
+    data, src = _load(source, name, limits)
     digest = hashlib.sha256(data).hexdigest()
-    doc = read_document(data, src)
+    doc = read_document(data, src, limits)
     lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
         else doc.text.split("\n")
     year = find_year(doc.text, lines)
@@ -267,6 +284,9 @@ def read_report(source, name: str | None = None) -> Report:
     if year is None:
         parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
     _reader_findings(doc, parsed)
+    for check, severity, message in doc.notes:
+        if check == "pages_skipped":
+            parsed.find("pages_skipped", "meta", severity, message)
     title = find_title(lines)
     published, published_source = find_published(lines, parsed.truncated)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,

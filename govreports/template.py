@@ -373,6 +373,9 @@ CHECKS: tuple[Check, ...] = (
     _C("agency_partial", "meta", "info", "机关名称可能不完整",
        "the agency name was read from the text, not a title or signature; it may be partial", "report"),
     _C("year_unknown", "meta", "warning", "未印出报告年度", "the report prints no year it reports on", "report"),
+    _C("pages_skipped", "meta", "warning", "页数过多，仅读取前若干页",
+       "the PDF has more pages than a report can have (a compilation of reports?): only the first "
+       "pages were read (govreports.limits.Limits.pdf_pages, GOVREPORTS_PDF_PAGES)", "report"),
     _C("template_from_year", "meta", "info", "按年度推定模板",
        "table 2's shape is not printed; the template is assumed from the year", "parse"),
     _C("missing_table", "*", "warning", "缺少表格", "one of tables 2, 3, 4 is not printed or not found "

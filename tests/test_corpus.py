@@ -94,10 +94,10 @@ def test_bad_files_fail_alone_and_nothing_is_lost(mixed):
 def test_an_unexpected_exception_is_recorded_not_raised(mixed, monkeypatch):
     real = govreports.read_report
 
-    def flaky(data, name=None):
+    def flaky(data, name=None, **kw):
         if name.endswith("r1_markdown.txt"):
             raise KeyError("boom")
-        return real(data, name=name)
+        return real(data, name=name, **kw)
 
     monkeypatch.setattr(govreports, "read_report", flaky)
     c = read_corpus(mixed, workers=1, cache=None)
@@ -110,11 +110,11 @@ def _counting_reader(monkeypatch, stop_after: int | None = None) -> list[str]:
     """Replace read_report with one that records what it parsed (and can be interrupted)."""
     real, calls = govreports.read_report, []
 
-    def reader(data, name=None):
+    def reader(data, name=None, **kw):
         if stop_after is not None and len(calls) >= stop_after:
             raise KeyboardInterrupt
         calls.append(Path(name).name)
-        return real(data, name=name)
+        return real(data, name=name, **kw)
 
     monkeypatch.setattr(govreports, "read_report", reader)
     return calls
@@ -244,7 +244,7 @@ def test_dask_engine_on_a_local_cluster_gives_the_same_result(mixed, tmp_path):
                              out=tmp_path / "out", chunk_size=5, batch_size=2)
     _assert_same_corpus(local, remote)
     assert remote.counts == local.counts
-    assert len(list((tmp_path / "cache").rglob("*.pkl"))) == 15
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 15
 
 
 def test_unchanged_corpus_is_reused_and_a_touched_file_rebuilds(tmp_path):

@@ -4,9 +4,10 @@
     govreports check reports/ -o out/ --strict --workers 8
 
 Prints a readable summary per report (each error and warning with the printed numbers), lists the
-files that could not be read (they do not stop the run), writes every finding, including the
-cross-year ones (:func:`govreports.findings.cross_year_findings`), to ``OUT/findings.csv``, and with
-``--strict`` exits 1 when any finding is an ``error``.
+files that could not be read (they do not stop the run), with ``-o OUT`` writes every finding,
+including the cross-year ones (:func:`govreports.findings.cross_year_findings`), to
+``OUT/findings.csv`` (without ``-o`` nothing is written), and with ``--strict`` exits 1 when any
+finding is an ``error`` or any file is unreadable.
 """
 from __future__ import annotations
 
@@ -15,16 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-DEFAULT_OUT = "out"
-
 
 def add_parser(subparsers) -> None:
     """Register ``check`` on the CLI's subparsers."""
     parser = subparsers.add_parser("check", help="check reports' arithmetic and prose; write findings.csv",
                                    description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", metavar="PATH", help="report file, folder or glob pattern")
-    parser.add_argument("-o", "--out", default=DEFAULT_OUT, help=f"folder for findings.csv (default: {DEFAULT_OUT}/)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when any finding is an error")
+    parser.add_argument("-o", "--out", default=None, help="folder to write findings.csv into (default: write nothing)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when any finding is an error or a file is unreadable")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--cache", default=None, help="cache of parsed reports (default: none)")
     parser.add_argument("--all", action="store_true", help="also list info findings and reports with none")
@@ -50,18 +49,21 @@ def run_check(args: argparse.Namespace) -> int:
                              ignore_index=True)
     findings = sort_findings(findings)
     print(summary(reports, findings, show_all=args.all))
-    out = Path(args.out).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "findings.csv"
-    with_source = findings.merge(reports[["report_id", "source"]].drop_duplicates("report_id"), on="report_id",
-                                 how="left")
-    with_source.to_csv(path, index=False, encoding="utf-8")
     n_err = int((findings["severity"] == "error").sum())
-    print(f"\n{len(findings)} findings ({n_err} errors) written to {path}")
+    if args.out is None:
+        print(f"\n{len(findings)} findings ({n_err} errors); nothing written (add -o FOLDER to write findings.csv)")
+    else:
+        out = Path(args.out).expanduser()
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "findings.csv"
+        with_source = findings.merge(reports[["report_id", "source"]].drop_duplicates("report_id"), on="report_id",
+                                     how="left")
+        with_source.to_csv(path, index=False, encoding="utf-8")
+        print(f"\n{len(findings)} findings ({n_err} errors) written to {path}")
     if args.html:
         for page in write_pages(reports, args.html):
             print(f"check page: {page}")
-    return 1 if args.strict and n_err else 0
+    return 1 if args.strict and (n_err or len(failed)) else 0
 
 
 def summary(reports: pd.DataFrame, findings: pd.DataFrame, show_all: bool = False) -> str:

@@ -11,16 +11,21 @@ and then do not follow), then UTF-16 without BOM.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import threading
+import zipfile
+from pathlib import PurePath
 
 from ..exceptions import ReportError
+from ..limits import Limits, current, megabytes
 from .base import Cell, Document, Line
 from .html import read_html
 from .ocr import is_image, read_image
 from .text import read_text
 
-__all__ = ["Cell", "Document", "Line", "read_document", "decode_text", "sniff_format"]
+__all__ = ["Cell", "Document", "Line", "read_document", "decode_text", "sniff_format", "what_it_looks_like",
+           "check_zip"]
 
 _HTML = re.compile(rb"<(table|html|body|p|div|td|tr|span)\b", re.I)
 _MD_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
@@ -79,7 +84,8 @@ def decode_text(data: bytes, source: str, notes: list | None = None) -> str:
         # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
         text = _first_decoding(data, ("utf-16-le", "utf-16-be")) if nul > len(data) // 4 else None
         if text is None:
-            raise ReportError(source, "binary file, not a report (NUL bytes in the data)")
+            looks = what_it_looks_like(data, source)
+            raise ReportError(source, f"binary file, not a report ({looks or 'NUL bytes in the data'})")
         return text
     text = _first_decoding(data, ("utf-8",))
     if text is None:
@@ -169,21 +175,103 @@ def _mostly_text(text: str) -> bool:
     return len(_CONTROL.findall(sample)) <= max(2, len(sample) // 100)
 
 
-def read_document(data: bytes, source: str) -> Document:
-    """Given a report file's bytes, return its printed lines of cells (any supported format)."""
+# Magic bytes of files that are not reports: (magic, offset, what it is, refused before decoding).
+# Short magics that a text could begin with (BM, MZ, ID3, ...) only name a file already found binary.
+_MAGIC: tuple[tuple[bytes, int, str, bool], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "a PNG image", True), (b"\xff\xd8\xff", 0, "a JPEG image", True),
+    (b"GIF87a", 0, "a GIF image", True), (b"GIF89a", 0, "a GIF image", True),
+    (b"II*\x00", 0, "a TIFF image", True), (b"MM\x00*", 0, "a TIFF image", True),
+    (b"WEBP", 8, "a WebP image", False), (b"BM", 0, "a BMP image", False),
+    (b"PK\x03\x04", 0, "a zip archive", False), (b"PK\x05\x06", 0, "an empty zip archive", False),
+    (b"\x1f\x8b", 0, "a gzip archive", True), (b"7z\xbc\xaf\x27\x1c", 0, "a 7-Zip archive", True),
+    (b"Rar!\x1a\x07", 0, "a RAR archive", True), (b"\xfd7zXZ\x00", 0, "an xz archive", True),
+    (b"BZh", 0, "a bzip2 archive", False), (b"\x7fELF", 0, "a program (ELF)", True),
+    (b"MZ", 0, "a Windows program", False), (b"ftyp", 4, "a video or audio file (MP4/MOV)", False),
+    (b"ID3", 0, "an MP3 audio file", False), (b"OggS", 0, "an Ogg audio file", False),
+    (b"SQLite format 3\x00", 0, "an SQLite database", True), (b"PAR1", 0, "a Parquet file", False),
+    (b"\x80\x04\x95", 0, "a Python pickle", True), (b"\x80\x05\x95", 0, "a Python pickle", True),
+)
+
+
+def _kind(data: bytes, certain_only: bool = False) -> str | None:
+    """Given bytes, return what their magic bytes say they are (None when no magic matches)."""
+    for magic, offset, what, certain in _MAGIC:
+        if data[offset:offset + len(magic)] == magic and (certain or not certain_only):
+            return what
+    return None
+
+
+def what_it_looks_like(data: bytes, source: str = "") -> str | None:
+    """Given bytes that are not a report, say what their magic bytes show (None when they do not).
+
+    >>> what_it_looks_like(bytes.fromhex("89504e470d0a1a0a") + bytes(8), "scan.pdf")
+    'it is a PNG image (named .pdf)'
+    """
+    what = _kind(data)
+    if what is None:
+        return None
+    suffix = PurePath(source).suffix.lower() if source else ""
+    return f"it is {what}" + (f" (named {suffix})" if suffix else "")
+
+
+def check_zip(data: bytes, source: str, limits: Limits | None = None) -> None:
+    """Given the bytes of a zip-based file (.docx, .xlsx), refuse it with a ReportError when a
+    member, or all of them together, would decompress beyond the limits (a zip bomb). Only the
+    zip's directory is read; nothing is decompressed. A zip that cannot be opened is left to
+    the format's reader (which says what is wrong with it)."""
+    lim = current(limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > lim.zip_member_bytes:
+            raise ReportError(source, f"zip member {info.filename} would decompress to {megabytes(info.file_size)} "
+                                      f"(limit {megabytes(lim.zip_member_bytes)}, GOVREPORTS_ZIP_MEMBER_BYTES): "
+                                      f"not read (a zip bomb?)")
+    if total > lim.zip_total_bytes:
+        raise ReportError(source, f"the zip's {len(infos)} members would decompress to {megabytes(total)} "
+                                  f"(limit {megabytes(lim.zip_total_bytes)}, GOVREPORTS_ZIP_TOTAL_BYTES): "
+                                  f"not read (a zip bomb?)")
+
+
+def _check_size(data: bytes, source: str, fmt: str, lim: Limits) -> None:
+    """Refuse a file larger than a report can be, with a message that gives the limit."""
+    if len(data) > lim.file_bytes:
+        raise ReportError(source, f"{megabytes(len(data))} file: larger than a report can be "
+                                  f"(limit {megabytes(lim.file_bytes)}, GOVREPORTS_FILE_BYTES); not read")
+    if fmt in ("text", "html") and len(data) > lim.text_bytes:
+        raise ReportError(source, f"{megabytes(len(data))} of text: a report is at most a few hundred KB "
+                                  f"(limit {megabytes(lim.text_bytes)}, GOVREPORTS_TEXT_BYTES); not read")
+
+
+def read_document(data: bytes, source: str, limits: Limits | None = None) -> Document:
+    """Given a report file's bytes, return its printed lines of cells (any supported format).
+
+    ``limits`` (default: :func:`govreports.limits.current`) bound the work: file size, text
+    size, the uncompressed size of a zip's members, PDF pages, table rows."""
     if not data or not data.strip():
         raise ReportError(source, "empty file")
+    lim = current(limits)
     fmt = sniff_format(data)
+    if fmt == "text" and _kind(data, certain_only=True):  # images go to OCR; other binaries are named
+        raise ReportError(source, f"binary file, not a report ({what_it_looks_like(data, source)})")
+    _check_size(data, source, fmt, lim)
+    if data[:4] == b"PK\x03\x04":
+        check_zip(data, source, lim)
     if fmt == "pdf":
         from .pdf import read_pdf
-        return read_pdf(data, source)
+        return read_pdf(data, source, max_pages=lim.pdf_pages)
     if fmt == "image":
         return read_image(data, source)
     if fmt in ("docx", "doc"):
         from .docx import convert_legacy, read_docx
         if fmt == "doc":
             data = convert_legacy(data, source)
-        return read_docx(data, source)
+        return read_docx(data, source, max_rows=lim.table_rows)
     if fmt in ("xlsx", "xls", "et"):
         from .spreadsheet import read_workbook
         return read_workbook(data, source, fmt)
@@ -195,7 +283,7 @@ def read_document(data: bytes, source: str) -> Document:
             return _with_notes(read_csv_text(text, source), notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
-        doc = read_html(text, source)
+        doc = read_html(text, source, max_rows=lim.table_rows)
         if doc.cache.get("images"):  # a table printed as a picture: OCR it when the file is here
             from .ocr import read_html_images
             read_html_images(doc, source)

@@ -36,3 +36,11 @@ class Document:
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (check, severity, message) from the reader
     cache: dict = field(default_factory=dict, repr=False)  # derived views (cell keys, regions), computed once
     glued: bool = False  # crawler text: a table cell of digits may hold several cells glued together
+
+
+def check_rows(n_rows: int, table: int, source: str, max_rows: int | None) -> None:
+    """Refuse a printed table of more rows than a report's table can have (``Limits.table_rows``)."""
+    if max_rows is not None and n_rows > max_rows:
+        from ..exceptions import ReportError
+        raise ReportError(source, f"table {table} has {n_rows:,} rows: more than a report's table can have "
+                                  f"(limit {max_rows:,}, GOVREPORTS_TABLE_ROWS); not read")

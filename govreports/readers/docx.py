@@ -21,7 +21,7 @@ import zipfile
 from lxml import etree
 
 from ..exceptions import ReportError, UnsupportedFormatError
-from .base import Cell, Document, Line
+from .base import Cell, Document, Line, check_rows
 from .pdf import _Row, join_page_break, join_wrapped
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -146,8 +146,9 @@ def _document_xml(data: bytes, source: str) -> bytes:
         raise ReportError(source, f"not a readable .docx file ({exc})") from exc
 
 
-def read_docx(data: bytes, source: str) -> Document:
-    """Given the bytes of a .docx report, return its paragraphs and table rows in body order."""
+def read_docx(data: bytes, source: str, max_rows: int | None = None) -> Document:
+    """Given the bytes of a .docx report, return its paragraphs and table rows in body order;
+    a table of more than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
     xml = _document_xml(data, source)
     try:
         root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, recover=True))
@@ -170,6 +171,7 @@ def read_docx(data: bytes, source: str) -> Document:
                 prev_row = None
         else:
             n_tbl += 1
+            check_rows(sum(1 for tr in el if tr.tag == _TR), n_tbl, source, max_rows)
             rows = table_rows(el, n_tbl)
             # a table continued in a second table (pasted across a page break): re-join a cut label
             if rows and prev_row is not None and join_page_break(prev_row, rows[0]):

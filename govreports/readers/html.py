@@ -17,7 +17,7 @@ import re
 
 from lxml import etree
 
-from .base import Cell, Document, Line
+from .base import Cell, Document, Line, check_rows
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)\s*>",
@@ -80,8 +80,9 @@ def _scripts_to_html(text: str) -> str:
     return _SCRIPT.sub(repl, text)
 
 
-def read_html(text: str, source: str) -> Document:
-    """Given HTML text, return its prose lines and table rows in page order."""
+def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
+    """Given HTML text, return its prose lines and table rows in page order; a table of more
+    than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
     if "<script" in text.lower() and any("<table" in b.lower() or "\\u003c" in b.lower() or "信息公开" in b
                                          for b in _SCRIPT.findall(text)):
         text = _scripts_to_html(text)
@@ -99,6 +100,7 @@ def read_html(text: str, source: str) -> Document:
     # Tables that hold other tables are page layout: their cells are read as text, and the
     # innermost tables (the template's) as tables.
     for table in root.xpath("//table[not(.//table)]"):
+        check_rows(len(_rows(table)), len(tables) + 1, source, max_rows)
         tables.append(_table_lines(table, len(tables) + 1))
         mark = etree.Element("span")
         mark.text = f"\n{_MARK}{len(tables) - 1}\ue000\n"

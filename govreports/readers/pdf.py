@@ -388,8 +388,11 @@ def _open(data: bytes, source: str):
         raise ReportError(source, f"not a readable PDF ({name}: {exc})") from exc
 
 
-def read_pdf(data: bytes, source: str) -> Document:
+def read_pdf(data: bytes, source: str, max_pages: int | None = None) -> Document:
     """Given the bytes of a PDF report, return its printed lines and table rows in reading order.
+
+    Only the first ``max_pages`` pages are read (see :mod:`govreports.limits`); a longer PDF (a
+    compilation of reports) gets a ``pages_skipped`` note that becomes a finding.
 
     Raises :class:`ReportError` for an encrypted or corrupt PDF and for one without a text layer
     (a scan: OCR is needed)."""
@@ -403,6 +406,11 @@ def read_pdf(data: bytes, source: str) -> Document:
         pdf = _open(data, source)
         with pdf:
             pages = pdf.pages
+            if max_pages is not None and len(pages) > max_pages:
+                notes.append(("pages_skipped", "warning",
+                              f"the PDF has {len(pages)} pages; only the first {max_pages} were read (a report is "
+                              f"shorter: a compilation of reports? limit GOVREPORTS_PDF_PAGES)"))
+                pages = pages[:max_pages]
             prev_row: _Row | None = None  # last table row of the previous page, if the page ended in a table
             for page_no, page in enumerate(pages, 1):
                 items, nchars = page_lines(page, page_no, spans)
