@@ -175,17 +175,17 @@ def store_cached(path: Path, entry: dict) -> None:
         raise
 
 
-_ENTRY_TYPES = {"string": (str,), "Int64": (int,), "boolean": (bool,), "Float64": (float, int)}
-_REPORT_TYPES = {**{f: (str,) for f in _META_FIELDS}, "year": (int,), "truncated": (bool,), "status": (str,),
-                 "error": (str,), "_fingerprint": (str,)}
+_NONE = type(None)
+_ENTRY_TYPES = {"string": {str, _NONE}, "Int64": {int, _NONE}, "boolean": {bool, _NONE},
+                "Float64": {float, int, _NONE}}
+_REPORT_TYPES = {**{f: {str, _NONE} for f in _META_FIELDS}, "year": {int, _NONE}, "truncated": {bool, _NONE},
+                 "status": {str}, "error": {str, _NONE}, "_fingerprint": {str, _NONE}}
 
 
-def _typed_list(values, types: tuple[type, ...]) -> bool:
-    """True when ``values`` is a list of ``types`` or None (a bool is not an int here)."""
-    if not isinstance(values, list):
-        return False
-    exclude_bool = bool not in types
-    return all(v is None or (isinstance(v, types) and not (exclude_bool and isinstance(v, bool))) for v in values)
+def _typed_list(values, types: set[type]) -> bool:
+    """True when ``values`` is a list whose items are of exactly these types (JSON gives exact
+    types: a bool is not an int here)."""
+    return isinstance(values, list) and set(map(type, values)) <= types
 
 
 def valid_entry(entry) -> bool:
@@ -198,11 +198,10 @@ def valid_entry(entry) -> bool:
     report, tables = entry["report"], entry["tables"]
     if not isinstance(report, dict) or set(report) != set(_REPORT_TYPES) or not isinstance(tables, dict):
         return False
-    if not all(v is None or (isinstance(v, _REPORT_TYPES[k]) and not (k == "year" and isinstance(v, bool)))
-               for k, v in report.items()):
+    if not all(type(v) in _REPORT_TYPES[k] for k, v in report.items()):
         return False
-    if report["status"] not in ("parsed", "failed") or not isinstance(report["report_id"], str) \
-            or not isinstance(report["sha256"], str):
+    if report["status"] not in ("parsed", "failed") or type(report["report_id"]) is not str \
+            or type(report["sha256"]) is not str:
         return False
     if not set(tables) <= set(TABLES):
         return False
