@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 from . import agencies as _agencies
 from . import frames as _frames
 from .exceptions import ReportError
-from .building import build_lock, staging
+from .building import build_lock, recover, staging
 from .limits import Limits
 from .limits import current as current_limits
 from .report import read_bytes
@@ -748,15 +748,15 @@ class Corpus:
 
     def to_parquet(self, folder: str | os.PathLike) -> Path:
         """Write the corpus as a Parquet dataset (``reports.parquet``, ``<table>/part-*.parquet``)
-        that :func:`open_corpus` reopens, and return the folder."""
+        that :func:`open_corpus` reopens, and return the folder. Like a build, it is written
+        beside the folder and swapped in under a lock (see :func:`read_corpus`)."""
         folder = Path(folder).expanduser()
         if self.folder is not None and folder.resolve() == self.folder.resolve():
             return folder
-        folder.mkdir(parents=True, exist_ok=True)
-        _clear_dataset(folder)
-        for name in TABLES:
-            _write_part(self.table(name), folder / name, 0)
-        _write_reports(self.reports, folder, self.counts)
+        with build_lock(folder) as target, staging(target) as tmp:
+            for name in TABLES:
+                _write_part(self.table(name), tmp / name, 0)
+            _write_reports(self.reports, tmp, self.counts)
         return folder
 
     def export(self, out: str | os.PathLike, **options) -> Path:
@@ -896,6 +896,7 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
     from .fetch import attach_manifest
 
     with build_lock(out) as out_dir:
+        recover(out_dir)  # a corpus left aside by a build killed while swapping is put back first
         signature = _signature(files, version)
         if _unchanged(out_dir, signature):
             c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it

@@ -287,6 +287,17 @@ def test_a_killed_rebuild_keeps_the_old_corpus_and_a_second_build_is_refused(tmp
     assert not list(tmp_path.glob(".corpus.*"))             # no lock, no staging folder left
 
 
+def test_a_build_killed_while_swapping_folders_is_repaired_by_the_next(tmp_path):
+    folder, out = _folder(tmp_path, 2), tmp_path / "corpus"
+    first = read_corpus(folder, workers=1, cache=None, out=out)
+    os.rename(out, tmp_path / ".corpus.previous")           # killed between the two renames of the swap
+    (tmp_path / ".corpus.building-999999").mkdir()
+    again = read_corpus(folder, workers=1, cache=None, out=out)
+    assert again.counts["cached"] == 2                       # the previous corpus was put back, and reused
+    pd.testing.assert_frame_equal(open_corpus(out).reports, first.reports)
+    assert not list(tmp_path.glob(".corpus.*"))
+
+
 def test_cli_build_into_a_busy_folder_exits_1_naming_the_holder(tmp_path, capsys):
     folder, out = _folder(tmp_path, 1), tmp_path / "corpus"
     (tmp_path / ".corpus.lock").write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename,

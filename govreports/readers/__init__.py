@@ -270,7 +270,7 @@ def read_document(data: bytes, source: str, limits: Limits | None = None) -> Doc
     if fmt in ("docx", "doc"):
         from .docx import convert_legacy, read_docx
         if fmt == "doc":
-            data = convert_legacy(data, source)
+            data = convert_legacy(data, source, timeout=lim.timeout)
         return read_docx(data, source, max_rows=lim.table_rows)
     if fmt in ("xlsx", "xls", "et"):
         from .spreadsheet import read_workbook

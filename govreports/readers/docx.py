@@ -213,9 +213,10 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_legacy(data: bytes, source: str) -> bytes:
+def convert_legacy(data: bytes, source: str, timeout: float | None = None) -> bytes:
     """Given the bytes of a legacy Word file (.doc/.wps, OLE2), return them converted to .docx
-    by LibreOffice; raise :class:`ReportError` when LibreOffice is missing or fails."""
+    by LibreOffice (given at most ``timeout`` seconds, default 180); raise :class:`ReportError`
+    when LibreOffice is missing, fails or takes longer."""
     exe = soffice_path()
     if exe is None:
         raise UnsupportedFormatError(source, "legacy Word format (.doc/.wps): install LibreOffice to convert it")
@@ -226,7 +227,7 @@ def convert_legacy(data: bytes, source: str) -> bytes:
         profile = "file://" + os.path.join(tmp, "profile")
         cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx", "--outdir", tmp, src]
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=180)
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout or 180)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ReportError(source, f"LibreOffice could not convert the legacy Word file ({exc})") from exc
         out = os.path.join(tmp, "report.docx")
