@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -62,6 +63,7 @@ REPORT_COLUMNS: dict[str, str] = {
     "duplicate_of": "string", "scope": "string", "published": "string", "published_source": "string",
 }
 DEFAULT_CACHE = "~/.cache/govreports"
+CACHE_ENTRY_BYTES = 32 * 1024 * 1024   # a cache entry larger than this is not one (a report's is ~20 KB)
 CACHE_FORMAT = 3                 # bump when the layout of a cache entry changes
 DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat beyond this
 SKIP_NAMES = re.compile(r"^(\.|readme|manifest\.(jsonl|csv)$)", re.IGNORECASE)
@@ -150,7 +152,12 @@ def load_cached(path: Path, sha256: str | None = None) -> dict | None:
     checked against the schema (:func:`valid_entry`) before it is used. A torn, foreign or
     planted file is a miss (the report is parsed and the entry rewritten), never an error."""
     try:
-        with open(path, "rb") as fh:
+        # not through a symbolic link, never blocking on a FIFO, only a regular file of sane size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > CACHE_ENTRY_BYTES:
+                return None
             entry = json.loads(fh.read())
     except (OSError, ValueError, RecursionError):
         return None

@@ -91,7 +91,7 @@ def _valid_entry_of(tmp_path: Path, data: bytes) -> dict:
 
 
 @pytest.mark.parametrize("shape", ["42", "{}", "report_empty", "value_is_text", "ragged_columns", "other_report",
-                                   "torn", "nested", "extra_key", "status_unknown"])
+                                   "torn", "nested", "extra_key", "status_unknown", "fifo", "symlink"])
 def test_a_wrong_shaped_cache_entry_is_a_miss_never_an_error(tmp_path, shape):
     data = SEEDS[0].read_bytes()
     good = _valid_entry_of(tmp_path, data)
@@ -122,7 +122,13 @@ def test_a_wrong_shaped_cache_entry_is_a_miss_never_an_error(tmp_path, shape):
     cache = tmp_path / "cache"
     where = _entry_path(cache, data)
     where.parent.mkdir(parents=True)
-    where.write_text(text, encoding="utf-8")
+    if shape == "fifo":
+        os.mkfifo(where)           # opening it for reading would wait for a writer forever
+    elif shape == "symlink":
+        (tmp_path / "elsewhere.json").write_text(json.dumps(good), encoding="utf-8")
+        where.symlink_to(tmp_path / "elsewhere.json")
+    else:
+        where.write_text(text, encoding="utf-8")
     c = read_corpus(_folder(tmp_path, 1), workers=1, cache=cache)
     assert c.counts["parsed"] == 1 and c.counts["cached"] == 0
     assert int(c.requests["value"].sum()) == int(read_report(SEEDS[0]).requests["value"].sum())
@@ -237,6 +243,26 @@ def test_a_file_over_the_time_limit_fails_and_the_batch_goes_on(tmp_path, monkey
     assert by_name.loc[SEEDS[1].stem, "error"] == "timed out after 3 s (limit GOVREPORTS_TIMEOUT)"
     assert c.counts["parsed"] == 3, c.reports[["source", "status", "error"]].to_string()
     assert not list((tmp_path / "cache").rglob(f"{by_name.loc[SEEDS[1].stem, 'report_id']}.json"))  # not cached
+
+
+def test_the_parse_command_times_out_a_file_and_goes_on(tmp_path, monkeypatch):
+    import govreports.commands.parse as parse_command
+
+    folder = _folder(tmp_path, 2)
+    real = parse_command.read_report
+
+    def reader(path, *args, **kw):
+        if Path(path).stem == SEEDS[0].stem:
+            while True:
+                pass
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(parse_command, "read_report", reader)
+    monkeypatch.setenv("GOVREPORTS_TIMEOUT", "2")
+    assert cli_main(["parse", str(folder), "-o", str(tmp_path / "out"), "-q"]) == 1
+    reports = pd.read_csv(tmp_path / "out" / "reports.csv")
+    assert list(reports["status"]) == ["failed", "parsed"]
+    assert reports["error"].iloc[0] == "timed out after 2 s (limit GOVREPORTS_TIMEOUT)"
 
 
 @pytest.mark.slow

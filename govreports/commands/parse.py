@@ -14,7 +14,9 @@ import pandas as pd
 
 from .. import frames
 from ..exceptions import ReportError
+from ..limits import current as current_limits
 from ..report import read_report
+from ..timelimit import TimedOut, time_limit
 
 TABLES = ("requests", "appeals", "disclosure", "findings")
 
@@ -67,9 +69,17 @@ def run(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     metas, failed = [], 0
+    timeout = current_limits().timeout
     for path in files:
         try:
-            r = read_report(path)
+            with time_limit(timeout):
+                r = read_report(path)
+        except TimedOut:
+            err = ReportError(str(path), f"timed out after {timeout:g} s (limit GOVREPORTS_TIMEOUT)")
+            failed += 1
+            print(f"FAILED {err}", file=sys.stderr)
+            metas.append({"report_id": None, "source": str(path), "status": "failed", "error": err.problem})
+            continue
         except ReportError as err:
             failed += 1
             print(f"FAILED {err}", file=sys.stderr)
