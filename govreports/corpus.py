@@ -7,9 +7,13 @@ as the corpus grows, and link the reports of one agency across years. The stages
 functions over plain data::
 
     list_files(paths)                      -> [Path, ...]                 (sorted, README/manifest skipped)
-    parse_batch(paths, cache_dir, version) -> {"reports": [row, ...], "tables": {name: df}, "cached": n}
+    parse_batch(paths, cache_dir, version, limits) -> {"reports": [row, ...], "tables": {name: df}, "cached": n}
     _Collector.add(batch)                  -> duplicates marked, chunks of 2,000 reports flushed to Parquet
     link_agencies(reports)                 -> agency_key, agency_link, level, region filled corpus-wide
+
+Every file is read under :class:`~govreports.limits.Limits` (size, pages, rows, seconds: one
+file never stalls a batch); the cache holds JSON checked on load (data, never code); a corpus
+folder is built under a lock into a staging folder swapped in at the end (:mod:`govreports.building`).
 
 >>> import govreports as gr
 >>> c = gr.read_corpus("data/reports", cache="~/.cache/govreports")          # doctest: +SKIP
