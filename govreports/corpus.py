@@ -157,7 +157,7 @@ def load_cached(path: Path, sha256: str | None = None) -> dict | None:
     planted file is a miss (the report is parsed and the entry rewritten), never an error."""
     try:
         # not through a symbolic link, never blocking on a FIFO, only a regular file of sane size
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > CACHE_ENTRY_BYTES:
