@@ -26,9 +26,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .exceptions import CorpusLockedError
+from .frames import TABLES
 
-CORPUS_ENTRIES = {"reports.parquet", "corpus.json", "files.json", "failed.csv",
-                  "requests", "appeals", "disclosure", "findings"}
+CORPUS_ENTRIES = {"reports.parquet", "corpus.json", "files.json", "failed.csv", *TABLES}
 
 
 def _lock_path(folder: Path) -> Path:
