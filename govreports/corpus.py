@@ -264,7 +264,7 @@ def parse_file(path: str | os.PathLike, cache_dir: str | None, version: str,
     if where is not None and cacheable:
         try:
             store_cached(where, entry)
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):
             pass  # a read-only or full cache slows the next run, it does not stop this one
     return entry, False
 

@@ -200,7 +200,7 @@ def test_limits_come_from_the_environment(monkeypatch):
         read_report(SEEDS[0])
 
 
-@pytest.mark.parametrize("layout", ["html", "docx"])
+@pytest.mark.parametrize("layout", ["html", "docx", "csv", "xlsx"])
 def test_a_table_of_too_many_rows_is_refused(layout):
     printed = render(ReportValues.synthetic(5), layout)
     with pytest.raises(ReportError, match="rows: more than a report's table can have"):

@@ -274,13 +274,13 @@ def read_document(data: bytes, source: str, limits: Limits | None = None) -> Doc
         return read_docx(data, source, max_rows=lim.table_rows)
     if fmt in ("xlsx", "xls", "et"):
         from .spreadsheet import read_workbook
-        return read_workbook(data, source, fmt)
+        return read_workbook(data, source, fmt, max_rows=lim.table_rows)
     notes: list[tuple[str, str, str]] = []
     text = decode_text(data, source, notes)
     if fmt == "text":
         from .spreadsheet import looks_like_csv, read_csv_text
         if looks_like_csv(text):
-            return _with_notes(read_csv_text(text, source), notes)
+            return _with_notes(read_csv_text(text, source, max_rows=lim.table_rows), notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
         doc = read_html(text, source, max_rows=lim.table_rows)

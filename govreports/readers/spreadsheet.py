@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from ..exceptions import ReportError, UnsupportedFormatError
 from ..template import SECTIONS, label_key
-from .base import Cell, Document, Line
+from .base import Cell, Document, Line, check_rows
 
 ENGINE = "calamine"
 _NUMERIC = re.compile(r"^[\s+\-−]*[\d０-９][\d０-９,，.]*\s*$")
@@ -126,19 +126,22 @@ def looks_like_csv(text: str) -> bool:
     return False
 
 
-def read_csv_text(text: str, source: str) -> Document:
-    """Given the decoded text of a CSV export, return its rows as printed lines."""
+def read_csv_text(text: str, source: str, max_rows: int | None = None) -> Document:
+    """Given the decoded text of a CSV export, return its rows as printed lines (more than
+    ``max_rows`` rows, see :mod:`govreports.limits`, is a ReportError)."""
     try:
         rows = [[x.strip() for x in row] for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise ReportError(source, f"a CSV file that cannot be split into fields ({exc})") from exc
+    check_rows(len(rows), 1, source, max_rows)
     return _document([rows], source)
 
 
 # --------------------------------------------------------------------------- workbooks
-def read_workbook(data: bytes, source: str, kind: str) -> Document:
+def read_workbook(data: bytes, source: str, kind: str, max_rows: int | None = None) -> Document:
     """Given the bytes of a workbook (``kind`` 'xlsx', 'xls' or 'et'), return every sheet's
-    rows as printed lines, sheet after sheet."""
+    rows as printed lines, sheet after sheet (a sheet of more than ``max_rows`` rows, see
+    :mod:`govreports.limits`, is a ReportError)."""
     import pandas as pd
 
     try:
@@ -152,6 +155,7 @@ def read_workbook(data: bytes, source: str, kind: str) -> Document:
                         f"in WPS and read that ({type(exc).__name__}: {str(exc)[:120]})") from exc
         raise ReportError(source, f"not a readable .{kind} spreadsheet ({type(exc).__name__}: {str(exc)[:200]})") from exc
     sheets = []
-    for frame in book.values():
+    for n, frame in enumerate(book.values(), 1):
+        check_rows(len(frame), n, source, max_rows)
         sheets.append([[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)])
     return _document(sheets, source)
