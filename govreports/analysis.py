@@ -375,8 +375,19 @@ def _by_columns(by) -> list[str]:
     return list(by)
 
 
-def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str]) -> pd.DataFrame:
-    """Given per-report figures, sum ``counts`` per ``by`` group (NA if any report's is NA)."""
+def n_corrected(f: Frames, tables: Sequence[str] = ("requests",)) -> pd.Series:
+    """Given frames, return per report_id the number of its cells in ``tables`` that a person
+    corrected (:mod:`govreports.corrections`): how many of its numbers rest on corrections."""
+    parts = [df.loc[df["corrected"].astype("boolean").fillna(False).astype(bool), "report_id"]
+             for df in (getattr(f, t) for t in tables) if "corrected" in df.columns]
+    ids = pd.concat(parts) if parts else pd.Series(dtype="string")
+    return ids.value_counts().astype("int64")
+
+
+def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str],
+               corrected_in: Sequence[str] = ("requests",)) -> pd.DataFrame:
+    """Given per-report figures, sum ``counts`` per ``by`` group (NA if any report's is NA), with
+    ``n_corrected`` (cells of ``corrected_in`` corrected by a person) beside them."""
     cols = _by_columns(by)
     reports = _usable_reports(f)
     missing = [c for c in cols if c not in reports.columns]
@@ -386,6 +397,7 @@ def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str]) -
     keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
     meta_cols = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year"]))
     df = reports[meta_cols].merge(per_report, on="report_id", how="left")
+    df["n_corrected"] = df["report_id"].map(n_corrected(f, corrected_in)).fillna(0).astype("int64")
     df = df.sort_values(["year", "report_id"], na_position="first")
     g = df.groupby(keys, dropna=False, sort=True)
     if len(df):
@@ -394,12 +406,13 @@ def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str]) -
     else:
         out = df[keys + list(counts)].set_index(keys)
     out = out.astype("Int64")
+    out["n_corrected"] = g["n_corrected"].sum().astype("int64") if len(df) else pd.Series(dtype="int64")
     out["n_reports"] = g["report_id"].size() if len(df) else pd.Series(dtype="int64")
     out["report_ids"] = g["report_id"].agg(lambda s: ",".join(s)) if len(df) else pd.Series(dtype="string")
     if "agency" in cols and "agency" not in keys:
         out["agency"] = g["agency"].last()
     out = out.reset_index()
-    return out[cols + list(counts) + ["n_reports", "report_ids"]]
+    return out[cols + list(counts) + ["n_corrected", "n_reports", "report_ids"]]
 
 
 def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
@@ -440,7 +453,7 @@ def outcome_shares(data, by="report") -> pd.DataFrame:
     for k in ("granted", "partly_granted", "not_processed", "other"):
         out[f"{k}_share"] = _share(out[k], out["handled"])
     shares = [c for c in out.columns if c.endswith("_share")]
-    return out[_by_columns(by) + list(OUTCOME_COUNTS) + shares + ["n_reports", "report_ids"]]
+    return out[_by_columns(by) + list(OUTCOME_COUNTS) + ["n_corrected"] + shares + ["n_reports", "report_ids"]]
 
 
 REASON_GROUPS = {"denied": "不予公开", "unavailable": "无法提供"}
@@ -471,7 +484,7 @@ def refusal_reasons(data, by="report") -> pd.DataFrame:
     reasons = [k for g in REASON_GROUPS for k in GROUP_ROWS[g]]
     wide = _aggregate(f, report_figures(f), by, ["handled", *reasons])
     cols = _by_columns(by)
-    long = wide.melt(id_vars=cols + ["handled", "n_reports", "report_ids"], value_vars=reasons,
+    long = wide.melt(id_vars=cols + ["handled", "n_corrected", "n_reports", "report_ids"], value_vars=reasons,
                      var_name="reason", value_name="count")
     long["count"] = long["count"].astype("Int64")
     long["group"] = long["reason"].str.split(".").str[0]
@@ -480,8 +493,8 @@ def refusal_reasons(data, by="report") -> pd.DataFrame:
     long["share"] = _share(long["count"], long["handled"])
     order = {k: i for i, k in enumerate(reasons)}
     long = long.assign(_o=long["reason"].map(order)).sort_values(cols + ["_o"], kind="stable").drop(columns="_o")
-    return long[cols + ["group", "group_label", "reason", "label", "count", "handled", "share", "n_reports",
-                        "report_ids"]].reset_index(drop=True)
+    return long[cols + ["group", "group_label", "reason", "label", "count", "handled", "share", "n_corrected",
+                        "n_reports", "report_ids"]].reset_index(drop=True)
 
 
 def volumes(data, by="report") -> pd.DataFrame:
@@ -530,7 +543,7 @@ def appeals_rates(data, by="report") -> pd.DataFrame:
         per["reviews" + name] = per[f"review.{res}"]
         per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
     per["suits"] = per["suits"].fillna(per["report_id"].map(legacy_figures(f).set_index("report_id")["suits_total"]))
-    out = _aggregate(f, per, by, APPEAL_COUNTS)
+    out = _aggregate(f, per, by, APPEAL_COUNTS, corrected_in=("requests", "appeals"))
     out["reviews_per_100"] = _share(out["reviews"], out["handled"], 100)
     out["suits_per_100"] = _share(out["suits"], out["handled"], 100)
     concluded = {p: out[f"{p}_upheld"] + out[f"{p}_corrected"] + out[f"{p}_other"] for p in ("reviews", "suits")}
@@ -540,7 +553,8 @@ def appeals_rates(data, by="report") -> pd.DataFrame:
                                     concluded["reviews"] + concluded["suits"])
     cols = _by_columns(by)
     return out[cols + list(APPEAL_COUNTS) + ["reviews_per_100", "suits_per_100", "review_corrected_share",
-                                             "suit_corrected_share", "corrected_share", "n_reports", "report_ids"]]
+                                             "suit_corrected_share", "corrected_share", "n_corrected", "n_reports",
+                                             "report_ids"]]
 
 
 def legacy_figures(data) -> pd.DataFrame:
@@ -751,7 +765,7 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     value = _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
     cols = _by_columns(by)
     return df[cols].assign(measure=measure, value=value, numerator=num, denominator=den,
-                           n_reports=df["n_reports"], report_ids=df["report_ids"])
+                           n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
 
 
 def _errors_per_report(f: Frames) -> pd.Series:
@@ -760,7 +774,7 @@ def _errors_per_report(f: Frames) -> pd.Series:
 
 
 AGENCY_YEAR_COLUMNS = ["agency_key", "agency", "year", "level", "region", "measure", "value", "numerator",
-                       "denominator", "report_id", "n_errors", "has_errors"]
+                       "denominator", "report_id", "n_errors", "has_errors", "n_corrected"]
 
 
 def by_agency_year(data, measure: str) -> pd.DataFrame:
@@ -769,7 +783,7 @@ def by_agency_year(data, measure: str) -> pd.DataFrame:
     Columns: agency_key, agency, year, level, region, measure, value (float64), numerator,
     denominator (Int64; denominator NA for counts), report_id (the report behind the row; comma-
     separated if one agency printed two non-duplicate reports for a year), n_errors (error
-    findings of that report), has_errors.
+    findings of that report), has_errors, n_corrected (cells behind it corrected by a person).
 
     >>> by_agency_year(corpus, "refused_share").query("year == 2019")[["agency", "value", "numerator", "denominator"]]  # doctest: +SKIP
              agency     value  numerator  denominator
@@ -810,6 +824,7 @@ def cross_year(data, measure: str, agencies: Iterable[str] | str | None = None, 
     out["missing"] = out["report_id"].isna()
     out["measure"] = measure
     out["n_errors"] = out["n_errors"].fillna(0).astype("int64")
+    out["n_corrected"] = out["n_corrected"].fillna(0).astype("int64")
     out["has_errors"] = out["has_errors"].astype("boolean").fillna(False).astype(bool)
     out = out.sort_values(["agency_key", "year"]).reset_index(drop=True)
     out["change"] = out.groupby("agency_key")["value"].diff()
@@ -879,6 +894,7 @@ APPEAL_FIGURES = {"reviews": (("review",), "total"), "suits": (("suit_direct", "
                   "reviews_corrected": (("review",), "corrected"),
                   "suits_corrected": (("suit_direct", "suit_after_review"), "corrected")}
 TRACE_COLUMNS = ["table", "row", "column", "value", "blank", "printed", "location", "used"]
+TRACE_CORRECTION = ["corrected", "value_printed", "note"]  # shown where the cells carry them
 
 
 def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
@@ -889,7 +905,8 @@ def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
     ``reviews_corrected``, ``suits_corrected``) or a name of :data:`MEASURES` (its numerator).
     Columns: table, row, column (applicant or result), value, blank, printed, location, used
     (True for the cells the figure adds up: the total, or the applicant cells where the total is
-    blank). An unknown ``report_id`` or ``figure`` raises ValueError listing the valid ones.
+    blank), and corrected, value_printed, note (a person's correction of the cell and why). An
+    unknown ``report_id`` or ``figure`` raises ValueError listing the valid ones.
 
     >>> trace(shanghai_2019, r.meta.report_id, "denied").query("used")    # doctest: +SKIP
     """
@@ -918,7 +935,7 @@ def trace(data, report_id: str, figure: str = "denied") -> pd.DataFrame:
     out = cells.assign(table="requests", column=cells["applicant"], used=(is_total & used_total) | (~is_total & ~used_total))
     order = {k: i for i, k in enumerate(REQUEST_KEYS)}
     out = out.assign(_o=out["row"].map(order)).sort_values(["_o"], kind="stable").drop(columns="_o")
-    return out[TRACE_COLUMNS].reset_index(drop=True)
+    return out[TRACE_COLUMNS + [c for c in TRACE_CORRECTION if c in out.columns]].reset_index(drop=True)
 
 
 TRACE_FIGURES = tuple(dict.fromkeys([*GROUP_ROWS, "other", "handled", *APPEAL_FIGURES, *MEASURES, *REQUEST_KEYS]))
@@ -934,7 +951,18 @@ def _trace_appeals(f: Frames, report_id: str, proceedings: tuple[str, ...], resu
     else:
         used = a["result"].eq(result)
     out = a.assign(table="appeals", row=a["proceeding"], column=a["result"], used=used)
-    return out[TRACE_COLUMNS].reset_index(drop=True)
+    return out[TRACE_COLUMNS + [c for c in TRACE_CORRECTION if c in out.columns]].reset_index(drop=True)
+
+
+def review_queue(data, corrections=None, severity=("error", "warning"), context: bool = True) -> pd.DataFrame:
+    """Given any input, return every flagged cell or report, ranked: errors first, then by the
+    size of the figures it feeds, with its printed context (see :mod:`govreports.review`).
+
+    >>> review_queue(corpus, corrections="corrections.csv")[["rank", "agency", "check", "key", "column"]]  # doctest: +SKIP
+    """
+    from .review import review_queue as _queue
+
+    return _queue(data, corrections=corrections, severity=severity, context=context)
 
 
 def describe_shares(shares: pd.DataFrame) -> str:

@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .exceptions import ReportError
+    from .exceptions import CorrectionsError, ReportError
 
     args = build_parser().parse_args(argv)
     try:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ReportError, FileNotFoundError, NotADirectoryError) as err:  # bad input: one line, no traceback
+    except (ReportError, CorrectionsError, FileNotFoundError, NotADirectoryError) as err:  # bad input: one line, no traceback
         print(f"govreports {args.command}: {err}", file=sys.stderr)
         return 2
 

@@ -850,7 +850,7 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
                 out: str | os.PathLike | None = None, engine: str = "local", scheduler=None,
                 chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None,
                 batch_size: int | None = None, manifest=None, limits: Limits | None = None,
-                timeout: float | None = None) -> Corpus:
+                timeout: float | None = None, corrections=None) -> Corpus:
     """Given a folder, a glob or a list of files, read every report into one :class:`Corpus`.
 
     Args:
@@ -875,6 +875,9 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
         timeout: seconds one file may take (overrides ``limits.timeout``; 0 for none): a file over
             it is ``failed`` with ``timed out after N s`` and the batch goes on.
 
+        corrections: a corrections file (CSV/YAML, :mod:`govreports.corrections`), applied to each
+            report after the cache (the cache keeps what was read); a row naming a report not in
+            the corpus raises ``CorrectionsError`` naming its line.
     With ``out``, the build holds a lock beside the folder (a second build into it raises
     :class:`~govreports.exceptions.CorpusLockedError` naming the first), writes into a staging
     folder beside it and swaps it in at the end: a killed build leaves the previous corpus whole.
@@ -900,15 +903,23 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
     lim = current_limits(limits)
     if timeout is not None:
         lim = replace(lim, timeout=float(timeout))
+    corr = None
+    if corrections is not None:
+        from .corrections import read_corrections
+
+        corr = read_corrections(corrections)  # a bad line fails here, before any parsing
     run = dict(workers=workers, cache_dir=cache_dir, version=version, engine=engine, scheduler=scheduler,
-               chunk_size=chunk_size, progress=progress, batch_size=batch_size, limits=lim, manifest=manifest)
+               chunk_size=chunk_size, progress=progress, batch_size=batch_size, limits=lim, manifest=manifest,
+               corr=corr)
     if out is None:
         return _build(files, None, **run)
     from .fetch import attach_manifest
 
+    # a changed corrections file rebuilds the Parquet corpus (the per-file cache is not keyed by it)
+    built_by = version if corr is None else f"{version}+corrections-{corr.digest[:12]}"
     with build_lock(out) as out_dir:
         recover(out_dir)  # a corpus left aside by a build killed while swapping is put back first
-        signature = _signature(files, version)
+        signature = _signature(files, built_by)
         if _unchanged(out_dir, signature):
             c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it
             c.counts = {**(c.counts or {}), "cached": len(files)}
@@ -922,8 +933,9 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
 
 def _build(files: list[str], out_dir: Path | None, workers: int, cache_dir: str | None, version: str, engine: str,
            scheduler, chunk_size: int, progress: bool | None, batch_size: int | None, limits: Limits,
-           manifest=None) -> Corpus:
-    """Parse ``files`` into a Corpus: in memory, or written into ``out_dir`` (the staging folder)."""
+           manifest=None, corr=None) -> Corpus:
+    """Parse ``files`` into a Corpus: in memory, or written into ``out_dir`` (the staging folder);
+    ``corr`` (read corrections) is applied to each batch after the cache."""
     from .fetch import attach_manifest
 
     batches = _batches(files, workers, batch_size)
@@ -936,10 +948,13 @@ def _build(files: list[str], out_dir: Path | None, workers: int, cache_dir: str 
     collector = _Collector(out_dir, chunk_size)
     with _progress_bar(len(files), progress) as bar:
         for batch in results:
-            collector.add(batch)
+            collector.add(corr.apply_batch(batch) if corr is not None else batch)
             bar.update(len(batch["reports"]))
     collector.flush()
     reports = attach_manifest(link_agencies(collector.reports()), manifest)
+    if corr is not None:
+        corr.check_all_used()
+        reports = corr.apply_aliases(reports)
     if out_dir is not None:
         _write_reports(reports, out_dir, collector.counts)
         _write_failed(reports, out_dir)

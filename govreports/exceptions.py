@@ -22,3 +22,12 @@ class UnsupportedFormatError(ReportError):
 
 class CorpusLockedError(RuntimeError):
     """Another build is writing the same corpus folder; the message names it (pid, host, start)."""
+
+
+class CorrectionsError(ValueError):
+    """A corrections file that cannot be applied: every bad line, by its line number
+    (``corrections.csv line 4: no cell ('granted', 'people') in table 3 ...``)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("corrections not applied:\n  " + "\n  ".join(self.problems))

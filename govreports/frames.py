@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+# Every cell says whether it is what the agency printed: ``corrected`` (a person's correction,
+# see :mod:`govreports.corrections`), the value read before it (``value_printed``) and its note.
+CORRECTION: dict[str, str] = {"corrected": "boolean", "value_printed": "Int64", "note": "string"}
 COLUMNS: dict[str, dict[str, str]] = {
     "requests": {"report_id": "string", "row": "string", "applicant": "string", "value": "Int64",
-                 "blank": "boolean", "printed": "string", "location": "string"},
+                 "blank": "boolean", "printed": "string", "location": "string", **CORRECTION},
     "appeals": {"report_id": "string", "proceeding": "string", "result": "string", "value": "Int64",
-                "blank": "boolean", "printed": "string", "location": "string"},
+                "blank": "boolean", "printed": "string", "location": "string", **CORRECTION},
     "disclosure": {"report_id": "string", "item": "string", "measure": "string", "value": "Float64",
-                   "unit": "string", "blank": "boolean", "printed": "string", "location": "string"},
+                   "unit": "string", "blank": "boolean", "printed": "string", "location": "string",
+                   **CORRECTION, "value_printed": "Float64"},
     "findings": {"report_id": "string", "check": "string", "table": "string", "key": "string",
                  "applicant": "string", "proceeding": "string", "expected": "string", "found": "string",
                  "severity": "string", "message": "string", "location": "string"},

@@ -71,6 +71,7 @@ class Report:
         self._parsed = parsed
         self._legacy = legacy or {}
         self._sections = sections or []
+        self._corrected: dict[str, pd.DataFrame] = {}  # tables as corrected by a person, if any
 
     @property
     def report_id(self) -> str:
@@ -80,14 +81,17 @@ class Report:
         """The rows of a tidy table as plain tuples in column order (see ``frames.COLUMNS``):
         what the DataFrame properties are built from, and what a corpus stores without pandas."""
         rid, p = self.report_id, self._parsed
+        if table in self._corrected:  # corrections applied (govreports.corrections): the corrected frame
+            return list(self._corrected[table].astype(object).where(self._corrected[table].notna(), None)
+                        .itertuples(index=False, name=None))
         if table == "requests":
-            return [(rid, r, a, int(v.value), v.blank, v.printed, v.location)
+            return [(rid, r, a, int(v.value), v.blank, v.printed, v.location, False, None, None)
                     for r in T.REQUEST_KEYS for a in T.APPLICANT_KEYS if (v := p.requests.get((r, a))) is not None]
         if table == "appeals":
-            return [(rid, pr, rs, int(v.value), v.blank, v.printed, v.location)
+            return [(rid, pr, rs, int(v.value), v.blank, v.printed, v.location, False, None, None)
                     for pr, rs in T.APPEAL_CELLS if (v := p.appeals.get((pr, rs))) is not None]
         if table == "disclosure":
-            return [(rid, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location)
+            return [(rid, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location, False, None, None)
                     for it in T.DISCLOSURE_ITEMS.get(self.meta.template or "", ()) for m in it.measures
                     if (v := p.disclosure.get((it.key, m.key))) is not None]
         if table == "findings":
@@ -234,8 +238,12 @@ def _reader_findings(doc, parsed: Parsed) -> None:
             parsed.find("bad_bytes", table, severity, message, location="; ".join(locs[:5]))
 
 
-def read_report(source, name: str | None = None, limits: Limits | None = None) -> Report:
+def read_report(source, name: str | None = None, limits: Limits | None = None, corrections=None) -> Report:
     """Read one report (a path, or its bytes/text with ``name=``) into a :class:`Report`.
+
+    ``corrections``: a corrections file (CSV or YAML, see :mod:`govreports.corrections`) whose rows
+    naming this report are applied: a corrected cell keeps ``printed`` and ``value_printed`` and
+    gets ``corrected=True`` and its ``note``; identities are checked again on the corrected cells.
 
     Raises :class:`ReportError` (naming the file) when the file is not a readable report, or when
     it is beyond ``limits`` (a :class:`govreports.limits.Limits`; default: the module's defaults
@@ -243,6 +251,10 @@ def read_report(source, name: str | None = None, limits: Limits | None = None) -
     of thousands of rows. A PDF longer than ``limits.pdf_pages`` is read up to that page and
     gets a ``pages_skipped`` finding.
     """
+    if corrections is not None:
+        from .corrections import apply_to_report, read_corrections
+
+        return apply_to_report(read_report(source, name, limits), read_corrections(corrections))
     data, src = _load(source, name, limits)
     digest = hashlib.sha256(data).hexdigest()
     doc = read_document(data, src, limits)

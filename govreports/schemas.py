@@ -79,7 +79,7 @@ def _reports_schema() -> pa.DataFrameSchema:
 
     allowed = {"format": T.FORMATS, "template": (*T.TEMPLATES, T.PRE2019), "level": T.LEVELS,
                "status": ("parsed", "failed"), "scope": T.SCOPES,
-               "agency_link": ("exact", "normalized", "guessed"), "published_source": T.PUBLISHED_SOURCES}
+               "agency_link": ("exact", "normalized", "guessed", "partial", "alias"), "published_source": T.PUBLISHED_SOURCES}
     cols = {}
     for name, dtype in REPORT_COLUMNS.items():
         checks = [_isin(allowed[name])] if name in allowed else []

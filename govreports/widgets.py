@@ -38,6 +38,7 @@ from IPython.display import HTML, Image
 
 from . import analysis as ga
 from . import plotting as gp
+from .review_app import ReviewApp, review  # noqa: F401 - gr.widgets.review: the review queue app
 
 OUTCOME_MIX = "outcome_mix"
 MEASURE_CHOICES: list[tuple[str, str]] = [(m.label, k) for k, m in ga.MEASURES.items()] + [

@@ -30,6 +30,8 @@ def add_parser(subparsers) -> None:
     build.add_argument("--timeout", type=float, default=None,
                        help="seconds one file may take before it is failed (default: 60, or GOVREPORTS_TIMEOUT; 0: none)")
     build.add_argument("--strict", action="store_true", help="exit 1 when any file failed")
+    build.add_argument("--corrections", default=None, metavar="FILE",
+                       help="corrections file (CSV or YAML) applied to the cells it names")
     build.set_defaults(func=run_build)
 
 
@@ -47,7 +49,7 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         corpus = read_corpus(args.paths, workers=args.workers, cache=None if args.no_cache else args.cache,
                              out=args.out, engine=args.engine, scheduler=args.scheduler,
-                             chunk_size=args.chunk_size, timeout=args.timeout)
+                             chunk_size=args.chunk_size, timeout=args.timeout, corrections=args.corrections)
     except (CorpusLockedError, FileExistsError, NotADirectoryError) as err:
         print(f"corpus build: {err}", file=sys.stderr)
         return 1
