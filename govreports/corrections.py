@@ -90,7 +90,9 @@ class Correction:
 
     def names(self, sha256: str) -> bool:
         """Given a report's SHA-256, say whether this row names that report."""
-        return bool(self.sha256) and sha256 == self.sha256 or (not self.sha256 and sha256[:16] == self.report_id)
+        if self.sha256:
+            return sha256 == self.sha256 or (len(self.sha256) == 16 and sha256[:16] == self.sha256)
+        return sha256[:16] == self.report_id
 
     def number(self) -> float | None:
         """The corrected value: a float, 0 for blank, None for missing."""

@@ -52,7 +52,9 @@ def _column(table: str, name: str, dtype: str) -> pa.Column:
     if allowed is not None:
         checks.append(_isin(allowed))
     nullable = table == "findings" and name not in ("report_id", "check", "table", "severity", "message")
-    if name in _TEXT_COLUMNS:
+    if name in _TEXT_COLUMNS or name in ("value_printed", "note"):
+        nullable = True
+    if name == "value" and table != "findings":  # a cell a person marked missing (checked below)
         nullable = True
     return pa.Column(dtype, checks=checks, nullable=nullable)
 
@@ -63,8 +65,15 @@ def _table_schema(table: str) -> pa.DataFrameSchema:
     if table == "disclosure":
         checks.append(pa.Check(_known_item_measures, error="(item, measure) is not a measure of that item "
                                                            "in any template, or its unit is wrong"))
+    if table in UNIQUE:
+        checks.append(pa.Check(_value_or_corrected, error="a cell without a value that no correction marked missing"))
     return pa.DataFrameSchema({c: _column(table, c, t) for c, t in frames.COLUMNS[table].items()},
                               checks=checks, strict=True, ordered=True, unique=UNIQUE.get(table), name=table)
+
+
+def _value_or_corrected(df: pd.DataFrame) -> pd.Series:
+    """Per row: a value, or a correction (``corrected``) that marked the printed cell missing."""
+    return df["value"].notna() | df["corrected"].fillna(False).astype(bool)
 
 
 def _known_item_measures(df: pd.DataFrame) -> pd.Series:
