@@ -34,6 +34,7 @@ QUEUE_COLUMNS = ["rank", "report_id", "sha256", "source", "format", "agency", "a
                  "check", "severity", "table", "key", "column", "message", "value", "blank", "printed",
                  "location", "weight"]
 CONTEXT_LINES = 3
+_KEY_ORDER = {k: i for i, k in enumerate((*T.REQUEST_KEYS, *T.PROCEEDING_KEYS))}
 
 
 def cell_of(f: dict) -> tuple[str, str, str]:
@@ -130,8 +131,9 @@ def review_queue(corpus, corrections=None, severity=("error", "warning"), contex
                      "weight": float(weights.get(rid, 0.0))})
     q = pd.DataFrame(rows, columns=QUEUE_COLUMNS[1:])
     q["_s"] = q["severity"].map(SEVERITY_ORDER)
-    q = q.sort_values(["_s", "weight", "report_id", "table", "key", "column", "check"],
-                      ascending=[True, False, True, True, True, True, True], kind="stable").drop(columns="_s")
+    q["_k"] = q["key"].map(_KEY_ORDER).fillna(len(_KEY_ORDER))  # within a report: template order
+    q = q.sort_values(["_s", "weight", "report_id", "table", "_k", "column", "check"],
+                      ascending=[True, False, True, True, True, True, True], kind="stable").drop(columns=["_s", "_k"])
     q.insert(0, "rank", range(1, len(q) + 1))
     q = q.reset_index(drop=True).astype({"value": "Float64", "blank": "boolean", "year": "Int64"})
     if context:
@@ -214,38 +216,55 @@ def printed_context(source, location: str, around: int = CONTEXT_LINES) -> dict:
     return out
 
 
-def cell_box(source: str, location: str) -> tuple[float, float, float, float] | None:
+def cell_box(source: str, location: str, around: float = 60.0) -> tuple[float, float, float, float] | None:
     """Given a PDF and a location ``page P table T row R ...``, return the box (x0, top, x1,
-    bottom, in PDF points) of that printed table row's neighbourhood, or None where it cannot be
-    found (the whole page is shown then)."""
+    bottom, in PDF points) to show: the printed table's width, ``around`` points above and below
+    the row (found by its label), or the whole table; None where the table cannot be found (the
+    whole page is shown then)."""
+    row = row_box(source, location)
+    if row is None:
+        return None
+    (x0, top, x1, bottom), table = row
+    if top is None:
+        return table
+    return (x0, max(table[1], top - around), x1, min(table[3], bottom + around))
+
+
+def row_box(source: str, location: str):
+    """Given a PDF and a table location, return ((x0, top, x1, bottom) of the row, or with
+    top/bottom None where its label is not found on the page; the table's box), or None."""
     m = re.match(r"page (\d+) table (\d+) row (\d+)", (location or "").strip())
     if not m:
         return None
     import pdfplumber
 
     page_no, table_no, _row = (int(x) for x in m.groups())
+    ctx = printed_context(source, location)
+    texts = next((t.split(" │ ") for _, t, mark in ctx["lines"] if mark), [])
+    labels = [re.sub(r"^\s*[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*", "", re.sub(r"\s+", "", t)) for t in texts
+              if t.strip() and not re.fullmatch(r"[\d,.\s\-—/／]+", t)]
     try:
         with pdfplumber.open(source) as pdf:
             page = pdf.pages[page_no - 1]
             tables = page.find_tables()
             if table_no > len(tables):
                 return None
-            x0, top, x1, bottom = tables[table_no - 1].bbox
-            ctx = printed_context(source, location)
-            label = next((t.split(" │ ")[0] for _, t, mark in ctx["lines"] if mark), "")
-            label = re.sub(r"\s+", "", label)[:6]
-            if label:
-                hits = [h for h in page.search(re.escape(label), regex=True) if top - 2 <= h["top"] <= bottom + 2]
-                if hits:
-                    return (x0, max(top, hits[0]["top"] - 60), x1, min(bottom, hits[0]["bottom"] + 60))
-            return (x0, top, x1, bottom)
+            table = tables[table_no - 1].bbox
+            x0, top, x1, bottom = table
+            for label in reversed(labels):  # the label nearest the numbers names the row best
+                hits = [h for h in page.search(re.escape(label[:6]), regex=True) if top - 2 <= h["top"] <= bottom + 2]
+                if label and hits:
+                    return (x0, hits[0]["top"], x1, hits[0]["bottom"]), table
+            return (x0, None, x1, None), table
     except Exception:  # noqa: BLE001 - no box: the whole page is shown
         return None
 
 
-def page_image(source: str, page: int, box: tuple | None = None, scale: float = 2.0, pad: float = 12.0) -> bytes:
+def page_image(source: str, page: int, box: tuple | None = None, scale: float = 2.0, pad: float = 12.0,
+               mark: tuple | None = None) -> bytes:
     """Given a PDF, a page number (1-based) and a box in PDF points, return a PNG of that part of
-    the page (the whole page without a box), rendered with pypdfium2."""
+    the page (the whole page without a box), rendered with pypdfium2; ``mark`` (a box in PDF
+    points, e.g. the row's) is outlined in red."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(source)
@@ -253,6 +272,11 @@ def page_image(source: str, page: int, box: tuple | None = None, scale: float = 
         image = pdf[page - 1].render(scale=scale).to_pil()
     finally:
         pdf.close()
+    if mark is not None and None not in mark:
+        from PIL import ImageDraw
+
+        x0, top, x1, bottom = (v * scale for v in mark)
+        ImageDraw.Draw(image).rectangle((x0, top - 4 * scale, x1, bottom + 4 * scale), outline=(220, 30, 30), width=3)
     if box is not None:
         x0, top, x1, bottom = box
         image = image.crop((max(0, int((x0 - pad) * scale)), max(0, int((top - pad) * scale)),

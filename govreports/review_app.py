@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import template as T
 from .corrections import BLANK, CELL_KEYS, MISSING
-from .review import append_correction, cell_box, page_image, printed_context, review_queue
+from .review import append_correction, cell_box, page_image, printed_context, review_queue, row_box
 
 ALL = "(全部 all)"
 COLUMN_CHOICES = {"requests": [(f"{a.label} {a.key}", a.key) for a in T.APPLICANTS],
@@ -45,7 +45,12 @@ def review(corpus="data/reports", corrections: str | Path = "corrections.csv", a
         from .analysis import load_corpus
 
         corpus = load_corpus(corpus)
-    return ReviewApp(corpus, corrections, author=author, severity=severity)
+    path = Path(corrections).expanduser()
+    if not path.is_absolute() and not path.parent.exists():  # run from notebooks/: the repository's out/
+        root = Path(__file__).resolve().parents[1]
+        if (root / "pyproject.toml").exists():
+            path = root / path
+    return ReviewApp(corpus, path, author=author, severity=severity)
 
 
 class ReviewApp(W.VBox):
@@ -81,6 +86,8 @@ class ReviewApp(W.VBox):
         self.blank_button.on_click(lambda _b: self.enter(BLANK))
         self.missing_button.on_click(lambda _b: self.enter(MISSING))
         self.skip_button.on_click(lambda _b: self.skip())
+        for b in (self.accept_button, self.enter_button, self.blank_button, self.missing_button, self.skip_button):
+            b.layout.width = "auto"
         for w, cls in ((self.progress, "gr-review-progress"), (self.flag, "gr-review-flag"),
                        (self.cells, "gr-review-cells"), (self.context, "gr-review-context"),
                        (self.status, "gr-review-status"), (self.accept_button, "gr-review-accept"),
@@ -200,7 +207,8 @@ class ReviewApp(W.VBox):
         self.column.layout.display = "" if self.column.options else "none"
         self.cells.value = self._cells_html(it)
         ctx = printed_context(it["source"], it["location"])
-        self.context.value = ("<p><b>印出 as printed</b> (" + html.escape(str(it["location"])) + ")</p><pre>"
+        self.context.value = ("<p><b>印出 as printed</b> (" + html.escape(str(it["location"])) + ")</p>"
+                              "<pre style='white-space:pre;overflow:auto;max-height:30em;font-size:90%'>"
                               + html.escape(ctx["text"]) + "</pre>")
         self._show_page(it, ctx)
 
@@ -210,7 +218,9 @@ class ReviewApp(W.VBox):
             self.image.layout.display = "none"
             return
         try:
-            self.image.value = page_image(it["source"], ctx["page"], cell_box(it["source"], it["location"]))
+            row = row_box(it["source"], it["location"])
+            self.image.value = page_image(it["source"], ctx["page"], cell_box(it["source"], it["location"]),
+                                          mark=row[0] if row else None)
             self.image.layout.display = ""
         except Exception as err:  # noqa: BLE001 - no crop: the lines still show
             self.image.layout.display = "none"

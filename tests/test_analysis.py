@@ -282,7 +282,7 @@ def _two_agencies():
 def test_by_agency_year():
     ay = ga.by_agency_year(_two_agencies(), "refused_share")
     assert list(ay.columns) == ["agency_key", "agency", "year", "level", "region", "measure", "value", "numerator",
-                                "denominator", "report_id", "n_errors", "has_errors"]
+                                "denominator", "report_id", "n_errors", "has_errors", "n_corrected"]
     a21 = ay[(ay["agency_key"] == "甲局") & (ay["year"] == 2021)].iloc[0]
     assert a21["value"] == pytest.approx(2 / 8) and a21["numerator"] == 2 and a21["denominator"] == 8
     assert a21["report_id"] == "a21" and a21["n_errors"] == 2 and a21["has_errors"]

@@ -197,3 +197,49 @@ def test_voila_renders_the_app_and_follows_a_change(voila, page):
     _change_selection_and_check(page)
     sync_api.expect(page.get_by_text("Loading widget")).to_have_count(0)
     assert any(not ws.is_closed() for ws in channels), "the kernel's websocket closed"
+
+
+
+
+def test_lab_review_app_appends_corrections(lab, page, tmp_path):
+    """notebooks/review.ipynb in JupyterLab: Run All, accept the first flag, enter a value for the
+    next; the corrections file gets both rows."""
+    path = tmp_path / "root" / "notebooks" / "review.ipynb"
+    corrections = tmp_path / "corrections.csv"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    cell["source"] = (f"corpus = {str(ROOT / 'data' / 'reports')!r}\ncorrections = {str(corrections)!r}\n"
+                      "author = 'browser'\n")
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+    base, token = lab
+    page.goto(f"{base}/lab/tree/notebooks/review.ipynb?token={token}")
+    page.locator(".jp-Notebook").first.wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=30_000)
+    for attempt in range(3):  # see test_lab_run_all_then_change_selection: a first Run All can be dropped
+        select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
+        if select.count():  # JupyterLab may still ask which kernel: the notebook's own
+            select.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.locator(".gr-review").first.wait_for(timeout=15_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                page.locator(".gr-review").first.wait_for(timeout=20_000)
+    expect = sync_api.expect
+    app = page.locator(".gr-review").first
+    expect(app.locator(".gr-review-progress")).to_contain_text("1 of ")
+    expect(app.locator(".gr-review-context")).to_contain_text("▶")
+    app.locator(".gr-review-note input").fill("seen in the browser")
+    app.locator(".gr-review-note input").press("Tab")
+    app.locator("button.gr-review-accept").click()
+    expect(app.locator(".gr-review-status")).to_contain_text("line 2")
+    app.locator(".gr-review-value input").fill("7")
+    app.locator(".gr-review-value input").press("Tab")
+    app.locator("button.gr-review-enter").click()
+    expect(app.locator(".gr-review-status")).to_contain_text("line 3")
+    rows = corrections.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 3 and rows[0].startswith("sha256,report_id,source,table,key,column,value")
+    assert rows[1].endswith(f",seen in the browser,browser,{rows[1].rsplit(',', 1)[1]}")
+    assert ",7,," in rows[2] and ",browser," in rows[2]

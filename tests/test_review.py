@@ -186,3 +186,20 @@ def test_review_app_report_flags_and_meta(tmp_path):
     assert row["table"] in ("meta", "finding") and row["report_id"] == it["report_id"]
     read_back = gr.read_corpus(REPORTS / "web_excerpts", workers=1, cache=None, corrections=path)
     assert len(read_back.reports) == len(corpus.reports)
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_review_notebook_opens_the_app_and_is_not_in_the_batch(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    from govreports import notebooks as gn
+
+    assert "review" not in gn.NOTEBOOKS   # interactive, like explore: run-all and run leave it out
+    out = tmp_path / "review.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "review.ipynb"), str(out), kernel_name="python3",
+                               parameters={"corrections": str(tmp_path / "c.csv")}, cwd=str(ROOT / "notebooks"),
+                               progress_bar=False)
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    mimes = [m for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"] for m in o.get("data", {})]
+    assert "application/vnd.jupyter.widget-view+json" in mimes
+    assert not (tmp_path / "c.csv").exists()   # opening the app writes nothing
