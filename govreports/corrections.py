@@ -255,6 +255,7 @@ class Corrections:
             if r.table != "agency_alias":
                 self._by_rid.setdefault(r.rid, []).append(r)
         self.used: set[int] = set()  # ids of rows that named a report seen
+        self.problems: list[str] = []  # found while a corpus is built, raised at its end
 
     def for_report(self, sha256: str) -> list[Correction]:
         """Given a report's SHA-256, return the corrections naming it (in file order)."""
@@ -300,9 +301,10 @@ class Corrections:
     def check_all_used(self, seen: set[str] | None = None) -> None:
         """Raise CorrectionsError for every row naming a report not in the corpus."""
         bad = [r for r in self.unused() if seen is None or r.rid not in seen]
-        if bad:
-            raise CorrectionsError([f"{r.where}: report {r.sha256 or r.report_id} is not in the corpus"
-                                    + (f" ({r.source})" if r.source else "") for r in bad])
+        problems = self.problems + [f"{r.where}: report {r.sha256 or r.report_id} is not in the corpus"
+                                    + (f" ({r.source})" if r.source else "") for r in bad]
+        if problems:
+            raise CorrectionsError(sorted(set(problems), key=_line_order))
 
     def apply_aliases(self, reports: pd.DataFrame) -> pd.DataFrame:
         """Given a corpus's reports table (agency_key filled), return it with every report whose
@@ -341,16 +343,19 @@ class Corrections:
             if row.get("status") != "parsed":
                 bad = self.for_report(row["sha256"])
                 self.used.update(id(r) for r in bad)
-                if any(r.table in CELL_KEYS for r in bad):
-                    raise CorrectionsError([f"{r.where}: {row.get('source')} could not be read ({row.get('error')}); "
-                                            "its cells cannot be corrected" for r in bad if r.table in CELL_KEYS])
+                self.problems += [f"{r.where}: {row.get('source')} could not be read ({row.get('error')}); "
+                                  "its cells cannot be corrected" for r in bad if r.table in CELL_KEYS]
                 row.update(_meta_values([r for r in bad if r.table == "meta"]))
                 continue
             frames = {}
             for name, t in tables.items():
                 mine = t.filter(pc.equal(t["_pos"], pos))
                 frames[name] = arrow_to_frame(mine.drop_columns(["_pos"]), name)
-            fixed, meta = self.apply(frames, row)
+            try:
+                fixed, meta = self.apply(frames, row)
+            except CorrectionsError as err:  # reported with every other bad line when the build ends
+                self.problems += err.problems
+                continue
             reports[pos] = meta
             for name, df in fixed.items():
                 rest = tables[name].filter(pc.not_equal(tables[name]["_pos"], pos))

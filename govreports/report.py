@@ -72,6 +72,7 @@ class Report:
         self._legacy = legacy or {}
         self._sections = sections or []
         self._corrected: dict[str, pd.DataFrame] = {}  # tables as corrected by a person, if any
+        self.corrections: pd.DataFrame | None = None     # the corrections applied (read_report(corrections=))
 
     @property
     def report_id(self) -> str:

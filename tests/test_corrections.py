@@ -253,3 +253,19 @@ def test_cli_corpus_build_with_corrections(tmp_path):
                           str(tmp_path / "corpus2"), "--no-cache", "--corrections", str(bad)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "bad.csv line 2" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_bad_cells_found_while_building_are_all_reported_at_the_end(tmp_path):
+    folder = tmp_path / "reports"
+    shutil.copytree(SEEDS, folder)
+    (folder / "broken.txt").write_bytes(b"")   # a file that cannot be read
+    import hashlib
+
+    empty = hashlib.sha256(b"").hexdigest()
+    path = _write(tmp_path / "c.csv", [f"{_sha(CHONGQING)},,,disclosure,regulations,issued,1,,,",
+                                       f"{empty},,broken.txt,requests,granted,total,1,,,",
+                                       f"{_sha(HEILONGJIANG)},,,requests,received_new,total,3,,,"])
+    with pytest.raises(CorrectionsError) as err:
+        gr.read_corpus(folder, workers=1, cache=None, corrections=path)
+    assert [p.split(": ")[0].rsplit("/", 1)[-1] for p in err.value.problems] == ["c.csv line 2", "c.csv line 3"]
+    assert "could not be read" in err.value.problems[1]
