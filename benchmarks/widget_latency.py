@@ -83,7 +83,7 @@ def synthetic_frames(n_reports: int = 10_000, years: tuple[int, ...] = (2019, 20
         "applicant": np.tile(np.array(T.APPLICANT_KEYS), n * n_rows),
         "value": flat, "blank": False, "printed": flat.astype(str),
         "location": np.char.add(np.char.add(np.char.add("line ", line.astype(str)), " col "), col.astype(str))})
-    requests = requests.astype(_frames.COLUMNS["requests"])
+    requests = requests.assign(corrected=False, value_printed=pd.NA, note=pd.NA).astype(_frames.COLUMNS["requests"])
 
     # table 4: results random, total their sum
     procs, results = list(T.PROCEEDING_KEYS), list(T.RESULT_KEYS)
@@ -94,7 +94,8 @@ def synthetic_frames(n_reports: int = 10_000, years: tuple[int, ...] = (2019, 20
         "report_id": np.repeat(report_id, len(procs) * len(results)),
         "proceeding": np.tile(np.repeat(np.array(procs), len(results)), n),
         "result": np.tile(np.array(results), n * len(procs)), "value": af, "blank": False,
-        "printed": af.astype(str), "location": "table 4"}).astype(_frames.COLUMNS["appeals"])
+        "printed": af.astype(str), "location": "table 4", "corrected": False, "value_printed": pd.NA,
+        "note": pd.NA}).astype(_frames.COLUMNS["appeals"])
 
     bad = report_id[rng.random(n) < error_rate]
     findings = pd.DataFrame({"report_id": bad, "check": "outcome_total", "table": "requests", "key": "outcome_total",
