@@ -36,9 +36,9 @@ value, same blank) is kept with its note but the cell stays ``corrected=False``.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +81,8 @@ class Correction:
 
     @property
     def where(self) -> str:
-        return f"{self.file} line {self.line}"
+        """``corrections.csv line 4`` (the header is line 1), or ``corrections.yaml item 3``."""
+        return f"{self.file} {_unit(self.file)} {self.line}"
 
     @property
     def rid(self) -> str:
@@ -192,7 +193,7 @@ def read_corrections(source) -> "Corrections":
     'corrections.csv line 2'
     """
     if isinstance(source, Corrections):
-        return source
+        return Corrections(source.rows, source.digest)  # fresh: what a build saw is counted anew
     paths = [source] if isinstance(source, (str, Path)) else list(source)
     rows: list[Correction] = []
     problems: list[str] = []
@@ -220,10 +221,14 @@ def read_corrections(source) -> "Corrections":
     return Corrections(rows, digest.hexdigest())
 
 
+def _unit(file) -> str:
+    """How a file's rows are numbered in messages: CSV lines, YAML items."""
+    return "item" if str(file).lower().endswith((".yml", ".yaml")) else "line"
+
+
 def _line_order(problem: str) -> tuple:
-    head, _, _ = problem.partition(":")
-    file, _, line = head.rpartition(" line ")
-    return (file, int(line) if line.isdigit() else 0, problem)
+    m = re.match(r"(.*?) (?:line|item) (\d+):", problem)
+    return (m.group(1), int(m.group(2)), problem) if m else (problem, 0, problem)
 
 
 def _schema_problems(err, df: pd.DataFrame, path: Path, first: int) -> list[str]:
@@ -234,11 +239,11 @@ def _schema_problems(err, df: pd.DataFrame, path: Path, first: int) -> list[str]
         if idx is None or pd.isna(idx) or idx not in df.index:
             out.append(f"{path}: {case.get('column') or ''} {case.get('check')}")
             continue
-        line = int(idx) + first
+        line = f"{_unit(path)} {int(idx) + first}"
         if case.get("column") == "corrections" or case.get("schema_context") == "DataFrameSchema":
-            out.append(f"{path} line {line}: {_row_problem(df.loc[idx].to_dict())}")
+            out.append(f"{path} {line}: {_row_problem(df.loc[idx].to_dict())}")
         else:
-            out.append(f"{path} line {line}: column {case['column']}: {case['failure_case']!r} fails "
+            out.append(f"{path} {line}: column {case['column']}: {case['failure_case']!r} fails "
                        f"{case['check']}")
     return out
 
@@ -256,6 +261,7 @@ class Corrections:
                 self._by_rid.setdefault(r.rid, []).append(r)
         self.used: set[int] = set()  # ids of rows that named a report seen
         self.problems: list[str] = []  # found while a corpus is built, raised at its end
+        self.changed_files: dict[int, str] = {}  # id of a row -> SHA-256 now found under its file name
 
     def for_report(self, sha256: str) -> list[Correction]:
         """Given a report's SHA-256, return the corrections naming it (in file order)."""
@@ -286,9 +292,7 @@ class Corrections:
         sha = meta.get("sha256") or ""
         rows = self.for_report(sha)
         for r in self.changed(sha, meta.get("source")):
-            warnings.warn(f"{r.where}: {Path(r.source).name} changed since the correction was written "
-                          f"(its SHA-256 is now {sha[:16]}..., the correction names {r.rid}); not applied",
-                          stacklevel=3)
+            self.changed_files[id(r)] = sha
         if not rows:
             return tables, meta
         self.used.update(id(r) for r in rows)
@@ -298,9 +302,22 @@ class Corrections:
         """Rows naming a report that no :meth:`apply` saw."""
         return [r for r in self.rows if r.table != "agency_alias" and id(r) not in self.used]
 
+    def warn_changed(self) -> list[Correction]:
+        """Warn (naming the line) for every unused row whose file was seen with other bytes: the
+        report changed since the correction was written, so it is not applied. Return those rows."""
+        changed = [r for r in self.unused() if id(r) in self.changed_files]
+        for r in changed:
+            warnings.warn(f"{r.where}: {Path(r.source).name} changed since the correction was written (its "
+                          f"SHA-256 is now {self.changed_files[id(r)][:16]}..., the correction names {r.rid}); "
+                          "not applied", stacklevel=3)
+        return changed
+
     def check_all_used(self, seen: set[str] | None = None) -> None:
-        """Raise CorrectionsError for every row naming a report not in the corpus."""
-        bad = [r for r in self.unused() if seen is None or r.rid not in seen]
+        """Warn for rows naming a report whose bytes changed (:meth:`warn_changed`); raise
+        CorrectionsError for every other row naming a report not in the corpus, and for the bad
+        cells found while building."""
+        changed = {id(r) for r in self.warn_changed()}
+        bad = [r for r in self.unused() if (seen is None or r.rid not in seen) and id(r) not in changed]
         problems = self.problems + [f"{r.where}: report {r.sha256 or r.report_id} is not in the corpus"
                                     + (f" ({r.source})" if r.source else "") for r in bad]
         if problems:
@@ -312,7 +329,6 @@ class Corrections:
         if not self.aliases or not len(reports):
             return reports
         reports = reports.copy()
-        hit = pd.Series(False, index=reports.index)
         target = pd.Series(pd.NA, index=reports.index, dtype="string")
         for col in ("agency_key", "agency", "agency_as_printed"):
             if col in reports.columns:
@@ -496,6 +512,7 @@ def apply_to_report(report, corrections):
     m = report.meta
     tables = {name: getattr(report, name) for name in _frames.TABLES}
     fixed, meta = corr.apply(tables, m.to_dict())
+    corr.warn_changed()
     out = Report(dataclasses.replace(m, **{k: v for k, v in meta.items() if k in dataclasses.asdict(m)}),
                  report._parsed)
     if fixed is not tables:

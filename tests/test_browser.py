@@ -162,24 +162,32 @@ def _change_selection_and_check(page) -> None:
     expect(page.locator(".gr-table table")).to_have_count(1)
 
 
-def test_lab_run_all_then_change_selection(lab, page):
-    base, token = lab
-    page.goto(f"{base}/lab/tree/notebooks/explore.ipynb?token={token}")
+def _run_all(page, ready: str) -> None:
+    """Run All Cells of the open notebook and wait for ``ready`` (a CSS selector) to show."""
     page.locator(".jp-Notebook").first.wait_for()
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=30_000)
     # A Run All sent while the kernel connection is still settling can be dropped (cells stay
     # "[ ]" with the kernel idle, about 1 run in 3 on a loaded machine): send it again then.
     for attempt in range(3):
+        select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
+        if select.count():  # JupyterLab may still ask which kernel: the notebook's own
+            select.click()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
-            page.locator(".gr-compare").first.wait_for(timeout=10_000)
+            page.locator(ready).first.wait_for(timeout=10_000)
             break
         except sync_api.TimeoutError:
             ran = page.locator(".jp-InputPrompt").filter(has_text="[1]").count() > 0
             if ran or attempt == 2:  # the cells did run: give the app more time, and fail if it never shows
-                page.locator(".gr-compare").first.wait_for(timeout=20_000)
+                page.locator(ready).first.wait_for(timeout=30_000)
                 break
+
+
+def test_lab_run_all_then_change_selection(lab, page):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/notebooks/explore.ipynb?token={token}")
+    _run_all(page, ".gr-compare")
     _change_selection_and_check(page)
 
 
@@ -213,20 +221,7 @@ def test_lab_review_app_appends_corrections(lab, page, tmp_path):
     path.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
     base, token = lab
     page.goto(f"{base}/lab/tree/notebooks/review.ipynb?token={token}")
-    page.locator(".jp-Notebook").first.wait_for()
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=30_000)
-    for attempt in range(3):  # see test_lab_run_all_then_change_selection: a first Run All can be dropped
-        select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
-        if select.count():  # JupyterLab may still ask which kernel: the notebook's own
-            select.click()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        try:
-            page.locator(".gr-review").first.wait_for(timeout=15_000)
-            break
-        except sync_api.TimeoutError:
-            if attempt == 2:
-                page.locator(".gr-review").first.wait_for(timeout=20_000)
+    _run_all(page, ".gr-review")
     expect = sync_api.expect
     app = page.locator(".gr-review").first
     expect(app.locator(".gr-review-progress")).to_contain_text("1 of ")
