@@ -342,42 +342,49 @@ class Corrections:
 
     def apply_batch(self, batch: dict) -> dict:
         """Given a ``corpus.parse_batch`` result, return it with the corrections of its reports
-        applied (after the cache: the cache holds what was read, never a correction)."""
-        from .corpus import arrow_to_frame, columns_to_arrow
+        applied (after the cache: the cache holds what was read, never a correction). The rows of
+        the reports concerned are taken out of each Arrow table at once, corrected report by
+        report in pandas, and put back."""
+        import pyarrow as pa_
+        import pyarrow.compute as pc
+
+        from .corpus import arrow_to_frame
 
         targets = [pos for pos, row in enumerate(batch["reports"])
                    if row.get("sha256") and (self.for_report(row["sha256"]) or self.changed(row["sha256"], row.get("source")))]
         if not targets:
             return batch
-        import pyarrow as pa_
-        import pyarrow.compute as pc
-
         reports = [dict(r) for r in batch["reports"]]
-        tables = dict(batch["tables"])
+        wanted = pa_.array(targets, type=pa_.int32())
+        tables, mine = {}, {}
+        for name, t in batch["tables"].items():
+            hit = pc.is_in(t["_pos"], value_set=wanted)
+            tables[name] = t.filter(pc.invert(hit))
+            sel = t.filter(hit)
+            df = arrow_to_frame(sel.drop_columns(["_pos"]), name).assign(_pos=sel["_pos"].to_numpy())
+            mine[name] = {pos: g.drop(columns="_pos").reset_index(drop=True) for pos, g in df.groupby("_pos")}
+        parts: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
         for pos in targets:
             row = reports[pos]
+            frames = {name: mine[name].get(pos, _frames.empty(name)) for name in tables}
             if row.get("status") != "parsed":
                 bad = self.for_report(row["sha256"])
                 self.used.update(id(r) for r in bad)
                 self.problems += [f"{r.where}: {row.get('source')} could not be read ({row.get('error')}); "
                                   "its cells cannot be corrected" for r in bad if r.table in CELL_KEYS]
                 row.update(_meta_values([r for r in bad if r.table == "meta"]))
-                continue
-            frames = {}
-            for name, t in tables.items():
-                mine = t.filter(pc.equal(t["_pos"], pos))
-                frames[name] = arrow_to_frame(mine.drop_columns(["_pos"]), name)
-            try:
-                fixed, meta = self.apply(frames, row)
-            except CorrectionsError as err:  # reported with every other bad line when the build ends
-                self.problems += err.problems
-                continue
-            reports[pos] = meta
-            for name, df in fixed.items():
-                rest = tables[name].filter(pc.not_equal(tables[name]["_pos"], pos))
-                cols = {c: [None if v is pd.NA or (isinstance(v, float) and v != v) else v for v in df[c].tolist()]
-                        for c in df.columns}
-                tables[name] = pa_.concat_tables([rest, columns_to_arrow(cols, name, [pos] * len(df))])
+            else:
+                try:
+                    frames, reports[pos] = self.apply(frames, row)
+                except CorrectionsError as err:  # reported with every other bad line when the build ends
+                    self.problems += err.problems
+            for name in tables:
+                parts[name].append(frames[name].assign(_pos=pos))
+        for name in tables:
+            df = pd.concat(parts[name], ignore_index=True)
+            if len(df):
+                back = pa_.Table.from_pandas(df, preserve_index=False).cast(tables[name].schema)
+                tables[name] = pa_.concat_tables([tables[name], back])
         return {**batch, "reports": reports, "tables": tables}
 
 

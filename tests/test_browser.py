@@ -101,6 +101,9 @@ def lab(tmp_path):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)  # start the notebook's own kernel, never ask (a loaded machine made it ask)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"autoStartDefaultKernel": True}), encoding="utf-8")
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"), MPLBACKEND="Agg")
     port, token = _free_port(), secrets.token_hex(16)
@@ -164,14 +167,18 @@ def _change_selection_and_check(page) -> None:
 
 def _run_all(page, ready: str) -> None:
     """Run All Cells of the open notebook and wait for ``ready`` (a CSS selector) to show."""
+    # On a loaded machine JupyterLab may ask which kernel (its list of kernels came late), at any
+    # moment: whenever a dialog is up, take its default answer (the notebook's own kernel).
+    def answer(dialog) -> None:
+        print("JupyterLab dialog:", dialog.inner_text()[:200].replace("\n", " | "))
+        dialog.locator("button.jp-mod-accept").first.click()
+
+    page.add_locator_handler(page.locator(".jp-Dialog").first, answer)
     page.locator(".jp-Notebook").first.wait_for()
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=30_000)
     # A Run All sent while the kernel connection is still settling can be dropped (cells stay
     # "[ ]" with the kernel idle, about 1 run in 3 on a loaded machine): send it again then.
     for attempt in range(3):
-        select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
-        if select.count():  # JupyterLab may still ask which kernel: the notebook's own
-            select.click()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
