@@ -366,7 +366,7 @@ class Corrections:
         parts: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
         for pos in targets:
             row = reports[pos]
-            frames = {name: mine[name].get(pos, _frames.empty(name)) for name in tables}
+            frames = {name: mine[name][pos] if pos in mine[name] else _frames.empty(name) for name in tables}
             if row.get("status") != "parsed":
                 bad = self.for_report(row["sha256"])
                 self.used.update(id(r) for r in bad)
@@ -399,7 +399,7 @@ def apply_rows(tables: dict[str, pd.DataFrame], meta: dict, rows: list[Correctio
     """Given one report's tidy frames, its meta and the corrections naming it, return the frames
     and meta corrected, with identity and value findings recomputed on the corrected cells."""
     problems = []
-    out = {name: tables.get(name, _frames.empty(name)).copy() for name in _frames.TABLES}
+    out = {name: tables[name].copy() if name in tables else _frames.empty(name) for name in _frames.TABLES}
     template = meta.get("template")
     touched: dict[str, set] = {}
     for r in rows:
@@ -467,13 +467,10 @@ def cells_of(df: pd.DataFrame, table: str) -> dict:
     from .parse import Value
 
     k1, k2 = CELL_KEYS[table]
-    out = {}
-    for rec in df[[k1, k2, "value", "blank", "printed", "location"]].itertuples(index=False):
-        if pd.isna(rec.value):
-            continue
-        out[(rec[0], rec[1])] = Value(float(rec.value), bool(rec.blank), "" if pd.isna(rec.printed) else str(rec.printed),
-                                      "" if pd.isna(rec.location) else str(rec.location))
-    return out
+    cols = [df[c].tolist() for c in (k1, k2, "value", "blank", "printed", "location")]
+    return {(a, b): Value(float(v), bool(bl), "" if pr is pd.NA or pr is None else str(pr),
+                          "" if loc is pd.NA or loc is None else str(loc))
+            for a, b, v, bl, pr, loc in zip(*cols) if v is not pd.NA and v is not None}
 
 
 def recheck(tables: dict[str, pd.DataFrame], report_id: str, template: str | None, level: str | None,
@@ -488,13 +485,13 @@ def recheck(tables: dict[str, pd.DataFrame], report_id: str, template: str | Non
     only = SimpleNamespace(template=template, **{t: {c: v for c, v in cells[t].items() if c in touched.get(t, ())}
                                                  for t in CELL_KEYS})
     found += check_values(only, level)
+    identities = {i.id for i in T.IDENTITIES}
+    cols = list(_frames.COLUMNS["findings"])
     old = tables["findings"]
-    identity = old["check"].isin([i.id for i in T.IDENTITIES])
-    on_touched = pd.Series([c in VALUE_CHECKS and _on_cells(t, k, a, p, touched) for c, t, k, a, p in zip(
-        old["check"], old["table"], old["key"], old["applicant"], old["proceeding"])], index=old.index, dtype=bool)
-    cols = list(_frames.COLUMNS["findings"])[1:]
-    new = _frames.from_records("findings", [(report_id, *(f.get(c, "") for c in cols)) for f in found])
-    return pd.concat([old[~identity & ~on_touched], new], ignore_index=True).astype(_frames.COLUMNS["findings"])
+    kept = [rec for rec in zip(*(old[c].tolist() for c in cols))
+            if rec[1] not in identities and not (rec[1] in VALUE_CHECKS and _on_cells(*rec[2:6], touched))]
+    new = [(report_id, *(f.get(c, "") for c in cols[1:])) for f in found]
+    return _frames.from_records("findings", kept + new)
 
 
 def _on_cells(table, key, applicant, proceeding, touched: dict[str, set]) -> bool:
