@@ -36,6 +36,7 @@ value, same blank) is kept with its note but the cell stays ``corrected=False``.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import re
@@ -510,17 +511,19 @@ def _on_cells(table, key, applicant, proceeding, touched: dict[str, set]) -> boo
 def apply_to_report(report, corrections):
     """Given a :class:`~govreports.report.Report` and corrections, return the Report corrected
     (its tables, findings and meta; ``report.corrections`` lists the rows applied)."""
-    from .report import Report
+    from functools import cached_property
 
     corr = read_corrections(corrections)
     m = report.meta
     tables = {name: getattr(report, name) for name in _frames.TABLES}
     fixed, meta = corr.apply(tables, m.to_dict())
     corr.warn_changed()
-    out = Report(dataclasses.replace(m, **{k: v for k, v in meta.items() if k in dataclasses.asdict(m)}),
-                 report._parsed)
-    if fixed is not tables:
-        out._corrected = fixed
+    out = copy.copy(report)  # the same report (legacy figures, sections ...), its tables made again
+    for name in list(out.__dict__):
+        if isinstance(getattr(type(out), name, None), cached_property):
+            del out.__dict__[name]
+    out.meta = dataclasses.replace(m, **{k: v for k, v in meta.items() if k in dataclasses.asdict(m)})
+    out._corrected = fixed if fixed is not tables else {}
     out.corrections = corr.frame().loc[[r.names(m.sha256) for r in corr.rows]].reset_index(drop=True) \
         if len(corr) else corr.frame()
     return out
