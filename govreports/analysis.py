@@ -589,12 +589,12 @@ def legacy_shares(data, by="report") -> pd.DataFrame:
     ``refused_all_share = refused_all / answered``: 否决公开 / 不予公开答复数 counts every kind of
     refusal in one figure (what 2019 splits into 不予公开, 无法提供, 不予处理 …), so it is NOT the
     modern ``refused_share`` and the two are never mixed in one series. Columns: the by-columns,
-    answered, refused_all, other_answers (Int64 sums), refused_all_share, n_reports, report_ids.
+    answered, refused_all, other_answers (Int64 sums), refused_all_share, n_corrected, n_reports, report_ids.
     """
     f = frames_of(data)
     out = _aggregate(f, legacy_figures(f), by, LEGACY_COUNTS)
     out["refused_all_share"] = _share(out["refused_all"], out["answered"])
-    return out[_by_columns(by) + list(LEGACY_COUNTS) + ["refused_all_share", "n_reports", "report_ids"]]
+    return out[_by_columns(by) + list(LEGACY_COUNTS) + ["refused_all_share", "n_corrected", "n_reports", "report_ids"]]
 
 
 # --------------------------------------------------------------------------- timeliness
