@@ -677,7 +677,7 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
                         "timed": t["on_time"].notna().astype("Int64")})
     out = _aggregate(f, per, by, TIMELINESS_COUNTS)
     out["on_time_share"] = _share(out["on_time"], out["timed"])
-    return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_reports", "report_ids"]]
+    return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_corrected", "n_reports", "report_ids"]]
 
 
 @dataclass(frozen=True)
@@ -765,7 +765,8 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     value = _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
     cols = _by_columns(by)
     return df[cols].assign(measure=measure, value=value, numerator=num, denominator=den,
-                           n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
+                           n_corrected=df["n_corrected"] if "n_corrected" in df else 0, n_reports=df["n_reports"],
+                           report_ids=df["report_ids"])
 
 
 def _errors_per_report(f: Frames) -> pd.Series:

@@ -300,7 +300,7 @@ def test_a_table_too_big_for_a_sheet_is_left_out_of_the_workbook_and_said_so(bui
     corrections = tmp_path / "corrections.csv"
     corrections.write_text("report,table,key,column,value,note\n", encoding="utf-8")
     code = cli_main(["export", str(corpus.folder), "-o", str(tmp_path / "rel"), "--formats", "parquet", "xlsx",
-                     "--xlsx-max-cells", "1000", "--corrections", str(corrections)])
+                     "--xlsx-max-cells", "1500", "--corrections", str(corrections)])
     assert code == 0
     said = capsys.readouterr().out
     assert "release written to" in said and re.search(r"left out of xlsx: .*requests", said)
