@@ -203,7 +203,7 @@ def printed_context(source, location: str, around: int = CONTEXT_LINES) -> dict:
     if at is None:  # a report-level flag: the report's opening lines
         window = range(0, min(len(lines), 2 * around + 1))
     else:
-        table = re.match(r"(.*table \d+) row ", lines[at].location)
+        table = re.match(r"(.*table #?\d+) row ", lines[at].location)
         if table:  # the whole printed table (rows of the same table), at most 40 lines around
             same = [i for i, ln in enumerate(lines) if ln.location.startswith(table.group(1) + " row ")]
             window = [i for i in same if abs(i - at) <= 20]
@@ -233,7 +233,7 @@ def cell_box(source: str, location: str, around: float = 60.0) -> tuple[float, f
 def row_box(source: str, location: str):
     """Given a PDF and a table location, return ((x0, top, x1, bottom) of the row, or with
     top/bottom None where its label is not found on the page; the table's box), or None."""
-    m = re.match(r"page (\d+) table (\d+) row (\d+)", (location or "").strip())
+    m = re.match(r"page (\d+) table #?(\d+) row (\d+)", (location or "").strip())
     if not m:
         return None
     import pdfplumber

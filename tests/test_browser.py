@@ -214,8 +214,6 @@ def test_voila_renders_the_app_and_follows_a_change(voila, page):
     assert any(not ws.is_closed() for ws in channels), "the kernel's websocket closed"
 
 
-
-
 def test_lab_review_app_appends_corrections(lab, page, tmp_path):
     """notebooks/review.ipynb in JupyterLab: Run All, accept the first flag, enter a value for the
     next; the corrections file gets both rows."""

@@ -84,7 +84,7 @@ def test_queue_on_the_shipped_reports_and_the_corrections_that_settle_flags(tmp_
     html_item = q[(q["format"] == "html") & (q["table"] == "requests")].iloc[0]
     marked = [ln for ln in html_item["context"].splitlines() if ln.startswith("▶")]
     assert len(marked) == 1 and html_item["location"].rsplit(" col ", 1)[0] in marked[0]
-    assert all(re.match(r"[▶ ] table \d+ row \d+:", ln) for ln in html_item["context"].splitlines())
+    assert all(re.match(r"[▶ ] html table #\d+ row \d+:", ln) for ln in html_item["context"].splitlines())
 
     path = tmp_path / "c.csv"
     item = q.iloc[0]
