@@ -41,7 +41,6 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
