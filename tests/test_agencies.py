@@ -181,3 +181,10 @@ def test_placeless_names_in_files_of_the_same_name_are_not_merged():
     ])
     out = link_agencies(reports).set_index("report_id")
     assert list(out["agency_key"]) == ["区民政局@a", "区民政局@b"]
+
+
+def test_a_zone_printed_as_its_guanweihui_is_its_management_committee():
+    """平潭 2014 prints 平潭综合实验区管委会; it was expanded to '…管委会人民政府'. Gold (pre2019.json):
+    平潭综合实验区管理委员会, the same agency as the 2021 crawler page's."""
+    assert ag.expand_agency("平潭综合实验区管委会", "") == "平潭综合实验区管理委员会"
+    assert ag.agency_key("平潭综合实验区管委会") == ag.agency_key("平潭综合实验区管理委员会")
