@@ -14,6 +14,7 @@ as the documentation ``docs/checks.md`` (:func:`checks_markdown`).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -134,10 +135,12 @@ def cross_year_findings(corpus) -> pd.DataFrame:
     only a corpus shows: carry-over pairs that disagree, a year printed twice, a gap, a file
     named for another year. Each finding's ``report_id`` is the later report of the pair."""
     reports = _linked_reports(corpus.reports)
-    carry = _carry_cells(_carry_rows(corpus), set(reports["report_id"]))
+    several = reports[reports["agency_key"].duplicated(keep=False)]  # one report alone has no pair, gap or twin
+    carry = _carry_cells(_carry_rows(corpus), set(several["report_id"]))
     recs: list[dict] = []
-    for _, group in reports.groupby("agency_key", sort=True):
-        recs += _agency_findings(group.sort_values(["year", "source"]), carry)
+    rows = several.sort_values(["agency_key", "year", "source"]).itertuples(index=False)
+    for _, group in itertools.groupby(rows, key=lambda r: r.agency_key):
+        recs += _agency_findings(list(group), carry)
     recs += _misfiled(reports)
     return findings_frame(recs)
 
@@ -181,30 +184,30 @@ def _carry_cells(requests: pd.DataFrame, ids: set) -> dict:
             zip(df["report_id"], df["row"], df["applicant"], df["value"], df["location"])}
 
 
-def _agency_findings(group: pd.DataFrame, carry: dict) -> list[dict]:
-    """Given one agency's reports (sorted by year), return its corpus findings."""
+def _agency_findings(group: list, carry: dict) -> list[dict]:
+    """Given one agency's reports (rows sorted by year and source), return its corpus findings."""
     out: list[dict] = []
-    by_year = {y: g for y, g in group.groupby("year")}
+    by_year = {y: list(g) for y, g in itertools.groupby(group, key=lambda r: r.year)}
     for year, g in by_year.items():
         if len(g) > 1:
             out += _duplicate_years(g)
     years = sorted(by_year)
     for prev, nxt in zip(years, years[1:]):
         if nxt == prev + 2:
-            out.append(_gap(by_year[nxt].iloc[0], prev + 1))
+            out.append(_gap(by_year[nxt][0], prev + 1))
         if nxt == prev + 1 and len(by_year[prev]) == 1 and len(by_year[nxt]) == 1:
-            out += _carry_pair(by_year[prev].iloc[0], by_year[nxt].iloc[0], carry)
+            out += _carry_pair(by_year[prev][0], by_year[nxt][0], carry)
     return out
 
 
-def _duplicate_years(g: pd.DataFrame) -> list[dict]:
+def _duplicate_years(g: list) -> list[dict]:
     """Given an agency's reports on one year (two or more), flag every one after the first."""
-    first = g.iloc[0]
+    first = g[0]
     return [{"report_id": r.report_id, **finding(
         "year_duplicate", f"{r.agency_key}: two different reports on {r.year}: {first.source} and {r.source} "
         "(a year printed twice, or a report filed under the wrong year)",
         key=str(r.year), expected="one report per year", found=f"{len(g)} reports", location=str(r.source))}
-        for r in g.iloc[1:].itertuples()]
+        for r in g[1:]]
 
 
 def _gap(later, missing_year: int) -> dict:
