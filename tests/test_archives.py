@@ -17,6 +17,7 @@ import govreports as gr
 from govreports import template as T
 from govreports.readers import sniff_format
 from govreports.render import ReportValues, encode, render
+from govreports.render.values import report_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold"
@@ -36,33 +37,9 @@ def gold_values() -> list[tuple[str, ReportValues]]:
 GOLD_VALUES = gold_values()
 
 
-def values_cells(v: ReportValues) -> dict:
-    cells = {}
-    for row, vals in v.requests.items():
-        for a, x in zip(T.APPLICANT_KEYS, vals):
-            cells[("requests", row, a)] = x
-    if v.appeals is not None:
-        for (p, r), x in zip(T.APPEAL_CELLS, v.appeals):
-            cells[("appeals", p, r)] = x
-    for item, ms in v.disclosure.items():
-        for m, x in ms.items():
-            cells[("disclosure", item, m)] = x
-    return cells
-
-
-def parsed_cells(r: gr.Report) -> dict:
-    out = {}
-    for table, a, b in (("requests", "row", "applicant"), ("appeals", "proceeding", "result"),
-                        ("disclosure", "item", "measure")):
-        df = getattr(r, table)
-        for x, y, val in zip(df[a], df[b], df["value"]):
-            out[(table, x, y)] = float(val)
-    return out
-
-
 def assert_reads_back(v: ReportValues, data: bytes, name: str) -> gr.Report:
     r = gr.read_report(data, name=name)
-    exp, got = values_cells(v), parsed_cells(r)
+    exp, got = v.cells(), report_cells(r)
     wrong = {k: (x, got.get(k)) for k, x in exp.items() if k not in got or abs(got[k] - x) > 1e-6}
     assert not wrong, f"{name}: (expected, got) {wrong}"
     assert set(got) == set(exp), f"{name}: extra cells {set(got) - set(exp)}"

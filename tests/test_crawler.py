@@ -17,6 +17,7 @@ import govreports as gr
 from govreports import split
 from govreports import template as T
 from govreports.render import ReportValues, render
+from govreports.render.values import report_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold"
@@ -30,26 +31,6 @@ def gold_values() -> list[tuple[str, ReportValues]]:
         for name, g in json.loads(f.read_text(encoding="utf-8")).items():
             if not name.startswith("_"):
                 out.append((f"{f.stem}:{name}", ReportValues.from_gold(g)))
-    return out
-
-
-def cells_of(v: ReportValues) -> dict:
-    cells = {}
-    for row, vals in v.requests.items():
-        cells.update({("requests", row, a): x for a, x in zip(T.APPLICANT_KEYS, vals)})
-    if v.appeals is not None:
-        cells.update({("appeals", p, r): x for (p, r), x in zip(T.APPEAL_CELLS, v.appeals)})
-    for item, ms in v.disclosure.items():
-        cells.update({("disclosure", item, m): x for m, x in ms.items()})
-    return cells
-
-
-def read_cells(r: gr.Report) -> dict:
-    out = {}
-    for table, a, b in (("requests", "row", "applicant"), ("appeals", "proceeding", "result"),
-                        ("disclosure", "item", "measure")):
-        df = getattr(r, table)
-        out.update({(table, x, y): float(v) for x, y, v in zip(df[a], df[b], df["value"])})
     return out
 
 
@@ -132,8 +113,8 @@ def pingtan():
 
 
 def test_real_crawler_file_every_gold_cell(pingtan):
-    exp = cells_of(ReportValues.from_gold(PINGTAN))
-    got = read_cells(pingtan)
+    exp = ReportValues.from_gold(PINGTAN).cells()
+    got = report_cells(pingtan)
     assert {k: got.get(k) for k in exp if got.get(k) != exp[k]} == {}
     assert set(got) == set(exp)  # 行政规范性文件 '693665' is not golded: it must stay missing
     assert (pingtan.meta.year, pingtan.meta.template) == (2021, "2021")
@@ -156,7 +137,7 @@ def _assert_never_wrong(v: ReportValues, name: str) -> tuple[int, int]:
     text = render(v, "crawler")
     assert "\n" not in text.split("正文 " + "=" * 20 + "\n", 1)[1]  # the report on one line
     r = gr.read_report(text, name=name + ".txt")
-    exp, got = cells_of(v), read_cells(r)
+    exp, got = v.cells(), report_cells(r)
     wrong = {k: (x, got[k]) for k, x in exp.items() if k in got and abs(got[k] - x) > 1e-6}
     assert not wrong, name
     assert not set(got) - set(exp), name
@@ -181,7 +162,7 @@ def test_synthetic_reports_printed_as_crawler_text_are_never_wrong(seed):
 def test_gold_crawler_values_rendered_read_back_exactly():
     v = ReportValues.from_gold(PINGTAN)
     r = gr.read_report(render(v, "crawler"), name="pingtan.txt")
-    assert read_cells(r) == {k: float(x) for k, x in cells_of(v).items()}
+    assert report_cells(r) == {k: float(x) for k, x in v.cells().items()}
 
 
 def test_stray_spaces_inside_a_run_are_not_cell_breaks():
@@ -236,7 +217,7 @@ def test_a_blank_row_glued_label_to_label_is_read_blank():
     text = render(v, "crawler")
     assert "（三）不予公开1.属于国家秘密2.其他法律" in text
     r = gr.read_report(text, name="blank.txt")
-    assert read_cells(r) == {k: float(x) for k, x in cells_of(v).items()}
+    assert report_cells(r) == {k: float(x) for k, x in v.cells().items()}
     blank = r.requests.loc[r.requests["blank"], "row"]
     assert set(blank) == {"carried_over", "denied.state_secret", "other.unpaid_fee"}
     assert set(findings(r, "blank_row_inferred")["key"]) == set(blank)
@@ -248,7 +229,7 @@ def test_long_prose_lines_are_not_crawler_text():
              "二、主动公开政府信息方面，全年主动公开信息2645条。") * 5
     text = render(v, "tsv").replace("依据《中华人民共和国政府信息公开条例》", prose + "依据《中华人民共和国政府信息公开条例》")
     r = gr.read_report(text, name="prose.txt")
-    assert read_cells(r) == {k: float(x) for k, x in cells_of(v).items()}
+    assert report_cells(r) == {k: float(x) for k, x in v.cells().items()}
 
 
 # --------------------------------------------------------------------------- labels only
@@ -317,8 +298,8 @@ def test_labels_out_of_template_order_are_not_a_blank_table():
 # --------------------------------------------------------------------------- torn labels (PDF → markdown)
 def _torn_table3(v: ReportValues, **kw) -> tuple[dict, dict, gr.Report]:
     r = gr.read_report(render(v, "markdown_torn", **kw), name="torn.md")
-    exp = {k: x for k, x in cells_of(v).items() if k[0] == "requests"}
-    got = {k: x for k, x in read_cells(r).items() if k[0] == "requests"}
+    exp = {k: x for k, x in v.cells().items() if k[0] == "requests"}
+    got = {k: x for k, x in report_cells(r).items() if k[0] == "requests"}
     return exp, got, r
 
 
@@ -362,8 +343,8 @@ def test_torn_labels_with_one_value_row_missing_are_not_aligned():
     block = text.split("| 数据 |", 1)[1]
     first_value_row = next(s for s in block.split("\n")[2:] if s.startswith("|  |  |  |"))
     r = gr.read_report(text.replace(first_value_row + "\n", "", 1), name="short.md")
-    got = {k: x for k, x in read_cells(r).items() if k[0] == "requests"}
-    exp = {k: x for k, x in cells_of(v).items() if k[0] == "requests"}
+    got = {k: x for k, x in report_cells(r).items() if k[0] == "requests"}
+    exp = {k: x for k, x in v.cells().items() if k[0] == "requests"}
     assert not {k for k in got if abs(got[k] - exp[k]) > 1e-6}  # nothing read under a wrong label
     assert "granted" not in {k[1] for k in got} and "labels_aligned" not in set(r.findings["check"])
     assert (findings(r, "unlabelled_row")["message"].str.contains("cannot be aligned")).any()
@@ -390,7 +371,7 @@ def test_torn_labels_out_of_template_order_are_not_used():
     loose = next(s for s in text.split("\n") if s.startswith("（一）予以公开"))
     r = gr.read_report(text.replace(loose, "（二）部分公开 （一）予以公开" + loose[len("（一）予以公开 （二）部分公开"):]),
                        name="order.md")
-    exp = {k: x for k, x in cells_of(v).items() if k[0] == "requests"}
-    got = {k: x for k, x in read_cells(r).items() if k[0] == "requests"}
+    exp = {k: x for k, x in v.cells().items() if k[0] == "requests"}
+    got = {k: x for k, x in report_cells(r).items() if k[0] == "requests"}
     assert not {k for k in got if abs(got[k] - exp[k]) > 1e-6}
     assert "labels_aligned" not in set(r.findings["check"])

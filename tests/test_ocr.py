@@ -20,7 +20,7 @@ from govreports.ocr_review import review
 from govreports.parse import Parsed, Value
 from govreports.readers import ocr
 from govreports.readers.ocr import CellRead, as_number_text
-from govreports.render.values import ReportValues
+from govreports.render.values import ReportValues, compare_cells
 from govreports.template import APPLICANT_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,46 +31,6 @@ CITY = "huaian_city_gov_2024.pdf"  # large numbers (3,985,758), all three （六
 
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="the [ocr] extra is not installed")
 BOX = re.compile(r"^page \d+ \(OCR\) row \d+ col \d+ \[\d+,\d+,\d+,\d+\]$")
-
-
-def gold_cells(entry: dict) -> dict[tuple[str, str, str], float]:
-    """Every printed cell of a gold entry: (table, key1, key2) → value."""
-    cells = {("requests", row, a): float(v) for row, vals in entry.get("requests", {}).items()
-             for a, v in zip(APPLICANT_KEYS, vals)}
-    appeals = entry.get("appeals")
-    if isinstance(appeals, list):
-        results = ("upheld", "corrected", "other", "pending", "total")
-        for i, v in enumerate(appeals):
-            cells[("appeals", ("review", "suit_direct", "suit_after_review")[i // 5], results[i % 5])] = float(v)
-    for item, measures in (entry.get("disclosure") or {}).items():
-        for m, v in measures.items():
-            if not m.startswith("_"):
-                cells[("disclosure", item, m)] = float(v)
-    return cells
-
-
-def compare(report, entry: dict) -> dict:
-    """Cell by cell: exact, missing (and whether flagged), wrong (and whether flagged)."""
-    got = {}
-    for table, k1, k2 in (("requests", "row", "applicant"), ("appeals", "proceeding", "result"),
-                          ("disclosure", "item", "measure")):
-        df = getattr(report, table)
-        for a, b, v in zip(df[k1], df[k2], df["value"]):
-            if v is not None and str(v) != "<NA>":
-                got[(table, str(a), str(b))] = float(v)
-    flagged = set(report.findings.loc[report.findings["severity"].isin(["error", "warning"]), "table"])
-    out = {"cells": 0, "exact": 0, "missing": [], "wrong": [], "silent": []}
-    for key, want in gold_cells(entry).items():
-        out["cells"] += 1
-        if key not in got:
-            out["missing"].append(key)
-        elif abs(got[key] - want) > 1e-6:
-            out["wrong"].append((key, want, got[key]))
-            if key[0] not in flagged:
-                out["silent"].append((key, want, got[key]))
-        else:
-            out["exact"] += 1
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +164,7 @@ def test_image_without_the_ocr_extra_names_the_extra(monkeypatch):
 # --------------------------------------------------------------------------- OCR
 @needs_ocr
 def test_scan_at_200_dpi_reads_the_gold_cell_by_cell(scan_200):
-    r = compare(scan_200, PDF_GOLD[CITY])
+    r = compare_cells(scan_200, ReportValues.from_gold(PDF_GOLD[CITY]).cells())
     assert scan_200.meta.format == "pdf-ocr"
     assert not r["wrong"], r["wrong"]
     assert r["exact"] / r["cells"] >= 0.995, r["missing"]
@@ -219,7 +179,7 @@ def test_ocr_locations_name_page_cell_and_box(scan_200):
 
 @needs_ocr
 def test_degraded_scan_is_never_silently_wrong(scan_degraded):
-    r = compare(scan_degraded, PDF_GOLD[CITY])
+    r = compare_cells(scan_degraded, ReportValues.from_gold(PDF_GOLD[CITY]).cells())
     assert not r["silent"], r["silent"]
     assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
     for key in r["missing"]:  # a cell left missing is flagged in its table
@@ -237,7 +197,7 @@ def test_multipage_tiff_at_150_dpi_reads_the_gold(city_values):
     pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
     report = gr.read_report(buf.getvalue(), name="city_scan.tif")
     assert report.meta.format == "image"
-    r = compare(report, PDF_GOLD[CITY])
+    r = compare_cells(report, ReportValues.from_gold(PDF_GOLD[CITY]).cells())
     assert not r["silent"], r["silent"]
     assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
 
@@ -253,7 +213,7 @@ def test_real_pdf_rasterized_reads_through_ocr_only():
         pytest.skip(f"{path} not present (the shared report folder is not beside the project)")
     report = gr.read_report(images_to_pdf(rasterize(path.read_bytes(), 200), 200), name=name)
     assert report.meta.format == "pdf-ocr"
-    r = compare(report, PDF_GOLD[name])
+    r = compare_cells(report, ReportValues.from_gold(PDF_GOLD[name]).cells())
     assert not r["silent"], r["silent"]
     assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
 

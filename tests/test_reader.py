@@ -15,6 +15,7 @@ import pytest
 import govreports as gr
 from govreports import template as T
 from govreports.render import LAYOUTS, ReportValues, encode, render
+from govreports.render.values import report_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold"
@@ -55,16 +56,6 @@ def expected_cells(g: dict) -> dict:
     return cells
 
 
-def parsed_cells(r: gr.Report) -> dict:
-    out = {}
-    for table, a, b in (("requests", "row", "applicant"), ("appeals", "proceeding", "result"),
-                        ("disclosure", "item", "measure")):
-        df = getattr(r, table)
-        for x, y, v in zip(df[a], df[b], df["value"]):
-            out[(table, x, y)] = float(v)
-    return out
-
-
 @pytest.fixture(scope="module")
 def reports():
     out = {}
@@ -81,7 +72,7 @@ def _names():
 @pytest.mark.parametrize("name", _names())
 def test_every_gold_cell_exact(reports, name):
     r, g = reports[name]
-    exp, got = expected_cells(g), parsed_cells(r)
+    exp, got = expected_cells(g), report_cells(r)
     wrong = {k: (v, got.get(k)) for k, v in exp.items()
              if (name, k[0], k[1]) not in KNOWN_MISSING and (k not in got or abs(got[k] - float(v)) > 1e-9)}
     assert not wrong, f"{name}: cells differ from gold (expected, got): {wrong}"
@@ -104,7 +95,7 @@ def test_rows_not_printed_are_absent(reports, name):
 def test_no_silent_errors(reports, name):
     """A cell the reader does not get right must be missing AND explained by a warning."""
     r, g = reports[name]
-    exp, got = expected_cells(g), parsed_cells(r)
+    exp, got = expected_cells(g), report_cells(r)
     for k, v in exp.items():
         if k in got:
             assert abs(got[k] - float(v)) < 1e-9, f"{name}: wrong number in {k}: {got[k]} != {v}"
@@ -190,23 +181,9 @@ OPTION_SETS = [{}, {"blank_zeros": True}, {"spaced_labels": True}, {"traditional
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
 
 
-def _values_cells(v: ReportValues) -> dict:
-    cells = {}
-    for row, vals in v.requests.items():
-        for a, x in zip(T.APPLICANT_KEYS, vals):
-            cells[("requests", row, a)] = x
-    if v.appeals is not None:
-        for (p, r), x in zip(T.APPEAL_CELLS, v.appeals):
-            cells[("appeals", p, r)] = x
-    for item, ms in v.disclosure.items():
-        for m, x in ms.items():
-            cells[("disclosure", item, m)] = x
-    return cells
-
-
 def _assert_round_trip(v: ReportValues, data: bytes, name: str, blank_zeros: bool = False):
     r = gr.read_report(data, name=name)
-    exp, got = _values_cells(v), parsed_cells(r)
+    exp, got = v.cells(), report_cells(r)
     wrong = {k: (x, got.get(k)) for k, x in exp.items() if k not in got or abs(got[k] - x) > 1e-6}
     assert not wrong, f"{name}: {wrong}"
     assert set(got) == set(exp), f"{name}: extra cells {set(got) - set(exp)}"

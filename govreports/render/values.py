@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, field
 
 from ..template import (
+    APPEAL_CELLS,
     APPLICANT_KEYS,
     DISCLOSURE_ITEMS,
     OUTCOME_KEYS,
@@ -103,6 +104,16 @@ class ReportValues:
         return out
 
     # ------------------------------------------------------------------ constructors
+    def cells(self) -> dict[tuple[str, str, str], float]:
+        """Every cell these values print, keyed ``(table, row or item or proceeding, applicant or
+        measure or result)``: what a reader must give back (compare with :func:`report_cells`)."""
+        out = {("requests", row, a): float(x) for row, vals in self.requests.items()
+               for a, x in zip(APPLICANT_KEYS, vals)}
+        if self.appeals is not None:
+            out.update({("appeals", p, r): float(x) for (p, r), x in zip(APPEAL_CELLS, self.appeals)})
+        out.update({("disclosure", item, m): float(x) for item, ms in self.disclosure.items() for m, x in ms.items()})
+        return out
+
     @classmethod
     def from_gold(cls, entry: dict) -> "ReportValues":
         """Build the values a gold JSON entry says a report prints.
@@ -280,3 +291,36 @@ class _Synth:
         if key in ("in_force_published", "in_force", "items_prev_year", "projects"):
             return rng.randint(0, 60)
         return self.size()  # decisions
+
+
+_CELL_TABLES = (("requests", "row", "applicant"), ("appeals", "proceeding", "result"), ("disclosure", "item", "measure"))
+
+
+def report_cells(report) -> dict[tuple[str, str, str], float]:
+    """Given a Report, return every cell it read with a value, keyed as :meth:`ReportValues.cells`."""
+    out = {}
+    for table, a, b in _CELL_TABLES:
+        df = getattr(report, table)
+        out.update({(table, str(x), str(y)): float(v) for x, y, v in zip(df[a], df[b], df["value"])
+                    if v is not None and str(v) != "<NA>"})
+    return out
+
+
+def compare_cells(report, expected: dict[tuple[str, str, str], float]) -> dict:
+    """Given a Report and the cells it should give (:meth:`ReportValues.cells`), return cells,
+    exact (counts), missing (keys), wrong and silent ((key, expected, found): silent where no
+    error or warning of its table says anything)."""
+    got = report_cells(report)
+    f = report.findings
+    flagged = set(f.loc[f["severity"].isin(["error", "warning"]), "table"])
+    out = {"cells": len(expected), "exact": 0, "missing": [], "wrong": [], "silent": []}
+    for key, want in expected.items():
+        if key not in got:
+            out["missing"].append(key)
+        elif abs(got[key] - want) > 1e-6:
+            out["wrong"].append((key, want, got[key]))
+            if key[0] not in flagged:
+                out["silent"].append((key, want, got[key]))
+        else:
+            out["exact"] += 1
+    return out
