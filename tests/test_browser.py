@@ -7,6 +7,7 @@ notebooks, and always stops it. Run with ``pytest -m browser``.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -116,11 +117,12 @@ def lab(tmp_path):
         _stop(proc)
 
 
-@pytest.fixture
-def voila(tmp_path):
+@contextlib.contextmanager
+def serve_voila(tmp_path: Path, notebook: str):
+    """Voila serving a copy of ``notebooks/<notebook>`` on a free port; yields its URL, then stops it."""
     root = _notebooks_copy(tmp_path)
     port = _free_port()
-    cmd = [sys.executable, "-m", "voila", str(root / "notebooks" / "explore.ipynb"), "--no-browser",
+    cmd = [sys.executable, "-m", "voila", str(root / "notebooks" / notebook), "--no-browser",
            f"--port={port}", "--Voila.ip=127.0.0.1"]
     proc = _serve(cmd, f"http://127.0.0.1:{port}/voila/static/index.css", tmp_path,
                   dict(os.environ, MPLBACKEND="Agg"))
@@ -128,6 +130,12 @@ def voila(tmp_path):
         yield f"http://127.0.0.1:{port}/"
     finally:
         _stop(proc)
+
+
+@pytest.fixture
+def voila(tmp_path):
+    with serve_voila(tmp_path, "explore.ipynb") as url:
+        yield url
 
 
 @pytest.fixture

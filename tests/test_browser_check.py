@@ -3,14 +3,12 @@ its report and reads the verdict (issue 21). Reuses the servers and browser of t
 skips, saying why, where no Chromium exists."""
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 import govreports as gr
-from test_browser import _free_port, _notebooks_copy, _serve, _stop, page, sync_api  # noqa: F401 (fixtures)
+from test_browser import page, serve_voila, sync_api  # noqa: F401 (page is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,15 +18,8 @@ SEEDS = ROOT / "data" / "reports" / "seeds"
 
 @pytest.fixture
 def voila_check(tmp_path):
-    root = _notebooks_copy(tmp_path)
-    port = _free_port()
-    cmd = [sys.executable, "-m", "voila", str(root / "notebooks" / "check_report.ipynb"), "--no-browser",
-           f"--port={port}", "--Voila.ip=127.0.0.1"]
-    proc = _serve(cmd, f"http://127.0.0.1:{port}/voila/static/index.css", tmp_path, dict(os.environ, MPLBACKEND="Agg"))
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        _stop(proc)
+    with serve_voila(tmp_path, "check_report.ipynb") as url:
+        yield url
 
 
 def test_voila_check_page_highlights_a_broken_report_and_clears_a_clean_one(voila_check, page):
