@@ -170,5 +170,9 @@ def map_section(data, measure: str, region: str | None = None, year: int | None 
     if n < min_regions:
         return None, table, (f"the data spans {n} region(s) at {level} level: no map (a map needs {min_regions} "
                              "or more) · 地区少于三个，不绘制地图")
+    try:
+        _cnmaps()
+    except ImportError as err:
+        return None, table, f"{err} · 未安装地图数据，只列出各地区的数字"
     ax, table = plot_map(data, measure, level=level, region=region, year=year)
     return ax, table, f"{n} regions at {level} level · {n} 个地区"
