@@ -23,6 +23,7 @@ from . import split
 from . import template as T
 from .cells import (LabelMatch, Number, find_row_labels, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
+from .findings import finding
 from .readers.base import Cell, Document, Line
 from .template import label_key
 
@@ -72,11 +73,10 @@ class Parsed:
     glued: bool = False  # crawler text: a run of digits may hold several cells (split.py)
     aligned: set = field(default_factory=set)  # rows whose torn labels were aligned by order
 
-    def find(self, check, table, severity, message, key="", applicant="", proceeding="",
-             expected="", found="", location=""):
-        self.findings.append(dict(check=check, table=table, key=key, applicant=applicant,
-                                  proceeding=proceeding, expected=str(expected), found=str(found),
-                                  severity=severity, message=message, location=location))
+    def find(self, check: str, message: str, **where) -> None:
+        """Record a finding of the declared ``check`` (:func:`govreports.findings.finding`: its table and
+        severity come from ``template.CHECKS``; a check declared for any table is given ``table=``)."""
+        self.findings.append(finding(check, message, **where))
 
 
 # --------------------------------------------------------------------------- 1. regions
@@ -388,7 +388,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         if r.match and len(r.match.keys) == 1 and r.match.keys[0] in pos:
             k = r.match.keys[0]
             if k in taken:
-                parsed.find("duplicate_row", "requests", "warning",
+                parsed.find("duplicate_row",
                             f"row {k} printed twice; the second printing ({r.location}) is ignored",
                             key=k, location=r.location)
                 continue
@@ -422,7 +422,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                 rows[idx].match = LabelMatch((k,), False, "order")
         else:
             for idx in run:
-                parsed.find("unlabelled_row", "requests", "warning",
+                parsed.find("unlabelled_row",
                             "values printed without a row label that template order cannot place "
                             f"({len(run)} such rows for {len(free)} free rows); left missing",
                             location=rows[idx].location)
@@ -447,11 +447,11 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
             how = r.match.how
             if how == "order":
                 by_order.append(k)
-                parsed.find("placed_by_order", "requests", "warning",
+                parsed.find("placed_by_order",
                             f"row {k} ({T.ROW_BY_KEY[k].label}) has no printed label; placed by template order",
                             key=k, location=r.location)
             else:
-                parsed.find("label_inexact", "requests", "warning",
+                parsed.find("label_inexact",
                             f"label '{r.key}' matched to {k} ({T.ROW_BY_KEY[k].label}) by {how}",
                             key=k, location=r.location)
 
@@ -507,7 +507,7 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
         else:
             out_l += lines[k:m]
             out_k += keys[k:m]
-            parsed.find("unlabelled_row", "requests", "warning",
+            parsed.find("unlabelled_row",
                         f"{len(labels)} row labels printed as loose text ({lines[i].location}) before {m - k} rows of "
                         "values without labels: they cannot be aligned one to one; the labels are not used")
         i = m
@@ -561,16 +561,16 @@ def _split_glued_rows(rows: list[ObservedRow], assigned: list[str | None], parse
             r.values = _cut_values(r.values[0], sol.chosen[k])
             how = "the row total and the column identities" if sol.consistent else \
                 "the row total alone (the column identities hold for no cut)"
-            parsed.find("split_by_identity", "requests", "info",
+            parsed.find("split_by_identity",
                         f"row {k} ({label}) printed as the glued digits '{runs[k]}': cut as "
                         f"{'|'.join(map(str, sol.chosen[k]))}, the only cut that satisfies {how}",
-                        key=k, location=r.location)
+                        key=k, location=r.location, table="requests")
         else:
             skip.add(i)
             left = sol.open.get(k, [])
-            parsed.find("split_ambiguous", "requests", "warning",
+            parsed.find("split_ambiguous",
                         f"row {k} ({label}) printed as glued digits {_show_cuts(runs[k], left)}; "
-                        "the row stays missing", key=k, location=r.location)
+                        "the row stays missing", key=k, location=r.location, table="requests")
     return skip
 
 
@@ -596,14 +596,14 @@ def _verify_aligned(keys: list[str], parsed: Parsed) -> None:
     if not keys:
         return
     if _identities_hold(keys, parsed.requests):
-        parsed.find("labels_aligned", "requests", "warning",
+        parsed.find("labels_aligned",
                     f"rows {', '.join(keys)}: their labels are printed apart from their values (loose text before "
                     "unlabelled rows); aligned in template order, and every identity holds", key=";".join(keys))
         return
     for k in keys:
         for a in T.APPLICANT_KEYS:
             parsed.requests.pop((k, a), None)
-    parsed.find("unlabelled_row", "requests", "warning",
+    parsed.find("unlabelled_row",
                 f"rows {', '.join(keys)}: labels printed apart from their values would align in template order, but "
                 "the identities do not hold with them; left missing", key=";".join(keys))
 
@@ -626,7 +626,7 @@ def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
         for a in T.APPLICANT_KEYS:
             cells.pop((k, a), None)
     parsed.findings = [f for f in parsed.findings if not (f["check"] == "placed_by_order" and f["key"] in keys)]
-    parsed.find("unlabelled_row", "requests", "warning",
+    parsed.find("unlabelled_row",
                 f"rows without labels ({', '.join(keys)}) would fit by template order, but the identities do not "
                 "hold with them; left missing", key=";".join(keys))
 
@@ -644,7 +644,7 @@ def _values_printed_above_labels(rows: list[ObservedRow], parsed: Parsed) -> lis
                 and nxt.match is not None and nxt.match.exact and len(nxt.match.keys) == 1 and nxt.closed):
             nxt.values = r.values
             key = nxt.match.keys[0]
-            parsed.find("values_above_label", "requests", "warning",
+            parsed.find("values_above_label",
                         f"row {key} ({T.ROW_BY_KEY[key].label}): its label is printed alone and the seven values "
                         "on the line above it have no label; read as this row's", key=key, location=r.location)
             i += 1
@@ -681,10 +681,10 @@ def _labels_only(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -> boo
     for r, _ in done:
         r.values = [Value(0.0, True, "", r.location)] * 7
     cut = len(done) < len(labelled)
-    parsed.find("printed_blank", "requests", "info",
+    parsed.find("printed_blank",
                 f"table 3 prints {len(done)} row labels in template order and not one number (its empty cells "
                 "dropped): read as blank (0)" + ("; the text ends inside it, the rows after are missing" if cut else ""),
-                location=done[0][0].location if done else "")
+                location=done[0][0].location if done else "", table="requests")
     if cut:
         parsed.truncated = True
     return True
@@ -698,7 +698,7 @@ def _glued_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
         if key is None or not r.closed:
             continue
         r.values = [Value(0.0, True, "", r.location)] * 7
-        parsed.find("blank_row_inferred", "requests", "warning",
+        parsed.find("blank_row_inferred",
                     f"row {key} ({T.ROW_BY_KEY[key].label}) printed as its label alone, glued to the next label "
                     "(crawler text prints empty cells as nothing): read as a blank row (0)", key=key, location=r.location)
 
@@ -711,7 +711,7 @@ def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:
     if T.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith("3其他"):
         return False
     if r.has_numbers:
-        parsed.find("group_subtotal", "requests", "info",
+        parsed.find("group_subtotal",
                     "（六）其他处理 printed with its own values above its three sub-rows: read as the group's "
                     "subtotal, not as other.other", key="other.other", location=r.location)
     return True
@@ -738,7 +738,7 @@ def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
             continue
         r.values = [Value(0.0, True, "", r.location)] * 7
         r.inline, r.structured = True, False
-        parsed.find("blank_row_inferred", "requests", "warning",
+        parsed.find("blank_row_inferred",
                     f"row {key} ({T.ROW_BY_KEY[key].label}) printed with no values between rows that print "
                     "theirs on their own line: read as a blank row (0)", key=key, location=r.location)
 
@@ -768,12 +768,12 @@ def _partial_row(r: ObservedRow, k: str, why: str, parsed: Parsed) -> None:
     label = T.ROW_BY_KEY[k].label
     if len(r.values) < 7 and len(nums) >= 2 and abs(sum(v.value for v in nums[:-1]) - nums[-1].value) < 1e-9:
         parsed.requests[(k, "total")] = nums[-1]
-        parsed.find("columns_ambiguous", "requests", "warning",
+        parsed.find("columns_ambiguous",
                     f"row {k} ({label}): {why}; only the total ({nums[-1].printed}) can be placed, "
-                    "the applicant columns stay missing", key=k, location=r.location)
+                    "the applicant columns stay missing", key=k, location=r.location, table="requests")
     else:
-        parsed.find("columns_ambiguous", "requests", "warning",
-                    f"row {k} ({label}): {why}; the row stays missing", key=k, location=r.location)
+        parsed.find("columns_ambiguous",
+                    f"row {k} ({label}): {why}; the row stays missing", key=k, location=r.location, table="requests")
 
 
 # --------------------------------------------------------------------------- 3b. table 2
@@ -813,7 +813,7 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
             target = current
         else:
             if r.has_numbers:
-                parsed.find("non_template_row", "disclosure", "info",
+                parsed.find("non_template_row",
                             f"table 2 row '{r.key}' is not part of the template; not read", location=r.location)
             continue
         it = items[target]
@@ -826,8 +826,8 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
             continue
         vals, why = normalize_values(r.values, len(it.measures))
         if vals is None:
-            parsed.find("columns_ambiguous", "disclosure", "warning",
-                        f"item {target} ({it.label}): {why}; left missing", key=target, location=r.location)
+            parsed.find("columns_ambiguous",
+                        f"item {target} ({it.label}): {why}; left missing", key=target, location=r.location, table="disclosure")
             continue
         sums.setdefault(target, []).append(vals)
     for key, printings in sums.items():
@@ -861,13 +861,13 @@ def _split_glued_item(r: ObservedRow, it: T.DisclosureItem, parsed: Parsed):
             last = cells[-1]
             cells[-1] = Value(float(f"{last.printed}.{frac}"), False, f"{last.printed}.{frac}",
                               last.location.rsplit("-", 1)[0] + f"-{len(v.printed)}")
-        parsed.find("split_by_identity", "disclosure", "info",
+        parsed.find("split_by_identity",
                     f"item {it.key} ({it.label}) printed as the glued digits '{v.printed}': the only cut is "
-                    + "|".join(c.printed for c in cells), key=it.key, location=r.location)
+                    + "|".join(c.printed for c in cells), key=it.key, location=r.location, table="disclosure")
         return cells
-    parsed.find("split_ambiguous", "disclosure", "warning",
+    parsed.find("split_ambiguous",
                 f"item {it.key} ({it.label}) printed as glued digits {_show_cuts(v.printed, cuts)}; no identity "
-                "decides between them: left missing", key=it.key, location=r.location)
+                "decides between them: left missing", key=it.key, location=r.location, table="disclosure")
     return None
 
 
@@ -896,7 +896,7 @@ def _to_10k_yuan(v: Value, item: str, m: T.Measure, header_units: set[str], pars
     if unit in ("亿元",):
         return Value(v.value * 10000, v.blank, v.printed, v.location, unit)
     if unit is None and not v.blank and v.value != 0 and "万元" not in header_units:
-        parsed.find("unit_assumed", "disclosure", "info",
+        parsed.find("unit_assumed",
                     f"{item} {m.key} printed without a unit ('{v.printed}'); read as 万元, the template's unit",
                     key=item, location=v.location)
     return v
@@ -991,14 +991,14 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
         cuts = split.group_splits(run, len(T.PROCEEDINGS), len(T.RESULTS))
         if len(cuts) == 1:
             values = _cut_values(values[0], cuts[0])
-            parsed.find("split_by_identity", "appeals", "info",
+            parsed.find("split_by_identity",
                         f"table 4 printed as the glued digits '{run}': cut as {'|'.join(map(str, cuts[0]))}, "
                         "the only cut in which each proceeding's total is the sum of its four results",
-                        location=values[0].location)
+                        location=values[0].location, table="appeals")
         else:
-            parsed.find("split_ambiguous", "appeals", "warning",
+            parsed.find("split_ambiguous",
                         f"table 4 printed as glued digits {_show_cuts(run, cuts)}; left missing",
-                        location=values[0].location)
+                        location=values[0].location, table="appeals")
             return
     if len(values) == 15:
         for (p, r), v in zip(T.APPEAL_CELLS, values):
@@ -1007,19 +1007,19 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
         loc = lines[0].location if lines else ""
         for p, r in T.APPEAL_CELLS:
             parsed.appeals[(p, r)] = Value(0.0, True, "", loc)
-        parsed.find("printed_blank", "appeals", "info",
+        parsed.find("printed_blank",
                     "table 4 is printed with its header but no numbers: all 15 cells read as blank (0)",
-                    location=loc)
+                    location=loc, table="appeals")
     elif not values and closed:
-        parsed.find("missing_table", "appeals", "warning",
+        parsed.find("missing_table",
                     "section 四 prints no table 4 (no header, no numbers); table 4 left missing",
-                    location=lines[0].location if lines else "")
+                    location=lines[0].location if lines else "", table="appeals")
     elif not closed and len(values) < 15:
         parsed.truncated = True
-        parsed.find("truncated", "appeals", "warning",
-                    f"the text ends inside table 4 after {len(values)} of 15 numbers; table 4 left missing")
+        parsed.find("truncated",
+                    f"the text ends inside table 4 after {len(values)} of 15 numbers; table 4 left missing", table="appeals")
     else:
-        parsed.find("appeals_unreadable", "appeals", "warning",
+        parsed.find("appeals_unreadable",
                     f"table 4 prints {len(values)} numbers where the template has 15; left missing",
                     location=values[0].location if values else "")
 
@@ -1061,7 +1061,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
             src = ""
     parsed.template, parsed.template_source = tpl, src
     if src == "year":
-        parsed.find("template_from_year", "meta", "info",
+        parsed.find("template_from_year",
                     f"table 2's shape is not printed; template {tpl} assumed from the year {year}")
 
     if "disclosure" in by_region and tpl:
@@ -1080,8 +1080,8 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
         first = next((r.match.keys[0] for r in req_rows if r.match and r.values), None)
         if first not in (None, "received_new", "carried_over"):
             parsed.truncated = True
-            parsed.find("truncated", "requests", "warning",
-                        f"the text begins inside table 3 (first row printed: {first}); what comes before is missing")
+            parsed.find("truncated",
+                        f"the text begins inside table 3 (first row printed: {first}); what comes before is missing", table="requests")
     _missing_and_truncated(parsed, by_region, last_region, closed_after)
     return parsed
 
@@ -1112,14 +1112,14 @@ def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after)
         parsed.truncated = True
         table = last_region or "requests"
         if not any(f["check"] == "truncated" for f in parsed.findings):
-            parsed.find("truncated", table, "warning",
+            parsed.find("truncated",
                         f"the text ends inside table {_TABLE_NO[table]} ({table}): the report is cut short; "
-                        "what follows is missing")
+                        "what follows is missing", table=table)
     for table in ("disclosure", "requests", "appeals"):
         got = {"disclosure": parsed.disclosure, "requests": parsed.requests, "appeals": parsed.appeals}[table]
         if not got and not any(f["table"] == table and f["severity"] != "info" for f in parsed.findings):
             reason = "not reached before the text ends" if parsed.truncated else "not found in the report"
-            parsed.find("missing_table", table, "warning", f"table {_TABLE_NO[table]} ({table}) {reason}")
+            parsed.find("missing_table", f"table {_TABLE_NO[table]} ({table}) {reason}", table=table)
     if parsed.requests:
         printed = {k for k, _ in parsed.requests}
         if parsed.truncated:
@@ -1128,7 +1128,7 @@ def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after)
         sub = {"other.no_correction", "other.unpaid_fee"}
         missing = [k for k in expected if k not in printed and not (k in sub and not (printed & sub))]
         if missing:
-            parsed.find("missing_rows", "requests", "warning",
+            parsed.find("missing_rows",
                         f"{len(missing)} table-3 rows not read: {', '.join(missing)}", key=";".join(missing))
 
 

@@ -211,13 +211,14 @@ def _compare_copies(parsed: Parsed, copies: list, year: int | None) -> None:
         where = other.lines[0].location if other.lines else ""
         diff = differing_cells(parsed, parse_document(other, year))
         if not diff:
-            parsed.find("duplicate_copy", "meta", "info",
+            parsed.find("duplicate_copy",
                         f"the page prints the report {len(copies)} times; copy {n} (from {where}) agrees with "
-                        "copy 1, which is read", location=where)
+                        "copy 1, which is read", location=where, table="meta")
         for table, cells in diff.items():
-            parsed.find("duplicate_copy", table, "warning",
+            parsed.find("duplicate_copy",
                         f"the page prints the report {len(copies)} times and copy {n} (from {where}) differs from "
-                        f"copy 1 in {cells} cell(s) of table {_TABLE_NO[table]}; copy 1 is read", location=where)
+                        f"copy 1 in {cells} cell(s) of table {_TABLE_NO[table]}; copy 1 is read",
+                        location=where, table=table, severity="warning")
 
 
 def _reader_findings(doc, parsed: Parsed) -> None:
@@ -236,7 +237,7 @@ def _reader_findings(doc, parsed: Parsed) -> None:
                 if "\ufffd" in cell.text or cell.location in kept:
                     where.setdefault(region or "text", []).append(cell.location)
         for table, locs in (where or {"text": []}).items():
-            parsed.find("bad_bytes", table, severity, message, location="; ".join(locs[:5]))
+            parsed.find("bad_bytes", message, location="; ".join(locs[:5]), table=table, severity=severity)
 
 
 def read_report(source, name: str | None = None, limits: Limits | None = None, corrections=None) -> Report:
@@ -290,16 +291,16 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
         except Exception:  # noqa: BLE001 - naming is best effort, never fatal
             agency = printed
     if agency is None:
-        parsed.find("agency_unknown", "meta", "warning", "the report prints no agency name (no title or signature)")
+        parsed.find("agency_unknown", "the report prints no agency name (no title or signature)")
     elif found_in == "text" or agency == printed and level is None:
-        parsed.find("agency_partial", "meta", "info",
+        parsed.find("agency_partial",
                     f"agency name '{printed}' read from the text, not a title or signature; it may be partial")
     if year is None:
-        parsed.find("year_unknown", "meta", "warning", "the report prints no year it reports on")
+        parsed.find("year_unknown", "the report prints no year it reports on")
     _reader_findings(doc, parsed)
     for check, severity, message in doc.notes:
         if check == "pages_skipped":
-            parsed.find("pages_skipped", "meta", severity, message)
+            parsed.find("pages_skipped", message, severity=severity)
     title = find_title(lines)
     published, published_source = find_published(lines, parsed.truncated)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,

@@ -323,7 +323,7 @@ def docs_markdown() -> str:
 # Every finding govreports emits is declared here, once: its stable id, the table it is about,
 # its severity, and what it means in Chinese and English. The code that emits a finding names
 # one of these ids (a test asserts it), and docs/checks.md is generated from this list
-# (``govreports.findings.checks_markdown``), so the list, its documentation and its code cannot
+# (``govreports.docs.checks_markdown``), so the list, its documentation and its code cannot
 # drift apart. ``by`` says which module emits it.
 @dataclass(frozen=True)
 class Check:

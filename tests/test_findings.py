@@ -14,7 +14,8 @@ import govreports as gr
 from govreports import template as T
 from govreports.cli import main
 from govreports.corpus import read_corpus
-from govreports.findings import checks_markdown, cross_year_findings
+from govreports.docs import checks_markdown
+from govreports.findings import cross_year_findings
 from govreports.render import ReportValues, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -295,7 +296,7 @@ def test_hongze_pair_agrees():
 # --------------------------------------------------------------------------- docs and command line
 def test_docs_checks_md_is_generated_from_the_declarations():
     assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == checks_markdown(), \
-        "regenerate: python -c 'from govreports.findings import checks_markdown; print(checks_markdown(), end=\"\")' > docs/checks.md"
+        "regenerate: python -c 'from govreports.docs import checks_markdown; print(checks_markdown(), end=\"\")' > docs/checks.md"
 
 
 def test_every_declared_check_is_documented():
