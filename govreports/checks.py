@@ -46,23 +46,29 @@ def check_identities(requests: dict, appeals: dict) -> list[dict]:
     """Given placed cells {(row, applicant): Value} and {(proceeding, result): Value}, return
     one finding dict per failing identity instance."""
     out: list[dict] = []
+    for ident, cells, parts, totals, where in identity_instances(requests, appeals):
+        out += _check(ident, cells, parts, totals, **where)
+    return out
+
+
+def identity_instances(requests: dict, appeals: dict):
+    """Given placed cells, yield every instance of the template's identities as
+    ``(identity, cells, parts, totals, where)``: the placed cells of its table, the cells that are
+    summed, the cells they must equal, and ``where`` (key, applicant or proceeding of a finding)."""
     for ident in T.IDENTITIES:
         if ident.scope == "per_row":
             for row in T.REQUEST_KEYS:
-                out += _check(ident, requests, [(row, a) for a in ident.parts], [(row, "total")],
-                              key=row, applicant="total")
+                yield ident, requests, [(row, a) for a in ident.parts], [(row, "total")], \
+                    dict(key=row, applicant="total")
         elif ident.scope == "per_applicant":
             for a in T.APPLICANT_KEYS:
                 parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
                 if ident.id == "outcome_total" and not parts:
                     continue
-                out += _check(ident, requests, parts, [(t, a) for t in ident.total],
-                              key=ident.total[0], applicant=a)
+                yield ident, requests, parts, [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a)
         elif ident.scope == "per_proceeding":
             for p in T.PROCEEDING_KEYS:
-                out += _check(ident, appeals, [(p, r) for r in ident.parts], [(p, "total")],
-                              key=p, proceeding=p)
-    return out
+                yield ident, appeals, [(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)
 
 
 def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", proceeding="") -> list[dict]:

@@ -72,6 +72,7 @@ class Parsed:
     truncated: bool = False
     glued: bool = False  # crawler text: a run of digits may hold several cells (split.py)
     aligned: set = field(default_factory=set)  # rows whose torn labels were aligned by order
+    labels: dict = field(default_factory=dict)  # (table, key) -> (label as printed, its location, how matched)
 
     def find(self, check: str, message: str, **where) -> None:
         """Record a finding of the declared ``check`` (:func:`govreports.findings.finding`: its table and
@@ -443,6 +444,8 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
             continue
         for a, v in zip(T.APPLICANT_KEYS, vals):
             parsed.requests[(k, a)] = v
+        parsed.labels[("requests", k)] = (r.key, r.location, "exact" if r.match is None or r.match.exact
+                                          else r.match.how)
         if r.match and not r.match.exact:
             how = r.match.how
             if how == "order":
@@ -830,6 +833,7 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
                         f"item {target} ({it.label}): {why}; left missing", key=target, location=r.location, table="disclosure")
             continue
         sums.setdefault(target, []).append(vals)
+        parsed.labels.setdefault(("disclosure", target), (r.key, r.location, "item label"))
     for key, printings in sums.items():
         it = items[key]
         for mi, m in enumerate(it.measures):

@@ -66,9 +66,10 @@ class Report:
     """One parsed report. The tables are long and tidy; ``requests_wide()`` gives the printed shape."""
 
     def __init__(self, meta: ReportMeta, parsed: Parsed, legacy: dict | None = None,
-                 sections: list[tuple[str, str, str, str]] | None = None):
+                 sections: list[tuple[str, str, str, str]] | None = None, document=None):
         self.meta = meta
         self._parsed = parsed
+        self._document = document  # the printed lines (a reference, for explain()); None when not kept
         self._legacy = legacy or {}
         self._sections = sections or []
         self._corrected: dict[str, pd.DataFrame] = {}  # tables as corrected by a person, if any
@@ -151,6 +152,21 @@ class Report:
             return pd.DataFrame(index=list(T.PROCEEDING_KEYS), columns=list(T.RESULT_KEYS), dtype="Int64")
         return df.pivot(index="proceeding", columns="result", values="value").reindex(
             index=list(T.PROCEEDING_KEYS), columns=list(T.RESULT_KEYS)).astype("Int64")
+
+    def explain(self, cell, column: str | None = None):
+        """Show how one cell was read: the printed line(s) it came from, the label matched and how
+        (exact, inexact, by order, split by identity), the value placed (blank or printed), the
+        findings on it and every identity instance that involves it (holds / fails, expected / found).
+
+        ``cell`` is ``(table, key, column)`` (as in the tidy tables: ``("appeals", "review", "total")``)
+        or a key alone with ``column``: ``r.explain("denied.third_party", "total")``,
+        ``r.explain("review", "upheld")``, ``r.explain("licensing", "decisions")``; ``column``
+        defaults to ``total``. Returns a :class:`govreports.explain.Explanation` (prints readably;
+        its fields are plain data). Shows the cells as read, before any corrections.
+        """
+        from .explain import explain
+
+        return explain(self._parsed, self._document, cell, column)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -319,7 +335,7 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     else:
         parsed.findings.extend(check_values(parsed, level))
         sections = report_sections(doc, parsed.template)
-    return Report(meta, parsed, legacy, sections)
+    return Report(meta, parsed, legacy, sections, document=doc)
 
 
 def _read_pre2019(doc) -> tuple[Parsed, dict]:
