@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import frames as _frames
-from .template import APPLICANT_PARTS, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
+from .template import APPLICANT_PARTS, GROUP_PHRASES, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
 
 # --------------------------------------------------------------------------- inputs
 
@@ -456,7 +456,7 @@ def outcome_shares(data, by="report") -> pd.DataFrame:
     return out[_by_columns(by) + list(OUTCOME_COUNTS) + ["n_corrected"] + shares + ["n_reports", "report_ids"]]
 
 
-REASON_GROUPS = {"denied": "不予公开", "unavailable": "无法提供"}
+REASON_GROUPS = {g: GROUP_PHRASES[g][-1] for g in ("denied", "unavailable")}  # 不予公开, 无法提供
 _NUMBERING = re.compile(r"^\s*\d+[.．、]\s*")
 
 

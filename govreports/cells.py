@@ -165,7 +165,7 @@ def match_request_row(key: str) -> LabelMatch | None:
         return LabelMatch((row,), True)
     if T.OTHER_OTHER_SUBROW.match(key):
         return LabelMatch(("other.other",), True)
-    if key in ("七总计", "总计七"):
+    if key in T.OUTCOME_TOTAL_FORMS:
         return LabelMatch(("outcome_total",), True)
     body = strip_numbering(_STRAY_BEFORE_NUMBER.sub("", key))
     if len(body) >= 4:

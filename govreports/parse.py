@@ -80,6 +80,10 @@ class Parsed:
         self.findings.append(finding(check, message, **where))
 
 
+_REVIEW_LABEL = next(p.label for p in T.PROCEEDINGS if p.key == "review")      # 行政复议
+_UPHELD_LABEL = next(r.label for r in T.RESULTS if r.key == "upheld")          # 结果维持
+_NATURAL_PERSON_LABEL = next(a.label for a in T.APPLICANTS if a.key == "natural_person")  # 自然人
+
 # --------------------------------------------------------------------------- 1. regions
 _TRAD_MARKERS = re.compile("[開報數據請處計況總於應與條關]")
 
@@ -154,8 +158,8 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
             region, closed_after = "disclosure", False
         elif "勾稽关系" in first and region != "requests":
             region, closed_after = "requests", False
-        elif region == "requests" and any("行政复议" in k for k in lk) and (
-                len(lk) > 1 or any(("行政诉讼" in k or "结果维持" in k) for k in lk)) \
+        elif region == "requests" and any(_REVIEW_LABEL in k for k in lk) and (
+                len(lk) > 1 or any(("行政诉讼" in k or _UPHELD_LABEL in k) for k in lk)) \
                 and all(match_request_row(k) is None for k in lk if k):
             region, closed_after = "appeals", False
         elif region in (None, "disclosure") and len(first) <= 40:
@@ -282,7 +286,7 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify, glued: boo
     return rows
 
 
-_STRUCTURAL = ("第二十条", "信息内容", "申请人情况", "法人或其他组织", "自然人", "总计", "行政复议", "行政诉讼")
+_STRUCTURAL = T.STRUCTURAL_WORDS
 # column headers of table 2 (本年处理决定数量, 本年收费金额 …): never the rest of a row's label
 _HEADER_PHRASES = tuple(sorted({p for items in T.DISCLOSURE_ITEMS.values() for it in items for m in it.measures
                                 for p in m.phrases}))
@@ -358,9 +362,9 @@ def padded_width(lines: list[Line], keys: list[list[str]]) -> int | None:
     In a padded grid the values are the last seven cells of each row of that width, which
     decides rows whose blank cells could otherwise be read as filler at either end."""
     for line, lk in zip(lines, keys):
-        if len(lk) >= 8 and "自然人" in lk:
+        if len(lk) >= 8 and _NATURAL_PERSON_LABEL in lk:
             w = len(lk)
-            if w - lk.index("自然人") == 7:
+            if w - lk.index(_NATURAL_PERSON_LABEL) == 7:
                 return w
             return None
     return None
@@ -663,7 +667,7 @@ def _blank_label(r: ObservedRow, sub_rows: bool) -> str | None:
     if r.has_values or not (r.match and r.match.exact and len(r.match.keys) == 1):
         return None
     key = r.match.keys[0]
-    if key == "other.other" and sub_rows and "3其他" not in r.key:
+    if key == "other.other" and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
         return None
     return key
 
@@ -711,7 +715,7 @@ def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:
     group's heading or subtotal, not the template row other.other (that is '3.其他')."""
     if not (sub_rows and r.match and r.match.keys == ("other.other",) and r.match.exact):
         return False
-    if T.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith("3其他"):
+    if T.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith(T.OTHER_OTHER_SUBROW_KEY):
         return False
     if r.has_numbers:
         parsed.find("group_subtotal",
@@ -728,7 +732,7 @@ def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
         if r.values or not r.closed or not (r.match and r.match.exact and len(r.match.keys) == 1):
             continue
         key = r.match.keys[0]
-        if key == "other.other" and sub_rows and "3其他" not in r.key:
+        if key == "other.other" and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
             continue  # （六）其他处理 heading its three sub-rows
         prev = next((x for x in reversed(rows[:i]) if x.values and x.has_numbers), None)
         nxt = next((x for x in rows[i + 1:] if x.values and x.has_numbers), None)
@@ -916,7 +920,7 @@ def _appeal_label(key: str, kinds) -> str | None:
 
 
 _PROC_BY_MATCH = [next(p for p in T.PROCEEDINGS if p.key == k) for k in T.PROCEEDING_MATCH_ORDER]
-_APPEAL_HEADER_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉")
+_APPEAL_HEADER_WORDS = T.APPEAL_HEADER_WORDS
 
 
 def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
@@ -1090,7 +1094,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
     return parsed
 
 
-_COLUMN_WORDS = frozenset(a.phrases[0] for a in T.APPLICANTS[:-1]) | {"申请人情况", "法人或其他组织", "社会组织"}
+_COLUMN_WORDS = frozenset(p for a in T.APPLICANTS[:-1] for p in a.phrases) | {"申请人情况", "法人或其他组织"}
 
 
 def _mask_header_totals(keys: list[list[str]]) -> None:

@@ -22,26 +22,29 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 
+from . import template as T
+
 CJK_FONT_FILES = ("NotoSansCJKsc-Regular.otf", "NotoSansCJK-Regular.ttc", "SourceHanSansSC-Regular.otf", "SimHei.ttf")
 
-# bilingual labels of the analysis columns
+# bilingual labels of the analysis columns: the printed label's distinctive phrase (template.py), then English
+_ENGLISH = {"granted": "granted", "partly_granted": "partly granted", "denied": "refused",
+            "unavailable": "unanswerable", "not_processed": "not processed", "other": "other",
+            "received_new": "received", "carried_over": "carried over", "carried_forward": "carried forward"}
+_APPLICANT_ENGLISH = {"natural_person": "natural persons", "commercial": "companies", "research": "research",
+                      "social_org": "NGOs", "legal_service": "legal services", "other_org": "other organisations"}
+
+
+def _phrase(key: str) -> str:
+    """The short printed form of a row or group of table 3 (予以公开, 不予公开, 本年新收 ...)."""
+    if key in T.ROW_BY_KEY:
+        return T.ROW_BY_KEY[key].phrases[-1]
+    return T.ROW_BY_KEY["other.other"].phrases[0] if key == "other" else T.GROUP_PHRASES[key][-1]
+
+
 LABELS = {
-    "granted": "予以公开 granted",
-    "partly_granted": "部分公开 partly granted",
-    "denied": "不予公开 refused",
-    "unavailable": "无法提供 unanswerable",
-    "not_processed": "不予处理 not processed",
-    "other": "其他处理 other",
-    "received_new": "本年新收 received",
-    "carried_over": "上年结转 carried over",
-    "carried_forward": "结转下年度 carried forward",
+    **{k: f"{_phrase(k)} {en}" for k, en in _ENGLISH.items()},
     "handled": "办理 handled",
-    "received_natural_person": "自然人 natural persons",
-    "received_commercial": "商业企业 companies",
-    "received_research": "科研机构 research",
-    "received_social_org": "社会公益组织 NGOs",
-    "received_legal_service": "法律服务机构 legal services",
-    "received_other_org": "其他 other organisations",
+    **{f"received_{a.key}": f"{a.label} {_APPLICANT_ENGLISH[a.key]}" for a in T.APPLICANTS if a.key != "total"},
     "year": "年度 year",
     "n_findings": "问题数 findings",
 }

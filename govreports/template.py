@@ -128,8 +128,16 @@ GROUP_PHRASES: dict[str, tuple[str, ...]] = {
     "other": ("六其他处理",),
 }
 # In the 2021 template （六）其他处理 is a group with three sub-rows; its third row is printed "3.其他".
-OTHER_OTHER_SUBROW = re.compile(r"^3其他$")
+OTHER_OTHER_SUBROW_KEY = "3其他"
+OTHER_OTHER_SUBROW = re.compile(rf"^{OTHER_OTHER_SUBROW_KEY}$")
 OUTCOME_TOTAL_BARE = "总计"
+# （七）总计 in key form, also printed with its number after it
+OUTCOME_TOTAL_FORMS = ("七总计", "总计七")
+# words that begin a header or structural cell of table 3 or 4, never the rest of a row's label
+STRUCTURAL_WORDS = ("第二十条", "信息内容", "申请人情况", "法人或其他组织", APPLICANTS[0].label, OUTCOME_TOTAL_BARE,
+                    "行政复议", "行政诉讼")
+# table 3's header and first row printed in one line (prose that restates the table never prints them)
+TABLE3_HEADER_WORDS = ("申请人情况", APPLICANTS[0].label, "本年新收")
 
 
 # --------------------------------------------------------------------------- table 2: disclosure
@@ -230,6 +238,9 @@ RESULTS = (
 )
 PROCEEDING_KEYS = tuple(p.key for p in PROCEEDINGS)
 RESULT_KEYS = tuple(r.key for r in RESULTS)
+# words of table 4's header (结果维持 … 复议后起诉): the results but 总计, and the two suits
+APPEAL_HEADER_WORDS = tuple(r.phrases[0] for r in RESULTS if r.key != "total") + \
+    tuple(p.phrases[0] for p in PROCEEDINGS if p.key != "review")
 APPEAL_CELLS = tuple((p, r) for p in PROCEEDING_KEYS for r in RESULT_KEYS)
 
 

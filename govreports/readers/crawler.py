@@ -26,7 +26,7 @@ from .base import Cell, Line
 
 MIN_LENGTH = 300  # a line shorter than this is not a whole report
 # table 3's header and first row in one line (prose that restates the table never prints them)
-_TABLE3_WORDS = ("申请人情况", "自然人", "本年新收")
+_TABLE3_WORDS = T.TABLE3_HEADER_WORDS
 # or the headings of two of the tables' sections, numbered as headings are
 _TABLE_HEADINGS = (re.compile(r"[二2][、.．]\s*(?:行政机关)?主动公开政府信息"),
                    re.compile(r"[三3][、.．]\s*(?:行政机关)?收到和处理政府信息公开申请"),
