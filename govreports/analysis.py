@@ -681,10 +681,11 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Measure:
-    """A measure: ``value = sum(numerator columns) / denominator * scale`` (a count where
-    ``denominator`` is None), computed from the frame ``source`` returns. ``pre2019`` says whether
-    reports before the national template (2008–2018) state it with the same meaning."""
+class Indicator:
+    """An indicator (统计指标), one entry of :data:`MEASURES`: ``value = sum(numerator columns) /
+    denominator * scale`` (a count where ``denominator`` is None), computed from the frame ``source``
+    returns. ``pre2019`` says whether reports before the national template (2008–2018) state it with
+    the same meaning. (``template.Measure`` is something else: a column of table 2.)"""
 
     zh: str
     en: str
@@ -699,33 +700,33 @@ class Measure:
         return f"{self.zh} ({self.en})"
 
 
-MEASURES: dict[str, Measure] = {
-    "refused_share": Measure("不予公开占比", "share refused (denied / handled)", ("denied",), "handled", "outcome_shares"),
-    "unanswerable_share": Measure("无法提供占比", "share unanswerable (unavailable / handled)", ("unavailable",),
+MEASURES: dict[str, Indicator] = {
+    "refused_share": Indicator("不予公开占比", "share refused (denied / handled)", ("denied",), "handled", "outcome_shares"),
+    "unanswerable_share": Indicator("无法提供占比", "share unanswerable (unavailable / handled)", ("unavailable",),
                                   "handled", "outcome_shares"),
-    "refused_or_unanswerable_share": Measure("不予公开或无法提供占比", "share refused or unanswerable",
+    "refused_or_unanswerable_share": Indicator("不予公开或无法提供占比", "share refused or unanswerable",
                                              ("denied", "unavailable"), "handled", "outcome_shares"),
-    "granted_share": Measure("予以公开占比", "share granted (granted / handled)", ("granted",), "handled",
+    "granted_share": Indicator("予以公开占比", "share granted (granted / handled)", ("granted",), "handled",
                              "outcome_shares"),
-    "partly_granted_share": Measure("部分公开占比", "share partly granted", ("partly_granted",), "handled",
+    "partly_granted_share": Indicator("部分公开占比", "share partly granted", ("partly_granted",), "handled",
                                     "outcome_shares"),
-    "not_processed_share": Measure("不予处理占比", "share not processed", ("not_processed",), "handled",
+    "not_processed_share": Indicator("不予处理占比", "share not processed", ("not_processed",), "handled",
                                    "outcome_shares"),
-    "received": Measure("本年新收申请数", "requests received", ("received_new",), None, "volumes", pre2019=True),
-    "granted": Measure("予以公开数", "requests granted", ("granted",), None, "outcome_shares", pre2019=True),
-    "refused_all_share": Measure("否决公开占比（2019年前）", "share refused, every kind of refusal (before 2019: "
+    "received": Indicator("本年新收申请数", "requests received", ("received_new",), None, "volumes", pre2019=True),
+    "granted": Indicator("予以公开数", "requests granted", ("granted",), None, "outcome_shares", pre2019=True),
+    "refused_all_share": Indicator("否决公开占比（2019年前）", "share refused, every kind of refusal (before 2019: "
                                  "refused_all / answered)", ("refused_all",), "answered", "legacy_shares", pre2019=True),
-    "handled": Measure("本年办理数", "requests handled", ("handled",), None, "outcome_shares"),
-    "carried_forward": Measure("结转下年度数", "requests carried forward", ("carried_forward",), None, "volumes"),
-    "reviews": Measure("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates", pre2019=True),
-    "suits": Measure("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates", pre2019=True),
-    "reviews_per_100": Measure("每百件申请行政复议数", "reviews per 100 handled requests", ("reviews",), "handled",
+    "handled": Indicator("本年办理数", "requests handled", ("handled",), None, "outcome_shares"),
+    "carried_forward": Indicator("结转下年度数", "requests carried forward", ("carried_forward",), None, "volumes"),
+    "reviews": Indicator("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates", pre2019=True),
+    "suits": Indicator("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates", pre2019=True),
+    "reviews_per_100": Indicator("每百件申请行政复议数", "reviews per 100 handled requests", ("reviews",), "handled",
                                "appeals_rates", 100.0),
-    "suits_per_100": Measure("每百件申请行政诉讼数", "suits per 100 handled requests", ("suits",), "handled",
+    "suits_per_100": Indicator("每百件申请行政诉讼数", "suits per 100 handled requests", ("suits",), "handled",
                              "appeals_rates", 100.0),
-    "corrected_share": Measure("纠正率", "share corrected of concluded reviews and suits",
+    "corrected_share": Indicator("纠正率", "share corrected of concluded reviews and suits",
                                ("reviews_corrected", "suits_corrected"), "concluded", "appeals_rates"),
-    "on_time_share": Measure("按时公开占比", "share published on time (reports with a date and a deadline)",
+    "on_time_share": Indicator("按时公开占比", "share published on time (reports with a date and a deadline)",
                              ("on_time",), "timed", "timeliness_shares", pre2019=True),
 }
 _SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates,

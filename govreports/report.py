@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import frames
 from . import template as T
+from .agencies import expand_agency, level_of
 from .checks import check_report, check_values
 from .copies import differing_cells, split_copies
 from .exceptions import ReportError
@@ -52,14 +53,6 @@ class ReportMeta:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _agency_helpers():
-    try:
-        from . import agencies
-        return agencies
-    except ImportError:  # pragma: no cover - agencies.py is part of the package
-        return None
 
 
 class Report:
@@ -298,14 +291,10 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     if legacy is None:
         _compare_copies(parsed, copies, year)
     printed, found_in = find_agency(lines, parsed.truncated)
-    agencies = _agency_helpers()
     agency, level = printed, None
-    if agencies is not None and printed:
-        try:
-            agency = agencies.expand_agency(printed, doc.text)
-            level = agencies.level_of(agency)
-        except Exception:  # noqa: BLE001 - naming is best effort, never fatal
-            agency = printed
+    if printed:  # pure functions of the name and the text: nothing to catch
+        agency = expand_agency(printed, doc.text)
+        level = level_of(agency)
     if agency is None:
         parsed.find("agency_unknown", "the report prints no agency name (no title or signature)")
     elif found_in == "text" or agency == printed and level is None:

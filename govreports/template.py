@@ -80,39 +80,38 @@ class RequestRow:
         return self.key not in ("received_new", "carried_over", "outcome_total", "carried_forward")
 
 
-_R = RequestRow
 REQUEST_ROWS: tuple[RequestRow, ...] = (
-    _R("received_new", "一、本年新收政府信息公开申请数量", ("本年新收政府信息公开申请", "本年新收")),
-    _R("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转政府信息公开申请", "上年结转")),
-    _R("granted", "（一）予以公开", ("予以公开",), group_label="三、本年度办理结果"),
-    _R("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ("部分公开",)),
-    _R("denied.state_secret", "1.属于国家秘密", ("属于国家秘密", "国家秘密"), group_label="（三）不予公开"),
-    _R("denied.prohibited_by_law", "2.其他法律行政法规禁止公开", ("其他法律行政法规禁止公开", "法律行政法规禁止公开")),
-    _R("denied.security_stability", "3.危及“三安全一稳定”", ("危及三安全一稳定", "三安全一稳定")),
-    _R("denied.third_party", "4.保护第三方合法权益", ("保护第三方合法权益", "第三方合法权益")),
-    _R("denied.internal_affairs", "5.属于三类内部事务信息", ("属于三类内部事务信息", "三类内部事务")),
-    _R("denied.deliberative", "6.属于四类过程性信息", ("属于四类过程性信息", "四类过程性")),
-    _R("denied.enforcement_file", "7.属于行政执法案卷", ("属于行政执法案卷", "行政执法案卷")),
-    _R("denied.query_service", "8.属于行政查询事项", ("属于行政查询事项", "行政查询事项")),
-    _R("unavailable.not_held", "1.本机关不掌握相关政府信息", ("本机关不掌握相关政府信息", "不掌握相关政府信息"),
-       group_label="（四）无法提供"),
-    _R("unavailable.needs_creation", "2.没有现成信息需要另行制作", ("没有现成信息需要另行制作", "需要另行制作")),
-    _R("unavailable.unclear", "3.补正后申请内容仍不明确", ("补正后申请内容仍不明确", "申请内容仍不明确")),
-    _R("not_processed.petition", "1.信访举报投诉类申请", ("信访举报投诉类申请", "信访举报投诉"),
-       group_label="（五）不予处理"),
-    _R("not_processed.duplicate", "2.重复申请", ("重复申请",)),
-    _R("not_processed.publication", "3.要求提供公开出版物", ("要求提供公开出版物", "公开出版物")),
-    _R("not_processed.excessive", "4.无正当理由大量反复申请", ("无正当理由大量反复申请", "大量反复申请")),
-    _R("not_processed.confirm_or_reissue", "5.要求行政机关确认或重新出具已获取信息",
-       ("要求行政机关确认或重新出具已获取信息", "确认或重新出具")),
-    _R("other.no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-       ("申请人无正当理由逾期不补正", "逾期不补正"), templates=("2021",), group_label="（六）其他处理"),
-    _R("other.unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-       ("申请人逾期未按收费通知要求缴纳费用", "收费通知", "缴纳费用"), templates=("2021",)),
+    RequestRow("received_new", "一、本年新收政府信息公开申请数量", ("本年新收政府信息公开申请", "本年新收")),
+    RequestRow("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转政府信息公开申请", "上年结转")),
+    RequestRow("granted", "（一）予以公开", ("予以公开",), group_label="三、本年度办理结果"),
+    RequestRow("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ("部分公开",)),
+    RequestRow("denied.state_secret", "1.属于国家秘密", ("属于国家秘密", "国家秘密"), group_label="（三）不予公开"),
+    RequestRow("denied.prohibited_by_law", "2.其他法律行政法规禁止公开", ("其他法律行政法规禁止公开", "法律行政法规禁止公开")),
+    RequestRow("denied.security_stability", "3.危及“三安全一稳定”", ("危及三安全一稳定", "三安全一稳定")),
+    RequestRow("denied.third_party", "4.保护第三方合法权益", ("保护第三方合法权益", "第三方合法权益")),
+    RequestRow("denied.internal_affairs", "5.属于三类内部事务信息", ("属于三类内部事务信息", "三类内部事务")),
+    RequestRow("denied.deliberative", "6.属于四类过程性信息", ("属于四类过程性信息", "四类过程性")),
+    RequestRow("denied.enforcement_file", "7.属于行政执法案卷", ("属于行政执法案卷", "行政执法案卷")),
+    RequestRow("denied.query_service", "8.属于行政查询事项", ("属于行政查询事项", "行政查询事项")),
+    RequestRow("unavailable.not_held", "1.本机关不掌握相关政府信息", ("本机关不掌握相关政府信息", "不掌握相关政府信息"),
+               group_label="（四）无法提供"),
+    RequestRow("unavailable.needs_creation", "2.没有现成信息需要另行制作", ("没有现成信息需要另行制作", "需要另行制作")),
+    RequestRow("unavailable.unclear", "3.补正后申请内容仍不明确", ("补正后申请内容仍不明确", "申请内容仍不明确")),
+    RequestRow("not_processed.petition", "1.信访举报投诉类申请", ("信访举报投诉类申请", "信访举报投诉"),
+               group_label="（五）不予处理"),
+    RequestRow("not_processed.duplicate", "2.重复申请", ("重复申请",)),
+    RequestRow("not_processed.publication", "3.要求提供公开出版物", ("要求提供公开出版物", "公开出版物")),
+    RequestRow("not_processed.excessive", "4.无正当理由大量反复申请", ("无正当理由大量反复申请", "大量反复申请")),
+    RequestRow("not_processed.confirm_or_reissue", "5.要求行政机关确认或重新出具已获取信息",
+               ("要求行政机关确认或重新出具已获取信息", "确认或重新出具")),
+    RequestRow("other.no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+               ("申请人无正当理由逾期不补正", "逾期不补正"), templates=("2021",), group_label="（六）其他处理"),
+    RequestRow("other.unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+               ("申请人逾期未按收费通知要求缴纳费用", "收费通知", "缴纳费用"), templates=("2021",)),
     # 2019 template and some 2021-template reports: （六）其他处理 printed as one row.
-    _R("other.other", "（六）其他处理 / 3.其他", ("其他处理",)),
-    _R("outcome_total", "（七）总计", ("七总计",)),
-    _R("carried_forward", "四、结转下年度继续办理", ("结转下年度继续办理", "结转下年度")),
+    RequestRow("other.other", "（六）其他处理 / 3.其他", ("其他处理",)),
+    RequestRow("outcome_total", "（七）总计", ("七总计",)),
+    RequestRow("carried_forward", "四、结转下年度继续办理", ("结转下年度继续办理", "结转下年度")),
 )
 REQUEST_KEYS = tuple(r.key for r in REQUEST_ROWS)
 ROW_BY_KEY = {r.key: r for r in REQUEST_ROWS}
@@ -160,7 +159,7 @@ class DisclosureItem:
     sub_rows_sum: bool = False  # some agencies print sub-rows that sum into this item
 
 
-_M19 = {
+_MEASURES_2019 = {
     "made": Measure("made", "本年新制作数量", ("新制作",)),
     "published": Measure("published", "本年新公开数量", ("新公开",)),
     "in_force_published": Measure("in_force_published", "对外公开总数量", ("对外公开总数",)),
@@ -170,40 +169,40 @@ _M19 = {
     "projects": Measure("projects", "采购项目数量", ("采购项目数",)),
     "amount_10k_yuan": Measure("amount_10k_yuan", "采购总金额", ("采购总金额", "采购预算总金额"), unit="10k_yuan"),
 }
-_M21 = {
+_MEASURES_2021 = {
     "issued": Measure("issued", "本年制发件数", ("制发件数", "制发")),
     "repealed": Measure("repealed", "本年废止件数", ("废止件数", "废止")),
     "in_force": Measure("in_force", "现行有效件数", ("现行有效件数", "现行有效")),
     "decisions": Measure("decisions", "本年处理决定数量", ("处理决定数",)),
     "amount_10k_yuan": Measure("amount_10k_yuan", "本年收费金额（单位：万元）", ("收费金额",), unit="10k_yuan"),
 }
-_LIC19 = (_M19["items_prev_year"], _M19["items_change"], _M19["decisions"])
+_LICENSING_2019 = (_MEASURES_2019["items_prev_year"], _MEASURES_2019["items_change"], _MEASURES_2019["decisions"])
 
 DISCLOSURE_ITEMS: dict[str, tuple[DisclosureItem, ...]] = {
     "2019": (
-        DisclosureItem("regulations", "规章", ("规章",), (_M19["made"], _M19["published"], _M19["in_force_published"]),
+        DisclosureItem("regulations", "规章", ("规章",), (_MEASURES_2019["made"], _MEASURES_2019["published"], _MEASURES_2019["in_force_published"]),
                        "第二十条第（一）项"),
         DisclosureItem("normative_docs", "规范性文件", ("规范性文件", "规范性档案"),
-                       (_M19["made"], _M19["published"], _M19["in_force_published"]), "第二十条第（一）项"),
-        DisclosureItem("licensing", "行政许可", ("行政许可",), _LIC19, "第二十条第（五）项"),
-        DisclosureItem("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务事项"), _LIC19,
+                       (_MEASURES_2019["made"], _MEASURES_2019["published"], _MEASURES_2019["in_force_published"]), "第二十条第（一）项"),
+        DisclosureItem("licensing", "行政许可", ("行政许可",), _LICENSING_2019, "第二十条第（五）项"),
+        DisclosureItem("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务事项"), _LICENSING_2019,
                        "第二十条第（五）项", sub_rows_sum=True),
-        DisclosureItem("penalty", "行政处罚", ("行政处罚",), _LIC19, "第二十条第（六）项"),
-        DisclosureItem("coercion", "行政强制", ("行政强制",), _LIC19, "第二十条第（六）项"),
-        DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_M19["items_prev_year"], _M19["items_change"]),
+        DisclosureItem("penalty", "行政处罚", ("行政处罚",), _LICENSING_2019, "第二十条第（六）项"),
+        DisclosureItem("coercion", "行政强制", ("行政强制",), _LICENSING_2019, "第二十条第（六）项"),
+        DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_MEASURES_2019["items_prev_year"], _MEASURES_2019["items_change"]),
                        "第二十条第（八）项"),
-        DisclosureItem("procurement", "政府集中采购", ("政府集中采购",), (_M19["projects"], _M19["amount_10k_yuan"]),
+        DisclosureItem("procurement", "政府集中采购", ("政府集中采购",), (_MEASURES_2019["projects"], _MEASURES_2019["amount_10k_yuan"]),
                        "第二十条第（九）项"),
     ),
     "2021": (
-        DisclosureItem("regulations", "规章", ("规章",), (_M21["issued"], _M21["repealed"], _M21["in_force"]),
+        DisclosureItem("regulations", "规章", ("规章",), (_MEASURES_2021["issued"], _MEASURES_2021["repealed"], _MEASURES_2021["in_force"]),
                        "第二十条第（一）项"),
         DisclosureItem("normative_docs", "行政规范性文件", ("行政规范性文件", "规范性文件", "规范性档案"),
-                       (_M21["issued"], _M21["repealed"], _M21["in_force"]), "第二十条第（一）项"),
-        DisclosureItem("licensing", "行政许可", ("行政许可",), (_M21["decisions"],), "第二十条第（五）项"),
-        DisclosureItem("penalty", "行政处罚", ("行政处罚",), (_M21["decisions"],), "第二十条第（六）项"),
-        DisclosureItem("coercion", "行政强制", ("行政强制",), (_M21["decisions"],), "第二十条第（六）项"),
-        DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_M21["amount_10k_yuan"],), "第二十条第（八）项"),
+                       (_MEASURES_2021["issued"], _MEASURES_2021["repealed"], _MEASURES_2021["in_force"]), "第二十条第（一）项"),
+        DisclosureItem("licensing", "行政许可", ("行政许可",), (_MEASURES_2021["decisions"],), "第二十条第（五）项"),
+        DisclosureItem("penalty", "行政处罚", ("行政处罚",), (_MEASURES_2021["decisions"],), "第二十条第（六）项"),
+        DisclosureItem("coercion", "行政强制", ("行政强制",), (_MEASURES_2021["decisions"],), "第二十条第（六）项"),
+        DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_MEASURES_2021["amount_10k_yuan"],), "第二十条第（八）项"),
     ),
 }
 # Header words that tell the templates apart (SCHEMA.md: decided from table 2's shape).
@@ -357,119 +356,118 @@ def _from_identity(ident: Identity) -> Check:
     return Check(ident.id, ident.table, "error", zh, en.rstrip(")"), "checks")
 
 
-_C = Check
 CHECKS: tuple[Check, ...] = (
     # --- the template's identities (IDENTITIES above): printed numbers contradict each other
     *(_from_identity(i) for i in IDENTITIES),
     # --- values that cannot be right
-    _C("requests_count", "requests", "error", "申请数量应为非负整数",
-       "a table-3 cell holds a negative or fractional count", "checks"),
-    _C("appeals_count", "appeals", "error", "复议、诉讼数量应为非负整数",
-       "a table-4 cell holds a negative or fractional count", "checks"),
-    _C("disclosure_count", "disclosure", "error", "主动公开数量应为非负整数（本年增/减可为负）",
-       "a table-2 count is negative or fractional (本年增/减 items_change may be negative), "
-       "or an amount is negative", "checks"),
-    _C("money_unit", "disclosure", "warning", "金额按万元读取明显过大，可能实为元",
-       "an amount read in 万元 (the template's unit) is implausibly large for the agency's level; "
-       "the message gives both readings (万元 and 元)", "checks"),
+    Check("requests_count", "requests", "error", "申请数量应为非负整数",
+          "a table-3 cell holds a negative or fractional count", "checks"),
+    Check("appeals_count", "appeals", "error", "复议、诉讼数量应为非负整数",
+          "a table-4 cell holds a negative or fractional count", "checks"),
+    Check("disclosure_count", "disclosure", "error", "主动公开数量应为非负整数（本年增/减可为负）",
+          "a table-2 count is negative or fractional (本年增/减 items_change may be negative), "
+          "or an amount is negative", "checks"),
+    Check("money_unit", "disclosure", "warning", "金额按万元读取明显过大，可能实为元",
+          "an amount read in 万元 (the template's unit) is implausibly large for the agency's level; "
+          "the message gives both readings (万元 and 元)", "checks"),
     # --- prose against tables
-    _C("text_table", "text", "warning", "正文所述数字与表格不一致",
-       "the prose restates a table figure (共收到申请X件, 办结Y件, 予以公开X件, 行政复议Z起 ...) "
-       "with a different number", "checks"),
+    Check("text_table", "text", "warning", "正文所述数字与表格不一致",
+          "the prose restates a table figure (共收到申请X件, 办结Y件, 予以公开X件, 行政复议Z起 ...) "
+          "with a different number", "checks"),
     # --- meta
-    _C("template_year", "meta", "warning", "报告年度与表格模板不符",
-       "the table template does not fit the year reported on (a 2021-template table in a report "
-       "on 2020 or earlier, or a 2019-template table on 2021 or later)", "checks"),
-    _C("agency_unknown", "meta", "warning", "未印出机关名称", "the report prints no agency name", "report"),
-    _C("agency_partial", "meta", "info", "机关名称可能不完整",
-       "the agency name was read from the text, not a title or signature; it may be partial", "report"),
-    _C("year_unknown", "meta", "warning", "未印出报告年度", "the report prints no year it reports on", "report"),
-    _C("pages_skipped", "meta", "warning", "页数过多，仅读取前若干页",
-       "the PDF has more pages than a report can have (a compilation of reports?): only the first "
-       "pages were read (govreports.limits.Limits.pdf_pages, GOVREPORTS_PDF_PAGES)", "report"),
-    _C("template_from_year", "meta", "info", "按年度推定模板",
-       "table 2's shape is not printed; the template is assumed from the year", "parse"),
-    _C("missing_table", "*", "warning", "缺少表格", "one of tables 2, 3, 4 is not printed or not found "
-       "(the finding's table names which)", "parse"),
-    _C("missing_rows", "requests", "warning", "表三缺少行", "template rows of table 3 were not read", "parse"),
-    _C("truncated", "*", "warning", "报告不完整",
-       "the text ends inside a table: the report is cut short (the finding's table names where)", "parse"),
+    Check("template_year", "meta", "warning", "报告年度与表格模板不符",
+          "the table template does not fit the year reported on (a 2021-template table in a report "
+          "on 2020 or earlier, or a 2019-template table on 2021 or later)", "checks"),
+    Check("agency_unknown", "meta", "warning", "未印出机关名称", "the report prints no agency name", "report"),
+    Check("agency_partial", "meta", "info", "机关名称可能不完整",
+          "the agency name was read from the text, not a title or signature; it may be partial", "report"),
+    Check("year_unknown", "meta", "warning", "未印出报告年度", "the report prints no year it reports on", "report"),
+    Check("pages_skipped", "meta", "warning", "页数过多，仅读取前若干页",
+          "the PDF has more pages than a report can have (a compilation of reports?): only the first "
+          "pages were read (govreports.limits.Limits.pdf_pages, GOVREPORTS_PDF_PAGES)", "report"),
+    Check("template_from_year", "meta", "info", "按年度推定模板",
+          "table 2's shape is not printed; the template is assumed from the year", "parse"),
+    Check("missing_table", "*", "warning", "缺少表格", "one of tables 2, 3, 4 is not printed or not found "
+          "(the finding's table names which)", "parse"),
+    Check("missing_rows", "requests", "warning", "表三缺少行", "template rows of table 3 were not read", "parse"),
+    Check("truncated", "*", "warning", "报告不完整",
+          "the text ends inside a table: the report is cut short (the finding's table names where)", "parse"),
     # --- reading
-    _C("placed_by_order", "requests", "warning", "按模板顺序放置",
-       "a row printed without its label was placed by template order", "parse"),
-    _C("values_above_label", "requests", "warning", "数值印在标签上一行",
-       "a text layer printed a row's seven values on the line above its label (centred in a tall row): "
-       "read as that row's", "parse"),
-    _C("group_subtotal", "requests", "info", "分组小计行",
-       "（六）其他处理 printed with values of its own above its three sub-rows: a subtotal, not other.other",
-       "parse"),
-    _C("blank_row_inferred", "requests", "warning", "推定为空白行",
-       "a row label printed alone where the rows around it print their values on their own line "
-       "(a text layer's printing of a blank row): read as seven blank cells", "parse"),
-    _C("label_inexact", "requests", "warning", "标签不完全匹配", "a printed label matched a template row inexactly",
-       "parse"),
-    _C("unlabelled_row", "requests", "warning", "无标签行", "a row of values with no label could not be placed",
-       "parse"),
-    _C("duplicate_row", "requests", "warning", "重复行", "a template row is printed twice", "parse"),
-    _C("columns_ambiguous", "*", "warning", "列数不符",
-       "a row prints a number of values that does not fit the columns; left missing "
-       "(table 3 or table 2: the finding's table names which)", "parse"),
-    _C("non_template_row", "disclosure", "info", "非模板行", "table 2 prints a row the template does not have",
-       "parse"),
-    _C("unit_assumed", "disclosure", "info", "未注明单位，按万元读取",
-       "an amount printed without a unit is read as 万元, the template's unit", "parse"),
-    _C("printed_blank", "*", "info", "表格印出但无数字",
-       "a table is printed with its header but no numbers: every cell blank (0)", "parse"),
-    _C("appeals_unreadable", "appeals", "warning", "表四数字个数不符",
-       "table 4 prints a number of values other than 15; left missing", "parse"),
+    Check("placed_by_order", "requests", "warning", "按模板顺序放置",
+          "a row printed without its label was placed by template order", "parse"),
+    Check("values_above_label", "requests", "warning", "数值印在标签上一行",
+          "a text layer printed a row's seven values on the line above its label (centred in a tall row): "
+          "read as that row's", "parse"),
+    Check("group_subtotal", "requests", "info", "分组小计行",
+          "（六）其他处理 printed with values of its own above its three sub-rows: a subtotal, not other.other",
+          "parse"),
+    Check("blank_row_inferred", "requests", "warning", "推定为空白行",
+          "a row label printed alone where the rows around it print their values on their own line "
+          "(a text layer's printing of a blank row): read as seven blank cells", "parse"),
+    Check("label_inexact", "requests", "warning", "标签不完全匹配", "a printed label matched a template row inexactly",
+          "parse"),
+    Check("unlabelled_row", "requests", "warning", "无标签行", "a row of values with no label could not be placed",
+          "parse"),
+    Check("duplicate_row", "requests", "warning", "重复行", "a template row is printed twice", "parse"),
+    Check("columns_ambiguous", "*", "warning", "列数不符",
+          "a row prints a number of values that does not fit the columns; left missing "
+          "(table 3 or table 2: the finding's table names which)", "parse"),
+    Check("non_template_row", "disclosure", "info", "非模板行", "table 2 prints a row the template does not have",
+          "parse"),
+    Check("unit_assumed", "disclosure", "info", "未注明单位，按万元读取",
+          "an amount printed without a unit is read as 万元, the template's unit", "parse"),
+    Check("printed_blank", "*", "info", "表格印出但无数字",
+          "a table is printed with its header but no numbers: every cell blank (0)", "parse"),
+    Check("appeals_unreadable", "appeals", "warning", "表四数字个数不符",
+          "table 4 prints a number of values other than 15; left missing", "parse"),
     # --- reports before the template (2008–2018)
-    _C("legacy_balance", "legacy", "warning", "答复数与申请数不符",
-       "a pre-2019 report's answers do not account for its requests (no carried-forward existed then): "
-       "the answers by kind do not sum to the answers, or the answers differ from the requests", "legacy"),
-    _C("legacy_cumulative", "legacy", "warning", "本年度数与历年累计数无法分开",
-       "a statistics-table row prints the year's figure glued to the running total since 2008 and more "
-       "than one split fits; left missing", "legacy"),
+    Check("legacy_balance", "legacy", "warning", "答复数与申请数不符",
+          "a pre-2019 report's answers do not account for its requests (no carried-forward existed then): "
+          "the answers by kind do not sum to the answers, or the answers differ from the requests", "legacy"),
+    Check("legacy_cumulative", "legacy", "warning", "本年度数与历年累计数无法分开",
+          "a statistics-table row prints the year's figure glued to the running total since 2008 and more "
+          "than one split fits; left missing", "legacy"),
     # --- OCR (scanned PDFs, images)
-    _C("ocr_doubt", "*", "warning", "OCR识别存疑",
-       "a number read by OCR that the identities cannot vouch for: ink in a cell but nothing legible, "
-       "or a low-confidence reading in a failing identity (left missing), or one no identity covers "
-       "(kept); the message gives what OCR read and its confidence, location the cell's box", "ocr"),
-    _C("table_as_image", "*", "warning", "表格为图片",
-       "a page prints a table as an image that is not available locally (only linked): its numbers "
-       "are missing; the message names the image URL", "ocr"),
+    Check("ocr_doubt", "*", "warning", "OCR识别存疑",
+          "a number read by OCR that the identities cannot vouch for: ink in a cell but nothing legible, "
+          "or a low-confidence reading in a failing identity (left missing), or one no identity covers "
+          "(kept); the message gives what OCR read and its confidence, location the cell's box", "ocr"),
+    Check("table_as_image", "*", "warning", "表格为图片",
+          "a page prints a table as an image that is not available locally (only linked): its numbers "
+          "are missing; the message names the image URL", "ocr"),
     # --- across reports (corpus)
-    _C("carry_over", "corpus", "error", "上年结转数与上一年度报告的结转下年度数不一致",
-       "carried_forward of year N (one report) differs from carried_over of year N+1 (the same "
-       "agency's next report); a warning where the agencies were linked by a guess", "corpus"),
-    _C("year_duplicate", "corpus", "warning", "同一机关同一年度有两份不同报告",
-       "one agency has two different reports on the same year (a year printed twice, or a report "
-       "filed under the wrong year)", "corpus"),
-    _C("year_misfiled", "corpus", "warning", "文件名年度与报告年度不符",
-       "the year in the file's name is neither the year reported on nor the year after it", "corpus"),
-    _C("year_gap", "corpus", "info", "缺少中间年度的报告",
-       "an agency has reports on years N-1 and N+1 but none on N: the carry-over pair cannot be "
-       "checked", "corpus"),
-    _C("unreadable", "meta", "warning", "文件无法读取", "a file could not be read as a report", "corpus"),
+    Check("carry_over", "corpus", "error", "上年结转数与上一年度报告的结转下年度数不一致",
+          "carried_forward of year N (one report) differs from carried_over of year N+1 (the same "
+          "agency's next report); a warning where the agencies were linked by a guess", "corpus"),
+    Check("year_duplicate", "corpus", "warning", "同一机关同一年度有两份不同报告",
+          "one agency has two different reports on the same year (a year printed twice, or a report "
+          "filed under the wrong year)", "corpus"),
+    Check("year_misfiled", "corpus", "warning", "文件名年度与报告年度不符",
+          "the year in the file's name is neither the year reported on nor the year after it", "corpus"),
+    Check("year_gap", "corpus", "info", "缺少中间年度的报告",
+          "an agency has reports on years N-1 and N+1 but none on N: the carry-over pair cannot be "
+          "checked", "corpus"),
+    Check("unreadable", "meta", "warning", "文件无法读取", "a file could not be read as a report", "corpus"),
     # --- printings of real archives (issue 11)
-    _C("bad_bytes", "*", "warning", "个别字节无法解码",
-       "a few bytes (at most 0.1% of the file: a stray byte, NUL bytes inside text) are not valid in the "
-       "file's encoding; read as U+FFFD, their byte offsets in the message (the finding's table names "
-       "where they fall)", "readers"),
-    _C("duplicate_copy", "*", "info", "报告重复印出",
-       "the page prints the report twice (a print copy, a mirror): one copy is read; a warning when the "
-       "two copies differ (the first is read)", "parse"),
-    _C("labels_aligned", "requests", "warning", "行标签与数值分离，按模板顺序对齐",
-       "row labels printed apart from their values (loose wrapped text before a run of unlabelled rows, as "
-       "PDF-to-markdown tools print them) were aligned with the rows in template order; kept only where every "
-       "identity holds", "parse"),
+    Check("bad_bytes", "*", "warning", "个别字节无法解码",
+          "a few bytes (at most 0.1% of the file: a stray byte, NUL bytes inside text) are not valid in the "
+          "file's encoding; read as U+FFFD, their byte offsets in the message (the finding's table names "
+          "where they fall)", "readers"),
+    Check("duplicate_copy", "*", "info", "报告重复印出",
+          "the page prints the report twice (a print copy, a mirror): one copy is read; a warning when the "
+          "two copies differ (the first is read)", "parse"),
+    Check("labels_aligned", "requests", "warning", "行标签与数值分离，按模板顺序对齐",
+          "row labels printed apart from their values (loose wrapped text before a run of unlabelled rows, as "
+          "PDF-to-markdown tools print them) were aligned with the rows in template order; kept only where every "
+          "identity holds", "parse"),
     # --- crawler text: cells glued into runs of digits (govreports.split)
-    _C("split_by_identity", "*", "info", "连写数字按勾稽关系拆分",
-       "a row (or table 4) printed as one run of glued digits was cut into its cells: the only cut that "
-       "satisfies every identity (row totals, outcome rows = （七）总计 and the balance per column, each "
-       "proceeding's total)", "parse"),
-    _C("split_ambiguous", "*", "warning", "连写数字无法唯一拆分",
-       "a run of glued digits can be cut into its cells in several ways that satisfy every identity, or "
-       "in none (table 2's runs have no identity): left missing; the message names the candidates", "parse"),
+    Check("split_by_identity", "*", "info", "连写数字按勾稽关系拆分",
+          "a row (or table 4) printed as one run of glued digits was cut into its cells: the only cut that "
+          "satisfies every identity (row totals, outcome rows = （七）总计 and the balance per column, each "
+          "proceeding's total)", "parse"),
+    Check("split_ambiguous", "*", "warning", "连写数字无法唯一拆分",
+          "a run of glued digits can be cut into its cells in several ways that satisfy every identity, or "
+          "in none (table 2's runs have no identity): left missing; the message names the candidates", "parse"),
 )
 CHECK_BY_ID = {c.id: c for c in CHECKS}
 # =========================================================================== end of checks
@@ -504,59 +502,58 @@ class LegacyFigure:
 _ASKED = r"(?:政府信息公开|信息公开|公开政府信息|依申请公开|公开信息)"
 _NUM = r"(?P<n>\d+)"
 _UNIT = r"(?:条|件|份|次|宗|个)"
-_LF = LegacyFigure
 LEGACY_FIGURES: tuple[LegacyFigure, ...] = (
-    _LF("received", "受理依申请公开信息总数", "requests received in the year",
-        ("requests", "received_new", "total"),
-        row=re.compile(r"^(?:受理|收到)(?:依申请公开|政府信息公开|信息公开)?(?:信息)?(?:的)?申请(?:总数|数)?$"
-                       r"|^受理依申请公开(?:信息|政府信息)?(?:总数|数)$|^依申请公开申请(?:总数|数)$"),
-        prose=(r"(?:收到|接到|受理)(?:了)?(?:有关|涉及)?(?:群众|公民|社会公众|申请人)?[^。；，]{0,12}?" + _ASKED
-               + r"[^。；，]{0,8}?申请(?:共计|共|总计|合计)?" + _NUM + _UNIT,
-               r"(?:收到|接到|受理)(?:了)?(?:各类)?" + _NUM + _UNIT + r"[^。；，]{0,10}?" + _ASKED + r"[^。；，]{0,8}?申请",
-               r"(?:没有|未|尚未|无)(?:接到|收到|受理|发生)(?:过)?[^。；，]{0,24}?(?:公开|政府信息)[^。；，]{0,12}?申请")),
-    _LF("answered", "对申请的答复总数", "requests answered in the year", ("requests", "outcome_total", "total"),
-        row=re.compile(r"^对申请的?答复(?:总数|数)$|^(?:申请)?答复总数$|^已答复(?:申请)?数$"),
-        prose=(r"对(?:申请|上述申请)?的?答复(?:总数)?(?:共计|共)?" + _NUM + _UNIT,)),
-    _LF("granted", "同意公开答复数", "answered by granting the information", ("requests", "granted", "total"),
-        row=re.compile(r"^同意公开(?:答复)?数$"),
-        prose=(r"(?<!部分)同意公开(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
-    _LF("partly_granted", "同意部分公开答复数", "answered by granting part", ("requests", "partly_granted", "total"),
-        row=re.compile(r"^(?:同意)?部分公开(?:答复)?数$"),
-        prose=(r"同意部分公开(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
-    _LF("refused_all", "不予公开答复数",
-        "every kind of refusal in one figure (not the modern denied.*: it also holds what 2019 calls "
-        "unavailable or not processed)", None,
-        row=re.compile(r"^(?:不予公开|否决公开|不同意公开)(?:答复)?数$"),
-        prose=(r"(?:否决公开|不予公开|不同意公开)(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
-    _LF("other_answers", "其他类型答复数", "answers of any other kind", None,
-        row=re.compile(r"^(?:其他|其它)(?:类型)?(?:答复|公开)(?:数)?$"),
-        prose=(r"(?:其他|其它)(?:类型)?(?:答复|公开)(?:数)?(?:共计|共)?" + _NUM + _UNIT,)),
-    _LF("review", "行政复议数", "administrative reviews about disclosure", ("appeals", "review", "total"),
-        row=re.compile(r"^(?:政府信息公开)?(?:申请)?行政复议(?:案件)?(?:数|件数)$"),
-        prose=(r"行政复议(?:案件|申请)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
-               r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,30}?行政复议")),
-    _LF("suits_total", "行政诉讼数", "lawsuits about disclosure (not split into direct and after review)", None,
-        row=re.compile(r"^(?:政府信息公开)?行政诉讼(?:案件)?(?:数|件数)$"),
-        prose=(r"(?<!接受)行政诉讼(?:案件)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
-               r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,40}?行政诉讼")),
-    _LF("complaints", "行政申诉数", "complaints (申诉) about disclosure", None,
-        row=re.compile(r"^(?:行政)?申诉(?:案件)?(?:数|件数)$"),
-        prose=(r"申诉(?:案件)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
-               r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,50}?申诉")),
-    _LF("fees_yuan", "政府信息公开收费减免金额", "fees charged for disclosure, in yuan", None, unit="yuan",
-        row=re.compile(r"^(?:政府信息公开)?(?:依申请公开)?收费(?:及)?(?:减免)?(?:金额|总额|数额)?$"
-                       r"|^(?:政府信息公开)?收(?:取)?费用?(?:金额|总额)?$"),
-        prose=(r"收(?:取)?(?:了)?[^。；，,]{0,10}?(?:费用|费)(?:共计|共|合计)?(?P<n>\d+(?:\.\d+)?)元",
-               r"(?:暂不|没有|未|不|尚未|均未|免于|免予|无)(?:收取|收)(?:任何)?(?:费用|费)")),
-    _LF("channel_in_person", "当面申请数", "requests made in person", None, row=re.compile(r"^当面申请数$")),
-    _LF("channel_online", "网上申请数", "requests made online", None, row=re.compile(r"^(?:网上|网络|在线)申请数$")),
-    _LF("channel_letter_fax", "信函、传真申请数", "requests by letter or fax (one figure)", None,
-        row=re.compile(r"^信函传真申请数$")),
-    _LF("channel_letter", "信函申请数", "requests by letter", None, row=re.compile(r"^信函申请数$")),
-    _LF("channel_fax", "传真申请数", "requests by fax", None, row=re.compile(r"^传真申请数$")),
-    _LF("channel_email", "电子邮件申请数", "requests by e-mail", None, row=re.compile(r"^电子邮件申请数$")),
-    _LF("channel_other", "其他形式申请数", "requests by other channels", None,
-        row=re.compile(r"^其他(?:形式|方式)申请数$")),
+    LegacyFigure("received", "受理依申请公开信息总数", "requests received in the year",
+                 ("requests", "received_new", "total"),
+                 row=re.compile(r"^(?:受理|收到)(?:依申请公开|政府信息公开|信息公开)?(?:信息)?(?:的)?申请(?:总数|数)?$"
+                                r"|^受理依申请公开(?:信息|政府信息)?(?:总数|数)$|^依申请公开申请(?:总数|数)$"),
+                 prose=(r"(?:收到|接到|受理)(?:了)?(?:有关|涉及)?(?:群众|公民|社会公众|申请人)?[^。；，]{0,12}?" + _ASKED
+                        + r"[^。；，]{0,8}?申请(?:共计|共|总计|合计)?" + _NUM + _UNIT,
+                        r"(?:收到|接到|受理)(?:了)?(?:各类)?" + _NUM + _UNIT + r"[^。；，]{0,10}?" + _ASKED + r"[^。；，]{0,8}?申请",
+                        r"(?:没有|未|尚未|无)(?:接到|收到|受理|发生)(?:过)?[^。；，]{0,24}?(?:公开|政府信息)[^。；，]{0,12}?申请")),
+    LegacyFigure("answered", "对申请的答复总数", "requests answered in the year", ("requests", "outcome_total", "total"),
+                 row=re.compile(r"^对申请的?答复(?:总数|数)$|^(?:申请)?答复总数$|^已答复(?:申请)?数$"),
+                 prose=(r"对(?:申请|上述申请)?的?答复(?:总数)?(?:共计|共)?" + _NUM + _UNIT,)),
+    LegacyFigure("granted", "同意公开答复数", "answered by granting the information", ("requests", "granted", "total"),
+                 row=re.compile(r"^同意公开(?:答复)?数$"),
+                 prose=(r"(?<!部分)同意公开(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
+    LegacyFigure("partly_granted", "同意部分公开答复数", "answered by granting part", ("requests", "partly_granted", "total"),
+                 row=re.compile(r"^(?:同意)?部分公开(?:答复)?数$"),
+                 prose=(r"同意部分公开(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
+    LegacyFigure("refused_all", "不予公开答复数",
+                 "every kind of refusal in one figure (not the modern denied.*: it also holds what 2019 calls "
+                 "unavailable or not processed)", None,
+                 row=re.compile(r"^(?:不予公开|否决公开|不同意公开)(?:答复)?数$"),
+                 prose=(r"(?:否决公开|不予公开|不同意公开)(?:答复)?(?:数)?(?:的)?(?:共计|共)?" + _NUM + _UNIT,)),
+    LegacyFigure("other_answers", "其他类型答复数", "answers of any other kind", None,
+                 row=re.compile(r"^(?:其他|其它)(?:类型)?(?:答复|公开)(?:数)?$"),
+                 prose=(r"(?:其他|其它)(?:类型)?(?:答复|公开)(?:数)?(?:共计|共)?" + _NUM + _UNIT,)),
+    LegacyFigure("review", "行政复议数", "administrative reviews about disclosure", ("appeals", "review", "total"),
+                 row=re.compile(r"^(?:政府信息公开)?(?:申请)?行政复议(?:案件)?(?:数|件数)$"),
+                 prose=(r"行政复议(?:案件|申请)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
+                        r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,30}?行政复议")),
+    LegacyFigure("suits_total", "行政诉讼数", "lawsuits about disclosure (not split into direct and after review)", None,
+                 row=re.compile(r"^(?:政府信息公开)?行政诉讼(?:案件)?(?:数|件数)$"),
+                 prose=(r"(?<!接受)行政诉讼(?:案件)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
+                        r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,40}?行政诉讼")),
+    LegacyFigure("complaints", "行政申诉数", "complaints (申诉) about disclosure", None,
+                 row=re.compile(r"^(?:行政)?申诉(?:案件)?(?:数|件数)$"),
+                 prose=(r"申诉(?:案件)?(?:共计|共)?" + _NUM + r"(?:件|起|宗|次)",
+                        r"(?:没有|未|尚未|无)(?:收到|接到|发生|出现|提起)(?:过)?[^。；]{0,50}?申诉")),
+    LegacyFigure("fees_yuan", "政府信息公开收费减免金额", "fees charged for disclosure, in yuan", None, unit="yuan",
+                 row=re.compile(r"^(?:政府信息公开)?(?:依申请公开)?收费(?:及)?(?:减免)?(?:金额|总额|数额)?$"
+                                r"|^(?:政府信息公开)?收(?:取)?费用?(?:金额|总额)?$"),
+                 prose=(r"收(?:取)?(?:了)?[^。；，,]{0,10}?(?:费用|费)(?:共计|共|合计)?(?P<n>\d+(?:\.\d+)?)元",
+                        r"(?:暂不|没有|未|不|尚未|均未|免于|免予|无)(?:收取|收)(?:任何)?(?:费用|费)")),
+    LegacyFigure("channel_in_person", "当面申请数", "requests made in person", None, row=re.compile(r"^当面申请数$")),
+    LegacyFigure("channel_online", "网上申请数", "requests made online", None, row=re.compile(r"^(?:网上|网络|在线)申请数$")),
+    LegacyFigure("channel_letter_fax", "信函、传真申请数", "requests by letter or fax (one figure)", None,
+                 row=re.compile(r"^信函传真申请数$")),
+    LegacyFigure("channel_letter", "信函申请数", "requests by letter", None, row=re.compile(r"^信函申请数$")),
+    LegacyFigure("channel_fax", "传真申请数", "requests by fax", None, row=re.compile(r"^传真申请数$")),
+    LegacyFigure("channel_email", "电子邮件申请数", "requests by e-mail", None, row=re.compile(r"^电子邮件申请数$")),
+    LegacyFigure("channel_other", "其他形式申请数", "requests by other channels", None,
+                 row=re.compile(r"^其他(?:形式|方式)申请数$")),
 )
 LEGACY_BY_KEY = {f.key: f for f in LEGACY_FIGURES}
 LEGACY_KEYS = tuple(f.key for f in LEGACY_FIGURES if f.target is None)

@@ -388,7 +388,6 @@ REAL = [("seeds", name) for name in json.loads((GOLD / "seeds.json").read_text()
        [("web", name) for name in json.loads((GOLD / "web.json").read_text())]
 
 
-@pytest.mark.skipif(not hasattr(gr, "read_report"), reason="read_report not written yet")
 @pytest.mark.parametrize("folder,name", REAL)
 def test_refused_share_of_real_reports(folder, name):
     entry = json.loads((GOLD / f"{folder}.json").read_text())[name]

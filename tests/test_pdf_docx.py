@@ -31,8 +31,6 @@ WEB = json.loads((GOLD / "web.json").read_text(encoding="utf-8"))
 GOLD_ENTRIES = {f"seeds/{k}": v for k, v in SEEDS.items()} | {f"web/{k}": v for k, v in WEB.items()} \
     | {f"pdf/{k}": v for k, v in PDF_GOLD.items()}
 
-needs_read_report = pytest.mark.skipif(not hasattr(gr, "read_report"), reason="read_report not written yet")
-
 
 def real_pdf(name: str) -> Path:
     path = REAL_PDF / name
@@ -349,7 +347,6 @@ def compare_with_gold(report, entry: dict | ReportValues) -> tuple[int, list[str
     return n, bad
 
 
-@needs_read_report
 @pytest.mark.shared
 @pytest.mark.parametrize("name", sorted(PDF_GOLD))
 def test_real_pdf_read_report(name):
@@ -359,7 +356,6 @@ def test_real_pdf_read_report(name):
     assert _meta(report, "format") == "pdf"
 
 
-@needs_read_report
 @pytest.mark.shared
 def test_real_pdf_hongze_2023_findings():
     name = "huaian_hongze_district_gov_2023.pdf"
@@ -374,7 +370,6 @@ def test_real_pdf_hongze_2023_findings():
     assert req_errors.empty, req_errors.to_dict("records")
 
 
-@needs_read_report
 @pytest.mark.parametrize("fmt,name,variant", RENDER_CASES)
 def test_rendered_gold_read_report(fmt, name, variant, tmp_path):
     v = ReportValues.from_gold(GOLD_ENTRIES[name])
@@ -386,7 +381,6 @@ def test_rendered_gold_read_report(fmt, name, variant, tmp_path):
     assert _meta(report, "format") == fmt
 
 
-@needs_read_report
 @pytest.mark.parametrize("fmt,seed,variant", SYNTHETIC_CASES)
 def test_rendered_synthetic_read_report(fmt, seed, variant, tmp_path):
     v = ReportValues.synthetic(seed)
@@ -396,7 +390,6 @@ def test_rendered_synthetic_read_report(fmt, seed, variant, tmp_path):
     assert not bad, f"{len(bad)} of {n} cells differ: {bad[:20]}"
 
 
-@needs_read_report
 def test_scanned_pdf_read_report_never_zeros(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(_image_only_pdf())
@@ -426,7 +419,6 @@ def test_unruled_pdf_numbers_in_their_columns(seed):
     assert rows[:len(want)] == want
 
 
-@needs_read_report
 @pytest.mark.parametrize("seed", UNRULED)
 def test_unruled_pdf_read_report(seed, tmp_path):
     v = ReportValues.synthetic(seed)

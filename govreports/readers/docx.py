@@ -24,10 +24,10 @@ from ..exceptions import ReportError, UnsupportedFormatError
 from .base import Cell, Document, Line, check_rows
 from .pdf import _Row, join_page_break, join_wrapped
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_P, _TBL, _TR, _TC, _SDT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "sdt"))
-_T, _TAB, _BR, _CR = (f"{{{W}}}{t}" for t in ("t", "tab", "br", "cr"))
-_VAL = f"{{{W}}}val"
+WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_P, _TBL, _TR, _TC, _SDT = (f"{{{WORD_NS}}}{t}" for t in ("p", "tbl", "tr", "tc", "sdt"))
+_T, _TAB, _BR, _CR = (f"{{{WORD_NS}}}{t}" for t in ("t", "tab", "br", "cr"))
+_VAL = f"{{{WORD_NS}}}val"
 _TEXT_TAGS = {_T, _TAB, _BR, _CR}
 
 
@@ -59,7 +59,7 @@ def body_items(body):
         if child.tag in (_P, _TBL):
             yield child
         elif child.tag == _SDT:
-            content = child.find(f"{{{W}}}sdtContent")
+            content = child.find(f"{{{WORD_NS}}}sdtContent")
             if content is not None:
                 yield from body_items(content)
 
@@ -67,18 +67,18 @@ def body_items(body):
 def _tc_props(tc) -> tuple[int, str | None]:
     """Given a ``w:tc``, return ``(grid span, vMerge)``; vMerge is None, 'restart' or 'continue'."""
     span, vmerge = 1, None
-    pr = tc.find(f"{{{W}}}tcPr")
+    pr = tc.find(f"{{{WORD_NS}}}tcPr")
     if pr is not None:
-        gs = pr.find(f"{{{W}}}gridSpan")
+        gs = pr.find(f"{{{WORD_NS}}}gridSpan")
         if gs is not None:
             try:
                 span = max(1, int(gs.get(_VAL, "1")))
             except ValueError:
                 span = 1
-        vm = pr.find(f"{{{W}}}vMerge")
+        vm = pr.find(f"{{{WORD_NS}}}vMerge")
         if vm is not None:
             vmerge = vm.get(_VAL, "continue")
-        hm = pr.find(f"{{{W}}}hMerge")  # legacy horizontal merge: continuation cells are skipped
+        hm = pr.find(f"{{{WORD_NS}}}hMerge")  # legacy horizontal merge: continuation cells are skipped
         if hm is not None and hm.get(_VAL, "continue") == "continue":
             span = 0
     return span, vmerge
@@ -92,8 +92,8 @@ def table_rows(tbl, t: int) -> list[_Row]:
         cells: list[Cell] = []
         cols: list[int] = []
         col = 0
-        trpr = tr.find(f"{{{W}}}trPr")
-        before = trpr.find(f"{{{W}}}gridBefore") if trpr is not None else None
+        trpr = tr.find(f"{{{WORD_NS}}}trPr")
+        before = trpr.find(f"{{{WORD_NS}}}gridBefore") if trpr is not None else None
         if before is not None:
             cells.append(Cell("", f"word table #{t} row {r} col 1"))
             cols.append(0)
@@ -154,7 +154,7 @@ def read_docx(data: bytes, source: str, max_rows: int | None = None) -> Document
         root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, recover=True))
     except etree.XMLSyntaxError as exc:
         raise ReportError(source, f"broken word/document.xml ({exc})") from exc
-    body = root.find(f"{{{W}}}body") if root is not None else None
+    body = root.find(f"{{{WORD_NS}}}body") if root is not None else None
     if body is None:
         raise ReportError(source, "word/document.xml has no body")
     lines: list[Line] = []
