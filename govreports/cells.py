@@ -229,7 +229,7 @@ def match_item(key: str, template: str) -> str | None:
         return None
     for phrase, item in _ITEM_PHRASES[template]:
         if phrase in key:
-            if item == "regulations" and "规范性" in key:
+            if item == "regulations" and T.NORMATIVE_DOCS_MARK in key:
                 continue
             return item
     return None

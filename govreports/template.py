@@ -205,6 +205,8 @@ DISCLOSURE_ITEMS: dict[str, tuple[DisclosureItem, ...]] = {
         DisclosureItem("fees", "行政事业性收费", ("行政事业性收费",), (_MEASURES_2021["amount_10k_yuan"],), "第二十条第（八）项"),
     ),
 }
+# A table-2 label naming 规范性文件 is never the 规章 item, even where it also says 规章.
+NORMATIVE_DOCS_MARK = "规范性"
 # Header words that tell the templates apart (SCHEMA.md: decided from table 2's shape).
 TEMPLATE_MARKERS = {"2019": ("新制作", "新公开", "对外公开总数", "上一年项目数", "采购项目数"),
                     "2021": ("制发件数", "废止件数", "现行有效", "收费金额")}
