@@ -31,7 +31,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("checks.py", "outcome_total"): _KEYS_AS_DATA,
     ("commands/parse.py", "outcome_total"): _KEYS_AS_DATA,
     ("commands/parse.py", "received_new"): _KEYS_AS_DATA,
-    ("commands/parse.py", ", （七）总计 "): "a CLI summary line naming the row it prints; to do: T.ROW_BY_KEY label",
     **{("export.py", k): "the release's column order and English names of table-3 rows; to do: derive from "
                          "template.REQUEST_ROWS" for k in
        ("carried_over", "denied.deliberative", "denied.enforcement_file", "denied.internal_affairs",
