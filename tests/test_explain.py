@@ -11,23 +11,12 @@ import pytest
 import govreports as gr
 from govreports import template as T
 from govreports.explain import Explanation
+from govreports.render.values import ReportValues
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "reports" / "seeds"
 GOLD = json.loads((ROOT / "tests" / "gold" / "seeds.json").read_text(encoding="utf-8"))
 HEILONGJIANG = "004_454a5f1be846ec67.txt"   # prints received_new total 0 where its columns sum to 3
-PROCEEDINGS = [p.key for p in T.PROCEEDINGS]
-RESULTS = [r.key for r in T.RESULTS]
-
-
-def _gold_cells(name: str) -> dict[tuple, float]:
-    g = GOLD[name]
-    cells = {("requests", row, a): v for row, vals in g["requests"].items() for a, v in zip(T.APPLICANT_KEYS, vals)}
-    if isinstance(g.get("appeals"), list):
-        cells.update({("appeals", PROCEEDINGS[i // 5], RESULTS[i % 5]): v for i, v in enumerate(g["appeals"])})
-    for item, ms in (g.get("disclosure") or {}).items():
-        cells.update({("disclosure", item, m): v for m, v in ms.items() if not m.startswith("_")})
-    return cells
 
 
 def _locations(r) -> dict[tuple, str]:
@@ -41,7 +30,7 @@ def _locations(r) -> dict[tuple, str]:
 def test_every_gold_cell_is_explained_by_its_printed_line(name):
     r = gr.read_report(SEEDS / name)
     locations = _locations(r)
-    for cell, gold in _gold_cells(name).items():
+    for cell, gold in ReportValues.from_gold(GOLD[name]).cells().items():
         e = r.explain(cell)
         assert e.value == gold, (name, cell)
         assert e.location == locations[cell], (name, cell)
