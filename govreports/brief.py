@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import analysis as ga
+from .template import RECEIVED_NEW
 
 LANGS = ("zh", "en")
 _LEGACY_FIGURE = {"suits": "suits_total"}  # a figure that reports before 2019 state in Report.legacy
@@ -211,14 +212,14 @@ def brief(data, agency: str, year: int | None = None, lang: str = "zh") -> Brief
     caution = t["caution"] if len(errors) else ""
     b = Brief(name, year, lang, t["title"].format(agency=name, year=year))
 
-    received = w.num("received_new", row["received_new"], rid, "received_new")
-    if year - 1 in shares.index and pd.notna(shares.loc[year - 1, "received_new"]) and pd.notna(row["received_new"]):
+    received = w.num(RECEIVED_NEW, row[RECEIVED_NEW], rid, RECEIVED_NEW)
+    if year - 1 in shares.index and pd.notna(shares.loc[year - 1, RECEIVED_NEW]) and pd.notna(row[RECEIVED_NEW]):
         prev = shares.loc[year - 1]
-        m, n = int(prev["received_new"]), int(row["received_new"])
+        m, n = int(prev[RECEIVED_NEW]), int(row[RECEIVED_NEW])
         d = n - m
         pct = _pct(d / m) if m else "—"
         kind = "change_up" if d > 0 else "change_down" if d < 0 else "change_same"
-        change = t[kind].format(prev=year - 1, m=w.num("received_new", m, prev["report_ids"], "received_new"),
+        change = t[kind].format(prev=year - 1, m=w.num(RECEIVED_NEW, m, prev["report_ids"], RECEIVED_NEW),
                                 d=abs(d), pct=pct)
     else:
         change = t["no_prev"].format(prev=year - 1)

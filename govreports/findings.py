@@ -65,7 +65,9 @@ def sort_findings(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- across years
 _FILE_YEAR = re.compile(r"(?<![0-9A-Za-z])(20[12]\d)(?![0-9A-Za-z])")
-_CARRY_ROWS = ("carried_over", "carried_forward")
+_CARRY_ROWS = (T.CARRIED_OVER, T.CARRIED_FORWARD)
+_OVER_LABEL = T.ROW_BY_KEY[T.CARRIED_OVER].label  # 二、上年结转政府信息公开申请数量
+_FORWARD_LABEL = T.ROW_BY_KEY[T.CARRIED_FORWARD].label  # 四、结转下年度继续办理
 
 
 def cross_year_findings(corpus) -> pd.DataFrame:
@@ -162,18 +164,17 @@ def _carry_pair(before, after, carry: dict) -> list[dict]:
     guessed = "guessed" in {getattr(before, "agency_link", None), getattr(after, "agency_link", None)}
     out = []
     for a in T.APPLICANT_KEYS:
-        fwd = carry.get((before.report_id, "carried_forward", a))
-        over = carry.get((after.report_id, "carried_over", a))
+        fwd = carry.get((before.report_id, T.CARRIED_FORWARD, a))
+        over = carry.get((after.report_id, T.CARRIED_OVER, a))
         if fwd is None or over is None or fwd[0] == over[0]:
             continue
         label = next(x.label for x in T.APPLICANTS if x.key == a)
         out.append({"report_id": after.report_id, **finding(
             "carry_over",
             f"{after.agency_key}, {a} ({label}) column: the {before.year} report carries {fwd[0]} forward "
-            f"(四、结转下年度继续办理) but the {after.year} report prints {over[0]} carried over "
-            f"(二、上年结转政府信息公开申请数量)" + (" — the two reports were linked by a guessed agency name"
-                                                  if guessed else ""),
-            key="carried_over", applicant=a, expected=fwd[0], found=over[0],
+            f"({_FORWARD_LABEL}) but the {after.year} report prints {over[0]} carried over ({_OVER_LABEL})"
+            + (" — the two reports were linked by a guessed agency name" if guessed else ""),
+            key=T.CARRIED_OVER, applicant=a, expected=fwd[0], found=over[0],
             severity="warning" if guessed else "error",
             location=f"{before.source}: {fwd[1]}; {after.source}: {over[1]}")})
     return out

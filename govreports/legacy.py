@@ -219,7 +219,8 @@ def _squeeze(s: str) -> tuple[str, list[int]]:
 
 
 # --------------------------------------------------------------------------- checks
-_ANSWER_PARTS = ("granted", "partly_granted", "refused_all", "other_answers")
+# the answers by kind (legacy keys; the first two are the keys of the table-3 rows they land in)
+_ANSWER_PARTS = (T.GRANTED, T.PARTLY_GRANTED, "refused_all", "other_answers")
 
 
 def check_legacy(figures: dict[str, Figure]) -> list[dict]:

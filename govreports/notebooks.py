@@ -293,11 +293,12 @@ def agencies_with_nothing_to_show(corpus: str | Path) -> set[str]:
     """Given a corpus, return the agency_keys none of whose reports has a known number of
     requests received, handled, reviews or suits: a profile of them would be empty plots."""
     from . import analysis as ga
+    from .template import RECEIVED_NEW
 
     data = ga.frames_of(ga.load_corpus(corpus))
-    counts = ga.outcome_shares(data, by="report")[["report_id", "agency_key", "received_new", "handled"]].merge(
+    counts = ga.outcome_shares(data, by="report")[["report_id", "agency_key", RECEIVED_NEW, "handled"]].merge(
         ga.appeals_rates(data, by="report")[["report_id", "reviews", "suits"]], on="report_id", how="left")
-    known = counts[["received_new", "handled", "reviews", "suits"]].notna().any(axis=1)
+    known = counts[[RECEIVED_NEW, "handled", "reviews", "suits"]].notna().any(axis=1)
     shows = known.groupby(counts["agency_key"]).any()
     return {str(k) for k, v in shows.items() if not v}
 

@@ -62,7 +62,7 @@ def _weights(f) -> pd.Series:
     from .analysis import report_figures
 
     fig = report_figures(f).set_index("report_id")
-    cols = [c for c in ("handled", "received_new", "outcome_total") if c in fig.columns]
+    cols = [c for c in ("handled", T.RECEIVED_NEW, T.OUTCOME_TOTAL) if c in fig.columns]
     return fig[cols].astype("Float64").max(axis=1, skipna=True).fillna(0).astype("float64")
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .template import RECEIVED_NEW
+
 UNKNOWN = "—"
 NOTES = {"cut": "cut short", "incomplete": "table 3 incomplete", "unreadable": "unreadable", "empty": "nothing handled",
          "pre2019": "before 2019: no national table"}
@@ -60,7 +62,7 @@ def summary_frame(data, by: str = "report") -> pd.DataFrame:
         "agency": [ga.agency_label(a, k) for a, k in zip(shares["agency"], shares["agency_key"])],
         "agency_key": shares["agency_key"].astype("string"),
         "year": shares["year"].astype("Int64"),
-        "received": shares["received_new"], "handled": shares["handled"],
+        "received": shares[RECEIVED_NEW], "handled": shares["handled"],
         "denied": shares["denied"], "unavailable": shares["unavailable"],
         "refused": [share_text(n, d) for n, d in zip(shares["denied"], shares["handled"])],
         "unanswerable": [share_text(n, d) for n, d in zip(shares["unavailable"], shares["handled"])],

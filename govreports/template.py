@@ -117,6 +117,15 @@ REQUEST_KEYS = tuple(r.key for r in REQUEST_ROWS)
 ROW_BY_KEY = {r.key: r for r in REQUEST_ROWS}
 OUTCOME_KEYS = tuple(r.key for r in REQUEST_ROWS if r.is_outcome)
 REQUEST_GROUPS = ("denied", "unavailable", "not_processed", "other")
+RECEIVED_NEW = "received_new"
+CARRIED_OVER = "carried_over"
+OUTCOME_TOTAL = "outcome_total"
+CARRIED_FORWARD = "carried_forward"
+GRANTED = "granted"
+PARTLY_GRANTED = "partly_granted"
+OTHER_OTHER = "other.other"
+OTHER_NO_CORRECTION = "other.no_correction"
+OTHER_UNPAID_FEE = "other.unpaid_fee"
 
 # Group labels printed in their own cell before the first row of a group (key form).
 GROUP_PHRASES: dict[str, tuple[str, ...]] = {

@@ -24,7 +24,6 @@ _KEYS_AS_DATA = ("table-3 row keys used as the SCHEMA keys they are (data contra
 ALLOWED: dict[tuple[str, str], str] = {
     **{("analysis.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "granted", "outcome_total",
                                                    "partly_granted", "received_new", "other.other")},
-    ("brief.py", "received_new"): _KEYS_AS_DATA,
     ("cells.py", "other.other"): _KEYS_AS_DATA,
     ("cells.py", "outcome_total"): _KEYS_AS_DATA,
     ("checks.py", "other.other"): _KEYS_AS_DATA,
@@ -40,22 +39,12 @@ ALLOWED: dict[tuple[str, str], str] = {
         "not_processed.petition", "not_processed.publication", "other.no_correction", "other.other", "other.unpaid_fee",
         "outcome_total", "unavailable.needs_creation", "unavailable.not_held", "unavailable.unclear")},
     ("export.py", "合计"): "the codebook's Chinese name of a rollup column (a sum), not the template's 合计 of table 4",
-    ("findings.py", "carried_forward"): _KEYS_AS_DATA,
-    ("findings.py", "carried_over"): _KEYS_AS_DATA,
-    ("legacy.py", "granted"): _KEYS_AS_DATA,
-    ("legacy.py", "partly_granted"): _KEYS_AS_DATA,
-    ("notebooks.py", "received_new"): _KEYS_AS_DATA,
     ("ocr_review.py", "outcome_total"): _KEYS_AS_DATA,
     **{("parse.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "received_new", "other.other",
                                                 "outcome_total", "other.no_correction", "other.unpaid_fee")},
     ("parse.py", "（六）其他处理 sub-rows"): "a value of Parsed.template_source (what told the template), shown to "
                                           "users as is; to do: build it from the row's group_label",
-    **{("plotting.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "granted", "partly_granted",
-                                                   "received_new", "other.other")},
-    ("review.py", "outcome_total"): _KEYS_AS_DATA,
-    ("review.py", "received_new"): _KEYS_AS_DATA,
     **{("split.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "outcome_total", "received_new")},
-    ("summary.py", "received_new"): _KEYS_AS_DATA,
 }
 
 
