@@ -10,7 +10,8 @@ a printed name into:
   (a department has the level of its government; districts of a 直辖市 are county level);
 - :func:`region_of` -> the places named, joined by ``/`` (``江苏省/淮安市/洪泽区``);
 - :func:`expand_agency` -> the full official name where the report's own text makes it certain;
-- :func:`agency_key` -> a normalized, stable key (same for printed variants of one name).
+- :func:`agency_key` -> a normalized, stable key (same for printed variants of one name);
+- :func:`link_agencies` -> a corpus's reports linked: one key per agency across years and printings.
 
 Everything here is plain functions over strings and small tables declared as data
 (:data:`PROVINCES`, :data:`ABBREVIATIONS`, :data:`RENAMES`).
@@ -29,7 +30,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
+
+import pandas as pd
+
+from . import frames as _frames
+from .frames import REPORT_COLUMNS
 
 # --------------------------------------------------------------------------------------------
 # Data: the 34 provincial-level divisions
@@ -574,3 +581,139 @@ def name_from_filename(filename: str) -> str | None:
         if places_of(split_name(_clean(piece))[0]) or _NATIONAL_RE.search(piece):
             return _clean(piece)
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Linking the reports of a corpus
+# --------------------------------------------------------------------------------------------
+
+def link_agencies(reports: pd.DataFrame) -> pd.DataFrame:
+    """Given a reports table, return it with agency_key, agency_link, level and region filled.
+
+    - ``exact``: the name as printed is already the key;
+    - ``normalized``: the key differs only by spacing, traditional characters, abbreviations
+      (人防办), a province's short name, or a place completed from the report's own text;
+    - ``guessed``: a department renamed (卫生和计划生育委员会 -> 卫生健康委员会), a partial name
+      linked to the one full name in the corpus that ends with it (洪泽区人民政府 ->
+      淮安市洪泽区人民政府), or an agency taken from the file name;
+    - ``partial``: a name with no place (区民政局) that no fuller name claims: a key of its own,
+      never merged with another report.
+
+    >>> r = pd.DataFrame({"report_id": ["a", "b"], "source": ["x.txt", "y.txt"],
+    ...                   "agency": ["洪泽区人民政府", "淮安市洪泽区人民政府"], "agency_as_printed": [None, None]})
+    >>> link_agencies(r)[["agency_key", "agency_link", "level"]].values.tolist()
+    [['淮安市洪泽区人民政府', 'guessed', 'county'], ['淮安市洪泽区人民政府', 'exact', 'county']]
+    """
+    reports = reports.copy()
+    for col in ("agency", "agency_as_printed", "level", "region", "source", "status"):
+        if col not in reports.columns:
+            reports[col] = pd.NA
+    keys, links = [], []
+    for agency, printed, source in zip(reports["agency"], reports["agency_as_printed"], reports["source"]):
+        key, link = _own_key(_str(agency), _str(printed), _str(source))
+        keys.append(key)
+        links.append(link)
+    keys, links = _link_partial_keys(keys, links)
+    keys, links = _link_by_file_stem(keys, links, reports["source"].tolist())
+    keys, links = _keep_placeless_apart(keys, links, reports["report_id"].tolist(), reports["source"].tolist())
+    reports["agency_key"] = pd.array(keys, dtype="string")
+    reports["agency_link"] = pd.array(links, dtype="string")
+    names = [_str(a) or k for a, k in zip(reports["agency"], keys)]
+    reports["level"] = [_str(lv) or (level_of(k) if k else None) or (level_of(n) if n else None)
+                        for lv, k, n in zip(reports["level"], keys, names)]
+    reports["region"] = [_str(rg) or _longest_region(n, k) for rg, n, k in zip(reports["region"], names, keys)]
+    return _frames.typed(reports, {**REPORT_COLUMNS, **{c: str(reports[c].dtype) for c in reports.columns
+                                                         if c not in REPORT_COLUMNS}})
+
+
+def _str(value) -> str | None:
+    """Given a cell, return it as a non-empty str or None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _own_key(agency: str | None, printed: str | None, source: str | None) -> tuple[str | None, str | None]:
+    """Given one report's names, return (agency_key, agency_link) without looking at others."""
+    name = agency or printed
+    if name is None:
+        from_file = name_from_filename(source or "")
+        return (agency_key(from_file), "guessed") if from_file else (None, None)
+    key = agency_key(name)
+    norm = normalize_agency(name)
+    if key != norm:
+        return key, "guessed"
+    as_printed = re.sub(r"\s+", "", printed or name)
+    return key, "exact" if key == as_printed else "normalized"
+
+
+def _key_suffixes(key: str) -> list[str]:
+    """Given a full key, return the shorter names it may be printed as (洪泽区人民政府, 区人民政府)."""
+    place, dept = split_name(key)
+    places = [p for p in places_of(place) if p.name]
+    out = ["".join(p.name for p in places[i:]) + dept for i in range(1, len(places))]
+    if places:
+        last = places[-1].name
+        suffix = next((s for s in sorted(_PLACE_SUFFIXES, key=len, reverse=True) if last.endswith(s)), "")
+        out.append(suffix + dept)
+    return [s for s in out if s and s != key]
+
+
+def _link_partial_keys(keys: list, links: list) -> tuple[list, list]:
+    """Link a partial key to the one longer key in the corpus that ends with it (guessed)."""
+    longer: dict[str, set[str]] = {}
+    for key in set(k for k in keys if k):
+        for suffix in _key_suffixes(key):
+            longer.setdefault(suffix, set()).add(key)
+    out_keys, out_links = list(keys), list(links)
+    for i, key in enumerate(keys):
+        targets = longer.get(key, set()) if key else set()
+        if len(targets) == 1:
+            out_keys[i] = next(iter(targets))
+            out_links[i] = "guessed"
+    return out_keys, out_links
+
+
+def _keep_placeless_apart(keys: list, links: list, report_ids: list, sources: list | None = None) -> tuple[list, list]:
+    """A name with no place in it (区民政局, 市人防办) that no fuller name in the corpus claims could
+    be any district's: it gets a key of its own (``区民政局@<file name>``, or ``@<report_id>``
+    where two files share a name; link 'partial') so that two agencies are never merged on it."""
+    names = [Path(s).name if _str(s) else None for s in (sources or [None] * len(keys))]
+    seen = {n: names.count(n) for n in set(names)}
+    out_keys, out_links = list(keys), list(links)
+    for i, key in enumerate(keys):
+        if key and not any(p.name for p in places_of(split_name(key)[0])):
+            own = names[i] if names[i] and seen[names[i]] == 1 else report_ids[i]
+            out_keys[i] = f"{key}@{own}"
+            out_links[i] = "partial"
+    return out_keys, out_links
+
+
+def _file_stem(source: str | None) -> str | None:
+    """Given a source path, return its file name without extension, years and separators."""
+    if not source:
+        return None
+    stem = re.sub(r"(19|20)\d\d|[\s_\-.]+", "", Path(source).stem)
+    return stem or None
+
+
+def _link_by_file_stem(keys: list, links: list, sources: list) -> tuple[list, list]:
+    """Give a report without a name the key of reports whose file names differ only by the year."""
+    by_stem: dict[str, set[str]] = {}
+    for key, source in zip(keys, sources):
+        stem = _file_stem(_str(source))
+        if key and stem:
+            by_stem.setdefault(stem, set()).add(key)
+    out_keys, out_links = list(keys), list(links)
+    for i, (key, source) in enumerate(zip(keys, sources)):
+        found = by_stem.get(_file_stem(_str(source)) or "", set())
+        if key is None and len(found) == 1:
+            out_keys[i], out_links[i] = next(iter(found)), "guessed"
+    return out_keys, out_links
+
+
+def _longest_region(name: str | None, key: str | None) -> str | None:
+    """Given a report's agency name and key, return the longer region either names."""
+    regions = [r for r in (region_of(name) if name else None, region_of(key) if key else None) if r]
+    return max(regions, key=len) if regions else None

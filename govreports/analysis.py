@@ -36,13 +36,11 @@ import numpy as np
 import pandas as pd
 
 from . import frames as _frames
+from .frames import REPORT_COLUMNS
 from .template import APPLICANT_PARTS, GROUP_PHRASES, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
 
 # --------------------------------------------------------------------------- inputs
 
-REPORT_COLUMNS = ("report_id", "source", "sha256", "format", "status", "error", "agency", "agency_key",
-                  "agency_as_printed", "year", "template", "level", "region", "duplicate_of", "published",
-                  "published_source")
 FAILED_STATUSES = ("error", "failed", "unreadable")
 
 
@@ -181,40 +179,12 @@ def load_corpus(path: str | Path = "data/reports"):
             p = root / p
     if not p.exists():
         raise FileNotFoundError(f"no corpus at {path}")
-    read_corpus, open_corpus = _corpus_api()
+    from .corpus import open_corpus, read_corpus
+
     if p.is_dir() and (p / "reports.parquet").exists():
         return open_corpus(p)
-    if read_corpus is not None:
-        n_files = 1 if p.is_file() else sum(1 for _ in p.rglob("*"))
-        return read_corpus(p, workers=1 if n_files < 200 else None, cache=None, progress=False)
-    files = [p] if p.is_file() else sorted(
-        x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")
-        and x.name.lower() != "readme.md" and x.suffix.lower() not in (".json", ".jsonl", ".parquet"))
-    return _read_reports(files)
-
-
-def _corpus_api():
-    """(read_corpus, open_corpus) of govreports, or (None, None) where the corpus module is absent."""
-    try:
-        from .corpus import open_corpus, read_corpus
-    except ImportError:
-        return None, None
-    return read_corpus, open_corpus
-
-
-def _read_reports(files: list[Path]) -> Frames:
-    """Without a corpus reader: read each file; a file that is not a report is skipped with a warning."""
-    import warnings
-
-    import govreports as gr
-
-    reports = []
-    for path in files:
-        try:
-            reports.append(gr.read_report(path))
-        except gr.ReportError as err:
-            warnings.warn(f"skipped {err}", stacklevel=3)
-    return frames_of(reports)
+    n_files = 1 if p.is_file() else sum(1 for _ in p.rglob("*"))
+    return read_corpus(p, workers=1 if n_files < 200 else None, cache=None, progress=False)
 
 
 def _match_agencies(reports: pd.DataFrame, agencies: Iterable[str]) -> list[str]:

@@ -27,6 +27,14 @@ COLUMNS: dict[str, dict[str, str]] = {
                  "location": "string"},
 }
 TABLES = ("requests", "appeals", "disclosure", "findings", "legacy", "sections")
+# A corpus's ``reports`` table: one row per file (its meta, status, agency link, duplicate).
+REPORT_COLUMNS: dict[str, str] = {
+    "report_id": "string", "source": "string", "sha256": "string", "format": "string",
+    "status": "string", "error": "string", "agency": "string", "agency_key": "string",
+    "agency_link": "string", "agency_as_printed": "string", "year": "Int64", "template": "string",
+    "level": "string", "region": "string", "title": "string", "truncated": "boolean",
+    "duplicate_of": "string", "scope": "string", "published": "string", "published_source": "string",
+}
 
 
 def empty(table: str) -> pd.DataFrame:
@@ -45,3 +53,15 @@ def from_records(table: str, records: list[tuple] | list[dict]) -> pd.DataFrame:
     else:
         columns = [[r.get(c) for r in records] for c in names]
     return pd.DataFrame({c: pd.array(list(v), dtype=cols[c]) for c, v in zip(names, columns)})
+
+
+def typed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Given a frame, return it with exactly ``columns`` in order and their dtypes (a column it
+    lacks is added empty; ``year`` is coerced to a number first)."""
+    for col in columns:
+        if col not in df.columns:
+            df[col] = pd.NA
+    df = df[list(columns)]
+    if "year" in columns:
+        df = df.assign(year=pd.to_numeric(df["year"], errors="coerce"))
+    return df.astype(columns)

@@ -1,8 +1,8 @@
 """Declared pandera schemas of the tidy tables: a bad dtype or an unknown key never reaches an analysis.
 
 One schema per table (``requests``, ``appeals``, ``disclosure``, ``findings``, ``reports``), built
-from the declarations: column names and dtypes from :mod:`govreports.frames` (and the corpus's
-``REPORT_COLUMNS``), allowed keys from :mod:`govreports.template` (rows, applicants, items,
+from the declarations: column names and dtypes from :mod:`govreports.frames` (the corpus's
+``REPORT_COLUMNS`` too), allowed keys from :mod:`govreports.template` (rows, applicants, items,
 measures, check ids, severities). Columns are exact: the right names, in order, with the right
 dtypes (``string``, ``Int64``, ``Float64``, ``boolean``), nothing else.
 
@@ -84,7 +84,7 @@ def _known_item_measures(df: pd.DataFrame) -> pd.Series:
 
 def _reports_schema() -> pa.DataFrameSchema:
     """The corpus's ``reports`` table: one row per file, meta values in the declared sets."""
-    from .corpus import REPORT_COLUMNS
+    from .frames import REPORT_COLUMNS
 
     allowed = {"format": T.FORMATS, "template": (*T.TEMPLATES, T.PRE2019), "level": T.LEVELS,
                "status": ("parsed", "failed"), "scope": T.SCOPES,

@@ -1,0 +1,99 @@
+"""The corpus on disk: Arrow schemas of the tidy tables, Parquet parts written atomically, the
+reports table and ``corpus.json`` (version, counts), and typed frames read back.
+
+A corpus folder::
+
+    reports.parquet            one row per file (frames.REPORT_COLUMNS)
+    corpus.json                govreports version, counts, when written
+    files.json                 what it was built from (paths, sizes, mtimes, version)
+    failed.csv                 source, report_id, error of each file that could not be read
+    <table>/part-NNNNN.parquet requests, appeals, disclosure, findings, legacy, sections
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import frames as _frames
+
+TABLES = _frames.TABLES
+REPORT_COLUMNS = _frames.REPORT_COLUMNS
+DEFAULT_CHUNK_SIZE = 2000        # reports per Parquet part: memory stays flat beyond this
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "boolean": pa.bool_(), "Float64": pa.float64()}
+_PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(),
+                 pa.bool_(): pd.BooleanDtype(), pa.float64(): pd.Float64Dtype(), pa.int32(): pd.Int32Dtype()}
+SCHEMAS = {name: pa.schema([(c, _ARROW_TYPES[t]) for c, t in cols.items()]) for name, cols in _frames.COLUMNS.items()}
+
+
+def columns_to_arrow(columns: dict[str, list], name: str, positions: list[int]) -> pa.Table:
+    """Given column lists of table ``name`` and each row's file position, return an Arrow table."""
+    arrays = [pa.array(columns[f.name], type=f.type) for f in SCHEMAS[name]]
+    arrays.append(pa.array(positions, type=pa.int32()))
+    return pa.Table.from_arrays(arrays, schema=SCHEMAS[name].append(pa.field("_pos", pa.int32())))
+
+
+def arrow_to_frame(table: pa.Table, name: str) -> pd.DataFrame:
+    """Given an Arrow table of ``name`` (or some of its columns), return the typed pandas frame."""
+    df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    dtypes = _frames.COLUMNS[name]
+    return df.astype({c: dtypes[c] for c in df.columns if str(df[c].dtype) != dtypes[c]})
+
+
+def _write_part(table: pa.Table | pd.DataFrame, folder: Path, part: int) -> None:
+    """Write one Parquet part (an Arrow table or a tidy frame) atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False).cast(SCHEMAS[folder.name])
+    tmp = folder / f".part-{part:05d}.parquet.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, folder / f"part-{part:05d}.parquet")
+
+
+def _clear_dataset(out: Path) -> None:
+    """Remove the parts and reports file of an earlier build in ``out`` (only files we write)."""
+    for name in TABLES:
+        for old in (out / name).glob("part-*.parquet"):
+            old.unlink()
+    for old in (out / "reports.parquet", out / "corpus.json", out / "files.json"):
+        if old.exists():
+            old.unlink()
+
+
+def _read_table(folder: Path, name: str, columns: list[str] | None, rows: dict[str, list] | None = None) -> pd.DataFrame:
+    """Given a table folder of Parquet parts, return the typed table (or some columns and rows)."""
+    if not any(folder.glob("part-*.parquet")):
+        df = _frames.empty(name)
+        return df[columns] if columns else df
+    if not rows:
+        return arrow_to_frame(pq.read_table(str(folder), columns=columns), name)
+    filters = [(col, "in", list(values)) for col, values in rows.items()]
+    # part by part: only one part's columns are decoded at a time, whatever the corpus's size
+    parts = []
+    for part in sorted(folder.glob("part-*.parquet")):
+        parts.append(pq.read_table(str(part), columns=columns, filters=filters))
+        pa.default_memory_pool().release_unused()
+    return arrow_to_frame(pa.concat_tables(parts), name)
+
+
+def _write_reports(reports: pd.DataFrame, folder: Path, counts: dict) -> None:
+    """Write the reports table and a small corpus.json (version, counts) into ``folder``."""
+    import govreports
+
+    tmp = folder / ".reports.parquet.tmp"
+    reports.to_parquet(tmp, index=False)
+    os.replace(tmp, folder / "reports.parquet")
+    info = {"govreports_version": govreports.__version__, "counts": counts,
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    (folder / "corpus.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _write_failed(reports: pd.DataFrame, folder: Path) -> None:
+    """Write ``failed.csv`` (source, report_id, error): the files that could not be read, and why."""
+    failed = reports.loc[reports["status"] == "failed", ["source", "report_id", "error"]]
+    failed.to_csv(folder / "failed.csv", index=False, encoding="utf-8")
