@@ -599,31 +599,151 @@ def link_agencies(reports: pd.DataFrame) -> pd.DataFrame:
     - ``partial``: a name with no place (区民政局) that no fuller name claims: a key of its own,
       never merged with another report.
 
+    A corpus too large for memory is linked chunk by chunk with :class:`AgencyLinker` (what
+    this function does on one chunk).
+
     >>> r = pd.DataFrame({"report_id": ["a", "b"], "source": ["x.txt", "y.txt"],
     ...                   "agency": ["洪泽区人民政府", "淮安市洪泽区人民政府"], "agency_as_printed": [None, None]})
     >>> link_agencies(r)[["agency_key", "agency_link", "level"]].values.tolist()
     [['淮安市洪泽区人民政府', 'guessed', 'county'], ['淮安市洪泽区人民政府', 'exact', 'county']]
     """
-    reports = reports.copy()
-    for col in ("agency", "agency_as_printed", "level", "region", "source", "status"):
-        if col not in reports.columns:
-            reports[col] = pd.NA
-    keys, links = [], []
-    for agency, printed, source in zip(reports["agency"], reports["agency_as_printed"], reports["source"]):
-        key, link = _own_key(_str(agency), _str(printed), _str(source))
-        keys.append(key)
-        links.append(link)
-    keys, links = _link_partial_keys(keys, links)
-    keys, links = _link_by_file_stem(keys, links, reports["source"].tolist())
-    keys, links = _keep_placeless_apart(keys, links, reports["report_id"].tolist(), reports["source"].tolist())
-    reports["agency_key"] = pd.array(keys, dtype="string")
-    reports["agency_link"] = pd.array(links, dtype="string")
-    names = [_str(a) or k for a, k in zip(reports["agency"], keys)]
-    reports["level"] = [_str(lv) or (level_of(k) if k else None) or (level_of(n) if n else None)
-                        for lv, k, n in zip(reports["level"], keys, names)]
-    reports["region"] = [_str(rg) or _longest_region(n, k) for rg, n, k in zip(reports["region"], names, keys)]
-    return _frames.typed(reports, {**REPORT_COLUMNS, **{c: str(reports[c].dtype) for c in reports.columns
+    with AgencyLinker() as linker:
+        reports = linker.own(reports)
+        linker.see(reports)
+        return linker.link(reports)
+
+
+class AgencyLinker:
+    """Links the reports of a corpus in three passes over chunks of its reports table, so that
+    memory does not grow with the corpus: what the passes learn (every key, the shorter names
+    each may be printed as, file stems, how often each file name occurs) is kept in SQLite.
+
+    1. ``own(chunk)``: each report's key from its own names (``agency_key``, ``agency_link``);
+    2. ``see(chunk)`` (every chunk again, after every ``own``): file stems and file names;
+    3. ``link(chunk)``: the corpus-wide links (a partial name to the one longer key, a nameless
+       report to the key of its file stem, a placeless name kept apart), level and region.
+
+    ``db`` is an open SQLite connection (a build's index, on disk); None keeps one in memory.
+    """
+
+    def __init__(self, db=None):
+        import sqlite3
+
+        self._owned = db is None
+        self.db = sqlite3.connect(":memory:") if db is None else db
+        self.db.executescript("""
+            CREATE TABLE IF NOT EXISTS link_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS link_stems (stem TEXT, key TEXT, PRIMARY KEY (stem, key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS link_names (name TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
+        """)
+        self._longer_ready = self._stems_ready = False
+
+    def __enter__(self) -> "AgencyLinker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._owned:
+            self.db.close()
+
+    def own(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        """Pass 1: return the chunk with agency_key and agency_link from each report's own names."""
+        chunk = chunk.copy()
+        for col in ("report_id", "agency", "agency_as_printed", "level", "region", "source", "status"):
+            if col not in chunk.columns:
+                chunk[col] = pd.NA
+        pairs = [_own_key(_str(a), _str(p), _str(s))
+                 for a, p, s in zip(chunk["agency"], chunk["agency_as_printed"], chunk["source"])]
+        chunk["agency_key"] = pd.array([k for k, _ in pairs], dtype="string")
+        chunk["agency_link"] = pd.array([lk for _, lk in pairs], dtype="string")
+        self.db.executemany("INSERT OR IGNORE INTO link_keys VALUES (?)", [(k,) for k, _ in pairs if k])
+        return chunk
+
+    def see(self, chunk: pd.DataFrame) -> None:
+        """Pass 2: note the chunk's file stems (of reports with a key) and file names."""
+        self._prepare_longer()
+        keys = self._partial_linked([_str(k) for k in chunk["agency_key"]])
+        sources = [_str(s) for s in chunk["source"]]
+        stems = {(_file_stem(s), k) for k, s in zip(keys, sources) if k and s and _file_stem(s)}
+        self.db.executemany("INSERT OR IGNORE INTO link_stems VALUES (?, ?)", sorted(stems))
+        self.db.executemany("INSERT INTO link_names VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET n = n + 1",
+                            [(Path(s).name,) for s in sources if s])
+
+    def link(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        """Pass 3: return the chunk with its corpus-wide agency_key, agency_link, level and region."""
+        self._prepare_longer()
+        self._prepare_stems()
+        chunk = chunk.copy()
+        own = [_str(k) for k in chunk["agency_key"]]
+        keys = self._partial_linked(own)
+        links = [lk if k == o else "guessed" for k, o, lk in zip(keys, own, chunk["agency_link"])]
+        links = [_str(lk) for lk in links]
+        sources = [_str(s) for s in chunk["source"]]
+        by_stem = self._lookup("SELECT stem, key FROM link_stem_one WHERE stem IN ({})",
+                               {_file_stem(s) for k, s in zip(keys, sources) if k is None and _file_stem(s)})
+        for i, (key, source) in enumerate(zip(keys, sources)):
+            if key is None and _file_stem(source) in by_stem:
+                keys[i], links[i] = by_stem[_file_stem(source)], "guessed"
+        placeless = [i for i, k in enumerate(keys) if k and _placeless(k)]
+        names = [Path(sources[i]).name if sources[i] else None for i in placeless]
+        counts = self._lookup("SELECT name, n FROM link_names WHERE name IN ({})", {n for n in names if n})
+        for i, name in zip(placeless, names):
+            own_name = name if name and counts.get(name) == 1 else chunk["report_id"].iloc[i]
+            keys[i], links[i] = f"{keys[i]}@{own_name}", "partial"
+        chunk["agency_key"] = pd.array(keys, dtype="string")
+        chunk["agency_link"] = pd.array(links, dtype="string")
+        shown = [_str(a) or k for a, k in zip(chunk["agency"], keys)]
+        chunk["level"] = [_str(lv) or (level_of(k) if k else None) or (level_of(n) if n else None)
+                          for lv, k, n in zip(chunk["level"], keys, shown)]
+        chunk["region"] = [_str(rg) or _longest_region(n, k) for rg, n, k in zip(chunk["region"], shown, keys)]
+        return _frames.typed(chunk, {**REPORT_COLUMNS, **{c: str(chunk[c].dtype) for c in chunk.columns
                                                          if c not in REPORT_COLUMNS}})
+
+    def _prepare_longer(self) -> None:
+        """After pass 1: each shorter name claimed by exactly one key of the corpus."""
+        if self._longer_ready:
+            return
+        self.db.execute("CREATE TABLE link_suffixes (suffix TEXT, key TEXT)")
+        rows = self.db.execute("SELECT key FROM link_keys")
+        while batch := rows.fetchmany(5000):
+            self.db.executemany("INSERT INTO link_suffixes VALUES (?, ?)",
+                                [(s, k) for (k,) in batch for s in set(_key_suffixes(k))])
+        self.db.executescript("""
+            CREATE TABLE link_longer AS SELECT suffix, MIN(key) AS key FROM link_suffixes GROUP BY suffix
+                HAVING COUNT(DISTINCT key) = 1;
+            CREATE UNIQUE INDEX link_longer_suffix ON link_longer (suffix);
+            DROP TABLE link_suffixes;
+        """)
+        self._longer_ready = True
+
+    def _prepare_stems(self) -> None:
+        """After pass 2: each file stem with exactly one key."""
+        if self._stems_ready:
+            return
+        self.db.executescript("""
+            CREATE TABLE link_stem_one AS SELECT stem, MIN(key) AS key FROM link_stems GROUP BY stem
+                HAVING COUNT(*) = 1;
+            CREATE UNIQUE INDEX link_stem_one_stem ON link_stem_one (stem);
+        """)
+        self._stems_ready = True
+
+    def _partial_linked(self, keys: list) -> list:
+        """Given keys, return them with each partial key replaced by the one longer key claiming it."""
+        longer = self._lookup("SELECT suffix, key FROM link_longer WHERE suffix IN ({})", {k for k in keys if k})
+        return [longer.get(k, k) if k else k for k in keys]
+
+    def _lookup(self, query: str, values: set) -> dict:
+        """Given a two-column query with an IN list and its values, return {first: second}."""
+        out: dict = {}
+        values = sorted(values)
+        for i in range(0, len(values), 500):
+            part = values[i:i + 500]
+            out.update(self.db.execute(query.format(",".join("?" * len(part))), part).fetchall())
+        return out
+
+
+def _placeless(key: str) -> bool:
+    """True for a key that names no place (区民政局): it could be any district's."""
+    return not any(p.name for p in places_of(split_name(key)[0]))
 
 
 def _str(value) -> str | None:
@@ -660,57 +780,12 @@ def _key_suffixes(key: str) -> list[str]:
     return [s for s in out if s and s != key]
 
 
-def _link_partial_keys(keys: list, links: list) -> tuple[list, list]:
-    """Link a partial key to the one longer key in the corpus that ends with it (guessed)."""
-    longer: dict[str, set[str]] = {}
-    for key in set(k for k in keys if k):
-        for suffix in _key_suffixes(key):
-            longer.setdefault(suffix, set()).add(key)
-    out_keys, out_links = list(keys), list(links)
-    for i, key in enumerate(keys):
-        targets = longer.get(key, set()) if key else set()
-        if len(targets) == 1:
-            out_keys[i] = next(iter(targets))
-            out_links[i] = "guessed"
-    return out_keys, out_links
-
-
-def _keep_placeless_apart(keys: list, links: list, report_ids: list, sources: list | None = None) -> tuple[list, list]:
-    """A name with no place in it (区民政局, 市人防办) that no fuller name in the corpus claims could
-    be any district's: it gets a key of its own (``区民政局@<file name>``, or ``@<report_id>``
-    where two files share a name; link 'partial') so that two agencies are never merged on it."""
-    names = [Path(s).name if _str(s) else None for s in (sources or [None] * len(keys))]
-    seen = {n: names.count(n) for n in set(names)}
-    out_keys, out_links = list(keys), list(links)
-    for i, key in enumerate(keys):
-        if key and not any(p.name for p in places_of(split_name(key)[0])):
-            own = names[i] if names[i] and seen[names[i]] == 1 else report_ids[i]
-            out_keys[i] = f"{key}@{own}"
-            out_links[i] = "partial"
-    return out_keys, out_links
-
-
 def _file_stem(source: str | None) -> str | None:
     """Given a source path, return its file name without extension, years and separators."""
     if not source:
         return None
     stem = re.sub(r"(19|20)\d\d|[\s_\-.]+", "", Path(source).stem)
     return stem or None
-
-
-def _link_by_file_stem(keys: list, links: list, sources: list) -> tuple[list, list]:
-    """Give a report without a name the key of reports whose file names differ only by the year."""
-    by_stem: dict[str, set[str]] = {}
-    for key, source in zip(keys, sources):
-        stem = _file_stem(_str(source))
-        if key and stem:
-            by_stem.setdefault(stem, set()).add(key)
-    out_keys, out_links = list(keys), list(links)
-    for i, (key, source) in enumerate(zip(keys, sources)):
-        found = by_stem.get(_file_stem(_str(source)) or "", set())
-        if key is None and len(found) == 1:
-            out_keys[i], out_links[i] = next(iter(found)), "guessed"
-    return out_keys, out_links
 
 
 def _longest_region(name: str | None, key: str | None) -> str | None:

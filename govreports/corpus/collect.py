@@ -1,36 +1,46 @@
-"""The collector: takes parse_batch results in order, marks duplicates, and flushes the tidy rows
-every ``chunk_size`` reports to Parquet parts (or to memory for a corpus without a folder).
+"""The collector: takes parse_batch results in order, marks duplicates, and flushes every
+``chunk_size`` reports: the tidy rows to ``<table>/part-NNNNN.parquet``, the report rows (with
+each report's own agency key) to a staging part, the carry-over cells to the build's index.
+
+What it must remember about every report seen (its id, its agency, year and values) is kept in
+the build's SQLite index (:func:`~govreports.corpus.store.open_index`), not in memory.
 """
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .. import agencies as _agencies
 from .. import frames as _frames
 from .store import REPORT_COLUMNS, SCHEMAS, TABLES, _clear_dataset, _write_part
 
+CARRY_ROWS = ("carried_over", "carried_forward")   # the cells the cross-year step compares
+RAW = ".reports-raw"                               # staging parts of the report rows, before linking
+
 
 class _Collector:
-    """Takes batches in order, marks duplicates, and flushes tidy rows every ``chunk_size`` reports
-    to ``out/<table>/part-NNNNN.parquet`` (or to in-memory chunk frames when ``out`` is None)."""
+    """Takes batches in order, marks duplicates, and flushes every ``chunk_size`` reports into
+    ``out`` (a staging folder)."""
 
-    def __init__(self, out: Path | None, chunk_size: int):
-        self.out, self.chunk_size = out, chunk_size
-        self.report_chunks: list[pd.DataFrame] = []
+    def __init__(self, out: Path, chunk_size: int, index: sqlite3.Connection, linker: _agencies.AgencyLinker):
+        self.out, self.chunk_size, self.index, self.linker = out, chunk_size, index, linker
         self.pending_rows: list[dict] = []
         self.buffer: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self.buffered = 0
-        self.memory: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self.part = 0
-        self.seen_ids: set[str] = set()
-        self.seen_values: dict[tuple, str] = {}
         self.counts = {"files": 0, "parsed": 0, "failed": 0, "cached": 0, "duplicates": 0}
-        if out is not None:
-            _clear_dataset(out)
+        _clear_dataset(out)
+        (out / RAW).mkdir(exist_ok=True)
+        index.executescript("""
+            CREATE TABLE seen_ids (report_id TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE seen_values (key TEXT PRIMARY KEY, report_id TEXT) WITHOUT ROWID;
+            CREATE TABLE carry (report_id TEXT, row TEXT, applicant TEXT, value INTEGER, location TEXT);
+        """)
 
     def add(self, batch: dict) -> None:
         keep: list[int] = []
@@ -43,8 +53,10 @@ class _Collector:
         wanted = pa.array(keep, type=pa.int32())
         for name, table in batch["tables"].items():
             if table.num_rows:
-                kept = table.filter(pc.is_in(table["_pos"], value_set=wanted))
-                self.buffer[name].append(kept.drop_columns(["_pos"]))
+                kept = table.filter(pc.is_in(table["_pos"], value_set=wanted)).drop_columns(["_pos"])
+                self.buffer[name].append(kept)
+                if name == "requests":
+                    self._note_carry(kept)
         self.buffered += len(batch["reports"])
         if self.buffered >= self.chunk_size:
             self.flush()
@@ -61,32 +73,42 @@ class _Collector:
         name = row.get("agency") or row.get("agency_as_printed")
         key = _agencies.agency_key(name) if name else None
         rid = row["report_id"]
-        value_key = (key, row.get("year"), fp) if key and fp else None
-        if rid in self.seen_ids:
+        value_key = f"{key}\x1f{row.get('year')}\x1f{fp}" if key and fp else None
+        db = self.index
+        if db.execute("SELECT 1 FROM seen_ids WHERE report_id = ?", (rid,)).fetchone():
             row["duplicate_of"] = rid
-        elif value_key in self.seen_values:
-            row["duplicate_of"] = self.seen_values[value_key]
+        elif value_key and (first := db.execute("SELECT report_id FROM seen_values WHERE key = ?",
+                                                (value_key,)).fetchone()):
+            row["duplicate_of"] = first[0]
         else:
-            self.seen_ids.add(rid)
+            db.execute("INSERT INTO seen_ids VALUES (?)", (rid,))
             if value_key:
-                self.seen_values[value_key] = rid
+                db.execute("INSERT INTO seen_values VALUES (?, ?)", (value_key, rid))
         self.counts["duplicates"] += row["duplicate_of"] is not None
         return row
 
+    def _note_carry(self, requests: pa.Table) -> None:
+        """Keep the carry-over cells of the kept reports in the index (the cross-year step reads them)."""
+        carry = requests.filter(pc.is_in(requests["row"], value_set=pa.array(CARRY_ROWS)))
+        if carry.num_rows:
+            cols = [carry[c].to_pylist() for c in ("report_id", "row", "applicant", "value", "location")]
+            self.index.executemany("INSERT INTO carry VALUES (?, ?, ?, ?, ?)", zip(*cols))
+
     def flush(self) -> None:
         if self.pending_rows:
-            self.report_chunks.append(_frames.typed(pd.DataFrame(self.pending_rows), REPORT_COLUMNS))
+            rows = self.linker.own(_frames.typed(pd.DataFrame(self.pending_rows), REPORT_COLUMNS))
+            tmp = self.out / RAW / f".part-{self.part:05d}.tmp"
+            pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), tmp)
+            tmp.replace(self.out / RAW / f"part-{self.part:05d}.parquet")
         for name in TABLES:
             parts = self.buffer[name]
             table = pa.concat_tables(parts) if parts else SCHEMAS[name].empty_table()
-            if self.out is not None:
-                _write_part(table, self.out / name, self.part)
-            elif table.num_rows:
-                self.memory[name].append(table)
+            _write_part(table, self.out / name, self.part)
+        self.index.commit()
         self.part += 1
         self.pending_rows, self.buffered = [], 0
         self.buffer = {name: [] for name in TABLES}
 
-    def reports(self) -> pd.DataFrame:
-        frames = [df for df in self.report_chunks if len(df)]
-        return pd.concat(frames, ignore_index=True) if frames else _frames.typed(pd.DataFrame(), REPORT_COLUMNS)
+    def raw_parts(self) -> list[Path]:
+        """The staging parts of the report rows, in order."""
+        return sorted((self.out / RAW).glob("part-*.parquet"))

@@ -1,49 +1,78 @@
 """The Corpus facade: :func:`read_corpus` (files -> a Corpus, in memory or in a folder),
 :func:`open_corpus` (a folder -> a Corpus) and :class:`Corpus` (the tidy tables, read when asked).
 
-A build has one way to end (:func:`_build`): the collector's last chunk flushed, agencies linked,
-the manifest and corrections applied, the cross-year findings added, and (with a folder) the
-reports table, ``corpus.json`` and ``failed.csv`` written.
+A build has one way to end (:func:`collect`): into a folder (the staging folder of ``out=``, or a
+temporary one whose tables are then held in memory), the collector's chunks flushed, agencies
+linked, the manifest and corrections applied, the reports table, ``failed.csv``, the cross-year
+findings and ``corpus.json`` written.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import frames as _frames
-from ..agencies import link_agencies
+from ..agencies import AgencyLinker
 from ..building import build_lock, recover, staging
 from ..limits import Limits
 from ..limits import current as current_limits
 from .cache import DEFAULT_CACHE, code_version
-from .collect import _Collector
-from .crossyear import _cross_report_findings
+from .collect import RAW, _Collector
+from .crossyear import CrossYear
 from .engines import _batches, _run_dask, _run_local
 from .files import list_files
-from .store import (DEFAULT_CHUNK_SIZE, REPORT_COLUMNS, TABLES, _read_table, _write_failed, _write_part,
-                    _write_reports, arrow_to_frame)
+from .store import (DEFAULT_CHUNK_SIZE, TABLES, ReportsWriter, _read_table, _write_info, _write_part, _write_reports,
+                    open_index, read_reports)
 
 
 class Corpus:
     """Tidy tables of many reports: ``reports`` (one row per file) and ``requests``, ``appeals``,
     ``disclosure``, ``findings`` (the columns of :mod:`govreports.frames`, duplicates left out).
 
-    Tables of a corpus on disk are read when first asked for; ``table(name, columns=[...])`` reads
-    only some columns (fast on 100k reports).
+    Tables of a corpus on disk are read when first asked for, ``reports`` too (opening a corpus
+    reads only its ``corpus.json``); ``table(name, columns=[...])`` reads only some columns (fast
+    on 100k reports).
     """
 
-    def __init__(self, reports: pd.DataFrame, tables: dict[str, pd.DataFrame] | None = None,
+    def __init__(self, reports: pd.DataFrame | None = None, tables: dict[str, pd.DataFrame] | None = None,
                  folder: str | os.PathLike | None = None, counts: dict | None = None):
-        self.reports = reports
+        if reports is None and folder is None:
+            raise ValueError("a Corpus needs its reports table or the folder holding it")
+        self._reports = reports
         self._tables = dict(tables or {})
         self.folder = Path(folder) if folder is not None else None
-        self.counts = counts or _counts_of(reports)
+        self._counts = counts or None
+
+    @property
+    def reports(self) -> pd.DataFrame:
+        """One row per file (``frames.REPORT_COLUMNS``); read from the folder when first used."""
+        if self._reports is None:
+            self._reports = read_reports(self.folder)
+        return self._reports
+
+    @reports.setter
+    def reports(self, value: pd.DataFrame) -> None:
+        self._reports = value
+
+    @property
+    def counts(self) -> dict:
+        """files, parsed, failed, cached, duplicates (from ``corpus.json`` for a corpus on disk)."""
+        if self._counts is None:
+            self._counts = _counts_of(self.reports)
+        return self._counts
+
+    @counts.setter
+    def counts(self, value: dict) -> None:
+        self._counts = value
 
     def table(self, name: str, columns: list[str] | None = None, rows: dict[str, list] | None = None) -> pd.DataFrame:
         """Given a table name (and optionally columns, and ``rows={column: [values]}`` to keep only
@@ -107,6 +136,8 @@ class Corpus:
         return export(self, out, **options)
 
     def __len__(self) -> int:
+        if self._reports is None:
+            return pq.ParquetFile(self.folder / "reports.parquet").metadata.num_rows
         return len(self.reports)
 
     def __repr__(self) -> str:
@@ -114,6 +145,10 @@ class Corpus:
         where = f" at {self.folder}" if self.folder else ""
         return (f"<Corpus{where}: {c.get('files', len(self))} files, {c.get('parsed', 0)} parsed, "
                 f"{c.get('failed', 0)} failed, {c.get('duplicates', 0)} duplicates>")
+
+    def in_memory(self) -> "Corpus":
+        """Return this corpus with its reports and every table read into memory (no folder)."""
+        return Corpus(self.reports, tables={name: self.table(name) for name in TABLES}, counts=self.counts)
 
     def _repr_html_(self) -> str:
         return f"<p>{self!r}</p>" + self.reports.head(20).to_html(max_cols=12)
@@ -138,13 +173,11 @@ def open_corpus(folder: str | os.PathLike) -> Corpus:
     path = folder / "reports.parquet"
     if not path.exists():
         raise FileNotFoundError(f"no corpus in {folder} (no reports.parquet)")
-    reports = pd.read_parquet(path)
-    reports = reports.astype({c: t for c, t in REPORT_COLUMNS.items() if c in reports.columns})
     counts = None
     info = folder / "corpus.json"
     if info.exists():
         counts = json.loads(info.read_text(encoding="utf-8")).get("counts")
-    return Corpus(reports, folder=folder, counts=counts)
+    return Corpus(folder=folder, counts=counts)
 
 
 def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bool | None = DEFAULT_CACHE,
@@ -212,8 +245,9 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
     run = dict(workers=workers, cache_dir=cache_dir, version=version, engine=engine, scheduler=scheduler,
                chunk_size=chunk_size, progress=progress, batch_size=batch_size, limits=lim, manifest=manifest,
                corr=corr)
-    if out is None:
-        return _build(files, None, **run)
+    if out is None:  # built in a temporary folder like any other, then held in memory
+        with tempfile.TemporaryDirectory(prefix="govreports-corpus-") as tmp:
+            return _build(files, Path(tmp), **run).in_memory()
     from ..fetch import attach_manifest
 
     # a changed corrections file rebuilds the Parquet corpus (the per-file cache is not keyed by it)
@@ -224,21 +258,20 @@ def read_corpus(paths, workers: int | None = None, cache: str | os.PathLike | bo
         if _unchanged(out_dir, signature):
             c = open_corpus(out_dir)  # same files, same bytes (size and mtime), same version: reuse it
             c.counts = {**(c.counts or {}), "cached": len(files)}
-            c.reports = attach_manifest(c.reports, manifest)
+            if manifest is not None:
+                c.reports = attach_manifest(c.reports, manifest)
             return c
         with staging(out_dir) as tmp:
             built = _build(files, tmp, **run)
             (tmp / "files.json").write_text(json.dumps(signature), encoding="utf-8")
-        return Corpus(built.reports, folder=out_dir, counts=built.counts)
+        return Corpus(folder=out_dir, counts=built.counts)
 
 
-def _build(files: list[str], out_dir: Path | None, workers: int, cache_dir: str | None, version: str, engine: str,
+def _build(files: list[str], out_dir: Path, workers: int, cache_dir: str | None, version: str, engine: str,
            scheduler, chunk_size: int, progress: bool | None, batch_size: int | None, limits: Limits,
            manifest=None, corr=None) -> Corpus:
-    """Parse ``files`` into a Corpus: in memory, or written into ``out_dir`` (the staging folder);
+    """Parse ``files`` into a corpus folder ``out_dir`` (a staging or temporary folder);
     ``corr`` (read corrections) is applied to each batch after the cache."""
-    from ..fetch import attach_manifest
-
     batches = _batches(files, workers, batch_size)
     if engine == "local":
         results = _run_local(batches, workers, cache_dir, version, limits)
@@ -246,33 +279,52 @@ def _build(files: list[str], out_dir: Path | None, workers: int, cache_dir: str 
         results = _run_dask(batches, workers, scheduler, cache_dir, version, limits)
     else:
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'dask'")
-    collector = _Collector(out_dir, chunk_size)
-    with _progress_bar(len(files), progress) as bar:
-        for batch in results:
-            collector.add(corr.apply_batch(batch) if corr is not None else batch)
-            bar.update(len(batch["reports"]))
-    collector.flush()
-    reports = attach_manifest(link_agencies(collector.reports()), manifest)
-    if corr is not None:
-        corr.check_all_used()
-        reports = corr.apply_aliases(reports)
-    if out_dir is not None:
-        _write_reports(reports, out_dir, collector.counts)
-        _write_failed(reports, out_dir)
-        corpus = Corpus(reports, folder=out_dir, counts=collector.counts)
-        cross = _cross_report_findings(corpus)
-        if len(cross):
-            parts = len(list((out_dir / "findings").glob("part-*.parquet")))
-            _write_part(cross, out_dir / "findings", parts)
-        return Corpus(reports, folder=out_dir, counts=collector.counts)
-    tables = {name: arrow_to_frame(pa.concat_tables(parts), name) if parts else _frames.empty(name)
-              for name, parts in collector.memory.items()}
-    corpus = Corpus(reports, tables=tables, counts=collector.counts)
-    cross = _cross_report_findings(corpus)
-    if len(cross):
-        corpus._tables["findings"] = pd.concat([tables["findings"], cross], ignore_index=True).astype(
-            _frames.COLUMNS["findings"])
-    return corpus
+    return collect(results, out_dir, len(files), chunk_size, progress, manifest, corr)
+
+
+def collect(results: Iterable[dict], out_dir: Path, total: int, chunk_size: int = DEFAULT_CHUNK_SIZE,
+            progress: bool | None = False, manifest=None, corr=None) -> Corpus:
+    """Given parse_batch results in order, write the corpus folder ``out_dir`` and return it: the
+    one way a build ends, whatever parsed the files. Memory stays flat however many reports come:
+
+    1. each batch: duplicates marked (against the build's on-disk index), corrections applied,
+       every ``chunk_size`` reports flushed to Parquet parts (:class:`_Collector`);
+    2. agencies linked over the report rows, chunk by chunk (:class:`~govreports.agencies.AgencyLinker`),
+       the manifest and agency aliases applied, ``reports.parquet`` and ``failed.csv`` written;
+    3. the cross-year findings (:class:`CrossYear`) appended to ``findings``; ``corpus.json`` last.
+    """
+    from ..fetch import attach_manifest
+
+    index = open_index(out_dir / ".index.sqlite")
+    try:
+        with AgencyLinker(index) as linker:
+            collector = _Collector(out_dir, chunk_size, index, linker)
+            with _progress_bar(total, progress) as bar:
+                for batch in results:
+                    collector.add(corr.apply_batch(batch) if corr is not None else batch)
+                    bar.update(len(batch["reports"]))
+            collector.flush()
+            if corr is not None:
+                corr.check_all_used()
+            raw = collector.raw_parts()
+            for part in raw:
+                linker.see(read_reports(part))
+            cross = CrossYear(index)
+            with ReportsWriter(out_dir) as writer:
+                for part in raw:
+                    reports = attach_manifest(linker.link(read_reports(part)), manifest)
+                    if corr is not None:
+                        reports = corr.apply_aliases(reports)
+                    writer.add(reports)
+                    cross.add(reports)
+            for i, found in enumerate(cross.findings()):
+                _write_part(found, out_dir / "findings", collector.part + i)
+    finally:
+        index.close()
+    shutil.rmtree(out_dir / RAW, ignore_errors=True)
+    (out_dir / ".index.sqlite").unlink(missing_ok=True)
+    _write_info(out_dir, collector.counts)
+    return Corpus(folder=out_dir, counts=collector.counts)
 
 
 def _signature(files: list[str], version: str) -> dict:

@@ -3,7 +3,7 @@ reports table and ``corpus.json`` (version, counts), and typed frames read back.
 
 A corpus folder::
 
-    reports.parquet            one row per file (frames.REPORT_COLUMNS)
+    reports.parquet            one row per file (frames.REPORT_COLUMNS), written chunk by chunk
     corpus.json                govreports version, counts, when written
     files.json                 what it was built from (paths, sizes, mtimes, version)
     failed.csv                 source, report_id, error of each file that could not be read
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -83,17 +84,64 @@ def _read_table(folder: Path, name: str, columns: list[str] | None, rows: dict[s
 
 def _write_reports(reports: pd.DataFrame, folder: Path, counts: dict) -> None:
     """Write the reports table and a small corpus.json (version, counts) into ``folder``."""
+    with ReportsWriter(folder) as writer:
+        writer.add(reports)
+    _write_info(folder, counts)
+
+
+def _write_info(folder: Path, counts: dict) -> None:
+    """Write ``corpus.json``: the govreports version, the counts, when (open_corpus reads only this)."""
     import govreports
 
-    tmp = folder / ".reports.parquet.tmp"
-    reports.to_parquet(tmp, index=False)
-    os.replace(tmp, folder / "reports.parquet")
     info = {"govreports_version": govreports.__version__, "counts": counts,
             "written": time.strftime("%Y-%m-%dT%H:%M:%S")}
     (folder / "corpus.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def _write_failed(reports: pd.DataFrame, folder: Path) -> None:
-    """Write ``failed.csv`` (source, report_id, error): the files that could not be read, and why."""
-    failed = reports.loc[reports["status"] == "failed", ["source", "report_id", "error"]]
-    failed.to_csv(folder / "failed.csv", index=False, encoding="utf-8")
+class ReportsWriter:
+    """Writes ``reports.parquet`` chunk by chunk (one row group each, atomically at the end) and
+    ``failed.csv`` (source, report_id, error: the files that could not be read, and why)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.tmp = folder / ".reports.parquet.tmp"
+        self.writer: pq.ParquetWriter | None = None
+        self.failed = open(folder / "failed.csv", "w", encoding="utf-8", newline="")
+        self.failed.write("source,report_id,error\n")
+
+    def add(self, reports: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(reports, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.tmp, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+        if "status" in reports.columns:
+            failed = reports.loc[reports["status"] == "failed", ["source", "report_id", "error"]]
+            failed.to_csv(self.failed, index=False, header=False)
+
+    def __enter__(self) -> "ReportsWriter":
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        self.failed.close()
+        if self.writer is None and kind is None:
+            self.add(_frames.typed(pd.DataFrame(), REPORT_COLUMNS))
+        if self.writer is not None:
+            self.writer.close()
+        if kind is None:
+            os.replace(self.tmp, self.folder / "reports.parquet")
+
+
+def read_reports(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Given a corpus folder (or a staging part), return its reports table, typed."""
+    path = folder if folder.suffix == ".parquet" else folder / "reports.parquet"
+    reports = pq.read_table(path, columns=columns).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return reports.astype({c: t for c, t in REPORT_COLUMNS.items() if c in reports.columns})
+
+
+def open_index(path: Path) -> sqlite3.Connection:
+    """Given a path in a staging folder, return the build's SQLite index: what a build must
+    remember about every report (ids and values seen, agency keys, carry-over cells) kept on
+    disk, so that the main process's memory does not grow with the corpus."""
+    db = sqlite3.connect(str(path))
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;")
+    return db
