@@ -47,6 +47,7 @@ class _Watchdog:
         self.fired: set[int] = set()
         self.tokens = itertools.count()
         self.thread: threading.Thread | None = None
+        self.wakes = 0.0   # when the watchdog wakes next (it sleeps until the earliest deadline)
 
     def arm(self, seconds: float) -> int:
         with self.cond:
@@ -54,8 +55,12 @@ class _Watchdog:
                 self.thread = threading.Thread(target=self._loop, name="govreports-time-limit", daemon=True)
                 self.thread.start()
             token = next(self.tokens)
-            self.jobs[token] = (time.monotonic() + seconds, threading.get_ident())
-            self.cond.notify()
+            deadline = time.monotonic() + seconds
+            self.jobs[token] = (deadline, threading.get_ident())
+            if deadline < self.wakes or not self.wakes:
+                # only a deadline earlier than its next wake-up wakes the watchdog: waking it for
+                # every file cost a thread switch (about 1 ms) per file
+                self.cond.notify()
         return token
 
     def disarm(self, token: int) -> None:
@@ -78,8 +83,9 @@ class _Watchdog:
                     if deadline <= now and self.jobs.pop(token, None) is not None:
                         _set_async_exc(tid, TimedOut)
                         self.fired.add(token)
-                wait = min((d for d, _ in list(self.jobs.values())), default=now + 3600) - now
-                self.cond.wait(timeout=max(0.01, wait))
+                wait = max(0.01, min((d for d, _ in list(self.jobs.values())), default=now + 3600) - now)
+                self.wakes = now + wait
+                self.cond.wait(timeout=wait)
 
 
 _WATCHDOG = _Watchdog()
