@@ -10,6 +10,10 @@ once, then replicated with new report ids, agencies (a sixth of the reports; rea
 years, so that every step runs on every report: duplicates marked, Parquet parts, agency linking,
 the reports table, the cross-year findings. Each size runs in a fresh process (its own ru_maxrss).
 Printed, never asserted. Goal: the peak at 300,000 within 10% of the peak at 30,000.
+
+Then ``open_corpus`` on a corpus of 1,000,000 report rows (``--open``; written directly by
+benchmarks/export_speed.py's synthesizer, reports table only): seconds and memory added by opening,
+asking its counts and its length. Goal: under 0.5 s, memory flat (nothing read but corpus.json).
 """
 from __future__ import annotations
 
@@ -81,34 +85,72 @@ def child(n: int, out: str) -> None:
     Path(out).mkdir(parents=True)
     batches = synthetic_batches(n)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     c = collect(batches, Path(out), n)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "counts": c.counts, "base_mb": base,
+    print(json.dumps({"seconds": seconds, "cpu": time.process_time() - cpu, "counts": c.counts, "base_mb": base,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "cross_findings": int((c.table("findings", ["table"])["table"] == "corpus").sum())}))
 
 
+def open_child(folder: str) -> None:
+    """Open a corpus; print seconds and the memory opening added (counts and len included)."""
+    import resource
+
+    from govreports.corpus import open_corpus
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    c = open_corpus(folder)
+    counts, n = c.counts, len(c)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "files": counts["files"], "len": n,
+                      "added_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before}))
+
+
+def open_million(n: int, tmp: str) -> None:
+    from export_speed import write_corpus
+
+    folder = Path(tmp) / f"open{n}"
+    start = time.perf_counter()
+    write_corpus(folder, n, tables=False)
+    made = time.perf_counter() - start
+    done = subprocess.run([sys.executable, __file__, "--open-child", str(folder)], capture_output=True, text=True,
+                          check=True)
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    size = (folder / "reports.parquet").stat().st_size / 1e6
+    print(f"open_corpus on {r['len']:,} report rows ({size:.0f} MB reports.parquet, written in {made:.0f} s): "
+          f"{r['seconds'] * 1000:.1f} ms, {r['added_mb']:.1f} MB added (counts and len included)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[30000, 300000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[30000, 300000])
+    parser.add_argument("--open", type=int, default=1_000_000, help="report rows of the corpus opened (0: skip)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--open-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(int(args.child[0]), args.child[1])
         return 0
+    if args.open_child:
+        open_child(args.open_child)
+        return 0
     with tempfile.TemporaryDirectory(prefix="govreports-mem-") as tmp:
+        if args.open:
+            open_million(args.open, tmp)
         peaks = {}
         for n in args.sizes:
             done = subprocess.run([sys.executable, __file__, "--child", str(n), f"{tmp}/out{n}"],
                                   capture_output=True, text=True, check=True)
             r = json.loads(done.stdout.strip().splitlines()[-1])
             peaks[n] = r["peak_mb"]
-            print(f"n={n}: {r['seconds']:.1f} s ({n / r['seconds']:.0f} reports/s in the main process), "
+            print(f"n={n}: {r['seconds']:.1f} s, CPU {r.get('cpu', 0):.1f} s (with making the synthetic batches), "
                   f"peak {r['peak_mb']:.0f} MB (after imports and templates {r['base_mb']:.0f} MB), "
                   f"{r['cross_findings']} cross-year findings; {r['counts']}")
-        first, last = min(peaks), max(peaks)
-        print(f"peak at {last:,} / peak at {first:,}: {peaks[last] / peaks[first]:.2f}")
+        first, last = min(peaks, default=0), max(peaks, default=0)
+        if len(peaks) > 1:
+            print(f"peak at {last:,} / peak at {first:,}: {peaks[last] / peaks[first]:.2f}")
     return 0
 
 

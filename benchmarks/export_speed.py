@@ -46,8 +46,9 @@ def _regions() -> list[str]:
     return out
 
 
-def write_corpus(folder: Path, n: int, seed: int = 0) -> None:
-    """Write a corpus folder of ``n`` synthetic reports (tables written part by part)."""
+def write_corpus(folder: Path, n: int, seed: int = 0, tables: bool = True) -> None:
+    """Write a corpus folder of ``n`` synthetic reports (tables written part by part; with
+    ``tables=False`` only reports.parquet and corpus.json, as benchmarks/corpus_memory.py uses)."""
     rng = np.random.default_rng(seed)
     regions = _regions()
     n_agencies = max(1, n // len(YEARS))
@@ -77,6 +78,8 @@ def write_corpus(folder: Path, n: int, seed: int = 0) -> None:
     df.to_parquet(folder / "reports.parquet", index=False)
     (folder / "corpus.json").write_text(json.dumps({"counts": {"files": n, "parsed": n, "failed": 0,
                                                                "duplicates": 0}}), encoding="utf-8")
+    if not tables:
+        return
     req_cells = [(r.key, a) for r in REQUEST_ROWS for a in APPLICANT_KEYS]
     app_cells = [(p, r) for p in PROCEEDING_KEYS for r in RESULT_KEYS]
     disc_cells = {t: [(i.key, m.key, m.unit) for i in items for m in i.measures] for t, items in DISCLOSURE_ITEMS.items()}

@@ -31,8 +31,13 @@ def _run_dask(batches: list[list[str]], workers: int, scheduler, cache_dir, vers
 
     cluster = client = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        import dask
+
+        # forked, not spawned: a worker starts with govreports already imported (spawning
+        # re-imported pandas, pyarrow and govreports in every worker: seconds before the first file)
+        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         client = Client(cluster)
     elif isinstance(scheduler, Client):
         client = scheduler
