@@ -33,16 +33,11 @@ class CrossYear:
 
     def add(self, reports: pd.DataFrame) -> None:
         """Note a chunk of the linked reports table."""
-        df = reports
-        if "status" in df:
-            df = df[df["status"] == "parsed"]
-        if "duplicate_of" in df:
-            df = df[df["duplicate_of"].isna()]
-        df = df[df["agency_key"].notna() & df["year"].notna()]
+        df = _findings._linked_reports(reports)
         if not len(df):
             return
-        link = df["agency_link"] if "agency_link" in df else pd.Series(None, index=df.index, dtype="string")
-        rows = list(zip(df["report_id"], df["agency_key"], df["year"].astype(int).tolist(), df["source"],
+        link = df["agency_link"] if "agency_link" in df else pd.Series(pd.NA, index=df.index, dtype="string")
+        rows = list(zip(df["report_id"], df["agency_key"], df["year"].tolist(), df["source"],
                         link.astype(object).where(link.notna(), None)))
         self.index.executemany("INSERT INTO linked VALUES (?, ?, ?, ?, ?)", rows)
         self.misfiled += _findings._misfiled(pd.DataFrame(rows, columns=_Linked._fields))
