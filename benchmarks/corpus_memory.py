@@ -109,11 +109,13 @@ def open_child(folder: str) -> None:
 
 
 def open_million(n: int, tmp: str) -> None:
-    from export_speed import write_corpus
-
+    """Write a corpus of ``n`` report rows (in a child: this process's peak memory stays its own,
+    and so do its children's) and open it in another child."""
     folder = Path(tmp) / f"open{n}"
     start = time.perf_counter()
-    write_corpus(folder, n, tables=False)
+    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from pathlib import Path; "
+                    f"from export_speed import write_corpus; write_corpus(Path({str(folder)!r}), {n}, tables=False)"],
+                   check=True)
     made = time.perf_counter() - start
     done = subprocess.run([sys.executable, __file__, "--open-child", str(folder)], capture_output=True, text=True,
                           check=True)

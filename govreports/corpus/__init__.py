@@ -7,10 +7,11 @@ as the corpus grows, and link the reports of one agency across years. The stages
 functions over plain data::
 
     list_files(paths)                      -> [Path, ...]                 (sorted, README/manifest skipped)
-    parse_batch(paths, cache_dir, version, limits) -> {"reports": [row, ...], "tables": {name: df}, "cached": n}
-    _Collector.add(batch)                  -> duplicates marked, chunks of 2,000 reports flushed to Parquet
-    link_agencies(reports)                 -> agency_key, agency_link, level, region filled corpus-wide
-    _cross_report_findings(corpus)         -> carry-over, a year twice or missing, a misfiled report
+    parse_batch(paths, cache_dir, version, limits) -> {"reports": [row, ...], "tables": {name: Arrow}, "cached": n}
+    collect(results, folder, total)        -> the one way a build ends, in the main process:
+      _Collector.add(batch)                -> duplicates marked, chunks of 2,000 reports flushed to Parquet
+      AgencyLinker own / see / link        -> agency_key, agency_link, level, region filled corpus-wide
+      CrossYear.add / findings             -> carry-over, a year twice or missing, a misfiled report
 
 One module a job::
 
@@ -18,11 +19,14 @@ One module a job::
     cache.py     the per-file JSON cache (code_version, cache_path, load_cached, store_cached, valid_entry)
     worker.py    parse_file, parse_batch: what runs in a worker process (plain data in and out)
     engines.py   local (process pool) and dask engines: batches in, results in order
-    collect.py   the collector: duplicates marked, chunks flushed
-    store.py     Arrow schemas, Parquet parts, the reports table and corpus.json
-    crossyear.py the findings only a corpus shows
-    facade.py    Corpus, read_corpus, open_corpus
-    (agency linking: govreports.agencies.link_agencies)
+    collect.py   the collector: duplicates marked, chunks flushed, carry-over cells noted
+    store.py     Arrow schemas, Parquet parts, reports.parquet, corpus.json, the build's SQLite index
+    crossyear.py the findings only a corpus shows, streamed agency by agency
+    facade.py    Corpus, read_corpus, open_corpus, collect
+    (agency linking: govreports.agencies.link_agencies and AgencyLinker)
+
+Memory stays flat however large the corpus: what a build must remember about every report is
+kept in a SQLite index beside the rows (see :func:`~govreports.corpus.facade.collect`).
 
 Every file is read under :class:`~govreports.limits.Limits` (size, pages, rows, seconds: one
 file never stalls a batch); the cache holds JSON checked on load (data, never code); a corpus

@@ -18,10 +18,10 @@ import pyarrow.parquet as pq
 
 from .. import agencies as _agencies
 from .. import frames as _frames
+from ..findings import _CARRY_ROWS
 from .store import REPORT_COLUMNS, SCHEMAS, TABLES, _clear_dataset, _write_part
 
-CARRY_ROWS = ("carried_over", "carried_forward")   # the cells the cross-year step compares
-RAW = ".reports-raw"                               # staging parts of the report rows, before linking
+RAW = ".reports-raw"   # staging parts of the report rows, before linking
 
 
 class _Collector:
@@ -89,7 +89,7 @@ class _Collector:
 
     def _note_carry(self, requests: pa.Table) -> None:
         """Keep the carry-over cells of the kept reports in the index (the cross-year step reads them)."""
-        carry = requests.filter(pc.is_in(requests["row"], value_set=pa.array(CARRY_ROWS)))
+        carry = requests.filter(pc.is_in(requests["row"], value_set=pa.array(_CARRY_ROWS)))  # what cross-year compares
         if carry.num_rows:
             cols = [carry[c].to_pylist() for c in ("report_id", "row", "applicant", "value", "location")]
             self.index.executemany("INSERT INTO carry VALUES (?, ?, ?, ?, ?)", zip(*cols))
