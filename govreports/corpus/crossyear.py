@@ -25,7 +25,7 @@ class CrossYear:
     """Collects linked reports (``add(chunk)``, after agency linking) and yields the corpus's
     cross-year findings in frames of at most ``size`` rows (``findings()``)."""
 
-    def __init__(self, index: sqlite3.Connection, size: int = 20000):
+    def __init__(self, index: sqlite3.Connection, size: int = 2000):
         self.index, self.size = index, size
         self.misfiled: list[dict] = []
         index.execute("CREATE TABLE linked (report_id TEXT, agency_key TEXT, year INTEGER, source TEXT,"
