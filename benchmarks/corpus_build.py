@@ -13,7 +13,8 @@ parse_batch (what a worker runs: read_report plus the corpus's own work: sha256,
 columns, fingerprint, Arrow) without a cache, with a cache being filled (JSON written), and from
 a full cache (JSON read and checked); then the main process's own CPU per report (collect:
 duplicates, Parquet parts, agency linking, cross-year), measured on the built corpus. "cold" parses every file; "from the per-file cache" reads the JSON cache entries
-(validated on load) into a new output folder. Each build runs in a fresh process so that peak memory (ru_maxrss) is its own.
+(validated on load) into a new output folder. Each build runs in a fresh process so that peak memory
+(VmHWM: ru_maxrss would carry this process's own peak over into the child) is its own.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ cpu = time.process_time()
 c = read_corpus(files, workers={workers}, cache={cache!r}, out={out!r}, progress=False, engine={engine!r})
 seconds = time.perf_counter() - start
 print(json.dumps({{"seconds": seconds, "counts": c.counts, "main_cpu": time.process_time() - cpu,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "peak_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024,
                   "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

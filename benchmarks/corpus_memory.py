@@ -8,7 +8,7 @@ main process does with their results. It feeds :func:`govreports.corpus.facade.c
 way every build ends) with synthetic ``parse_batch`` results: the reports under data/reports parsed
 once, then replicated with new report ids, agencies (a sixth of the reports; real regions) and
 years, so that every step runs on every report: duplicates marked, Parquet parts, agency linking,
-the reports table, the cross-year findings. Each size runs in a fresh process (its own ru_maxrss).
+the reports table, the cross-year findings. Each size runs in a fresh process (its own peak, VmHWM).
 Printed, never asserted. Goal: the peak at 300,000 within 10% of the peak at 30,000.
 
 Then ``open_corpus`` on a corpus of 1,000,000 report rows (``--open``; written directly by
@@ -76,36 +76,38 @@ def synthetic_batches(n: int):
         yield {"reports": rows, "tables": tables, "cached": 0}
 
 
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss carries a parent's peak into a child)."""
+    with open("/proc/self/status") as fh:
+        return int(fh.read().split("VmHWM:")[1].split()[0]) / 1024
+
+
 def child(n: int, out: str) -> None:
     """Run collect() over ``n`` synthetic reports into ``out``; print seconds and peak memory."""
-    import resource
-
     from govreports.corpus.facade import collect
 
     Path(out).mkdir(parents=True)
     batches = synthetic_batches(n)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = _peak_mb()
     start, cpu = time.perf_counter(), time.process_time()
     c = collect(batches, Path(out), n)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "cpu": time.process_time() - cpu, "counts": c.counts, "base_mb": base,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "peak_mb": _peak_mb(),
                       "cross_findings": int((c.table("findings", ["table"])["table"] == "corpus").sum())}))
 
 
 def open_child(folder: str) -> None:
     """Open a corpus; print seconds and the memory opening added (counts and len included)."""
-    import resource
-
     from govreports.corpus import open_corpus
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _peak_mb()
     start = time.perf_counter()
     c = open_corpus(folder)
     counts, n = c.counts, len(c)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "files": counts["files"], "len": n,
-                      "added_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before}))
+                      "added_mb": _peak_mb() - before}))
 
 
 def open_million(n: int, tmp: str) -> None:
