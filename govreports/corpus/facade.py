@@ -34,6 +34,11 @@ from .store import (DEFAULT_CHUNK_SIZE, TABLES, ReportsWriter, _read_table, _wri
                     open_index, read_reports)
 
 
+def _table_property(name: str) -> property:
+    """A Corpus attribute for one tidy table: ``c.requests`` is ``c.table("requests")``."""
+    return property(lambda self: self.table(name), doc=f"The {name} table (``frames.COLUMNS['{name}']``).")
+
+
 class Corpus:
     """Tidy tables of many reports: ``reports`` (one row per file) and ``requests``, ``appeals``,
     ``disclosure``, ``findings`` (the columns of :mod:`govreports.frames`, duplicates left out).
@@ -91,29 +96,12 @@ class Corpus:
             self._tables[name] = df
         return df
 
-    @property
-    def requests(self) -> pd.DataFrame:
-        return self.table("requests")
-
-    @property
-    def appeals(self) -> pd.DataFrame:
-        return self.table("appeals")
-
-    @property
-    def disclosure(self) -> pd.DataFrame:
-        return self.table("disclosure")
-
-    @property
-    def findings(self) -> pd.DataFrame:
-        return self.table("findings")
-
-    @property
-    def legacy(self) -> pd.DataFrame:
-        return self.table("legacy")
-
-    @property
-    def sections(self) -> pd.DataFrame:
-        return self.table("sections")
+    requests = _table_property("requests")
+    appeals = _table_property("appeals")
+    disclosure = _table_property("disclosure")
+    findings = _table_property("findings")
+    legacy = _table_property("legacy")
+    sections = _table_property("sections")
 
     def to_parquet(self, folder: str | os.PathLike) -> Path:
         """Write the corpus as a Parquet dataset (``reports.parquet``, ``<table>/part-*.parquet``)
