@@ -12,7 +12,10 @@ cell (:class:`govreports.readers.ocr.CellRead`) and the identities of tables 3 a
   covers it (table 2);
 * a reading below :data:`SURE` in a failing row identity and a failing column identity, the
   only cell both share: the misread cell, left missing and flagged (a sure reading is not
-  blamed: reports print real inconsistencies, and their identity errors stand).
+  blamed: reports print real inconsistencies, and their identity errors stand). A lone ``0``
+  whose glyph the shape check confirms (status ``ring``, :func:`readers.ocr.is_zero_ring`) is
+  sure: two independent readings, the recogniser's and the shape's, agree;
+* ink the recogniser could not read but shaped as a ``0``: a doubtful ``0``, judged as above.
 
 Identity errors that remain on OCR'd cells say so in their message (:func:`annotate`).
 """
@@ -20,12 +23,13 @@ from __future__ import annotations
 
 from . import template as T
 from .findings import finding
+from .readers import ocr
 
 _TABLE_KEYS = {"requests": ("key", "applicant"), "appeals": ("proceeding", ""), "disclosure": ("key", "")}
 IDENTITY_IDS = frozenset(i.id for i in T.IDENTITIES)
 # A reading at least this sure is not blamed for failing identities: reports print real
 # inconsistencies (the identity error then stands, naming the cells).
-SURE = 0.95
+SURE = ocr.SURE
 
 
 def identity_instances(requests: dict, appeals: dict) -> list[tuple[str, str, list, bool]]:
@@ -101,7 +105,7 @@ def review(parsed, reads: dict) -> None:
             shared = a & b
             if len(shared) == 1:
                 k = next(iter(shared))
-                if (k in read_of and read_of[k][1].conf < SURE and k not in drop
+                if (k in read_of and read_of[k][1].conf < SURE and read_of[k][1].status != "ring" and k not in drop
                         and not any(k2 in drop for k2 in a | b)):
                     drop[k] = "the one cell shared by two failing identities (a row's and a column's); left missing"
     for k, why in drop.items():

@@ -39,6 +39,7 @@ from .base import Cell, Document, Line
 INSTALL_HINT = "pip install 'govreports[ocr]'"
 DPI = 200                # pages of a PDF are rendered at this resolution
 CONFIDENCE = 0.80        # a number read with less is doubtful until the identities confirm it
+SURE = 0.95              # a reading this sure is not blamed for failing identities (ocr_review)
 MAX_SKEW = 4.0           # degrees searched by deskew
 _DIGITS_LIKE = str.maketrans({"o": "0", "O": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                               "，": ",", "。": ".", "．": "."})
@@ -69,8 +70,9 @@ class Word:
 class CellRead:
     """What OCR made of one table cell: the text it gives the parser, the raw reading, the
     lowest word confidence, and ``status``: ``ok``, ``doubt`` (below :data:`CONFIDENCE`, or a
-    letter read as a digit: ``o`` → ``0``) or ``unread`` (ink in the cell but nothing legible:
-    the cell is left missing, never blank)."""
+    letter read as a digit: ``o`` → ``0``), ``ring`` (a ``0`` read below :data:`SURE` whose glyph
+    :func:`is_zero_ring` confirms: sure) or ``unread`` (ink in the cell but nothing
+    legible: the cell is left missing, never blank)."""
 
     text: str
     raw: str
@@ -355,6 +357,45 @@ def _ink_crop(gray, box, margin: int = 3):
     return cv2.copyMakeBorder(tight, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
 
 
+def is_zero_ring(gray, box, margin: int = 4) -> bool:
+    """Whether a cell holds one glyph only and that glyph is a ``0``: one closed stroke around
+    one hole, the hole centred and large, the outline convex, taller than wide.
+
+    The recogniser reads a ``0`` printed alone in a cell with low confidence (often as ``。`` or
+    ``o``); this check, independent of the recogniser, confirms it. A ``6`` or ``9`` (hole off
+    centre, a tail: not convex), an ``8`` (two holes), ``。``/``o`` (round, not tall) and any
+    cell with two marks (``10``) fail."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    crop = gray[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
+    if crop.size == 0:
+        return False
+    _, bw = cv2.threshold(cv2.medianBlur(crop, 3), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    marks = [i for i in range(1, n) if stats[i][4] >= 6 and stats[i][3] >= 5]
+    if len(marks) != 1:
+        return False
+    x, y, w, h, _ = stats[marks[0]]
+    if not 1.2 <= h / w <= 2.6:
+        return False
+    glyph = cv2.copyMakeBorder((labels[y:y + h, x:x + w] == marks[0]).astype("uint8") * 255,
+                               1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    contours, hierarchy = cv2.findContours(glyph, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    outer = [c for c, hr in zip(contours, hierarchy[0]) if hr[3] < 0]
+    holes = [c for c, hr in zip(contours, hierarchy[0]) if hr[3] >= 0 and cv2.contourArea(c) >= 2]
+    if len(outer) != 1 or len(holes) != 1:
+        return False
+    o, hole = outer[0], holes[0]
+    area, hull = cv2.contourArea(o), cv2.contourArea(cv2.convexHull(o))
+    mo, mh = cv2.moments(o), cv2.moments(hole)
+    if area <= 0 or hull <= 0 or mh["m00"] <= 0:
+        return False
+    dx = abs(mh["m10"] / mh["m00"] - mo["m10"] / mo["m00"]) / w
+    dy = abs(mh["m01"] / mh["m00"] - mo["m01"] / mo["m00"]) / h
+    return area / hull >= 0.93 and cv2.contourArea(hole) / area >= 0.3 and dx <= 0.1 and dy <= 0.06
+
+
 def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:
     """The text and confidence of one cell: its words, or (none read, or only a stray mark,
     but ink there) a second reading of the cell's marks alone."""
@@ -410,7 +451,12 @@ def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict, where:
                 if _ILLEGIBLE.match(text):  # a mark, not a number nor a blank sign: '。', '.', '·'
                     text, conf = "", 0.0
                 inked_unread = not text and conf == 0.0
+                if inked_unread and is_zero_ring(gray, box):  # nothing legible, but shaped as a 0
+                    text, changed = "0", True
+                    inked_unread = False
                 status = "unread" if inked_unread else "doubt" if (changed or conf < CONFIDENCE) else "ok"
+                if status in ("doubt", "ok") and text == "0" and conf < SURE and is_zero_ring(gray, box):
+                    status = "ring"
                 reads[loc] = CellRead(text, raw, round(conf, 3), status, box)
             else:
                 text = ""  # continuation of a cell merged down from above
