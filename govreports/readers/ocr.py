@@ -33,6 +33,8 @@ import io
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..exceptions import ReportError
 from .base import Cell, Document, Line
 
@@ -41,6 +43,7 @@ DPI = 200                # pages of a PDF are rendered at this resolution
 CONFIDENCE = 0.80        # a number read with less is doubtful until the identities confirm it
 SURE = 0.95              # a reading this sure is not blamed for failing identities (ocr_review)
 MAX_SKEW = 4.0           # degrees searched by deskew
+DET_SIDE = 850           # text is detected on a copy of the page this many pixels on its short side
 _DIGITS_LIKE = str.maketrans({"o": "0", "O": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                               "，": ",", "。": ".", "．": "."})
 _NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?$")
@@ -266,23 +269,136 @@ def find_tables(gray) -> list[tuple[tuple[int, int, int, int], list[tuple[int, i
 
 def recognize(gray, det: bool = True) -> list[Word]:
     """Given an image, return the words RapidOCR reads (``det=False``: the whole image is one
-    text line, e.g. a cell's crop)."""
+    text line, e.g. a cell's crop).
+
+    Text is found (detection) on a copy whose short side is :data:`DET_SIDE` pixels and read
+    (recognition) on the engine's full-resolution crops of the boxes found: detection costs by
+    the pixel and finds printed lines as well at that size, recognition needs the detail."""
     import numpy as np
 
     img = np.ascontiguousarray(gray)
+    eng = engine()
     if not det:
-        result, _ = engine()(img, use_det=False, use_cls=False, use_rec=True)
+        result, _ = eng(img, use_det=False, use_cls=False, use_rec=True)
         h, w = img.shape[:2]
         return [Word(str(t).strip(), float(s), (0, 0, w, h)) for t, s in (result or []) if str(t).strip()]
-    result, _ = engine()(img)
     words = []
-    for box, text, score in result or []:
+    for box, text, score in _detect_read(eng, img):
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
         if str(text).strip():
             words.append(Word(str(text).strip(), float(score),
                               (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))))
     return words
+
+
+def _detect_read(eng, img) -> list:
+    """``(box, text, score)`` of every text line: detection on a reduced copy, recognition on the
+    engine's own resolution. Shapes the engine pads first (thin strips) take its own path."""
+    import cv2
+    import numpy as np
+
+    h, w = img.shape[:2]
+    if h <= eng.min_height or w / h > eng.width_height_ratio:
+        result, _ = eng(img)
+        return result or []
+    bgr = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) if img.ndim == 2 else img
+    full, ratio_h, ratio_w = eng.preprocess(bgr)
+    scale = min(1.0, DET_SIDE / min(full.shape[:2]))
+    small = cv2.resize(full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else full
+    boxes, _ = eng.auto_text_det(small)
+    if not boxes:
+        return []
+    boxes = [np.asarray(b, dtype=np.float32) / scale for b in boxes]
+    imgh, imgw = eng.text_rec.rec_image_shape[1:]
+    short = [i for i, b in enumerate(boxes) if _box_ratio(b) < imgw / imgh]
+    long_ = [i for i in range(len(boxes)) if i not in set(short)]
+    texts: dict[int, tuple[str, float]] = {}
+    if long_:
+        read, _ = eng.text_rec(eng.get_crop_img_list(full, [boxes[i] for i in long_]))
+        texts.update(zip(long_, read))
+    texts.update(zip(short, read_short(eng, [_upright_crop(full, boxes[i]) for i in short])))
+    return [((boxes[i] * np.float32([ratio_w, ratio_h])).tolist(), *texts[i])
+            for i in range(len(boxes)) if texts[i][1] >= eng.text_score]
+
+
+def _box_ratio(box) -> float:
+    w = max(float(box[:, 0].max() - box[:, 0].min()), 1.0)
+    return w / max(float(box[:, 1].max() - box[:, 1].min()), 1.0)
+
+
+def _upright_crop(img, box):
+    """The box's bounding rectangle cut from the (levelled) page, never turned."""
+    h, w = img.shape[:2]
+    x0, y0 = max(0, int(box[:, 0].min())), max(0, int(box[:, 1].min()))
+    x1, y1 = min(w, int(np.ceil(box[:, 0].max()))), min(h, int(np.ceil(box[:, 1].max())))
+    return img[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
+
+
+STRIP_GAP = 16      # white pixels between two short crops in a strip (at the recogniser's height)
+STRIP_WIDTH = 1600  # a strip of short crops is at most this wide (pixels at the recogniser's height)
+
+
+def read_short(eng, crops: list) -> list[tuple[str, float]]:
+    """Given short text crops (a number in a cell, a word), return ``(text, confidence)`` of each.
+
+    The recogniser pads every line it reads to 320 pixels (at its height of 48): most of the cost
+    of a table's cells is padding. So the crops are laid side by side with a white gap between
+    them, several to a strip, each strip read once, and each character goes back to the crop its
+    position in the strip falls in (the recogniser's output steps map to columns of the strip).
+    Confidence is the mean of the crop's characters' probabilities, as the engine gives for a
+    line; a crop that gets no character reads as nothing."""
+    import cv2
+
+    rec = eng.text_rec
+    imgh = rec.rec_image_shape[1]
+    segments = []
+    for c in crops:
+        w = max(1, int(round(c.shape[1] * imgh / max(c.shape[0], 1))))
+        segments.append(cv2.resize(c, (w, imgh), interpolation=cv2.INTER_LINEAR))
+    strips: list[list[int]] = []
+    width = 0
+    for i, seg in enumerate(segments):
+        if not strips or width + STRIP_GAP + seg.shape[1] > STRIP_WIDTH:
+            strips.append([])
+            width = STRIP_GAP
+        strips[-1].append(i)
+        width += seg.shape[1] + STRIP_GAP
+    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    chars = rec.postprocess_op.character
+    for first in range(0, len(strips), rec.rec_batch_num):
+        batch = strips[first:first + rec.rec_batch_num]
+        images, spans = [], []
+        for members in batch:
+            parts, bounds, x = [], [], STRIP_GAP
+            gap = np.full((imgh, STRIP_GAP, 3), 255, np.uint8)
+            parts.append(gap)
+            for i in members:
+                parts += [segments[i], gap]
+                bounds.append((i, x - STRIP_GAP / 2, x + segments[i].shape[1] + STRIP_GAP / 2))
+                x += segments[i].shape[1] + STRIP_GAP
+            images.append(np.hstack(parts))
+            spans.append(bounds)
+        max_ratio = max(im.shape[1] / imgh for im in images)
+        norm = np.concatenate([rec.resize_norm_img(im, max_ratio)[np.newaxis] for im in images]).astype(np.float32)
+        preds = rec.session(norm)[0]
+        step = norm.shape[3] / preds.shape[1]
+        for bounds, pred in zip(spans, preds):
+            idx, prob = pred.argmax(axis=1), pred.max(axis=1)
+            got: dict[int, list[tuple[str, float]]] = {}
+            for t in range(len(idx)):
+                if idx[t] == 0 or (t and idx[t] == idx[t - 1]):
+                    continue
+                x = (t + 0.5) * step
+                for i, lo, hi in bounds:
+                    if lo <= x < hi:
+                        got.setdefault(i, []).append((chars[idx[t]], float(prob[t])))
+                        break
+            for i, cs in got.items():
+                text = "".join(ch for ch, _ in cs).strip()
+                if text:
+                    out[i] = (text, sum(p for _, p in cs) / len(cs))
+    return out
 
 
 # --------------------------------------------------------------------------- words → cells
