@@ -51,7 +51,7 @@ def identity_instances(requests: dict, appeals: dict) -> list[tuple[str, str, li
         elif ident.scope == "per_applicant":
             for a in T.APPLICANT_KEYS:
                 parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
-                if ident.id == "outcome_total" and not parts:
+                if ident.parts == T.OUTCOME_KEYS and not parts:  # no outcome row placed: nothing to sum
                     continue
                 add(ident, requests, parts, [(t, a) for t in ident.total], "requests")
         elif ident.scope == "per_proceeding":

@@ -39,7 +39,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "not_processed.petition", "not_processed.publication", "other.no_correction", "other.other", "other.unpaid_fee",
         "outcome_total", "unavailable.needs_creation", "unavailable.not_held", "unavailable.unclear")},
     ("export.py", "合计"): "the codebook's Chinese name of a rollup column (a sum), not the template's 合计 of table 4",
-    ("ocr_review.py", "outcome_total"): _KEYS_AS_DATA,
     **{("parse.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "received_new", "other.other",
                                                 "outcome_total", "other.no_correction", "other.unpaid_fee")},
     ("parse.py", "（六）其他处理 sub-rows"): "a value of Parsed.template_source (what told the template), shown to "
