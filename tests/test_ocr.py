@@ -2,8 +2,8 @@
 
 OCR is heavy (seconds per page on a loaded 2-core machine), so each printing is read once per
 session (module-scoped fixtures) and only a small sample is read here: one gold entry scanned
-at 200 dpi, the same degraded (JPEG 40, 1.5° skew, noise), a multi-page TIFF at 150 dpi, one
-real PDF rasterized. Every dpi, every degraded copy and every gold entry are swept by
+at 200 dpi, the same degraded (JPEG 40, 1.5° skew, noise), a multi-page TIFF at 150 dpi, a PDF
+with a text page and a scanned page, one real PDF rasterized. Every dpi, every degraded copy and every gold entry are swept by
 ``benchmarks/ocr_accuracy.py``.
 """
 from __future__ import annotations
@@ -161,6 +161,44 @@ def test_image_without_the_ocr_extra_names_the_extra(monkeypatch):
         gr.read_report(page_png(Image.new("L", (40, 40), 255)), name="table.png")
 
 
+def _glyph_cell(text: str, px: int):
+    """A table cell (grey page, cell box) holding ``text`` printed in the scans' font, ``px`` high."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from govreports.render.scan import font_file
+
+    img = Image.new("L", (5 * px, 2 * px), 255)
+    ImageDraw.Draw(img).text((2 * px, px // 3), text, font=ImageFont.truetype(font_file(), px), fill=0)
+    return np.asarray(img), (0, 0, img.width, img.height)
+
+
+@needs_ocr
+@pytest.mark.parametrize("px", [18, 22, 34])  # about the digits' size at 150, 200 and 300 dpi
+def test_zero_ring_confirms_a_zero_and_no_other_glyph(px):
+    from govreports.readers.ocr import is_zero_ring
+
+    assert is_zero_ring(*_glyph_cell("0", px))
+    for other in ("6", "9", "8", "4", "o", "。", "10", "00", "-", ""):
+        assert not is_zero_ring(*_glyph_cell(other, px)), other
+
+
+@needs_ocr
+def test_short_crops_read_side_by_side_keep_each_its_own_text():
+    import cv2
+
+    numbers = ["0", "12", "3", "0", "985", "7", "58", "1", "0", "4", "2,021", "60", "0", "9"]
+    crops = []
+    for n in numbers:  # a detected number as the engine cuts it: the glyphs with a white margin
+        gray, _ = _glyph_cell(n, 22)
+        ys, xs = (gray < 128).nonzero()
+        tight = gray[max(0, ys.min() - 6):ys.max() + 7, max(0, xs.min() - 6):xs.max() + 7]
+        crops.append(cv2.cvtColor(tight, cv2.COLOR_GRAY2BGR))
+    got = ocr.read_short(ocr.engine(), crops)
+    assert [t for t, _ in got] == numbers
+    assert all(0.0 < c <= 1.0 for _, c in got)
+
+
 # --------------------------------------------------------------------------- OCR
 @needs_ocr
 def test_scan_at_200_dpi_reads_the_gold_cell_by_cell(scan_200):
@@ -200,6 +238,22 @@ def test_multipage_tiff_at_150_dpi_reads_the_gold(city_values):
     r = compare_cells(report, ReportValues.from_gold(PDF_GOLD[CITY]).cells())
     assert not r["silent"], r["silent"]
     assert r["exact"] / r["cells"] >= 0.98, (r["missing"], r["wrong"])
+
+
+@needs_ocr
+def test_pdf_with_a_text_page_and_a_scanned_page_reads_both(city_values):
+    from govreports.render.scan import mixed_pdf
+
+    report = gr.read_report(mixed_pdf(city_values, scanned=(2,)), name="mixed.pdf")
+    assert report.meta.format == "pdf-ocr"
+    locs = report.requests["location"]  # table 3 begins on the text page and goes on in the scan
+    assert locs.str.startswith("page 1 table").any() and locs.str.startswith("page 2 (OCR)").any()
+    assert report.appeals["location"].str.startswith("page 2 (OCR)").all()
+    assert not report.disclosure["location"].str.contains("OCR").any()  # table 1: the text layer
+    r = compare_cells(report, city_values.cells())
+    assert not r["wrong"], r["wrong"]
+    assert r["exact"] / r["cells"] >= 0.995, r["missing"]
+    assert report.meta.year == PDF_GOLD[CITY]["year"]
 
 
 @needs_ocr

@@ -7,8 +7,11 @@ at a time, each step a small function:
 
 ``to_gray`` → ``deskew`` (the angle whose row profile is sharpest) → ``find_tables`` (ruling
 lines by morphology → the table's cell rectangles) → ``recognize`` (RapidOCR: words with boxes
-and confidences) → ``page_items`` (words into grid cells; a cell with ink but no word read
-again on its own crop; text outside the tables as lines, cut where a wide gap separates words).
+and confidences; text found on a reduced copy, read at full resolution, short crops such as a
+cell's number read several to a strip: :func:`read_short`) → ``page_items`` (words into grid
+cells; a cell with ink but no word read again on its own crop; a lone ``0`` read with low
+confidence confirmed by its shape, :func:`is_zero_ring`; text outside the tables as lines,
+cut where a wide gap separates words).
 
 Every OCR'd cell's location names the page, grid row and column and the cell's box in pixels
 of the deskewed page (``page 3 (OCR) row 5 col 2 [812,640,1010,690]``); its confidence and
@@ -509,7 +512,7 @@ def is_zero_ring(gray, box, margin: int = 4) -> bool:
         return False
     dx = abs(mh["m10"] / mh["m00"] - mo["m10"] / mo["m00"]) / w
     dy = abs(mh["m01"] / mh["m00"] - mo["m01"] / mo["m00"]) / h
-    return area / hull >= 0.93 and cv2.contourArea(hole) / area >= 0.3 and dx <= 0.1 and dy <= 0.06
+    return area / hull >= 0.95 and cv2.contourArea(hole) / area >= 0.3 and dx <= 0.1 and dy <= 0.06
 
 
 def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:

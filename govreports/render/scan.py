@@ -5,10 +5,12 @@ table 3 as a picture. This module makes such printings from report values, so th
 and benchmarks read exactly what the renderer printed, with the damage a scan adds.
 
 >>> from govreports.render import ReportValues
->>> from govreports.render.scan import render_pages, scanned_pdf
+>>> from govreports.render.scan import mixed_pdf, render_pages, scanned_pdf
 >>> pages = render_pages(ReportValues.synthetic(3), dpi=150)       # one PIL image per page
 >>> data = scanned_pdf(ReportValues.synthetic(3), dpi=150, skew=1.5, jpeg_quality=40)
 >>> data[:4]
+b'%PDF'
+>>> mixed_pdf(ReportValues.synthetic(3), scanned=(2,))[:4]       # page 2 a scan, page 1 text
 b'%PDF'
 
 Degradations (all optional, applied in this order): ``skew`` (degrees, counter-clockwise,
@@ -89,6 +91,38 @@ def images_to_pdf(images: list, dpi: int = 200) -> bytes:
 def scanned_pdf(values: ReportValues, dpi: int = 200, pdf_options: dict | None = None, **damage) -> bytes:
     """Print ``values`` as a scanned PDF: page images only, no text layer."""
     return images_to_pdf(render_pages(values, dpi, pdf_options, **damage), dpi)
+
+
+def mixed_pdf(values: ReportValues, scanned: tuple[int, ...] = (2,), dpi: int = 200,
+              pdf_options: dict | None = None, **damage) -> bytes:
+    """Print ``values`` as the renderer's PDF with the pages numbered in ``scanned`` (from 1)
+    replaced by their scans (an image, no text layer), the others kept with their text layer:
+    a report assembled from a printout and a scanned table."""
+    import pypdfium2 as pdfium
+
+    from .pdf import render as render_pdf
+
+    text = render_pdf(values, **{"font_file": font_file(), **(pdf_options or {})})
+    src = pdfium.PdfDocument(text)
+    pages = rasterize(text, dpi)
+    seed = int(damage.pop("seed", 0))
+    images = [degrade(pages[n - 1], seed=seed + n, **damage) if damage else pages[n - 1]
+              for n in scanned if 1 <= n <= len(pages)]
+    scan = pdfium.PdfDocument(images_to_pdf(images, dpi)) if images else None
+    out = pdfium.PdfDocument.new()
+    k = 0
+    for i in range(len(src)):
+        if i + 1 in scanned and scan is not None:
+            out.import_pages(scan, [k])
+            k += 1
+        else:
+            out.import_pages(src, [i])
+    buf = io.BytesIO()
+    out.save(buf)
+    for d in (out, scan, src):
+        if d is not None:
+            d.close()
+    return buf.getvalue()
 
 
 def page_png(image) -> bytes:
