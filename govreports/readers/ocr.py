@@ -350,7 +350,8 @@ def read_short(eng, crops: list) -> list[tuple[str, float]]:
     them, several to a strip, each strip read once, and each character goes back to the crop its
     position in the strip falls in (the recogniser's output steps map to columns of the strip).
     Confidence is the mean of the crop's characters' probabilities, as the engine gives for a
-    line; a crop that gets no character reads as nothing."""
+    line; a crop that gets no character reads as nothing. A character that falls in a gap
+    between two crops (which crop it belongs to is unsure) sends its neighbours to be read alone."""
     import cv2
 
     rec = eng.text_rec
@@ -368,6 +369,7 @@ def read_short(eng, crops: list) -> list[tuple[str, float]]:
         strips[-1].append(i)
         width += seg.shape[1] + STRIP_GAP
     out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    unsure: set[int] = set()
     chars = rec.postprocess_op.character
     for first in range(0, len(strips), rec.rec_batch_num):
         batch = strips[first:first + rec.rec_batch_num]
@@ -378,7 +380,7 @@ def read_short(eng, crops: list) -> list[tuple[str, float]]:
             parts.append(gap)
             for i in members:
                 parts += [segments[i], gap]
-                bounds.append((i, x - STRIP_GAP / 2, x + segments[i].shape[1] + STRIP_GAP / 2))
+                bounds.append((i, x, x + segments[i].shape[1]))
                 x += segments[i].shape[1] + STRIP_GAP
             images.append(np.hstack(parts))
             spans.append(bounds)
@@ -393,14 +395,19 @@ def read_short(eng, crops: list) -> list[tuple[str, float]]:
                 if idx[t] == 0 or (t and idx[t] == idx[t - 1]):
                     continue
                 x = (t + 0.5) * step
-                for i, lo, hi in bounds:
-                    if lo <= x < hi:
-                        got.setdefault(i, []).append((chars[idx[t]], float(prob[t])))
-                        break
+                inside = [i for i, lo, hi in bounds if lo - STRIP_GAP / 4 <= x < hi + STRIP_GAP / 4]
+                if inside:
+                    got.setdefault(inside[0], []).append((chars[idx[t]], float(prob[t])))
+                elif chars[idx[t]].strip():  # a character in a gap: its crop is unsure, read alone
+                    unsure.update(i for i, lo, hi in bounds if lo - STRIP_GAP <= x < hi + STRIP_GAP)
             for i, cs in got.items():
                 text = "".join(ch for ch, _ in cs).strip()
                 if text:
                     out[i] = (text, sum(p for _, p in cs) / len(cs))
+    if unsure:
+        alone, _ = rec([crops[i] for i in sorted(unsure)])
+        for i, read in zip(sorted(unsure), alone):
+            out[i] = read
     return out
 
 
