@@ -174,12 +174,12 @@ def _glyph_cell(text: str, px: int):
 
 
 @needs_ocr
-@pytest.mark.parametrize("px", [18, 22, 34])  # about the digits' size at 150, 200 and 300 dpi
+@pytest.mark.parametrize("px", [14, 16, 18, 22, 34])  # about the digits' size at 150, 200 and 300 dpi
 def test_zero_ring_confirms_a_zero_and_no_other_glyph(px):
     from govreports.readers.ocr import is_zero_ring
 
     assert is_zero_ring(*_glyph_cell("0", px))
-    for other in ("6", "9", "8", "4", "o", "。", "10", "00", "-", ""):
+    for other in ("6", "9", "8", "4", "o", "。", "10", "00", "-", "", "口"):
         assert not is_zero_ring(*_glyph_cell(other, px)), other
 
 

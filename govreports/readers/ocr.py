@@ -488,16 +488,23 @@ def is_zero_ring(gray, box, margin: int = 4) -> bool:
     one hole, the hole centred and large, the outline convex, taller than wide.
 
     The recogniser reads a ``0`` printed alone in a cell with low confidence (often as ``。`` or
-    ``o``); this check, independent of the recogniser, confirms it. A ``6`` or ``9`` (hole off
-    centre, a tail: not convex), an ``8`` (two holes), ``。``/``o`` (round, not tall) and any
-    cell with two marks (``10``) fail."""
+    ``o``); this check, independent of the recogniser, confirms it. A ``6``, ``9`` or ``4`` (a
+    tail or a corner: the outline is not convex), an ``8`` (two holes), ``。``/``o`` (round, not
+    tall) and any cell with two marks (``10``) fail. The cell is binarized as it is and, for a
+    noisy scan, median-filtered: the glyph passes if either is a ring."""
     import cv2
 
     x0, y0, x1, y1 = box
     crop = gray[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
     if crop.size == 0:
         return False
-    _, bw = cv2.threshold(cv2.medianBlur(crop, 3), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return any(_ring(cv2.threshold(c, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1])
+               for c in (crop, cv2.medianBlur(crop, 3)))
+
+
+def _ring(bw) -> bool:
+    import cv2
+
     n, labels, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
     marks = [i for i in range(1, n) if stats[i][4] >= 6 and stats[i][3] >= 5]
     if len(marks) != 1:
@@ -519,7 +526,7 @@ def is_zero_ring(gray, box, margin: int = 4) -> bool:
         return False
     dx = abs(mh["m10"] / mh["m00"] - mo["m10"] / mo["m00"]) / w
     dy = abs(mh["m01"] / mh["m00"] - mo["m01"] / mo["m00"]) / h
-    return area / hull >= 0.95 and cv2.contourArea(hole) / area >= 0.3 and dx <= 0.1 and dy <= 0.06
+    return area / hull >= 0.93 and cv2.contourArea(hole) / area >= 0.3 and dx <= 0.1 and dy <= 0.06
 
 
 def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:
