@@ -45,10 +45,15 @@ def main() -> None:
         pages = rasterize(path.read_bytes(), 200)
         data = images_to_pdf(pages, 200)
         t, c = time.perf_counter(), time.process_time()
-        gr.read_report(data, name=path.name)
+        report = gr.read_report(data, name=path.name)
         secs, cpu = time.perf_counter() - t, time.process_time() - c
+        gold = gold_entries().get(f"pdf/{path.name}")
+        exact = ""
+        if gold:
+            r = compare(report, gold)
+            exact = f", cells exact {r['exact']}/{r['cells']}, missing {r['missing']}, wrong {r['wrong']}"
         print(f"real {path.name} rasterized @ 200 dpi: {len(pages)} pages in {secs:.1f} s wall, "
-              f"{cpu:.1f} s CPU ({cpu / len(pages):.1f} s/page CPU)", flush=True)
+              f"{cpu:.1f} s CPU ({cpu / len(pages):.1f} s/page CPU){exact}", flush=True)
 
 
 if __name__ == "__main__":
