@@ -313,8 +313,7 @@ def _detect_read(eng, img) -> list:
     if not boxes:
         return []
     boxes = [np.asarray(b, dtype=np.float32) / scale for b in boxes]
-    imgh, imgw = eng.text_rec.rec_image_shape[1:]
-    short = [i for i, b in enumerate(boxes) if _box_ratio(b) < imgw / imgh]
+    short = [i for i, b in enumerate(boxes) if _box_ratio(b) < STRIP_RATIO]
     long_ = [i for i in range(len(boxes)) if i not in set(short)]
     texts: dict[int, tuple[str, float]] = {}
     if long_:
@@ -338,6 +337,7 @@ def _upright_crop(img, box):
     return img[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
 
 
+STRIP_RATIO = 2.0   # a crop narrower than this (width / height: a number of a few digits) is read in a strip
 STRIP_GAP = 16      # white pixels between two short crops in a strip (at the recogniser's height)
 STRIP_WIDTH = 1600  # a strip of short crops is at most this wide (pixels at the recogniser's height)
 
