@@ -58,6 +58,7 @@ def test_digit_like_letters_become_digits_and_stay_doubtful():
     assert as_number_text("。") == ("0", True)
     assert as_number_text("3985758") == ("3985758", False)
     assert as_number_text("96171. 6") == ("96171.6", False)  # one number the detector cut in two
+    assert as_number_text("２０") == ("20", False)  # full-width digits are the same digits
     assert as_number_text("（一）予以公开") == ("（一）予以公开", False)
 
 

@@ -49,6 +49,7 @@ MAX_SKEW = 4.0           # degrees searched by deskew
 DET_SIDE = 850           # text is detected on a copy of the page this many pixels on its short side
 _DIGITS_LIKE = str.maketrans({"o": "0", "O": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                               "，": ",", "。": ".", "．": "."})
+_FULL_WIDTH = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})  # ０-９: the same digits
 _NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ZERO_LIKE = frozenset({"o", "O", "〇", "。", "°", "º"})
@@ -313,7 +314,8 @@ def _detect_read(eng, img) -> list:
     if not boxes:
         return []
     boxes = [np.asarray(b, dtype=np.float32) / scale for b in boxes]
-    short = [i for i, b in enumerate(boxes) if _box_ratio(b) < STRIP_RATIO]
+    imgh, imgw = eng.text_rec.rec_image_shape[1:]
+    short = [i for i, b in enumerate(boxes) if _box_ratio(b) < imgw / imgh]
     long_ = [i for i in range(len(boxes)) if i not in set(short)]
     texts: dict[int, tuple[str, float]] = {}
     if long_:
@@ -337,7 +339,6 @@ def _upright_crop(img, box):
     return img[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
 
 
-STRIP_RATIO = 2.0   # a crop narrower than this (width / height: a number of a few digits) is read in a strip
 STRIP_GAP = 16      # white pixels between two short crops in a strip (at the recogniser's height)
 STRIP_WIDTH = 1600  # a strip of short crops is at most this wide (pixels at the recogniser's height)
 
@@ -349,6 +350,8 @@ def read_short(eng, crops: list) -> list[tuple[str, float]]:
     of a table's cells is padding. So the crops are laid side by side with a white gap between
     them, several to a strip, each strip read once, and each character goes back to the crop its
     position in the strip falls in (the recogniser's output steps map to columns of the strip).
+    Strips are for numbers: a crop that reads as words (a label) is read again alone, as the
+    engine reads a line (labels read in a strip lose some of their context).
     Confidence is the mean of the crop's characters' probabilities, as the engine gives for a
     line; a crop that gets no character reads as nothing. A character that falls in a gap
     between two crops (which crop it belongs to is unsure) sends its neighbours to be read alone."""
@@ -402,8 +405,10 @@ def read_short(eng, crops: list) -> list[tuple[str, float]]:
                     unsure.update(i for i, lo, hi in bounds if lo - STRIP_GAP <= x < hi + STRIP_GAP)
             for i, cs in got.items():
                 text = "".join(ch for ch, _ in cs).strip()
-                if text:
+                if text and _NUMBER.match(text.replace(" ", "").translate(_FULL_WIDTH).translate(_DIGITS_LIKE)):
                     out[i] = (text, sum(p for _, p in cs) / len(cs))
+                elif text:  # words, not a number: read alone, as the engine reads a line
+                    unsure.add(i)
     if unsure:
         alone, _ = rec([crops[i] for i in sorted(unsure)])
         for i, read in zip(sorted(unsure), alone):
@@ -425,16 +430,18 @@ def as_number_text(text: str) -> tuple[str, bool]:
     ('0', True)
     >>> as_number_text("96171. 6")
     ('96171.6', False)
+    >>> as_number_text("０")
+    ('0', False)
     >>> as_number_text("（一）予以公开")
     ('（一）予以公开', False)
     """
-    s = text.replace(" ", "")
+    s = text.replace(" ", "").translate(_FULL_WIDTH)
     if s in _ZERO_LIKE:  # a lone small circle in a number cell: the recogniser's reading of a 0
         return "0", True
     if not s or _CJK.search(s):
         return text, False
     mapped = s.translate(_DIGITS_LIKE)
-    if _NUMBER.match(mapped) and mapped != text:  # letters read for digits, or a number cut in two words
+    if _NUMBER.match(mapped) and mapped != text:  # letters read for digits, a number cut in two, full-width
         return mapped, mapped != s
     return text, False
 
