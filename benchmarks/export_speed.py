@@ -76,9 +76,8 @@ def write_corpus(folder: Path, n: int, seed: int = 0, tables: bool = True) -> No
     df = pd.DataFrame(reports).astype(REPORT_COLUMNS)
     folder.mkdir(parents=True, exist_ok=True)
     df.to_parquet(folder / "reports.parquet", index=False)
-    (folder / "corpus.json").write_text(json.dumps({"counts": {"files": n, "parsed": n, "failed": 0,
-                                                               "duplicates": 0}}), encoding="utf-8")
     if not tables:
+        _write_counts(folder, n)
         return
     req_cells = [(r.key, a) for r in REQUEST_ROWS for a in APPLICANT_KEYS]
     app_cells = [(p, r) for p in PROCEEDING_KEYS for r in RESULT_KEYS]
@@ -102,6 +101,12 @@ def write_corpus(folder: Path, n: int, seed: int = 0, tables: bool = True) -> No
                      severity=rng.choice(["error", "warning", "info"], nf).tolist(),
                      message=["总计 = 各类申请人之和 fails"] * nf)
         _write(folder, "findings", part, fcols)
+    _write_counts(folder, n)   # written last: a folder with corpus.json is a whole corpus (--keep reuses it)
+
+
+def _write_counts(folder: Path, n: int) -> None:
+    (folder / "corpus.json").write_text(json.dumps({"counts": {"files": n, "parsed": n, "failed": 0,
+                                                               "duplicates": 0}}), encoding="utf-8")
 
 
 def _table(folder, name, part, rid, cells, rng, keys) -> None:
@@ -126,9 +131,12 @@ import json, resource, time
 from govreports.corpus import open_corpus
 from govreports.export import export
 start = time.perf_counter()
-export(open_corpus({str(corpus)!r}), {str(out)!r}, formats={tuple(formats)!r})
-print(json.dumps({{"seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+corpus = open_corpus({str(corpus)!r})
+opened = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+export(corpus, {str(out)!r}, formats={tuple(formats)!r})
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"seconds": time.perf_counter() - start, "cpu_seconds": use.ru_utime + use.ru_stime,
+                  "peak_mb": use.ru_maxrss / 1024, "opened_mb": opened}}))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode:
@@ -141,18 +149,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--formats", nargs="+", default=["parquet", "csv", "dta", "xlsx"])
     parser.add_argument("--tmp", default=None, help="folder for the corpora and releases (default: a temp dir)")
+    parser.add_argument("--keep", default=None, help="folder where the synthetic corpora are kept and reused")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         for n in args.sizes:
-            corpus = Path(tmp) / f"corpus{n}"
+            corpus = Path(args.keep or tmp) / f"corpus{n}"
             start = time.perf_counter()
-            write_corpus(corpus, n)
+            if not (corpus / "corpus.json").exists():
+                write_corpus(corpus, n)
             made = time.perf_counter() - start
             got = export_in_child(corpus, Path(tmp) / f"release{n}", args.formats)
             info = json.loads((Path(tmp) / f"release{n}" / "release.json").read_text(encoding="utf-8"))
             size = sum(f["bytes"] for f in info["files"]) / 1e6
-            print(f"{n:>7} reports (tables made in {made:.0f} s): export {got['seconds']:.1f} s, "
-                  f"peak {got['peak_mb']:.0f} MB, {size:.0f} MB written, rows {info['counts']['rows']}, "
+            print(f"{n:>7} reports (tables made in {made:.0f} s): export {got['seconds']:.1f} s wall, "
+                  f"{got['cpu_seconds']:.1f} s CPU (process and its threads), "
+                  f"peak {got['peak_mb']:.0f} MB ({got['opened_mb']:.0f} MB once the corpus is opened), "
+                  f"{size:.0f} MB written, rows {info['counts']['rows']}, "
                   f"left out: {info['skipped']}, steps (s): {info['seconds_by_step']}", flush=True)
     return 0
 

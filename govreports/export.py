@@ -600,16 +600,17 @@ def _timeliness_figures(reports: pd.DataFrame) -> pd.DataFrame:
     date and a deadline), as :func:`analysis.timeliness_shares` counts them; only the reports
     table is needed."""
     empty = {n: _frames.empty(n) for n in ("requests", "appeals", "disclosure", "findings", "legacy")}
-    f = _analysis.Frames(_analysis._normalise_reports(reports.reset_index(drop=True)), empty["requests"], empty["appeals"], empty["disclosure"], empty["findings"],
-                         empty["legacy"])
+    f = _analysis.Frames(_analysis._normalise_reports(reports.reset_index(drop=True)), empty["requests"],
+                         empty["appeals"], empty["disclosure"], empty["findings"], empty["legacy"])
     t = _analysis.timeliness(f).set_index("report_id")
     return pd.DataFrame({"on_time": t["on_time"].fillna(False).astype("float64"),
                          "timed": t["on_time"].notna().astype("float64")}, index=t.index)
 
 
 def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndarray,
-                 legacy: pd.DataFrame, timed: pd.DataFrame | None = None) -> tuple[dict, dict]:
-    """Given some reports' ids, their cells and templates, return (panel columns, figures)."""
+                 legacy: pd.DataFrame, timed: dict[str, np.ndarray]) -> tuple[dict, dict]:
+    """Given some reports' ids, their cells, templates and timeliness figures (arrays in the order
+    of ids), return (panel columns, figures), arrays in the order of ids."""
     req = _cells(tables["requests"], ids, "requests")
     app = _cells(tables["appeals"], ids, "appeals")
     disc = _cells(tables["disclosure"], ids, "disclosure")
@@ -625,9 +626,7 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
         fig[k] = legacy[k].reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if len(legacy) \
             else np.full(len(ids), np.nan)
     fig["suits"] = np.where(np.isnan(fig["suits"]), fig["suits_total"], fig["suits"])  # before 2019: one figure
-    for k in TIMELINESS_FIGURES:
-        fig[k] = timed[k].reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if timed is not None \
-            else np.full(len(ids), np.nan)
+    fig.update(timed)
     cols = {"n_missing_cells": (np.isnan(value) & mask).sum(axis=1), "n_corrected": req[3] + app[3] + disc[3],
             **_measures(fig)}
     names = [c.name for c in cell_columns()]
@@ -635,22 +634,75 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
     return cols, {k: fig[k] for k in ROLLUP_FIGURES}
 
 
-def _panel_and_figures(corpus, sink: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The panel's cells, measures and quality columns, and the figures, by report_id. With
-    ``sink`` ({table: writer}), each part read is also handed to the writer of its table, so that
-    the release reads every part once."""
-    reports = _usable(corpus.reports).drop_duplicates("report_id")
-    reports = reports.assign(report_id=reports["report_id"].astype(str)).set_index("report_id", drop=False)
-    templates = pd.Series(_template_keys(reports), index=reports.index)
-    legacy = _legacy_figures(corpus, reports)
-    timed = _timeliness_figures(reports)
-    bodies, figures, seen = [], [], set()
+BUCKET_ROWS = 10_000     # the panel is sorted and written this many rows at a time
+
+
+class _Reports:
+    """The reports of the panel (parsed, not duplicates, one per report_id) by position, each
+    one's row in the panel's order (agency_key, year, report_id), and what is known of it
+    before its cells are read (template, quality counts, timeliness, reports on its year)."""
+
+    def __init__(self, corpus):
+        reports = _usable(corpus.reports).drop_duplicates("report_id").reset_index(drop=True)
+        for col in META:
+            if col.name not in reports.columns:
+                reports[col.name] = pd.NA
+        self.reports = reports
+        ids = reports["report_id"].astype(str)
+        self.index = pd.Index(ids.to_numpy(dtype=object))
+        key = pd.DataFrame({"agency_key": reports["agency_key"].astype("string"),
+                            "year": reports["year"].astype("Int64"), "report_id": ids.astype("string")})
+        self.order = key.sort_values(["agency_key", "year", "report_id"], na_position="last").index.to_numpy()
+        self.rank = np.empty(len(self.order), dtype=np.int64)
+        self.rank[self.order] = np.arange(len(self.order))
+        same = key.groupby([key["agency_key"].fillna(key["report_id"]), key["year"]], dropna=False)["report_id"]
+        self.n_same = same.transform("size").to_numpy(dtype=np.int64)
+        self.duplicate = (self.n_same > 1) & key["agency_key"].notna().to_numpy() & key["year"].notna().to_numpy()
+        self.templates = _template_keys(reports)
+        quality = _quality_counts(corpus).reindex(self.index)
+        self.n_errors = quality["error"].fillna(0).to_numpy(dtype=np.int64)
+        self.n_warnings = quality["warning"].fillna(0).to_numpy(dtype=np.int64)
+        self.legacy = _legacy_figures(corpus, reports.set_index(self.index, drop=False))
+        self.timed = {k: np.full(len(reports), np.nan) for k in TIMELINESS_FIGURES}
+        for start in range(0, len(reports), BUCKET_ROWS):   # in slices: its frames grow with the rows
+            t = _timeliness_figures(reports.iloc[start:start + BUCKET_ROWS])
+            for k in TIMELINESS_FIGURES:
+                self.timed[k][start:start + BUCKET_ROWS] = t[k].to_numpy()
+        self._codes: dict[str, str | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def positions(self, ids) -> np.ndarray:
+        return self.index.get_indexer(ids)
+
+    def meta(self, pos: np.ndarray) -> pd.DataFrame:
+        """The META and QUALITY columns of the reports at ``pos``."""
+        df = self.reports.iloc[pos][[c.name for c in META]].reset_index(drop=True)
+        for region in df["region"].dropna().unique():
+            if region not in self._codes:
+                self._codes[region] = division_code(region)
+        df["division_code"] = df["region"].map(self._codes).astype("string")
+        pub = df["published"]
+        if not pd.api.types.is_string_dtype(pub):
+            pub = pd.to_datetime(pub, errors="coerce").dt.strftime("%Y-%m-%d")
+        df["published"] = pub.astype("string")
+        return df.assign(n_reports_agency_year=self.n_same[pos], year_duplicate=self.duplicate[pos],
+                         n_errors=self.n_errors[pos], n_warnings=self.n_warnings[pos])
+
+
+def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tuple[np.ndarray, dict, dict]]:
+    """Yield (positions, panel columns, figures) of the reports, one Parquet part of cells at a
+    time (then the reports that print no cell). With ``sink`` ({table: writer}), each part read is
+    also handed to the writer of its table, so that the release reads every part once."""
+    seen = np.zeros(len(reports), dtype=bool)
     empty = {n: pa.Table.from_pandas(_frames.empty(n), preserve_index=False) for n in _KEYS}
 
-    def add(ids: list[str], tables: dict) -> None:
-        cols, fig = _panel_chunk(ids, tables, templates.reindex(ids).to_numpy(dtype=object), legacy, timed)
-        bodies.append(pd.DataFrame(cols, index=ids))
-        figures.append(pd.DataFrame(fig, index=ids))
+    def body(pos: np.ndarray, tables: dict):
+        ids = list(reports.index[pos])
+        timed = {k: v[pos] for k, v in reports.timed.items()}
+        cols, fig = _panel_chunk(ids, tables, reports.templates[pos], reports.legacy, timed)
+        return pos, cols, fig
 
     for tables in _chunked_cells(corpus, full=sink is not None):
         for name, table in tables.items():
@@ -658,19 +710,70 @@ def _panel_and_figures(corpus, sink: dict | None = None) -> tuple[pd.DataFrame, 
                 sink[name].add(table)
         found = pd.unique(np.concatenate([t["report_id"].to_numpy(zero_copy_only=False).astype(object)
                                           for t in tables.values()]))
-        ids = [i for i in found if i in templates.index and i is not None]
-        if not ids:
+        pos = reports.positions([i for i in found if i is not None])
+        pos = pos[pos >= 0]
+        if not len(pos):
             continue
-        if seen.intersection(ids):
+        if seen[pos].any():
             raise ValueError("a report's cells are spread over two Parquet parts; rebuild the corpus")
-        seen.update(ids)
-        add(ids, tables)
-    rest = [i for i in reports.index if i not in seen]  # reports that print no cell at all
-    if rest:
-        add(rest, empty)
-    body = pd.concat(bodies) if bodies else pd.DataFrame(columns=["n_missing_cells", "n_corrected"])
-    fig = pd.concat(figures) if figures else pd.DataFrame(columns=list(ROLLUP_FIGURES))
-    return body, fig
+        seen[pos] = True
+        yield body(pos, tables)
+    rest = np.flatnonzero(~seen)   # reports that print no cell at all
+    for start in range(0, len(rest), BUCKET_ROWS):
+        yield body(rest[start:start + BUCKET_ROWS], empty)
+
+
+_FIG = "_fig" + SEP
+
+
+class _Buckets:
+    """Panel rows on disk (Arrow IPC) in buckets of BUCKET_ROWS consecutive rows of the panel's
+    order, so that the panel is written sorted while only one bucket is in memory."""
+
+    def __init__(self, folder: Path, reports: _Reports, rows: int = BUCKET_ROWS):
+        self.folder, self.reports, self.rows = folder, reports, rows
+        self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, pos: np.ndarray, cols: dict, fig: dict) -> None:
+        names = ["_pos", *cols, *(_FIG + k for k in fig)]
+        arrays = [pos, *cols.values(), *fig.values()]
+        batch = pa.RecordBatch.from_arrays([pa.array(np.asarray(a)) for a in arrays], names=names)
+        bucket = self.reports.rank[pos] // self.rows
+        for b in np.unique(bucket):
+            if b not in self.writers:
+                self.writers[b] = pa.ipc.new_file(str(self.folder / f"bucket-{b:06d}.arrow"), batch.schema)
+            self.writers[b].write_batch(batch.filter(pa.array(bucket == b)))
+
+    def __iter__(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """Yield (panel rows, figures) bucket by bucket, in the panel's order."""
+        for w in self.writers.values():
+            w.close()
+        cols = panel_columns()
+        dtypes = _dtypes(cols)
+        for b in sorted(self.writers):
+            path = self.folder / f"bucket-{b:06d}.arrow"
+            with pa.memory_map(str(path)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            pos = table["_pos"].to_numpy()
+            table = table.take(pa.array(np.argsort(self.reports.rank[pos], kind="stable")))
+            pos = table["_pos"].to_numpy()
+            figs = [n for n in table.column_names if n.startswith(_FIG)]
+            body = table.drop_columns(["_pos", *figs]).to_pandas()
+            df = pd.concat([self.reports.meta(pos), body], axis=1)[[c.name for c in cols]].astype(dtypes)
+            fig = pd.DataFrame({n[len(_FIG):]: table[n].to_numpy() for n in figs}, index=df["report_id"].astype(str))
+            del table, body
+            path.unlink()
+            yield df, fig
+
+
+def _panel_buckets(corpus, folder: Path, sink: dict | None = None) -> tuple[_Reports, _Buckets]:
+    """Read the cells and compute every report's panel columns into buckets under ``folder``."""
+    reports = _Reports(corpus)
+    buckets = _Buckets(folder, reports)
+    for pos, cols, fig in _bodies(corpus, reports, sink):
+        buckets.add(pos, cols, fig)
+    return reports, buckets
 
 
 def _quality_counts(corpus) -> pd.DataFrame:
@@ -687,21 +790,6 @@ def _quality_counts(corpus) -> pd.DataFrame:
     return s.groupby(level=[0, 1]).sum().unstack(fill_value=0).reindex(columns=["error", "warning"], fill_value=0)
 
 
-def _meta(corpus) -> pd.DataFrame:
-    reports = _usable(corpus.reports).drop_duplicates("report_id").copy()
-    for col in META:
-        if col.name not in reports.columns:
-            reports[col.name] = pd.NA
-    codes = {r: division_code(r) for r in reports["region"].dropna().unique()}
-    reports["division_code"] = reports["region"].map(codes).astype("string")
-    pub = reports["published"]
-    if not pd.api.types.is_string_dtype(pub):
-        pub = pd.to_datetime(pub, errors="coerce").dt.strftime("%Y-%m-%d")
-    reports["published"] = pub.astype("string")
-    reports.index = pd.Index(reports["report_id"].astype(str).to_numpy())
-    return reports
-
-
 def panel(corpus) -> pd.DataFrame:
     """Given a Corpus, return the panel: one row per agency × year (per report; flagged where an
     agency has two different reports on a year), with the columns of :func:`panel_columns`.
@@ -714,23 +802,22 @@ def panel(corpus) -> pd.DataFrame:
     return _build_panel(corpus)[0]
 
 
-def _build_panel(corpus, sink: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    meta = _meta(corpus)
-    body, figures = _panel_and_figures(corpus, sink)
-    quality = _quality_counts(corpus)
-    df = meta.join(body, how="left")
-    df["n_errors"] = quality["error"].reindex(df.index).fillna(0).astype("int64").to_numpy()
-    df["n_warnings"] = quality["warning"].reindex(df.index).fillna(0).astype("int64").to_numpy()
-    key = df["agency_key"].astype("string").fillna(df["report_id"].astype("string"))
-    n = df.groupby([key, df["year"].astype("Int64")], dropna=False)["report_id"].transform("size")
-    df["n_reports_agency_year"] = n.astype("int64")
-    df["year_duplicate"] = (df["n_reports_agency_year"] > 1) & df["agency_key"].notna() & df["year"].notna()
+def _build_panel(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole panel in memory, and its rows' figures (for :func:`rollups`)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="govreports-panel-") as tmp:
+        _, buckets = _panel_buckets(corpus, Path(tmp))
+        parts = list(buckets)
+    if not parts:
+        return _empty_panel(), pd.DataFrame(columns=list(ROLLUP_FIGURES), dtype="float64")
+    df = pd.concat([p for p, _ in parts], ignore_index=True)
+    return df, pd.concat([f for _, f in parts])
+
+
+def _empty_panel() -> pd.DataFrame:
     cols = panel_columns()
-    df = df[[c.name for c in cols]]
-    df = df.astype(_dtypes(cols))
-    df = df.sort_values(["agency_key", "year", "report_id"], na_position="last").reset_index(drop=True)
-    figures = figures.reindex(df["report_id"].astype(str))
-    return df, figures
+    return pd.DataFrame({c.name: pd.Series(dtype=t) for c, t in zip(cols, _dtypes(cols).values())})
 
 
 _PANDAS_DTYPES = {"string": "string", "category": "string", "date": "string", "integer": "Int64",
@@ -758,15 +845,15 @@ def _prefixes(region: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
-    """Given the panel and its per-report figures, return region × level × year sums, long:
-    one row per figure, with n_reports, n_agencies, n_missing and complete beside each value."""
-    cols = [c.name for c in ROLLUPS]
-    aggregate = panel_df["scope"].astype("string").fillna("") == "aggregate"   # sums of agencies: never re-summed
-    p = panel_df[panel_df["region"].notna() & panel_df["level"].notna() & panel_df["year"].notna() & ~aggregate]
-    if not len(p):
-        return pd.DataFrame({c.name: pd.Series(dtype=t) for c, t in zip(ROLLUPS, _dtypes(list(ROLLUPS)).values())})
-    key = p["agency_key"].astype("string").fillna(p["report_id"]).to_numpy()
+def _rollup_base(panel_df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows summed (agencies' own reports with a region, level and year), once per prefix of
+    their region: (region, level, year, agency_key, dup, report_id), and each one's panel row."""
+    def col(name):
+        return panel_df[name] if name in panel_df else pd.Series(pd.NA, index=panel_df.index, dtype="string")
+
+    aggregate = col("scope").astype("string").fillna("") == "aggregate"   # sums of agencies: never re-summed
+    keep = (col("region").notna() & col("level").notna() & col("year").notna() & ~aggregate).to_numpy(dtype=bool)
+    p = panel_df[keep]
     regions = p["region"].astype(str).to_numpy()
     pref = {r: _prefixes(r) for r in set(regions)}
     rows_idx, rows_region = [], []
@@ -775,18 +862,41 @@ def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
             rows_idx.append(i)
             rows_region.append(pr)
     rows_idx = np.array(rows_idx, dtype=int)
+    key = p["agency_key"].astype("string").fillna(p["report_id"].astype("string")).to_numpy()
+    dup = p["year_duplicate"] if "year_duplicate" in p else pd.Series(False, index=p.index)
     base = pd.DataFrame({"region": rows_region, "level": p["level"].to_numpy()[rows_idx],
                          "year": p["year"].to_numpy()[rows_idx], "agency_key": key[rows_idx],
-                         "dup": p["year_duplicate"].to_numpy()[rows_idx]})
-    fig = figures.reindex(p["report_id"].astype(str)).to_numpy(dtype="float64", na_value=np.nan)[rows_idx]
+                         "dup": dup.to_numpy(dtype=bool)[rows_idx], "report_id": p["report_id"].to_numpy()[rows_idx]})
+    return base, np.flatnonzero(keep)[rows_idx]
+
+
+def _rollup_sums(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """Sums and counts of the figures per (region, level, year) over some panel rows: partial
+    results that add up (``a.add(b, fill_value=0)``) to those of all rows."""
+    base, _ = _rollup_base(panel_df)
+    fig = figures.reindex(index=base["report_id"].astype(str), columns=list(ROLLUP_FIGURES))
+    fig = fig.to_numpy(dtype="float64", na_value=np.nan, copy=True)
     fig[base["dup"].to_numpy(dtype=bool)] = np.nan   # two different reports on a year: neither is summed
-    agencies = base.groupby(["region", "level"])["agency_key"].nunique().rename("n_agencies")
     vals = pd.DataFrame(fig, columns=list(ROLLUP_FIGURES))
-    keys = [base["region"], base["level"], base["year"]]
-    g = vals.groupby(keys)
-    sums = g.sum(min_count=1).stack(future_stack=True).rename("sum")
-    counts = g.count().stack(future_stack=True).rename("size")
-    r = pd.concat([sums, counts], axis=1)
+    g = vals.groupby([base["region"], base["level"], base["year"]])
+    return pd.concat([g.sum().add_prefix("sum:"), g.count().add_prefix("n:")], axis=1)
+
+
+def _rollup_agencies(panel_df: pd.DataFrame) -> pd.Series:
+    """Distinct agencies per (region, level) of the rows summed (any year)."""
+    base, _ = _rollup_base(panel_df)
+    return base.groupby(["region", "level"])["agency_key"].nunique().rename("n_agencies")
+
+
+def _rollups_of(sums: pd.DataFrame | None, agencies: pd.Series) -> pd.DataFrame:
+    """Given the added-up sums and counts and the agencies per region and level, return the rollups."""
+    cols = [c.name for c in ROLLUPS]
+    if sums is None or not len(sums):
+        return pd.DataFrame({c.name: pd.Series(dtype=t) for c, t in zip(ROLLUPS, _dtypes(list(ROLLUPS)).values())})
+    figs = list(ROLLUP_FIGURES)
+    total = sums[[f"sum:{f}" for f in figs]].set_axis(figs, axis=1).stack(future_stack=True).rename("sum")
+    size = sums[[f"n:{f}" for f in figs]].set_axis(figs, axis=1).stack(future_stack=True).rename("size")
+    r = pd.concat([total, size], axis=1)
     r.index = r.index.set_names(["region", "level", "year", "figure"])
     r = r.reset_index()
     r = r.join(agencies, on=["region", "level"])
@@ -800,6 +910,12 @@ def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     order = {k: i for i, k in enumerate(ROLLUP_FIGURES)}
     r = r.assign(_o=r["figure"].map(order)).sort_values(["region", "level", "year", "_o"]).drop(columns="_o")
     return r[cols].astype(_dtypes(list(ROLLUPS))).reset_index(drop=True)
+
+
+def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """Given the panel and its per-report figures, return region × level × year sums, long:
+    one row per figure, with n_reports, n_agencies, n_missing and complete beside each value."""
+    return _rollups_of(_rollup_sums(panel_df, figures), _rollup_agencies(panel_df))
 
 
 # --------------------------------------------------------------------------------------------
@@ -853,89 +969,128 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-class _TableWriter:
-    """Streams one table's parts to Parquet and CSV (flat memory); keeps it for dta/xlsx while it
-    fits the limits."""
+STAGING = ".staging"   # a release's working folder (buckets of the panel, Parquet not asked for); removed
 
-    def __init__(self, out: Path, name: str, formats: tuple[str, ...], keep_rows: int):
-        self.out, self.name, self.formats, self.keep_rows = out, name, formats, keep_rows
+
+class _TableWriter:
+    """Streams one table's parts to Parquet and CSV (flat memory). The Parquet file is also the
+    source of the Stata file and the workbook sheet (written from it afterwards), so it is written
+    even where Parquet is not asked for (into the staging folder, removed at the end). Keeps what
+    a Stata file needs to know beforehand: each text column's longest value in bytes, each integer
+    column's range, the values of ``level`` and ``template``."""
+
+    def __init__(self, out: Path, name: str, formats: tuple[str, ...]):
+        self.out, self.name, self.formats = out, name, formats
+        folder = out / "parquet" if "parquet" in formats else out / STAGING
+        self.path = folder / f"{name}.parquet" if {"parquet", "dta", "xlsx"} & set(formats) else None
         self.pq = self.csv = None
         self.rows = 0
-        self.kept: list[pd.DataFrame] | None = [] if keep_rows >= 0 else None
         self.columns: list[str] | None = None
+        self.schema: pa.Schema | None = None
+        self.widths: dict[str, int] = {}
+        self.ranges: dict[str, tuple] = {}
+        self.values: dict[str, set] = {}
 
     def add(self, data: pd.DataFrame | pa.Table) -> None:
         table = data if isinstance(data, pa.Table) else _arrow(data)
         table = table.select([c for c in table.column_names if not c.startswith("_")])
         if self.columns is None:
             self.columns = list(table.column_names)
-        if "parquet" in self.formats:
+            self.schema = table.schema
+        table = table.cast(self.schema)
+        if self.path is not None:
             if self.pq is None:
-                path = self.out / "parquet" / f"{self.name}.parquet"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.pq = pq.ParquetWriter(path, table.schema)
-            self.pq.write_table(table.cast(self.pq.schema))
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.pq = pq.ParquetWriter(self.path, self.schema)
+            self.pq.write_table(table)
         if "csv" in self.formats:
             if self.csv is None:
                 path = self.out / "csv" / f"{self.name}.csv"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.csv_fh = open(path, "wb")
                 self.csv_fh.write(BOM)
-                self.csv = pacsv.CSVWriter(self.csv_fh, table.schema)
-                self.csv_schema = table.schema
-            self.csv.write_table(table.cast(self.csv_schema))
+                self.csv = pacsv.CSVWriter(self.csv_fh, self.schema)
+            self.csv.write_table(table)
         self.rows += table.num_rows
-        if self.kept is not None:
-            if self.rows <= self.keep_rows:
-                self.kept.append(data if isinstance(data, pd.DataFrame) else _long_frame(table, self.name))
-            else:
-                self.kept = None
+        if "dta" in self.formats:
+            self._stats(table)
 
-    def close(self) -> pd.DataFrame | None:
+    def _stats(self, table: pa.Table) -> None:
+        for name, col in zip(table.column_names, table.columns):
+            t = col.type
+            if pa.types.is_string(t) or pa.types.is_large_string(t):
+                longest = pc.max(pc.binary_length(col)).as_py() or 0
+                self.widths[name] = max(self.widths.get(name, 0), longest)
+                if name in _STATA_CATEGORIES:
+                    self.values.setdefault(name, set()).update(v for v in pc.unique(col).to_pylist() if v is not None)
+            elif pa.types.is_integer(t):
+                mm = pc.min_max(col).as_py()
+                lo, hi = self.ranges.get(name, (None, None))
+                if mm["min"] is not None:
+                    lo = mm["min"] if lo is None else min(lo, mm["min"])
+                    hi = mm["max"] if hi is None else max(hi, mm["max"])
+                self.ranges[name] = (lo, hi)
+
+    def close(self) -> None:
         if self.pq is not None:
             self.pq.close()
         if self.csv is not None:
             self.csv.close()
             self.csv_fh.close()
-        if self.kept is None:
-            return None
-        return pd.concat(self.kept, ignore_index=True) if self.kept else None
 
 
-def _long_frame(table: pa.Table, name: str) -> pd.DataFrame:
-    """Given an Arrow part of a long table, return it typed as the corpus's tables are."""
-    from .corpus import _PANDAS_TYPES
-
-    df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
-    dtypes = _frames.COLUMNS.get(name, {})
-    return df.astype({c: dtypes[c] for c in df.columns if c in dtypes and str(df[c].dtype) != dtypes[c]})
+_STATA_CATEGORIES = {"level": LEVELS, "template": TEMPLATE_VALUES}
 
 
-def write_stata(df: pd.DataFrame, path: Path, book: pd.DataFrame) -> None:
-    """Write ``df`` as Stata 118 (Unicode): short names, 中文 | English variable labels, value labels
-    for level and template."""
+def _stata_variables(w: _TableWriter, book: pd.DataFrame) -> list:
+    """The Stata variables of a table written by ``w``: short names, '中文 | English' labels, the
+    smallest type that holds the values; level and template value-labelled where all values are known."""
+    from .stata import Variable, integer_type
+
     rows = book.set_index("column")
-    out = {}
-    labels = {}
-    strl = []
-    for name in df.columns:
-        s = df[name]
+    out = []
+    for field in w.schema:
+        name, t = field.name, field.type
+        zh, en = rows.at[name, "label_zh"], str(rows.at[name, "meaning_en"])
+        label = f"{zh} | {en}" if zh and not pd.isna(zh) else en
+        label = label if len(label) <= STATA_LABEL_MAX else label[:STATA_LABEL_MAX - 1] + "…"
         short = rows.at[name, "stata_name"]
-        label = f"{rows.at[name, 'label_zh']} | {rows.at[name, 'meaning_en']}" if rows.at[name, "label_zh"] \
-            else str(rows.at[name, "meaning_en"])
-        labels[short] = label if len(label) <= STATA_LABEL_MAX else label[:STATA_LABEL_MAX - 1] + "…"
-        cats = {"level": LEVELS, "template": TEMPLATE_VALUES}.get(name)
-        if cats is not None and s.dropna().isin(cats).all():
-            s = pd.Categorical(s.astype(object).where(s.notna(), None), categories=list(cats))
-        elif pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
-            s = s.astype("Int8") if s.isna().any() else s.astype("int8")
-        elif pd.api.types.is_string_dtype(s) or s.dtype == object:
-            s = s.astype(object).where(s.notna(), "")
-            longest = s.astype(str).str.len().max() if len(s) else 0
-            if longest * 4 > 2000 and s.astype(str).str.encode("utf-8").str.len().max() > 2000:
-                strl.append(short)
-        out[short] = s
-    pd.DataFrame(out, index=df.index).to_stata(path, version=118, write_index=False, variable_labels=labels, convert_strl=strl or None)
+        cats = _STATA_CATEGORIES.get(name)
+        if cats is not None and w.values.get(name, set()) <= set(cats) and name in w.widths:
+            out.append(Variable(short, "byte", label, value_labels=dict(enumerate(cats))))
+        elif pa.types.is_boolean(t):
+            out.append(Variable(short, "byte", label))
+        elif pa.types.is_integer(t):
+            out.append(Variable(short, integer_type(*w.ranges.get(name, (None, None))), label))
+        elif pa.types.is_floating(t):
+            out.append(Variable(short, "double", label))
+        else:
+            out.append(Variable(short, "str", label, width=w.widths.get(name, 1)))
+    return out
+
+
+def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
+    """Write the table of ``w`` (read back from its Parquet file a batch at a time) as Stata 118
+    (Unicode): short names, 中文 | English variable labels, value labels for level and template."""
+    from .stata import DtaWriter
+
+    variables = _stata_variables(w, book)
+    writer = DtaWriter(path, variables, nobs=w.rows)
+    try:
+        batch_rows = max(1_000, 2_000_000 // max(1, len(variables)))
+        for batch in pq.ParquetFile(w.path).iter_batches(batch_size=batch_rows):
+            cols = {}
+            for v, field, col in zip(variables, batch.schema, batch.columns):
+                if v.value_labels:
+                    codes = pc.index_in(col, value_set=pa.array(list(v.value_labels.values()), type=col.type))
+                    cols[v.name] = codes.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+                elif v.type == "str":
+                    cols[v.name] = col.cast(pa.large_string()).to_pylist()
+                else:
+                    cols[v.name] = col.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+            writer.write(cols)
+    finally:
+        writer.close()
 
 
 def _xlsx_value(v):
@@ -950,8 +1105,20 @@ def _xlsx_value(v):
     return v
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write one sheet per table (xlsxwriter, constant memory; text never read as a formula)."""
+def _frames_of(source) -> Iterator[pd.DataFrame]:
+    """A sheet's rows: a DataFrame, or a Parquet file read a batch at a time."""
+    if isinstance(source, pd.DataFrame):
+        yield source
+        return
+    from .corpus import _PANDAS_TYPES
+
+    for batch in pq.ParquetFile(source).iter_batches(batch_size=50_000):
+        yield batch.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame | Path], path: Path) -> None:
+    """Write one sheet per table, a DataFrame or a Parquet file (xlsxwriter, constant memory;
+    text never read as a formula)."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
@@ -959,12 +1126,16 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
                                          "nan_inf_to_errors": True})
     bold = wb.add_format({"bold": True})
     try:
-        for name, df in sheets.items():
+        for name, source in sheets.items():
             ws = wb.add_worksheet(name[:31])
-            ws.write_row(0, 0, list(df.columns), bold)
-            ws.freeze_panes(1, 0)
-            for i, row in enumerate(df.astype(object).itertuples(index=False, name=None), start=1):
-                ws.write_row(i, 0, [_xlsx_value(v) for v in row])
+            i = 0
+            for df in _frames_of(source):
+                if i == 0:
+                    ws.write_row(0, 0, list(df.columns), bold)
+                    ws.freeze_panes(1, 0)
+                for row in df.astype(object).itertuples(index=False, name=None):
+                    i += 1
+                    ws.write_row(i, 0, [_xlsx_value(v) for v in row])
     finally:
         wb.close()
 
@@ -981,11 +1152,8 @@ def content_hash(reports: pd.DataFrame) -> str:
 
 
 def _file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    with open(path, "rb", buffering=0) as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _corrections_info(corpus, corrections) -> dict | None:
@@ -1023,10 +1191,15 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
 
     Writes ``parquet/``, ``csv/``, ``stata/`` (one file per table), ``govreports_release.xlsx``
     (a sheet per table and the codebook), ``codebook.md``, ``codebook.csv``, ``release.json``,
-    ``README.md``.
+    ``README.md``. Memory stays flat in the corpus's size: the long tables are read and written
+    one Parquet part at a time, the panel is computed part by part and written sorted
+    :data:`BUCKET_ROWS` rows at a time, and the Stata files and sheets are written from the
+    release's Parquet files a batch at a time.
 
     >>> gr.open_corpus("out/corpus").export("out/release")          # doctest: +SKIP
     """
+    import shutil
+
     import govreports
 
     unknown = set(formats) - set(FORMATS)
@@ -1035,60 +1208,67 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     formats = tuple(formats)
     out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
+    staging = out / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
     started = time.perf_counter()
     steps: dict[str, float] = {}
 
     def step(name: str) -> None:
         steps[name] = round(time.perf_counter() - started - sum(steps.values()), 2)
 
-    # a table too long for a sheet is not kept in memory for Stata and Excel at all
-    keep = {n: XLSX_MAX_ROWS if _rows_of(corpus, n) <= XLSX_MAX_ROWS else -1 for n in LONG_TABLES[1:]}
-    cells = {n: _TableWriter(out, n, formats, keep_rows=keep[n]) for n in ("requests", "appeals", "disclosure")}
-    panel_df, figures = _build_panel(corpus, sink=cells)   # writes the cell tables as it reads them
-    roll = rollups(panel_df, figures)
-    del figures
-    step("panel_rollups_and_cells")
-    columns: dict[str, list[str]] = {}
-    rows: dict[str, int] = {}
-    small: dict[str, pd.DataFrame] = {}
-    skipped: dict[str, list[str]] = {}
-    for name, df_or_parts in (("panel", [panel_df]), ("rollups", [roll]), ("reports", [corpus.reports]),
-                              *((n, [] if n in cells else _parts(corpus, n)) for n in LONG_TABLES[1:])):
-        w = cells.get(name) or _TableWriter(out, name, formats, keep_rows=keep.get(name, XLSX_MAX_ROWS))
-        for part in df_or_parts:
-            w.add(part)
-        if w.columns is None:  # a corpus on disk without any part of this table
-            w.add(_frames.empty(name))
-        kept = w.close()
-        columns[name], rows[name] = w.columns, w.rows
-        if kept is not None:
-            small[name] = kept
-        else:
-            skipped.setdefault("dta", []).append(name)
-            skipped.setdefault("xlsx", []).append(name)
-    step("parquet_csv")
-    book = codebook(columns)
-    book.to_csv(out / "codebook.csv", index=False, encoding="utf-8-sig")
-    (out / "codebook.md").write_text(codebook_markdown(book), encoding="utf-8")
-    if "dta" in formats:
-        (out / "stata").mkdir(exist_ok=True)
-        for name, df in small.items():
-            write_stata(df, out / "stata" / f"{name}.dta", book[book["table"] == name])
-        step("dta")
-    if "xlsx" in formats:
-        sheets = {}
-        for name in RELEASE_TABLES:
-            df = small.get(name)
-            if df is None:
-                continue
-            if df.size > xlsx_max_cells or len(df) > XLSX_MAX_ROWS:
-                skipped.setdefault("xlsx", []).append(name)
-                continue
-            sheets[name] = df
-        sheets["codebook"] = book
-        write_xlsx(sheets, out / XLSX_NAME)
-        step("xlsx")
-    info = _release_info(corpus, panel_df, rows, columns, skipped, formats, corrections, out, govreports)
+    writers = {n: _TableWriter(out, n, formats) for n in RELEASE_TABLES}
+    try:
+        reports, buckets = _panel_buckets(corpus, staging / "panel",
+                                          sink={n: writers[n] for n in ("requests", "appeals", "disclosure")})
+        step("cells")
+        sums = None
+        for df, fig in buckets:     # in the panel's order, a bucket at a time
+            writers["panel"].add(df)
+            part = _rollup_sums(df, fig)
+            sums = part if sums is None else sums.add(part, fill_value=0)
+        if writers["panel"].columns is None:   # no report read
+            writers["panel"].add(_empty_panel())
+        base = reports.reports[[c for c in ("scope", "region", "level", "year", "agency_key", "report_id")
+                                if c in reports.reports.columns]]
+        writers["rollups"].add(_rollups_of(sums, _rollup_agencies(base)))
+        step("panel_and_rollups")
+        writers["reports"].add(corpus.reports)
+        for name in LONG_TABLES[1:]:
+            if name not in _KEYS:    # the cell tables were written while the panel read them
+                for part in _parts(corpus, name):
+                    writers[name].add(part)
+            if writers[name].columns is None:  # a corpus without any part of this table
+                writers[name].add(_frames.empty(name))
+        for w in writers.values():
+            w.close()
+        step("parquet_csv")
+        columns = {n: w.columns for n, w in writers.items()}
+        rows = {n: w.rows for n, w in writers.items()}
+        skipped: dict[str, list[str]] = {}
+        book = codebook(columns)
+        book.to_csv(out / "codebook.csv", index=False, encoding="utf-8-sig")
+        (out / "codebook.md").write_text(codebook_markdown(book), encoding="utf-8")
+        if "dta" in formats:
+            (out / "stata").mkdir(exist_ok=True)
+            for name, w in writers.items():
+                if name in LONG_TABLES and w.rows > XLSX_MAX_ROWS:   # a long table that long: Parquet or CSV
+                    skipped.setdefault("dta", []).append(name)
+                    continue
+                write_stata(w, out / "stata" / f"{name}.dta", book[book["table"] == name])
+            step("dta")
+        if "xlsx" in formats:
+            sheets: dict[str, pd.DataFrame | Path] = {}
+            for name, w in writers.items():
+                if w.rows > XLSX_MAX_ROWS or w.rows * len(w.columns) > xlsx_max_cells:
+                    skipped.setdefault("xlsx", []).append(name)
+                    continue
+                sheets[name] = w.path
+            sheets["codebook"] = book
+            write_xlsx(sheets, out / XLSX_NAME)
+            step("xlsx")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    info = _release_info(corpus, reports, rows, columns, skipped, formats, corrections, out, govreports)
     step("provenance")
     info["seconds"] = round(time.perf_counter() - started, 2)
     info["seconds_by_step"] = steps
@@ -1097,10 +1277,10 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     return out
 
 
-def _release_info(corpus, panel_df, rows, columns, skipped, formats, corrections, out, govreports) -> dict:
+def _release_info(corpus, reports: _Reports, rows, columns, skipped, formats, corrections, out, govreports) -> dict:
     from .corpus import code_version
 
-    reports = corpus.reports
+    r = reports.reports
     files = []
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name not in ("release.json", "README.md")):
         files.append({"file": path.relative_to(out).as_posix(), "bytes": path.stat().st_size,
@@ -1109,15 +1289,15 @@ def _release_info(corpus, panel_df, rows, columns, skipped, formats, corrections
         "title": "govreports release",
         "govreports_version": govreports.__version__,
         "code_version": code_version(),
-        "content_hash": content_hash(reports),
+        "content_hash": content_hash(corpus.reports),
         "content_hash_rule": "sha256 of the sorted distinct SHA-256 (hex) of every report file, one per line",
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": {
             **{k: int(v) for k, v in (getattr(corpus, "counts", None) or {}).items() if k != "cached"},
-            "panel_rows": int(len(panel_df)),
-            "agencies": int(panel_df["agency_key"].nunique()),
-            "years": sorted(int(y) for y in panel_df["year"].dropna().unique()),
-            "year_duplicate_rows": int(panel_df["year_duplicate"].sum()),
+            "panel_rows": int(len(r)),
+            "agencies": int(r["agency_key"].nunique()),
+            "years": sorted(int(y) for y in r["year"].dropna().unique()),
+            "year_duplicate_rows": int(reports.duplicate.sum()),
             "rows": rows,
         },
         "columns": {k: len(v) for k, v in columns.items()},
