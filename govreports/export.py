@@ -65,19 +65,12 @@ SEP = "__"
 # Stable short names for Stata (32 characters at most). Changing one breaks users' do-files:
 # tests/test_export.py holds the golden list of column names.
 # --------------------------------------------------------------------------------------------
-ROW_SHORT = {
-    "received_new": "recv", "carried_over": "cover", "granted": "grant", "partly_granted": "partgr",
-    "denied.state_secret": "den_secret", "denied.prohibited_by_law": "den_law",
-    "denied.security_stability": "den_security", "denied.third_party": "den_thirdpty",
-    "denied.internal_affairs": "den_internal", "denied.deliberative": "den_deliber",
-    "denied.enforcement_file": "den_enforce", "denied.query_service": "den_query",
-    "unavailable.not_held": "unav_notheld", "unavailable.needs_creation": "unav_create",
-    "unavailable.unclear": "unav_unclear", "not_processed.petition": "np_petition",
-    "not_processed.duplicate": "np_duplicate", "not_processed.publication": "np_publication",
-    "not_processed.excessive": "np_excessive", "not_processed.confirm_or_reissue": "np_confirm",
-    "other.no_correction": "oth_nocorr", "other.unpaid_fee": "oth_unpaid", "other.other": "oth_other",
-    "outcome_total": "outtot", "carried_forward": "cfwd",
-}
+# table 3's rows, in the template's order (template.REQUEST_ROWS): a row added there needs one here
+ROW_STATA = ("recv", "cover", "grant", "partgr", "den_secret", "den_law", "den_security", "den_thirdpty",
+             "den_internal", "den_deliber", "den_enforce", "den_query", "unav_notheld", "unav_create",
+             "unav_unclear", "np_petition", "np_duplicate", "np_publication", "np_excessive", "np_confirm",
+             "oth_nocorr", "oth_unpaid", "oth_other", "outtot", "cfwd")
+ROW_SHORT = dict(zip((r.key for r in REQUEST_ROWS), ROW_STATA, strict=True))
 APPLICANT_SHORT = {"natural_person": "nat", "commercial": "com", "research": "res", "social_org": "soc",
                    "legal_service": "leg", "other_org": "oth", "total": "tot"}
 PROCEEDING_SHORT = {"review": "rev", "suit_direct": "sdir", "suit_after_review": "sarv"}
@@ -433,11 +426,12 @@ def _chunked_cells(corpus, full: bool = False) -> Iterator[dict[str, pa.Table]]:
 # The panel
 # --------------------------------------------------------------------------------------------
 
-def _usable(reports: pd.DataFrame) -> pd.DataFrame:
+def _usable_mask(reports: pd.DataFrame) -> np.ndarray:
+    """Which rows of a reports table the panel holds: parsed, not a duplicate of another file."""
     dup = reports["duplicate_of"].astype("string").fillna("").str.strip() != "" \
         if "duplicate_of" in reports else pd.Series(False, index=reports.index)
     parsed = reports["status"].astype("string").fillna("") == "parsed"
-    return reports[parsed & ~dup]
+    return (parsed & ~dup).to_numpy(dtype=bool)
 
 
 REQUEST_COMBOS = [(r.key, a.key) for r in REQUEST_ROWS for a in APPLICANTS]
@@ -446,8 +440,11 @@ DISCLOSURE_COMBOS = list(dict.fromkeys((i.key, m.key) for items in DISCLOSURE_IT
                                        for i in items for m in i.measures))
 _KEYS = {"requests": ("row", "applicant", REQUEST_COMBOS), "appeals": ("proceeding", "result", APPEAL_COMBOS),
          "disclosure": ("item", "measure", DISCLOSURE_COMBOS)}
-_SUBROWS_2021 = ("other.no_correction", "other.unpaid_fee")
-REQUEST_KEYS_OTHER = [r.key for r in REQUEST_ROWS if r.key.startswith("other.")]
+# the sub-rows of （六）其他处理 that only the 2021 template prints (a report may print the group as one row)
+_SUBROWS_2021 = tuple(r.key for r in REQUEST_ROWS if r.templates != TEMPLATES)
+REQUEST_KEYS_OTHER = [r.key for r in REQUEST_ROWS if r.group == "other"]
+# （六）其他处理 printed as one row, or its 3.其他: without it the group's figure is unknown
+_OTHER_ROW = next(r.key for r in REQUEST_ROWS if r.group == "other" and r.templates == TEMPLATES)
 
 
 def _codes(column: pa.ChunkedArray, keys: list[str]) -> np.ndarray:
@@ -518,7 +515,7 @@ def _figures(req: tuple, app: tuple) -> dict[str, np.ndarray]:
         fig[g] = _sum(*(fig[k] for k in keys))
     others = np.vstack([fig[k] for k in REQUEST_KEYS_OTHER])
     other = np.where(np.isnan(others).all(axis=0), np.nan, np.nansum(others, axis=0))
-    fig["other"] = np.where(np.isnan(fig["other.other"]), np.nan, other)
+    fig["other"] = np.where(np.isnan(fig[_OTHER_ROW]), np.nan, other)
     fig["handled"] = _sum(*(fig[k] for k in _analysis.SHARE_OF_HANDLED))
     shape = (-1, len(PROCEEDINGS), len(RESULTS))
     totals = _row_figures(*(a.reshape(shape) for a in app[:3]))
@@ -581,7 +578,8 @@ LEGACY_MEASURE_FIGURES = ("answered", "refused_all", "suits_total")
 def _legacy_figures(corpus, reports: pd.DataFrame) -> pd.DataFrame:
     """The figures of reports before 2019 that measures use (answered, refused_all, suits_total), by report_id;
     only those reports are read (:func:`analysis.legacy_figures`)."""
-    ids = reports.loc[reports["template"].astype("string") == PRE2019, "report_id"].astype(str).tolist()
+    ids = [] if reports is None else \
+        reports.loc[reports["template"].astype("string") == PRE2019, "report_id"].astype(str).tolist()
     if not ids or "legacy" not in _frames.TABLES:
         return pd.DataFrame(columns=list(LEGACY_MEASURE_FIGURES), dtype="float64")
     rows = {"report_id": ids}
@@ -640,45 +638,62 @@ BUCKET_ROWS = 10_000     # the panel is sorted and written this many rows at a t
 class _Reports:
     """The reports of the panel (parsed, not duplicates, one per report_id) by position, each
     one's row in the panel's order (agency_key, year, report_id), and what is known of it
-    before its cells are read (template, quality counts, timeliness, reports on its year)."""
+    before its cells are read (template, quality counts, timeliness, reports on its year). Holds
+    positions into the corpus's reports table and a few arrays, never a copy of the table."""
 
     def __init__(self, corpus):
-        reports = _usable(corpus.reports).drop_duplicates("report_id").reset_index(drop=True)
-        for col in META:
-            if col.name not in reports.columns:
-                reports[col.name] = pd.NA
-        self.reports = reports
-        ids = reports["report_id"].astype(str)
-        self.index = pd.Index(ids.to_numpy(dtype=object))
-        key = pd.DataFrame({"agency_key": reports["agency_key"].astype("string"),
-                            "year": reports["year"].astype("Int64"), "report_id": ids.astype("string")})
+        src = corpus.reports
+        usable = np.flatnonzero(_usable_mask(src))
+        rows = usable[~src["report_id"].iloc[usable].astype("string").duplicated().to_numpy()]
+        self.src, self.rows = src, rows
+
+        def col(name, dtype="string"):
+            return src[name].iloc[rows].astype(dtype).reset_index(drop=True) if name in src.columns \
+                else pd.Series(pd.NA, index=range(len(rows)), dtype=dtype)
+
+        key = pd.DataFrame({"agency_key": col("agency_key"), "year": col("year", "Int64"),
+                            "report_id": col("report_id")})
+        self.index = pd.Index(key["report_id"].to_numpy(dtype=object))
         self.order = key.sort_values(["agency_key", "year", "report_id"], na_position="last").index.to_numpy()
         self.rank = np.empty(len(self.order), dtype=np.int64)
         self.rank[self.order] = np.arange(len(self.order))
         same = key.groupby([key["agency_key"].fillna(key["report_id"]), key["year"]], dropna=False)["report_id"]
         self.n_same = same.transform("size").to_numpy(dtype=np.int64)
         self.duplicate = (self.n_same > 1) & key["agency_key"].notna().to_numpy() & key["year"].notna().to_numpy()
-        self.templates = _template_keys(reports)
+        self.agencies = int(key["agency_key"].nunique())
+        self.years = sorted(int(y) for y in key["year"].dropna().unique())
+        self.templates = _template_keys(pd.DataFrame({"template": col("template"), "year": key["year"]}))
+        del key
         quality = _quality_counts(corpus).reindex(self.index)
         self.n_errors = quality["error"].fillna(0).to_numpy(dtype=np.int64)
         self.n_warnings = quality["warning"].fillna(0).to_numpy(dtype=np.int64)
-        self.legacy = _legacy_figures(corpus, reports.set_index(self.index, drop=False))
-        self.timed = {k: np.full(len(reports), np.nan) for k in TIMELINESS_FIGURES}
-        for start in range(0, len(reports), BUCKET_ROWS):   # in slices: its frames grow with the rows
-            t = _timeliness_figures(reports.iloc[start:start + BUCKET_ROWS])
+        pre = np.flatnonzero(self.templates == PRE2019)
+        self.legacy = _legacy_figures(corpus, self.frame(pre)) if len(pre) else _legacy_figures(corpus, None)
+        self.timed = {k: np.full(len(rows), np.nan) for k in TIMELINESS_FIGURES}
+        for start in range(0, len(rows), BUCKET_ROWS):   # in slices: its frames grow with the rows
+            t = _timeliness_figures(self.frame(np.arange(start, min(start + BUCKET_ROWS, len(rows)))))
             for k in TIMELINESS_FIGURES:
                 self.timed[k][start:start + BUCKET_ROWS] = t[k].to_numpy()
         self._codes: dict[str, str | None] = {}
 
     def __len__(self) -> int:
-        return len(self.reports)
+        return len(self.rows)
 
     def positions(self, ids) -> np.ndarray:
         return self.index.get_indexer(ids)
 
+    def frame(self, pos: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of the reports table at ``pos`` (the META columns it lacks added, missing)."""
+        df = self.src.iloc[self.rows[pos]]
+        df = df[[c for c in columns if c in df.columns]] if columns else df
+        for c in META:
+            if c.name not in df.columns and (columns is None or c.name in columns):
+                df = df.assign(**{c.name: pd.Series(pd.NA, index=df.index, dtype="string")})
+        return df.reset_index(drop=True)
+
     def meta(self, pos: np.ndarray) -> pd.DataFrame:
         """The META and QUALITY columns of the reports at ``pos``."""
-        df = self.reports.iloc[pos][[c.name for c in META]].reset_index(drop=True)
+        df = self.frame(pos, [c.name for c in META])[[c.name for c in META]]
         for region in df["region"].dropna().unique():
             if region not in self._codes:
                 self._codes[region] = division_code(region)
@@ -764,6 +779,7 @@ class _Buckets:
             fig = pd.DataFrame({n[len(_FIG):]: table[n].to_numpy() for n in figs}, index=df["report_id"].astype(str))
             del table, body
             path.unlink()
+            pa.default_memory_pool().release_unused()
             yield df, fig
 
 
@@ -1069,6 +1085,23 @@ def _stata_variables(w: _TableWriter, book: pd.DataFrame) -> list:
     return out
 
 
+def _fixed_width(col: pa.Array, width: int) -> np.ndarray:
+    """Given an Arrow array of texts, return their UTF-8 bytes as a numpy ``S<width>`` array
+    (missing: empty), without making a Python object per text."""
+    col = pc.fill_null(col.cast(pa.large_string()), "")
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    n, width = len(col), max(1, width)
+    _, offsets, data = col.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[col.offset:col.offset + n + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    out = np.zeros((n, width), dtype=np.uint8)
+    rows = np.repeat(np.arange(n), lengths)
+    within = np.arange(int(lengths.sum())) - np.repeat(offsets[:-1] - offsets[0], lengths)
+    out[rows, within] = data[offsets[0]:offsets[-1]]
+    return out.view(f"S{width}").ravel()
+
+
 def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
     """Write the table of ``w`` (read back from its Parquet file a batch at a time) as Stata 118
     (Unicode): short names, 中文 | English variable labels, value labels for level and template."""
@@ -1077,15 +1110,17 @@ def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
     variables = _stata_variables(w, book)
     writer = DtaWriter(path, variables, nobs=w.rows)
     try:
-        batch_rows = max(1_000, 2_000_000 // max(1, len(variables)))
+        batch_rows = max(1_000, 500_000 // max(1, len(variables)))
         for batch in pq.ParquetFile(w.path).iter_batches(batch_size=batch_rows):
             cols = {}
             for v, field, col in zip(variables, batch.schema, batch.columns):
                 if v.value_labels:
                     codes = pc.index_in(col, value_set=pa.array(list(v.value_labels.values()), type=col.type))
                     cols[v.name] = codes.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
-                elif v.type == "str":
+                elif v.is_strl:
                     cols[v.name] = col.cast(pa.large_string()).to_pylist()
+                elif v.type == "str":
+                    cols[v.name] = _fixed_width(col, v.width)
                 else:
                     cols[v.name] = col.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
             writer.write(cols)
@@ -1221,18 +1256,21 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
         reports, buckets = _panel_buckets(corpus, staging / "panel",
                                           sink={n: writers[n] for n in ("requests", "appeals", "disclosure")})
         step("cells")
-        sums = None
+        sums = agencies = None
         for df, fig in buckets:     # in the panel's order, a bucket at a time
             writers["panel"].add(df)
-            part = _rollup_sums(df, fig)
+            part, seen = _rollup_sums(df, fig), _rollup_base(df)[0][["region", "level", "agency_key"]]
             sums = part if sums is None else sums.add(part, fill_value=0)
+            agencies = (seen if agencies is None else pd.concat([agencies, seen])).drop_duplicates()
         if writers["panel"].columns is None:   # no report read
             writers["panel"].add(_empty_panel())
-        base = reports.reports[[c for c in ("scope", "region", "level", "year", "agency_key", "report_id")
-                                if c in reports.reports.columns]]
-        writers["rollups"].add(_rollups_of(sums, _rollup_agencies(base)))
+        n_agencies = None if agencies is None else \
+            agencies.groupby(["region", "level"])["agency_key"].nunique().rename("n_agencies")
+        writers["rollups"].add(_rollups_of(sums, n_agencies))
+        del sums, agencies
         step("panel_and_rollups")
-        writers["reports"].add(corpus.reports)
+        for start in range(0, max(1, len(corpus.reports)), BUCKET_ROWS):
+            writers["reports"].add(corpus.reports.iloc[start:start + BUCKET_ROWS])
         for name in LONG_TABLES[1:]:
             if name not in _KEYS:    # the cell tables were written while the panel read them
                 for part in _parts(corpus, name):
@@ -1280,7 +1318,6 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
 def _release_info(corpus, reports: _Reports, rows, columns, skipped, formats, corrections, out, govreports) -> dict:
     from .corpus import code_version
 
-    r = reports.reports
     files = []
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name not in ("release.json", "README.md")):
         files.append({"file": path.relative_to(out).as_posix(), "bytes": path.stat().st_size,
@@ -1294,9 +1331,9 @@ def _release_info(corpus, reports: _Reports, rows, columns, skipped, formats, co
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": {
             **{k: int(v) for k, v in (getattr(corpus, "counts", None) or {}).items() if k != "cached"},
-            "panel_rows": int(len(r)),
-            "agencies": int(r["agency_key"].nunique()),
-            "years": sorted(int(y) for y in r["year"].dropna().unique()),
+            "panel_rows": len(reports),
+            "agencies": reports.agencies,
+            "years": reports.years,
             "year_duplicate_rows": int(reports.duplicate.sum()),
             "rows": rows,
         },

@@ -95,7 +95,8 @@ class DtaWriter:
     """Write a .dta 118 file: ``write`` batches of rows ({name: array}) in order, then ``close``.
 
     Arrays: numbers as float64 with NaN for missing (or integers), texts as sequences of ``str``
-    or None. Exactly ``nobs`` rows must be written."""
+    or None (or, for a fixed-width text, UTF-8 bytes already in a numpy ``S`` array no wider than
+    the variable). Exactly ``nobs`` rows must be written."""
 
     def __init__(self, path: str | os.PathLike, variables: list[Variable], nobs: int, label: str = ""):
         self.path, self.vars, self.nobs = Path(path), list(variables), int(nobs)
@@ -149,6 +150,10 @@ class DtaWriter:
 
     def _column(self, i: int, v: Variable, values, n: int) -> np.ndarray:
         if v.type == "str":
+            if isinstance(values, np.ndarray) and values.dtype.kind == "S" and not v.is_strl:
+                if values.dtype.itemsize > max(1, v.width):
+                    raise ValueError(f"{self.path.name}: texts of {v.name} are wider than the {v.width} bytes declared")
+                return values
             texts = [b"" if t is None or t != t else str(t).encode("utf-8") for t in values]
             if not v.is_strl:
                 if texts and max(map(len, texts)) > max(1, v.width):

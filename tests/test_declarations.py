@@ -30,14 +30,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("checks.py", "outcome_total"): _KEYS_AS_DATA,
     ("commands/parse.py", "outcome_total"): _KEYS_AS_DATA,
     ("commands/parse.py", "received_new"): _KEYS_AS_DATA,
-    **{("export.py", k): "the release's column order and English names of table-3 rows; to do: derive from "
-                         "template.REQUEST_ROWS" for k in
-       ("carried_over", "denied.deliberative", "denied.enforcement_file", "denied.internal_affairs",
-        "denied.prohibited_by_law", "denied.query_service", "denied.security_stability", "denied.state_secret",
-        "denied.third_party", "granted", "partly_granted", "received_new", "carried_forward",
-        "not_processed.confirm_or_reissue", "not_processed.duplicate", "not_processed.excessive",
-        "not_processed.petition", "not_processed.publication", "other.no_correction", "other.other", "other.unpaid_fee",
-        "outcome_total", "unavailable.needs_creation", "unavailable.not_held", "unavailable.unclear")},
     ("export.py", "合计"): "the codebook's Chinese name of a rollup column (a sum), not the template's 合计 of table 4",
     **{("parse.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "received_new", "other.other",
                                                 "outcome_total", "other.no_correction", "other.unpaid_fee")},
