@@ -23,8 +23,10 @@ The tables:
 >>> from govreports.export import panel, codebook
 >>> panel(c).filter(like="refused_share")                    # doctest: +SKIP
 
-Memory stays flat in the size of the long tables: a corpus on disk is read one Parquet part at a
-time; what grows is only the panel (one row per report) and the reports table.
+Memory stays flat in the corpus's size: a corpus on disk is read one Parquet part at a time, the
+panel is computed part by part and written in its order a bucket of rows at a time, and the Stata
+files (:mod:`govreports.stata`) and sheets are written from the release's Parquet files a batch at
+a time. What grows is a few numbers per report (its place in the panel, its quality counts).
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ import pyarrow.parquet as pq
 
 from . import analysis as _analysis
 from . import frames as _frames
+from .corpus import Corpus
 from .template import (APPLICANTS, DISCLOSURE_ITEMS, LEGACY_FIGURES, LEVELS, PRE2019, PROCEEDINGS, REQUEST_ROWS,
                        RESULTS, TEMPLATES, template_for_year)
 
@@ -207,10 +210,13 @@ def cell_columns() -> list[Column]:
     return out
 
 
-def measure_columns() -> list[Column]:
-    """The measures of :data:`govreports.analysis.MEASURES`, each with numerator and denominator."""
+def measure_columns(names: list[str] | None = None) -> list[Column]:
+    """The measures of :data:`govreports.analysis.MEASURES` (or those ``names``), each with
+    numerator and denominator."""
     out = []
     for name, m in _analysis.MEASURES.items():
+        if names is not None and name not in names:
+            continue
         num = " + ".join(m.numerator)
         short = MEASURE_STATA.get(name, name)
         if m.denominator is None:
@@ -520,24 +526,40 @@ def _figures(req: tuple, app: tuple) -> dict[str, np.ndarray]:
     shape = (-1, len(PROCEEDINGS), len(RESULTS))
     totals = _row_figures(*(a.reshape(shape) for a in app[:3]))
     values = app[0].reshape(shape)
-    res = [r.key for r in RESULTS]
     per = {}
     for j, p in enumerate(PROCEEDINGS):
-        for i, r in enumerate(res):
-            per[f"{p.key}.{r}"] = totals[:, j] if r == "total" else values[:, j, i]
-    for r in res:
-        name = "" if r == "total" else "_" + r
-        fig["reviews" + name] = per[f"review.{r}"]
-        fig["suits" + name] = _sum(per[f"suit_direct.{r}"], per[f"suit_after_review.{r}"])
+        for i, r in enumerate(RESULTS):
+            per[(p.key, r.key)] = totals[:, j] if r.key == "total" else values[:, j, i]
+    for name, (proceedings, result) in _analysis.APPEAL_FIGURES.items():   # reviews, suits: a family each
+        if result != "total":
+            continue
+        for r in RESULTS:
+            fig[name + ("" if r.key == "total" else "_" + r.key)] = _sum(*(per[(p, r.key)] for p in proceedings))
+    # as analysis.measure_values: the cases concluded (upheld, corrected, other; pending left out)
     fig["concluded"] = _sum(*(fig[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other")))
     return fig
 
 
+# the sources of analysis.MEASURES whose figures are computed here from the cells, a part at a time,
+# by the rules of analysis.row_figures, report_figures and appeals_rates (SCHEMA.md 'Derived measures')
+_CELL_SOURCES = ("outcome_shares", "volumes", "appeals_rates")
+# the others are computed by analysis.measure_values itself: from the reports table alone, or from
+# the reports before 2019 and their cells (modern reports state none of their figures)
+_REPORT_SOURCES = ("timeliness_shares",)
+_PRE2019_SOURCES = ("legacy_shares",)
+_unknown = {m.source for m in _analysis.MEASURES.values()} - {*_CELL_SOURCES, *_REPORT_SOURCES, *_PRE2019_SOURCES}
+if _unknown:
+    raise ImportError(f"govreports.export does not know how to compute measures of source(s) {sorted(_unknown)}: "
+                      "add them to export's _CELL_SOURCES, _REPORT_SOURCES or _PRE2019_SOURCES")
+
 
 def _measures(fig: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Given per-report figures, return the measure columns (as :func:`analysis.measure_values`)."""
+    """Given per-report figures, return the columns of the measures computed from the cells
+    (value, numerator, denominator, as :func:`analysis.measure_values` defines them)."""
     out = {}
     for name, m in _analysis.MEASURES.items():
+        if m.source not in _CELL_SOURCES:
+            continue
         num = _sum(*(fig[k] for k in m.numerator))
         if m.denominator is None:
             out[name] = num
@@ -572,43 +594,45 @@ def _template_keys(reports: pd.DataFrame) -> np.ndarray:
     return np.where(known, t.astype(object), from_year.astype(object))
 
 
-LEGACY_MEASURE_FIGURES = ("answered", "refused_all", "suits_total")
+def _pre2019_corpus(corpus, reports: pd.DataFrame) -> Corpus | None:
+    """The reports before 2019 (``reports``: those rows of the reports table) with their cells."""
+    if not len(reports):
+        return None
+    rows = {"report_id": reports["report_id"].astype(str).tolist()}
+    return Corpus(reports, {n: corpus.table(n, rows=rows) for n in ("requests", "appeals", "disclosure", "legacy")})
 
 
-def _legacy_figures(corpus, reports: pd.DataFrame) -> pd.DataFrame:
-    """The figures of reports before 2019 that measures use (answered, refused_all, suits_total), by report_id;
-    only those reports are read (:func:`analysis.legacy_figures`)."""
-    ids = [] if reports is None else \
-        reports.loc[reports["template"].astype("string") == PRE2019, "report_id"].astype(str).tolist()
-    if not ids or "legacy" not in _frames.TABLES:
-        return pd.DataFrame(columns=list(LEGACY_MEASURE_FIGURES), dtype="float64")
-    rows = {"report_id": ids}
-    f = _analysis.Frames(reports[reports["report_id"].isin(ids)], corpus.table("requests", rows=rows),
-                         corpus.table("appeals", rows=rows), corpus.table("disclosure", rows=rows),
-                         _frames.empty("findings"), corpus.table("legacy", rows=rows))
-    fig = _analysis.legacy_figures(f).set_index("report_id")
-    return fig[list(LEGACY_MEASURE_FIGURES)].astype("Float64").astype("float64")
+def _suits_before_2019(pre: Corpus | None) -> pd.Series:
+    """A report before 2019 states its lawsuits as one figure (suits_total), by report_id: what
+    :func:`analysis.appeals_rates` counts as its suits."""
+    if pre is None:
+        return pd.Series(dtype="float64")
+    fig = _analysis.legacy_figures(pre).set_index("report_id")["suits_total"]
+    return fig.astype("Float64").astype("float64")
 
 
-TIMELINESS_FIGURES = ("on_time", "timed")
+def _measure_columns(data, name: str) -> dict[str, pd.Series]:
+    """The panel columns of one measure, by report_id, from :func:`analysis.measure_values`."""
+    import warnings
 
-
-def _timeliness_figures(reports: pd.DataFrame) -> pd.DataFrame:
-    """Per report, whether it was published on time (1/0) and whether that is known (timed: a
-    date and a deadline), as :func:`analysis.timeliness_shares` counts them; only the reports
-    table is needed."""
-    empty = {n: _frames.empty(n) for n in ("requests", "appeals", "disclosure", "findings", "legacy")}
-    f = _analysis.Frames(_analysis._normalise_reports(reports.reset_index(drop=True)), empty["requests"],
-                         empty["appeals"], empty["disclosure"], empty["findings"], empty["legacy"])
-    t = _analysis.timeliness(f).set_index("report_id")
-    return pd.DataFrame({"on_time": t["on_time"].fillna(False).astype("float64"),
-                         "timed": t["on_time"].notna().astype("float64")}, index=t.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")    # 'not defined before 2019': the panel's NaN says it
+        mv = _analysis.measure_values(data, name, by="report").set_index("report_id")
+    m = _analysis.MEASURES[name]
+    out = {name: mv["value"].astype("float64")}
+    if m.denominator is not None:
+        out[f"{name}{SEP}num"] = mv["numerator"].astype("Float64").astype("float64")
+        out[f"{name}{SEP}den"] = mv["denominator"].astype("Float64").astype("float64")
+    else:
+        out[name] = mv["numerator"].astype("Float64").astype("float64")
+    return out
 
 
 def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndarray,
-                 legacy: pd.DataFrame, timed: dict[str, np.ndarray]) -> tuple[dict, dict]:
-    """Given some reports' ids, their cells, templates and timeliness figures (arrays in the order
-    of ids), return (panel columns, figures), arrays in the order of ids."""
+                 suits_total: pd.Series, other: dict[str, np.ndarray]) -> tuple[dict, dict]:
+    """Given some reports' ids, their cells, templates, lawsuits stated before 2019 and the columns
+    of the measures not computed from the cells (arrays in the order of ids), return (panel
+    columns, figures), arrays in the order of ids."""
     req = _cells(tables["requests"], ids, "requests")
     app = _cells(tables["appeals"], ids, "appeals")
     disc = _cells(tables["disclosure"], ids, "disclosure")
@@ -620,13 +644,11 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
     single_other = (templates == "2021") & np.isnan(value[:, sub]).all(axis=1)
     mask[np.ix_(single_other, sub)] = False
     fig = _figures(req, app)
-    for k in LEGACY_MEASURE_FIGURES:
-        fig[k] = legacy[k].reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if len(legacy) \
-            else np.full(len(ids), np.nan)
-    fig["suits"] = np.where(np.isnan(fig["suits"]), fig["suits_total"], fig["suits"])  # before 2019: one figure
-    fig.update(timed)
+    stated = suits_total.reindex(ids).to_numpy(dtype="float64", na_value=np.nan) if len(suits_total) \
+        else np.full(len(ids), np.nan)
+    fig["suits"] = np.where(np.isnan(fig["suits"]), stated, fig["suits"])  # before 2019: one figure
     cols = {"n_missing_cells": (np.isnan(value) & mask).sum(axis=1), "n_corrected": req[3] + app[3] + disc[3],
-            **_measures(fig)}
+            **_measures(fig), **other}
     names = [c.name for c in cell_columns()]
     cols.update({name: value[:, j] for j, name in enumerate(names)})
     return cols, {k: fig[k] for k in ROLLUP_FIGURES}
@@ -667,13 +689,22 @@ class _Reports:
         quality = _quality_counts(corpus).reindex(self.index)
         self.n_errors = quality["error"].fillna(0).to_numpy(dtype=np.int64)
         self.n_warnings = quality["warning"].fillna(0).to_numpy(dtype=np.int64)
-        pre = np.flatnonzero(self.templates == PRE2019)
-        self.legacy = _legacy_figures(corpus, self.frame(pre)) if len(pre) else _legacy_figures(corpus, None)
-        self.timed = {k: np.full(len(rows), np.nan) for k in TIMELINESS_FIGURES}
-        for start in range(0, len(rows), BUCKET_ROWS):   # in slices: its frames grow with the rows
-            t = _timeliness_figures(self.frame(np.arange(start, min(start + BUCKET_ROWS, len(rows)))))
-            for k in TIMELINESS_FIGURES:
-                self.timed[k][start:start + BUCKET_ROWS] = t[k].to_numpy()
+        pre = _pre2019_corpus(corpus, self.frame(np.flatnonzero(self.templates == PRE2019)))
+        self.suits_total = _suits_before_2019(pre)
+        self.other: dict[str, np.ndarray] = {}   # measures not computed from the cells, by position
+        for name, m in _analysis.MEASURES.items():
+            if m.source in _PRE2019_SOURCES and pre is not None:
+                for col, values in _measure_columns(pre, name).items():
+                    self.other[col] = values.reindex(self.index).to_numpy(dtype="float64", na_value=np.nan)
+            elif m.source in _PRE2019_SOURCES:
+                self.other.update({c.name: np.full(len(rows), np.nan) for c in measure_columns([name])})
+            elif m.source in _REPORT_SOURCES:
+                self.other.update({c.name: np.full(len(rows), np.nan) for c in measure_columns([name])})
+                for start in range(0, len(rows), BUCKET_ROWS):   # in slices: its frames grow with the rows
+                    part = np.arange(start, min(start + BUCKET_ROWS, len(rows)))
+                    for col, values in _measure_columns(Corpus(self.frame(part)), name).items():
+                        self.other[col][part] = values.reindex(self.index[part]).to_numpy(dtype="float64",
+                                                                                         na_value=np.nan)
         self._codes: dict[str, str | None] = {}
 
     def __len__(self) -> int:
@@ -715,8 +746,8 @@ def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tup
 
     def body(pos: np.ndarray, tables: dict):
         ids = list(reports.index[pos])
-        timed = {k: v[pos] for k, v in reports.timed.items()}
-        cols, fig = _panel_chunk(ids, tables, reports.templates[pos], reports.legacy, timed)
+        other = {k: v[pos] for k, v in reports.other.items()}
+        cols, fig = _panel_chunk(ids, tables, reports.templates[pos], reports.suits_total, other)
         return pos, cols, fig
 
     for tables in _chunked_cells(corpus, full=sink is not None):
@@ -745,8 +776,8 @@ class _Buckets:
     """Panel rows on disk (Arrow IPC) in buckets of BUCKET_ROWS consecutive rows of the panel's
     order, so that the panel is written sorted while only one bucket is in memory."""
 
-    def __init__(self, folder: Path, reports: _Reports, rows: int = BUCKET_ROWS):
-        self.folder, self.reports, self.rows = folder, reports, rows
+    def __init__(self, folder: Path, reports: _Reports, rows: int | None = None):
+        self.folder, self.reports, self.rows = folder, reports, rows or BUCKET_ROWS
         self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         folder.mkdir(parents=True, exist_ok=True)
 

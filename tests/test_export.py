@@ -347,3 +347,74 @@ def test_citation_cff_names_this_version():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert str(cff["version"]) == gr.__version__ and cff["cff-version"] == "1.2.0"
     assert cff["authors"] and cff["title"].startswith("govreports")
+
+
+# ------------------------------------------------------------------------------------------ streaming
+
+def test_the_panel_written_a_few_rows_at_a_time_is_the_same_panel(built, tmp_path, monkeypatch):
+    """Buckets of 5 rows: the panel is computed part by part and written in its order from
+    several buckets; every file is the same as when the panel fits one bucket."""
+    corpus, out, panel = built
+    monkeypatch.setattr(ex, "BUCKET_ROWS", 5)
+    small = ex.export(corpus, tmp_path / "rel", formats=("parquet", "dta"))
+    assert len(panel) > 3 * 5
+    pd.testing.assert_frame_equal(pd.read_parquet(small / "parquet" / "panel.parquet"), panel)
+    pd.testing.assert_frame_equal(pd.read_parquet(small / "parquet" / "rollups.parquet"),
+                                  pd.read_parquet(out / "parquet" / "rollups.parquet"))
+    pd.testing.assert_frame_equal(pd.read_stata(small / "stata" / "panel.dta"), pd.read_stata(out / "stata" / "panel.dta"))
+    assert list(panel.sort_values(["agency_key", "year", "report_id"])["report_id"]) == list(panel["report_id"])
+
+
+def test_stata_alone_is_written_without_leaving_parquet_behind(built, tmp_path):
+    corpus, out, _ = built
+    rel = ex.export(corpus, tmp_path / "rel", formats=("dta",))
+    assert not (rel / "parquet").exists() and not (rel / ex.STAGING).exists() and not (rel / "csv").exists()
+    for name in ex.RELEASE_TABLES:
+        pd.testing.assert_frame_equal(pd.read_stata(rel / "stata" / f"{name}.dta"),
+                                      pd.read_stata(out / "stata" / f"{name}.dta"))
+
+
+def test_the_streaming_stata_writer_reads_back_in_pandas(tmp_path):
+    """Rows written in batches: numbers with missing values at each integer type's limits, Chinese
+    text, a text over 2,045 bytes (strL), value labels and variable labels, as pandas reads them."""
+    from govreports.stata import DtaWriter, Variable, integer_type
+
+    assert [integer_type(0, 100), integer_type(-1, 101), integer_type(0, 40_000), integer_type(0, 3e9)] == \
+        ["byte", "int", "long", "double"]
+    variables = [Variable("lvl", "byte", "行政级别 | level", value_labels={0: "national", 1: "provincial"}),
+                 Variable("n", "long", "计数 | count"), Variable("i", "int"), Variable("x", "double", "份额"),
+                 Variable("name", "str", "机关", width=len("上海市人民政府办公厅".encode())),
+                 Variable("note", "str", "长文本", width=3000)]
+    long_text = "长" * 1000           # 3,000 bytes of UTF-8
+    path = tmp_path / "t.dta"
+    w = DtaWriter(path, variables, nobs=3, label="测试")
+    w.write({"lvl": np.array([0, 1]), "n": np.array([2147483620, np.nan]), "i": np.array([-32767, 32740]),
+             "x": np.array([0.25, np.nan]), "name": ["上海市人民政府办公厅", None], "note": [long_text, None]})
+    w.write({"lvl": np.array([np.nan]), "n": np.array([-5]), "i": np.array([np.nan]), "x": np.array([-1e300]),
+             "name": np.array(["甲".encode()], dtype="S3"), "note": ["x"]})
+    w.close()
+    with pd.io.stata.StataReader(path) as reader:
+        df = reader.read()
+        assert reader._format_version == 118 and reader.data_label == "测试"
+        assert reader.variable_labels() == {"lvl": "行政级别 | level", "n": "计数 | count", "i": "", "x": "份额",
+                                            "name": "机关", "note": "长文本"}
+        assert reader.value_labels() == {"lvl": {0: "national", 1: "provincial"}}
+    assert list(df["lvl"].astype(object).where(df["lvl"].notna(), None)) == ["national", "provincial", None]
+    assert df["n"].iloc[0] == 2147483620 and pd.isna(df["n"].iloc[1]) and df["n"].iloc[2] == -5
+    assert list(df["i"].iloc[:2]) == [-32767, 32740] and pd.isna(df["i"].iloc[2])
+    assert df["x"].iloc[0] == 0.25 and pd.isna(df["x"].iloc[1]) and df["x"].iloc[2] == -1e300
+    assert list(df["name"]) == ["上海市人民政府办公厅", "", "甲"]
+    assert list(df["note"]) == [long_text, "", "x"]
+
+
+def test_the_stata_writer_refuses_what_it_cannot_write_faithfully(tmp_path):
+    from govreports.stata import DtaWriter, Variable
+
+    w = DtaWriter(tmp_path / "a.dta", [Variable("n", "byte"), Variable("s", "str", width=2)], nobs=2)
+    with pytest.raises(ValueError, match="n has values beyond a Stata byte"):
+        w.write({"n": np.array([101]), "s": ["ab"]})
+    with pytest.raises(ValueError, match="longer than the 2 bytes"):
+        w.write({"n": np.array([1]), "s": ["上"]})
+    w.write({"n": np.array([1]), "s": ["ab"]})
+    with pytest.raises(ValueError, match="1 rows written, 2 declared"):
+        w.close()
