@@ -7,8 +7,11 @@ Parsing 100,000 reports takes minutes (benchmarks/corpus_build.py); the export s
 folder, so this script writes the corpus tables directly (what ``read_corpus(out=...)`` writes:
 ``reports.parquet`` and parts of 2,000 reports per table) with synthetic but template-shaped
 values: 6 years, about 17,000 agencies in real regions, every cell of tables 2, 3 and 4. Each
-export runs in a fresh process so that its peak memory (ru_maxrss) is its own. Printed, never
-asserted. Goal: 100,000 reports in under a minute, memory flat in the long tables' size.
+export runs in a fresh process so that its peak memory (ru_maxrss) is its own; printed beside it,
+the peak once ``open_corpus`` has read the reports table (what the export adds is the
+difference), the wall time and the CPU time (the machine is often shared: CPU time says more).
+Printed, never asserted. Goal: 100,000 reports in under a minute, peak memory flat in the
+corpus's size. ``--keep DIR`` keeps the synthetic corpora for the next run.
 """
 from __future__ import annotations
 

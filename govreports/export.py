@@ -59,6 +59,7 @@ LONG_TABLES = ("reports", *(t for t in ("requests", "appeals", "disclosure", "fi
 RELEASE_TABLES = ("panel", "rollups", *LONG_TABLES)
 XLSX_MAX_ROWS = 1_048_575          # a sheet holds 1,048,576 rows, one of them the header
 XLSX_MAX_CELLS = 1_000_000         # beyond this a sheet takes more than ~10 s to write: left to CSV
+DTA_MAX_ROWS = XLSX_MAX_ROWS       # a long table longer than this is left to Parquet and CSV (the panel never is)
 STATA_LABEL_MAX = 80
 BOM = b"\xef\xbb\xbf"
 XLSX_NAME = "govreports_release.xlsx"
@@ -401,6 +402,8 @@ _CELL_COLUMNS = ["report_id", "row", "applicant", "proceeding", "result", "item"
 def _rows_of(corpus, name: str) -> int:
     """The number of rows of a corpus table, from the Parquet footers (no data read)."""
     folder = getattr(corpus, "folder", None)
+    if name == "reports":
+        return len(corpus.reports)
     if folder is None or name in getattr(corpus, "_tables", {}):
         return len(corpus.table(name))
     return sum(pq.read_metadata(p).num_rows for p in (Path(folder) / name).glob("part-*.parquet"))
@@ -1026,8 +1029,8 @@ class _TableWriter:
     a Stata file needs to know beforehand: each text column's longest value in bytes, each integer
     column's range, the values of ``level`` and ``template``."""
 
-    def __init__(self, out: Path, name: str, formats: tuple[str, ...]):
-        self.out, self.name, self.formats = out, name, formats
+    def __init__(self, out: Path, name: str, formats: tuple[str, ...], stats: bool = True):
+        self.out, self.name, self.formats, self.stats = out, name, formats, stats
         folder = out / "parquet" if "parquet" in formats else out / STAGING
         self.path = folder / f"{name}.parquet" if {"parquet", "dta", "xlsx"} & set(formats) else None
         self.pq = self.csv = None
@@ -1059,7 +1062,7 @@ class _TableWriter:
                 self.csv = pacsv.CSVWriter(self.csv_fh, self.schema)
             self.csv.write_table(table)
         self.rows += table.num_rows
-        if "dta" in self.formats:
+        if "dta" in self.formats and self.stats:
             self._stats(table)
 
     def _stats(self, table: pa.Table) -> None:
@@ -1282,7 +1285,9 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     def step(name: str) -> None:
         steps[name] = round(time.perf_counter() - started - sum(steps.values()), 2)
 
-    writers = {n: _TableWriter(out, n, formats) for n in RELEASE_TABLES}
+    # a long table with more rows than DTA_MAX_ROWS is left out of the Stata files: nothing kept for it
+    writers = {n: _TableWriter(out, n, formats, stats=n not in LONG_TABLES or _rows_of(corpus, n) <= DTA_MAX_ROWS)
+               for n in RELEASE_TABLES}
     try:
         reports, buckets = _panel_buckets(corpus, staging / "panel",
                                           sink={n: writers[n] for n in ("requests", "appeals", "disclosure")})
@@ -1320,7 +1325,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
         if "dta" in formats:
             (out / "stata").mkdir(exist_ok=True)
             for name, w in writers.items():
-                if name in LONG_TABLES and w.rows > XLSX_MAX_ROWS:   # a long table that long: Parquet or CSV
+                if name in LONG_TABLES and (w.rows > DTA_MAX_ROWS or not w.stats):   # that long: Parquet or CSV
                     skipped.setdefault("dta", []).append(name)
                     continue
                 write_stata(w, out / "stata" / f"{name}.dta", book[book["table"] == name])
