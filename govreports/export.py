@@ -754,9 +754,9 @@ def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tup
         return pos, cols, fig
 
     for tables in _chunked_cells(corpus, full=sink is not None):
-        for name, table in tables.items():
-            if sink is not None and name in sink and table.num_rows:
-                sink[name].add(table)
+        for name in tables:
+            if sink is not None and name in sink and tables[name].num_rows:
+                sink[name].add(tables[name])
         found = pd.unique(np.concatenate([t["report_id"].to_numpy(zero_copy_only=False).astype(object)
                                           for t in tables.values()]))
         pos = reports.positions([i for i in found if i is not None])
@@ -767,6 +767,8 @@ def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tup
             raise ValueError("a report's cells are spread over two Parquet parts; rebuild the corpus")
         seen[pos] = True
         yield body(pos, tables)
+        del tables
+        pa.default_memory_pool().release_unused()   # Arrow's allocator keeps freed blocks otherwise
     rest = np.flatnonzero(~seen)   # reports that print no cell at all
     for start in range(0, len(rest), BUCKET_ROWS):
         yield body(rest[start:start + BUCKET_ROWS], empty)
@@ -815,6 +817,7 @@ class _Buckets:
             path.unlink()
             pa.default_memory_pool().release_unused()
             yield df, fig
+            del df, fig, pos     # one bucket in memory at a time
 
 
 def _panel_buckets(corpus, folder: Path, sink: dict | None = None) -> tuple[_Reports, _Buckets]:
@@ -823,6 +826,7 @@ def _panel_buckets(corpus, folder: Path, sink: dict | None = None) -> tuple[_Rep
     buckets = _Buckets(folder, reports)
     for pos, cols, fig in _bodies(corpus, reports, sink):
         buckets.add(pos, cols, fig)
+        del pos, cols, fig     # before the next part is read
     return reports, buckets
 
 
@@ -1119,20 +1123,25 @@ def _stata_variables(w: _TableWriter, book: pd.DataFrame) -> list:
     return out
 
 
-def _fixed_width(col: pa.Array, width: int) -> np.ndarray:
+def _fixed_width(col: pa.Array, width: int, step: int = 1 << 20) -> np.ndarray:
     """Given an Arrow array of texts, return their UTF-8 bytes as a numpy ``S<width>`` array
-    (missing: empty), without making a Python object per text."""
+    (missing: empty), without making a Python object per text (about ``step`` bytes at a time)."""
     col = pc.fill_null(col.cast(pa.large_string()), "")
     col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     n, width = len(col), max(1, width)
     _, offsets, data = col.buffers()
     offsets = np.frombuffer(offsets, dtype=np.int64)[col.offset:col.offset + n + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    lengths = np.diff(offsets)
     out = np.zeros((n, width), dtype=np.uint8)
-    rows = np.repeat(np.arange(n), lengths)
-    within = np.arange(int(lengths.sum())) - np.repeat(offsets[:-1] - offsets[0], lengths)
-    out[rows, within] = data[offsets[0]:offsets[-1]]
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, step // width))
+        lengths = np.diff(offsets[start:stop + 1]).astype(np.int32)
+        rows = np.repeat(np.arange(start, stop, dtype=np.int32), lengths)
+        within = np.arange(int(lengths.sum()), dtype=np.int32) - \
+            np.repeat((offsets[start:stop] - offsets[start]).astype(np.int32), lengths)
+        out[rows, within] = data[offsets[start]:offsets[stop]]
+        start = stop
     return out.view(f"S{width}").ravel()
 
 
@@ -1142,7 +1151,7 @@ def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
     from .stata import DtaWriter
 
     variables = _stata_variables(w, book)
-    writer = DtaWriter(path, variables, nobs=w.rows)
+    writer = DtaWriter(path, variables, nobs=w.rows, label=f"govreports release: {w.name}")
     try:
         batch_rows = max(1_000, 500_000 // max(1, len(variables)))
         for batch in pq.ParquetFile(w.path).iter_batches(batch_size=batch_rows):
@@ -1298,6 +1307,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
             part, seen = _rollup_sums(df, fig), _rollup_base(df)[0][["region", "level", "agency_key"]]
             sums = part if sums is None else sums.add(part, fill_value=0)
             agencies = (seen if agencies is None else pd.concat([agencies, seen])).drop_duplicates()
+            del df, fig, part, seen   # before the next bucket is read
         if writers["panel"].columns is None:   # no report read
             writers["panel"].add(_empty_panel())
         n_agencies = None if agencies is None else \
@@ -1329,6 +1339,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
                     skipped.setdefault("dta", []).append(name)
                     continue
                 write_stata(w, out / "stata" / f"{name}.dta", book[book["table"] == name])
+                pa.default_memory_pool().release_unused()
             step("dta")
         if "xlsx" in formats:
             sheets: dict[str, pd.DataFrame | Path] = {}

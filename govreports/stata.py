@@ -157,7 +157,8 @@ class DtaWriter:
             texts = [b"" if t is None or t != t else str(t).encode("utf-8") for t in values]
             if not v.is_strl:
                 if texts and max(map(len, texts)) > max(1, v.width):
-                    raise ValueError(f"{self.path.name}: a text of {v.name} is longer than the {v.width} bytes declared")
+                    raise ValueError(f"{self.path.name}: a text of {v.name} is longer than the {v.width} "
+                                     "bytes declared")
                 return np.array(texts, dtype=f"S{max(1, v.width)}") if n else np.zeros(0, f"S{max(1, v.width)}")
             refs = np.zeros(n, dtype="<u8")
             for j, t in enumerate(texts):

@@ -361,7 +361,8 @@ def test_the_panel_written_a_few_rows_at_a_time_is_the_same_panel(built, tmp_pat
     pd.testing.assert_frame_equal(pd.read_parquet(small / "parquet" / "panel.parquet"), panel)
     pd.testing.assert_frame_equal(pd.read_parquet(small / "parquet" / "rollups.parquet"),
                                   pd.read_parquet(out / "parquet" / "rollups.parquet"))
-    pd.testing.assert_frame_equal(pd.read_stata(small / "stata" / "panel.dta"), pd.read_stata(out / "stata" / "panel.dta"))
+    pd.testing.assert_frame_equal(pd.read_stata(small / "stata" / "panel.dta"),
+                                  pd.read_stata(out / "stata" / "panel.dta"))
     assert list(panel.sort_values(["agency_key", "year", "report_id"])["report_id"]) == list(panel["report_id"])
 
 
