@@ -111,6 +111,14 @@ def test_panel_measures_are_those_of_analysis(built):
             _same(mv["denominator"], p[f"{name}__den"], name)
 
 
+def test_a_measure_of_a_source_export_does_not_know_is_an_error_not_a_gap(built, monkeypatch):
+    corpus, _, _ = built
+    odd = dataclasses.replace(analysis.MEASURES["handled"], source="some_new_source")
+    monkeypatch.setitem(analysis.MEASURES, "odd_measure", odd)
+    with pytest.raises(ValueError, match=r"odd_measure \(some_new_source\)"):
+        ex.panel(corpus)
+
+
 def test_shanghai_2019_refused_share_as_in_the_schema(built):
     _, _, panel = built
     row = panel[(panel["agency"] == "上海市人民政府办公厅") & (panel["year"] == 2019)].iloc[0]
