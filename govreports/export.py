@@ -763,9 +763,10 @@ def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tup
         for name in tables:
             if sink is not None and name in sink and tables[name].num_rows:
                 sink[name].add(tables[name])
-        found = pd.unique(np.concatenate([t["report_id"].to_numpy(zero_copy_only=False).astype(object)
-                                          for t in tables.values()]))
-        pos = reports.positions([i for i in found if i is not None])
+        ids = pa.chunked_array([c for t in tables.values() for c in t["report_id"].cast(pa.string()).chunks],
+                               type=pa.string())
+        found = pc.unique(ids).drop_null().to_pylist()
+        pos = reports.positions(found)
         pos = pos[pos >= 0]
         if not len(pos):
             continue
