@@ -76,15 +76,29 @@ def integer_type(low: float | None, high: float | None) -> str:
     return "double"
 
 
-def _fixed(text: str, size: int) -> bytes:
-    raw = text.encode("utf-8")[:size - 1]
-    while True:   # never cut a character in half
+def _cut(text: str, size: int) -> bytes:
+    """At most ``size`` bytes of UTF-8, never half a character."""
+    raw = text.encode("utf-8")[:size]
+    while True:
         try:
             raw.decode("utf-8")
-            break
+            return raw
         except UnicodeDecodeError:
             raw = raw[:-1]
+
+
+def _fixed(text: str, size: int) -> bytes:
+    raw = _cut(text, size - 1)
     return raw + b"\0" * (size - len(raw))
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _timestamp() -> bytes:
+    """'01 Dec 2026 23:05' (English month names, whatever the locale)."""
+    t = time.gmtime()
+    return f"{t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} {t.tm_hour:02d}:{t.tm_min:02d}".encode()
 
 
 def _tag(name: str, body: bytes) -> bytes:
@@ -96,7 +110,8 @@ class DtaWriter:
 
     Arrays: numbers as float64 with NaN for missing (or integers), texts as sequences of ``str``
     or None (or, for a fixed-width text, UTF-8 bytes already in a numpy ``S`` array no wider than
-    the variable). Exactly ``nobs`` rows must be written."""
+    the variable). Exactly ``nobs`` rows must be written. The texts of strL variables wait in
+    memory until ``close`` (the format puts them after the rows): keep strL for rare long texts."""
 
     def __init__(self, path: str | os.PathLike, variables: list[Variable], nobs: int, label: str = ""):
         self.path, self.vars, self.nobs = Path(path), list(variables), int(nobs)
@@ -114,8 +129,8 @@ class DtaWriter:
 
     def _header(self, label: str) -> None:
         fh, k = self.fh, len(self.vars)
-        stamp = time.strftime("%d %b %Y %H:%M", time.gmtime()).encode()
-        lab = label.encode("utf-8")[:320]
+        stamp = _timestamp()
+        lab = _cut(label, 320)
         fh.write(b"<stata_dta>" + _tag("header", _tag("release", b"118") + _tag("byteorder", b"LSF")
                                       + _tag("K", struct.pack("<H", k)) + _tag("N", struct.pack("<Q", self.nobs))
                                       + _tag("label", struct.pack("<H", len(lab)) + lab)
