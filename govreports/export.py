@@ -724,8 +724,8 @@ class _Reports:
 
     def frame(self, pos: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
         """The rows of the reports table at ``pos`` (the META columns it lacks added, missing)."""
-        df = self.src.iloc[self.rows[pos]]
-        df = df[[c for c in columns if c in df.columns]] if columns else df
+        src = self.src[[c for c in columns if c in self.src.columns]] if columns else self.src
+        df = src.iloc[self.rows[pos]]
         for c in META:
             if c.name not in df.columns and (columns is None or c.name in columns):
                 df = df.assign(**{c.name: pd.Series(pd.NA, index=df.index, dtype="string")})
