@@ -975,6 +975,16 @@ def _rollups_of(sums: pd.DataFrame | None, agencies: pd.Series) -> pd.DataFrame:
     return r[cols].astype(_dtypes(list(ROLLUPS))).reset_index(drop=True)
 
 
+def _rollup_parts(sums: pd.DataFrame | None, agencies: pd.Series | None) -> Iterator[pd.DataFrame]:
+    """The rollups in their order, BUCKET_ROWS groups (region, level, year) at a time."""
+    if sums is None or not len(sums):
+        yield _rollups_of(None, agencies)
+        return
+    sums = sums.sort_index()
+    for start in range(0, len(sums), BUCKET_ROWS):
+        yield _rollups_of(sums.iloc[start:start + BUCKET_ROWS], agencies)
+
+
 def rollups(panel_df: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     """Given the panel and its per-report figures, return region × level × year sums, long:
     one row per figure, with n_reports, n_agencies, n_missing and complete beside each value."""
@@ -1162,7 +1172,7 @@ def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
     variables = _stata_variables(w, book)
     writer = DtaWriter(path, variables, nobs=w.rows, label=f"govreports release: {w.name}")
     try:
-        batch_rows = max(1_000, 500_000 // max(1, len(variables)))
+        batch_rows = max(1_000, min(BUCKET_ROWS, 500_000 // max(1, len(variables))))
         for batch in pq.ParquetFile(w.path).iter_batches(batch_size=batch_rows):
             cols = {}
             for v, field, col in zip(variables, batch.schema, batch.columns):
@@ -1321,7 +1331,8 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
             writers["panel"].add(_empty_panel())
         n_agencies = None if agencies is None else \
             agencies.groupby(["region", "level"])["agency_key"].nunique().rename("n_agencies")
-        writers["rollups"].add(_rollups_of(sums, n_agencies))
+        for part in _rollup_parts(sums, n_agencies):
+            writers["rollups"].add(part)
         del sums, agencies
         step("panel_and_rollups")
         for start in range(0, max(1, len(corpus.reports)), BUCKET_ROWS):
