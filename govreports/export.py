@@ -1164,6 +1164,16 @@ def _fixed_width(col: pa.Array, width: int, step: int = 1 << 20) -> np.ndarray:
     return out.view(f"S{width}").ravel()
 
 
+def _batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's rows, ``rows`` at a time, one row group read at a time (no read-ahead)."""
+    f = pq.ParquetFile(path)
+    for i in range(f.num_row_groups):
+        group = f.read_row_group(i)
+        yield from group.to_batches(max_chunksize=rows)
+        del group
+        pa.default_memory_pool().release_unused()
+
+
 def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
     """Write the table of ``w`` (read back from its Parquet file a batch at a time) as Stata 118
     (Unicode): short names, 中文 | English variable labels, value labels for level and template."""
@@ -1173,7 +1183,7 @@ def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
     writer = DtaWriter(path, variables, nobs=w.rows, label=f"govreports release: {w.name}")
     try:
         batch_rows = max(1_000, min(BUCKET_ROWS, 500_000 // max(1, len(variables))))
-        for batch in pq.ParquetFile(w.path).iter_batches(batch_size=batch_rows):
+        for batch in _batches(w.path, batch_rows):
             cols = {}
             for v, field, col in zip(variables, batch.schema, batch.columns):
                 if v.value_labels:
@@ -1209,7 +1219,7 @@ def _frames_of(source) -> Iterator[pd.DataFrame]:
         return
     from .corpus import _PANDAS_TYPES
 
-    for batch in pq.ParquetFile(source).iter_batches(batch_size=50_000):
+    for batch in _batches(source, BUCKET_ROWS):
         yield batch.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
