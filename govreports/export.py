@@ -49,8 +49,8 @@ import pyarrow.parquet as pq
 from . import analysis as _analysis
 from . import frames as _frames
 from .corpus import Corpus
-from .template import (APPLICANTS, DISCLOSURE_ITEMS, LEGACY_FIGURES, LEVELS, PRE2019, PROCEEDINGS, REQUEST_ROWS,
-                       RESULTS, TEMPLATES, template_for_year)
+from .template import (APPLICANTS, DISCLOSURE_ITEMS, LEGACY_FIGURES, LEVELS, OTHER_OTHER, PRE2019, PROCEEDINGS,
+                       REQUEST_ROWS, RESULTS, TEMPLATES, template_for_year)
 
 FORMATS = ("parquet", "csv", "dta", "xlsx")
 # the corpus's tables of numbers (its ``sections``, the reports' prose, are not part of a release)
@@ -453,7 +453,7 @@ _KEYS = {"requests": ("row", "applicant", REQUEST_COMBOS), "appeals": ("proceedi
 _SUBROWS_2021 = tuple(r.key for r in REQUEST_ROWS if r.templates != TEMPLATES)
 REQUEST_KEYS_OTHER = [r.key for r in REQUEST_ROWS if r.group == "other"]
 # （六）其他处理 printed as one row, or its 3.其他: without it the group's figure is unknown
-_OTHER_ROW = next(r.key for r in REQUEST_ROWS if r.group == "other" and r.templates == TEMPLATES)
+_OTHER_ROW = OTHER_OTHER
 
 
 def _codes(column: pa.ChunkedArray, keys: list[str]) -> np.ndarray:
