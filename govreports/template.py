@@ -77,7 +77,7 @@ class RequestRow:
 
     @property
     def is_outcome(self) -> bool:
-        return self.key not in ("received_new", "carried_over", "outcome_total", "carried_forward")
+        return self.key not in (RECEIVED_NEW, CARRIED_OVER, OUTCOME_TOTAL, CARRIED_FORWARD)
 
 
 REQUEST_ROWS: tuple[RequestRow, ...] = (
@@ -115,7 +115,6 @@ REQUEST_ROWS: tuple[RequestRow, ...] = (
 )
 REQUEST_KEYS = tuple(r.key for r in REQUEST_ROWS)
 ROW_BY_KEY = {r.key: r for r in REQUEST_ROWS}
-OUTCOME_KEYS = tuple(r.key for r in REQUEST_ROWS if r.is_outcome)
 REQUEST_GROUPS = ("denied", "unavailable", "not_processed", "other")
 RECEIVED_NEW = "received_new"
 CARRIED_OVER = "carried_over"
@@ -126,6 +125,12 @@ PARTLY_GRANTED = "partly_granted"
 OTHER_OTHER = "other.other"
 OTHER_NO_CORRECTION = "other.no_correction"
 OTHER_UNPAID_FEE = "other.unpaid_fee"
+"""Row keys of table 3 that code names on its own (each is the SCHEMA key of its row in REQUEST_ROWS):
+一、本年新收, 二、上年结转, （七）总计, 四、结转下年度, （一）予以公开, （二）部分公开, （六）其他处理 / 3.其他,
+（六）1.逾期不补正, （六）2.逾期未缴费."""
+assert {RECEIVED_NEW, CARRIED_OVER, OUTCOME_TOTAL, CARRIED_FORWARD, GRANTED, PARTLY_GRANTED, OTHER_OTHER,
+        OTHER_NO_CORRECTION, OTHER_UNPAID_FEE} <= set(ROW_BY_KEY)
+OUTCOME_KEYS = tuple(r.key for r in REQUEST_ROWS if r.is_outcome)
 
 # Group labels printed in their own cell before the first row of a group (key form).
 GROUP_PHRASES: dict[str, tuple[str, ...]] = {
