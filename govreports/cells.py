@@ -164,9 +164,9 @@ def match_request_row(key: str) -> LabelMatch | None:
             return None  # a sentence that mentions the label, not the label
         return LabelMatch((row,), True)
     if T.OTHER_OTHER_SUBROW.match(key):
-        return LabelMatch(("other.other",), True)
+        return LabelMatch((T.OTHER_OTHER,), True)
     if key in T.OUTCOME_TOTAL_FORMS:
-        return LabelMatch(("outcome_total",), True)
+        return LabelMatch((T.OUTCOME_TOTAL,), True)
     body = strip_numbering(_STRAY_BEFORE_NUMBER.sub("", key))
     if len(body) >= 4:
         prefix = [k for k, full in _FULL_KEYS.items() if full.startswith(body)]

@@ -63,7 +63,7 @@ def identity_instances(requests: dict, appeals: dict):
         elif ident.scope == "per_applicant":
             for a in T.APPLICANT_KEYS:
                 parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
-                if ident.id == "outcome_total" and not parts:
+                if ident.id == T.OUTCOME_TOTAL and not parts:
                     continue
                 yield ident, requests, parts, [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a)
         elif ident.scope == "per_proceeding":
@@ -86,7 +86,7 @@ def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", 
     elif ident.id == "row_total":
         msg = (f"row {key} ({LABEL[key]}): the applicant columns sum to {_fmt(lhs)} but 总计 is printed "
                f"{printed} ({_fmt(rhs)})")
-    elif ident.id == "outcome_total":
+    elif ident.id == T.OUTCOME_TOTAL:
         msg = (f"{applicant} ({LABEL[applicant]}) column: the outcome rows sum to {_fmt(lhs)} but （七）总计 "
                f"is printed {printed} ({_fmt(rhs)})")
     else:
@@ -222,7 +222,7 @@ def _figure(parsed, table: str, rows: tuple[str, ...]) -> float | None:
 
 
 def _other_one_row(rows, present) -> bool:
-    return present == ["other.other"]
+    return present == [T.OTHER_OTHER]
 
 
 def _row_figure(req: dict, row: str) -> float:

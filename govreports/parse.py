@@ -80,6 +80,7 @@ class Parsed:
         self.findings.append(finding(check, message, **where))
 
 
+_SUB_ROWS_SOURCE = f"{T.ROW_BY_KEY[T.OTHER_NO_CORRECTION].group_label} sub-rows"  # （六）其他处理 sub-rows
 _REVIEW_LABEL = next(p.label for p in T.PROCEEDINGS if p.key == "review")      # 行政复议
 _UPHELD_LABEL = next(r.label for r in T.RESULTS if r.key == "upheld")          # 结果维持
 _NATURAL_PERSON_LABEL = next(a.label for a in T.APPLICANTS if a.key == "natural_person")  # 自然人
@@ -137,7 +138,7 @@ def _heading(key: str) -> str | None:
 
 
 _TABLE_SECTIONS = ("disclosure", "requests", "appeals")  # the sections that hold tables 2, 3, 4
-_REQUEST_OPENERS = ("received_new", "carried_over", "carried_forward")
+_REQUEST_OPENERS = (T.RECEIVED_NEW, T.CARRIED_OVER, T.CARRIED_FORWARD)
 
 
 def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None], bool]:
@@ -343,7 +344,7 @@ def _classify_request(seen: dict):
         if not key:
             return "text", None
         if key == T.OUTCOME_TOTAL_BARE and seen.get("outcome"):
-            return "row", ObservedRow(key, LabelMatch(("outcome_total",), True), None, "")
+            return "row", ObservedRow(key, LabelMatch((T.OUTCOME_TOTAL,), True), None, "")
         m = match_request_row(key)
         if m is not None:
             if m.keys[0] in T.OUTCOME_KEYS:
@@ -376,10 +377,10 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         for r in rows:
             if r.structured and r.width == width and len(r.values) > 7:
                 r.values = r.values[-7:]
-    sub_rows = any(r.match and set(r.match.keys) & {"other.no_correction", "other.unpaid_fee"}
+    sub_rows = any(r.match and set(r.match.keys) & {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
                    and r.match.exact for r in rows)
     order = [r.key for r in T.REQUEST_ROWS
-             if sub_rows or r.key not in ("other.no_correction", "other.unpaid_fee")]
+             if sub_rows or r.key not in (T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE)]
     pos = {k: i for i, k in enumerate(order)}
     rows = _values_printed_above_labels(rows, parsed)
     if not _labels_only(rows, sub_rows, parsed):
@@ -590,11 +591,11 @@ def _identities_hold(keys: list[str], cells) -> bool:
         return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
 
     def balance(a: str) -> bool:
-        got = [cells.get((r, a)) for r in ("received_new", "carried_over", "outcome_total", "carried_forward")]
+        got = [cells.get((r, a)) for r in (T.RECEIVED_NEW, T.CARRIED_OVER, T.OUTCOME_TOTAL, T.CARRIED_FORWARD)]
         return None in got or abs(got[0].value + got[1].value - got[2].value - got[3].value) < 1e-9
 
     return (all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys)
-            and all(holds(("outcome_total", a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells])
+            and all(holds((T.OUTCOME_TOTAL, a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells])
                     and balance(a) for a in T.APPLICANT_KEYS))
 
 
@@ -626,7 +627,7 @@ def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
         return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
 
     ok = all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys) and all(
-        holds(("outcome_total", a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells]) for a in T.APPLICANT_KEYS)
+        holds((T.OUTCOME_TOTAL, a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells]) for a in T.APPLICANT_KEYS)
     if ok:
         return
     for k in keys:
@@ -667,7 +668,7 @@ def _blank_label(r: ObservedRow, sub_rows: bool) -> str | None:
     if r.has_values or not (r.match and r.match.exact and len(r.match.keys) == 1):
         return None
     key = r.match.keys[0]
-    if key == "other.other" and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
+    if key == T.OTHER_OTHER and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
         return None
     return key
 
@@ -713,14 +714,14 @@ def _glued_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
 def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:
     """Where （六）其他处理 has its three sub-rows, a row labelled （六）其他处理 itself is the
     group's heading or subtotal, not the template row other.other (that is '3.其他')."""
-    if not (sub_rows and r.match and r.match.keys == ("other.other",) and r.match.exact):
+    if not (sub_rows and r.match and r.match.keys == (T.OTHER_OTHER,) and r.match.exact):
         return False
     if T.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith(T.OTHER_OTHER_SUBROW_KEY):
         return False
     if r.has_numbers:
         parsed.find("group_subtotal",
                     "（六）其他处理 printed with its own values above its three sub-rows: read as the group's "
-                    "subtotal, not as other.other", key="other.other", location=r.location)
+                    "subtotal, not as other.other", key=T.OTHER_OTHER, location=r.location)
     return True
 
 
@@ -732,7 +733,7 @@ def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
         if r.values or not r.closed or not (r.match and r.match.exact and len(r.match.keys) == 1):
             continue
         key = r.match.keys[0]
-        if key == "other.other" and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
+        if key == T.OTHER_OTHER and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
             continue  # （六）其他处理 heading its three sub-rows
         prev = next((x for x in reversed(rows[:i]) if x.values and x.has_numbers), None)
         nxt = next((x for x in rows[i + 1:] if x.values and x.has_numbers), None)
@@ -1058,10 +1059,10 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
         by_region["requests"] = _align_torn_labels(*by_region["requests"], parsed)
         req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
         _close_last(req_rows, "requests", last_region, closed_after)
-        if any(r.match and r.match.exact and set(r.match.keys) & {"other.no_correction", "other.unpaid_fee"}
+        if any(r.match and r.match.exact and set(r.match.keys) & {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
                for r in req_rows):
             if tpl is None:
-                tpl, src = "2021", "（六）其他处理 sub-rows"
+                tpl, src = "2021", _SUB_ROWS_SOURCE
     if tpl is None:
         if year is not None:
             tpl, src = T.template_for_year(year), "year"
@@ -1086,7 +1087,7 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
 
     if req_rows and "disclosure" not in by_region:
         first = next((r.match.keys[0] for r in req_rows if r.match and r.values), None)
-        if first not in (None, "received_new", "carried_over"):
+        if first not in (None, T.RECEIVED_NEW, T.CARRIED_OVER):
             parsed.truncated = True
             parsed.find("truncated",
                         f"the text begins inside table 3 (first row printed: {first}); what comes before is missing", table="requests")
@@ -1133,7 +1134,7 @@ def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after)
         if parsed.truncated:
             return
         expected = [r.key for r in T.REQUEST_ROWS if parsed.template in r.templates]
-        sub = {"other.no_correction", "other.unpaid_fee"}
+        sub = {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
         missing = [k for k in expected if k not in printed and not (k in sub and not (printed & sub))]
         if missing:
             parsed.find("missing_rows",

@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import template as T
+
 MAX_CANDIDATES = 64      # a run with more cuts than this is left missing without listing them all
 NODE_BUDGET = 200_000    # backtracking steps allowed for one table
 
@@ -174,9 +176,9 @@ def column_identities(keys, outcome_keys) -> list[dict[str, int]]:
     present = set(keys)
     out = []
     outcomes = [k for k in outcome_keys if k in present]
-    if "outcome_total" in present and outcomes:
-        out.append({**{k: 1 for k in outcomes}, "outcome_total": -1})
-    bal = {"received_new": 1, "carried_over": 1, "outcome_total": -1, "carried_forward": -1}
+    if T.OUTCOME_TOTAL in present and outcomes:
+        out.append({**{k: 1 for k in outcomes}, T.OUTCOME_TOTAL: -1})
+    bal = {T.RECEIVED_NEW: 1, T.CARRIED_OVER: 1, T.OUTCOME_TOTAL: -1, T.CARRIED_FORWARD: -1}
     if set(bal) <= present:
         out.append(bal)
     return out

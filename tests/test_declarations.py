@@ -24,18 +24,7 @@ _KEYS_AS_DATA = ("table-3 row keys used as the SCHEMA keys they are (data contra
 ALLOWED: dict[tuple[str, str], str] = {
     **{("analysis.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "granted", "outcome_total",
                                                    "partly_granted", "received_new", "other.other")},
-    ("cells.py", "other.other"): _KEYS_AS_DATA,
-    ("cells.py", "outcome_total"): _KEYS_AS_DATA,
-    ("checks.py", "other.other"): _KEYS_AS_DATA,
-    ("checks.py", "outcome_total"): _KEYS_AS_DATA,
-    ("commands/parse.py", "outcome_total"): _KEYS_AS_DATA,
-    ("commands/parse.py", "received_new"): _KEYS_AS_DATA,
     ("export.py", "合计"): "the codebook's Chinese name of a rollup column (a sum), not the template's 合计 of table 4",
-    **{("parse.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "received_new", "other.other",
-                                                "outcome_total", "other.no_correction", "other.unpaid_fee")},
-    ("parse.py", "（六）其他处理 sub-rows"): "a value of Parsed.template_source (what told the template), shown to "
-                                          "users as is; to do: build it from the row's group_label",
-    **{("split.py", k): _KEYS_AS_DATA for k in ("carried_forward", "carried_over", "outcome_total", "received_new")},
 }
 
 

@@ -57,7 +57,7 @@ def summary_line(r) -> str:
     wide = r.requests_wide()
     got = lambda row: (wide.loc[row, "total"] if row in wide.index else pd.NA)  # noqa: E731
     return (f"{m.agency or m.agency_as_printed or '?'} {m.year or '?'} template {m.template or '?'}: "
-            f"received {got('received_new')}, {T.ROW_BY_KEY['outcome_total'].label} {got('outcome_total')}; "
+            f"received {got(T.RECEIVED_NEW)}, {T.ROW_BY_KEY[T.OUTCOME_TOTAL].label} {got(T.OUTCOME_TOTAL)}; "
             f"{len(r.requests)}+{len(r.appeals)}+{len(r.disclosure)} cells; {n_err} errors, {n_warn} warnings")
 
 
