@@ -29,13 +29,14 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def check_report(parsed, doc=None, meta=None) -> list[dict]:
-    """Given a parsed report (``parse.Parsed``), its document and its ``ReportMeta``, return the
-    findings of every declared check on it (identities, values, prose, meta)."""
+def check_report(parsed, doc=None, meta=None, regions=None) -> list[dict]:
+    """Given a parsed report (``parse.Parsed``), its document with each line's table
+    (``parse.split_regions``) and its ``ReportMeta``, return the findings of every declared check on
+    it (identities, values, prose (given the document and its regions), meta)."""
     out = check_identities(parsed.requests, parsed.appeals)
     out += check_values(parsed, getattr(meta, "level", None))
-    if doc is not None:
-        out += check_prose(parsed, doc)
+    if doc is not None and regions is not None:
+        out += check_prose(parsed, doc, regions)
     if meta is not None:
         out += check_meta(parsed, meta.year)
     return out
@@ -155,12 +156,10 @@ from .template import PROSE_FIGURES, ProseFigure  # noqa: E402,F401 - declared i
 _PROSE_MARK = re.compile(r"[。，,；;]")
 
 
-def prose_of(parsed, doc) -> tuple[str, list[tuple[int, str]]]:
-    """Given a parsed report and its document, return its prose as (offset, location) marks over
-    one string (lines outside tables, and sentences inside them), whitespace removed, NFKC."""
-    from .parse import document_keys, split_regions
-
-    regions, _ = split_regions(doc, document_keys(doc))
+def prose_of(doc, regions: list[str | None]) -> tuple[str, list[tuple[int, str]]]:
+    """Given a document and each line's table (``parse.split_regions``), return its prose as
+    (offset, location) marks over one string (lines outside tables, and sentences inside them),
+    whitespace removed, NFKC."""
     text, marks = [], []
     offset = 0
     for line, region in zip(doc.lines, regions):
@@ -180,10 +179,10 @@ def _squeeze(s: str) -> str:
     return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
 
 
-def check_prose(parsed, doc) -> list[dict]:
-    """Given a parsed report and its document, return a warning for each figure the prose restates
-    with a number that agrees with no reading of the table."""
-    text, marks = prose_of(parsed, doc)
+def check_prose(parsed, doc, regions: list[str | None]) -> list[dict]:
+    """Given a parsed report, its document and each line's table, return a warning for each figure
+    the prose restates with a number that agrees with no reading of the table."""
+    text, marks = prose_of(doc, regions)
     out = []
     for fig in PROSE_FIGURES:
         said = [(m.group(1), m.start(), m.group(0)) for p in fig.patterns for m in re.finditer(p, text)]

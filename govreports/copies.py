@@ -10,6 +10,7 @@ they differ).
 from __future__ import annotations
 
 from . import template as T
+from .parse import _heading
 from .readers.base import Document
 
 _ORDER = {s.key: i for i, s in enumerate(T.SECTIONS)}
@@ -18,11 +19,9 @@ _TABLES = ("disclosure", "requests", "appeals")
 _MIN_TABLE_LINES = 5  # lines under a table's heading that make a table where rows are not marked
 
 
-def _heading_lines(doc: Document) -> list[tuple[int, str]]:
-    from .parse import _heading, document_keys
-
+def _heading_lines(keys: list[list[str]]) -> list[tuple[int, str]]:
     out = []
-    for i, lk in enumerate(document_keys(doc)):
+    for i, lk in enumerate(keys):
         first = next((k for k in lk if k), "")
         h = _heading(first) if first else None
         if h is not None:
@@ -30,10 +29,10 @@ def _heading_lines(doc: Document) -> list[tuple[int, str]]:
     return out
 
 
-def copy_starts(doc: Document) -> list[int]:
-    """Given a document, return the indices of the lines where a further copy of the report
-    begins (empty for a report printed once)."""
-    heads = _heading_lines(doc)
+def copy_starts(doc: Document, keys: list[list[str]]) -> list[int]:
+    """Given a document and its cell keys (``parse.document_keys``), return the indices of the lines
+    where a further copy of the report begins (empty for a report printed once)."""
+    heads = _heading_lines(keys)
     ends = [i for i, _ in heads[1:]] + [len(doc.lines)]
     starts: list[int] = []
     last, table_seen = -1, False
@@ -50,18 +49,19 @@ def copy_starts(doc: Document) -> list[int]:
     return starts
 
 
-def split_copies(doc: Document) -> list[Document]:
-    """Given a document, return one document per copy of the report it prints (itself when once)."""
-    starts = copy_starts(doc)
+def split_copies(doc: Document, keys: list[list[str]]) -> list[tuple[Document, list[list[str]]]]:
+    """Given a document and its cell keys, return ``(document, keys)`` per copy of the report it
+    prints (itself when once)."""
+    starts = copy_starts(doc, keys)
     if not starts:
-        return [doc]
+        return [(doc, keys)]
     bounds = [0, *starts, len(doc.lines)]
     out = []
     for a, b in zip(bounds, bounds[1:]):
         lines = doc.lines[a:b]
         text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
         part = Document(lines=lines, text=text, format=doc.format, notes=list(doc.notes))
-        out.append(part)
+        out.append((part, keys[a:b]))
     return out
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import split
 from . import template as T
@@ -89,12 +90,11 @@ _NATURAL_PERSON_LABEL = next(a.label for a in T.APPLICANTS if a.key == "natural_
 _TRAD_MARKERS = re.compile("[開報數據請處計況總於應與條關]")
 
 
-def _converter():
+@lru_cache(maxsize=1)
+def _t2s():
+    """The traditional → simplified converter (OpenCC), made once, when a report first needs it."""
     import opencc
-    return opencc.OpenCC("t2s")
-
-
-_T2S = None
+    return opencc.OpenCC("t2s").convert
 
 
 PROSE_KEY = "…" * 61  # the key of a cell too long to be a label or heading (no matcher accepts it)
@@ -103,13 +103,8 @@ PROSE_KEY = "…" * 61  # the key of a cell too long to be a label or heading (n
 def document_keys(doc: Document) -> list[list[str]]:
     """Given a document, return the key form of every cell (traditional text simplified);
     prose longer than any label gets :data:`PROSE_KEY` without being normalised."""
-    global _T2S
-    if "keys" in doc.cache:
-        return doc.cache["keys"]
     trad = len(_TRAD_MARKERS.findall(doc.text[:20000])) >= 5
-    if trad and _T2S is None:
-        _T2S = _converter()
-    conv = _T2S.convert if trad else None
+    conv = _t2s() if trad else None
     out = []
     for line in doc.lines:
         keys = []
@@ -121,7 +116,6 @@ def document_keys(doc: Document) -> list[list[str]]:
             k = label_key(conv(t) if conv else t)
             keys.append(k if len(k) <= 60 else PROSE_KEY)
         out.append(keys)
-    doc.cache["keys"] = out
     return out
 
 
@@ -144,8 +138,6 @@ _REQUEST_OPENERS = (T.RECEIVED_NEW, T.CARRIED_OVER, T.CARRIED_FORWARD)
 def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None], bool]:
     """Given a document and its cell keys, return each line's table (or None) and whether the
     last table was followed by a later section (False: the text ends inside a table)."""
-    if "regions" in doc.cache:
-        return doc.cache["regions"]
     region: str | None = None
     out: list[str | None] = []
     closed_after = True
@@ -170,8 +162,25 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
                     and not re.search(r"\d", label):
                 region, closed_after = "requests", False
         out.append(region)
-    doc.cache["regions"] = out, closed_after
     return out, closed_after
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the stages after reading share about a document: each cell's key form
+    (:func:`document_keys`), each line's table (:func:`split_regions`) and whether the last table
+    was followed by a later section."""
+
+    keys: list[list[str]]
+    regions: list[str | None]
+    closed_after: bool
+
+
+def layout_of(doc: Document, keys: list[list[str]] | None = None) -> Layout:
+    """Given a document (and its cell keys, when already made), return its :class:`Layout`."""
+    keys = document_keys(doc) if keys is None else keys
+    regions, closed_after = split_regions(doc, keys)
+    return Layout(keys, regions, closed_after)
 
 
 # --------------------------------------------------------------------------- 2. rows
@@ -1034,11 +1043,12 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
 
 
 # --------------------------------------------------------------------------- all together
-def parse_document(doc: Document, year: int | None = None) -> Parsed:
-    """Given a document's lines of cells, return the template's cells and reading findings."""
+def parse_document(doc: Document, year: int | None = None, layout: Layout | None = None) -> Parsed:
+    """Given a document's lines of cells (and its :class:`Layout`, when already made), return the
+    template's cells and reading findings."""
     parsed = Parsed(glued=getattr(doc, "glued", False))
-    keys = document_keys(doc)
-    regions, closed_after = split_regions(doc, keys)
+    layout = layout_of(doc) if layout is None else layout
+    keys, regions, closed_after = layout.keys, layout.regions, layout.closed_after
     by_region: dict[str, tuple[list[Line], list[list[str]]]] = {}
     last_region = None
     for line, lk, reg in zip(doc.lines, keys, regions):
@@ -1054,9 +1064,9 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
     src = "table 2 header"
     req_rows: list[ObservedRow] = []
     if "requests" in by_region:
-        _mask_header_totals(by_region["requests"][1])
         seen: dict = {}
-        by_region["requests"] = _align_torn_labels(*by_region["requests"], parsed)
+        ls, ks = by_region["requests"]
+        by_region["requests"] = _align_torn_labels(ls, _mask_header_totals(ks), parsed)
         req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
         _close_last(req_rows, "requests", last_region, closed_after)
         if any(r.match and r.match.exact and set(r.match.keys) & {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
@@ -1098,14 +1108,15 @@ def parse_document(doc: Document, year: int | None = None) -> Parsed:
 _COLUMN_WORDS = frozenset(p for a in T.APPLICANTS[:-1] for p in a.phrases) | {"申请人情况", "法人或其他组织"}
 
 
-def _mask_header_totals(keys: list[list[str]]) -> None:
-    """A column header repeated after a page break prints 总计 beside 自然人, 商业企业 …: that
-    总计 names the column, not the （七）总计 row."""
-    for lk in keys:
-        if sum(k in _COLUMN_WORDS for k in lk) >= 2:
-            for i, k in enumerate(lk):
-                if k == T.OUTCOME_TOTAL_BARE:
-                    lk[i] = "总计列"
+def _mask_header_totals(keys: list[list[str]]) -> list[list[str]]:
+    """Given table 3's cell keys, return them with the 总计 of a column header masked: a header
+    repeated after a page break prints 总计 beside 自然人, 商业企业 …, naming the column, not the
+    （七）总计 row."""
+    return [[_TOTAL_COLUMN if k == T.OUTCOME_TOTAL_BARE else k for k in lk]
+            if sum(k in _COLUMN_WORDS for k in lk) >= 2 else lk for lk in keys]
+
+
+_TOTAL_COLUMN = T.OUTCOME_TOTAL_BARE + "列"  # 总计列: no row matcher takes it
 
 
 def _close_last(rows: list[ObservedRow], region: str, last_region, closed_after: bool) -> None:

@@ -27,7 +27,7 @@ from .limits import Limits, megabytes
 from .limits import current as current_limits
 from .meta import find_agency, find_published, find_title, find_year
 from .legacy import read_legacy, report_scope
-from .parse import Parsed, Value, document_keys, parse_document, split_regions
+from .parse import Layout, Parsed, Value, document_keys, layout_of, parse_document
 from .sections import report_sections
 from .readers import read_document
 
@@ -216,9 +216,9 @@ _TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}
 def _compare_copies(parsed: Parsed, copies: list, year: int | None) -> None:
     """A page printing the report more than once: the first copy is read; each further copy is
     parsed and compared with it (``duplicate_copy``)."""
-    for n, other in enumerate(copies[1:], 2):
+    for n, (other, keys) in enumerate(copies[1:], 2):
         where = other.lines[0].location if other.lines else ""
-        diff = differing_cells(parsed, parse_document(other, year))
+        diff = differing_cells(parsed, parse_document(other, year, layout_of(other, keys)))
         if not diff:
             parsed.find("duplicate_copy",
                         f"the page prints the report {len(copies)} times; copy {n} (from {where}) agrees with "
@@ -230,15 +230,12 @@ def _compare_copies(parsed: Parsed, copies: list, year: int | None) -> None:
                         location=where, table=table, severity="warning")
 
 
-def _reader_findings(doc, parsed: Parsed) -> None:
-    """The decoding notes as findings: stray bytes (``bad_bytes``) once per table they fall in,
-    so that a number they touch is flagged in its own table."""
-    from .parse import document_keys, split_regions
-
+def _reader_findings(doc, regions: list[str | None], parsed: Parsed) -> None:
+    """The decoding notes as findings: stray bytes (``bad_bytes``) once per table they fall in
+    (``regions``: each line's table), so that a number they touch is flagged in its own table."""
     for check, severity, message in doc.notes:
         if check != "bad_bytes":
             continue
-        regions, _ = split_regions(doc, document_keys(doc))
         where: dict[str, list[str]] = {}
         kept = doc.cache.get("stray_numbers", ())
         for line, region in zip(doc.lines, regions):
@@ -272,9 +269,10 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
         else doc.text.split("\n")
     year = find_year(doc.text, lines)
-    copies = split_copies(doc)
-    doc = copies[0]
-    parsed = parse_document(doc, year)
+    copies = split_copies(doc, document_keys(doc))
+    doc, keys = copies[0]
+    layout: Layout = layout_of(doc, keys)
+    parsed = parse_document(doc, year, layout)
     ocr_reads = doc.cache.get("ocr")
     if ocr_reads is not None:  # OCR'd numbers: confirmed by the identities, or left missing and flagged
         from .ocr_review import review
@@ -302,7 +300,7 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
                     f"agency name '{printed}' read from the text, not a title or signature; it may be partial")
     if year is None:
         parsed.find("year_unknown", "the report prints no year it reports on")
-    _reader_findings(doc, parsed)
+    _reader_findings(doc, layout.regions, parsed)
     for check, severity, message in doc.notes:
         if check == "pages_skipped":
             parsed.find("pages_skipped", message, severity=severity)
@@ -312,15 +310,14 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
                       title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text),
                       published=published, published_source=published_source or None)
     if legacy is None:
-        parsed.findings.extend(check_report(parsed, doc, meta))
+        parsed.findings.extend(check_report(parsed, doc, meta, layout.regions))
         if ocr_reads is not None:
             from .ocr_review import annotate
             annotate(parsed.findings)
         if linked:
             from .ocr_review import linked_images
             linked_images(parsed, linked)
-        keys = document_keys(doc)
-        sections = report_sections(doc, parsed.template, keys, split_regions(doc, keys)[0])
+        sections = report_sections(doc, parsed.template, layout.keys, layout.regions)
     else:
         parsed.findings.extend(check_values(parsed, level))
         sections = report_sections(doc, parsed.template)

@@ -34,7 +34,7 @@ class Document:
     text: str  # the plain text, for meta (title, year, agency) and prose checks
     format: str  # text | markdown | html | pdf | docx
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (check, severity, message) from the reader
-    cache: dict = field(default_factory=dict, repr=False)  # derived views (cell keys, regions), computed once
+    cache: dict = field(default_factory=dict, repr=False)  # what a reader found beside the lines (images, OCR reads)
     glued: bool = False  # crawler text: a table cell of digits may hold several cells glued together
 
 

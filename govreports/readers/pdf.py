@@ -197,10 +197,12 @@ def _is_text_box(rows: list[_Row]) -> bool:
 
 
 # --------------------------------------------------------------------------- text outside tables
-def page_text_lines(chars: list[dict], page_no: int, height: float,
-                    spans: dict[int, list[tuple[float, float]]] | None = None) -> list[tuple[float, Line]]:
-    """Given the chars of a page outside its tables, return its printed lines with their top
-    (and, in ``spans``, each line's cells' horizontal extents, keyed by ``id(line)``).
+Extents = list[tuple[float, float]]  # the horizontal extent (x0, x1) of each cell of a text-layer line
+
+
+def page_text_lines(chars: list[dict], page_no: int, height: float) -> list[tuple[float, Line, Extents]]:
+    """Given the chars of a page outside its tables, return its printed lines, each with its top
+    and its cells' horizontal extents.
 
     Words separated by a gap wider than two characters become separate cells (an unruled table);
     a line of one piece is a prose line of one cell. Page footers are dropped."""
@@ -249,9 +251,7 @@ def page_text_lines(chars: list[dict], page_no: int, height: float,
             line = Line([Cell(texts[0], loc)], loc)
         else:
             line = Line([Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)], loc, table=True)
-        out.append((top, line))
-        if spans is not None:
-            spans[id(line)] = extents
+        out.append((top, line, extents))
     return out
 
 
@@ -266,8 +266,8 @@ def _clusters(centres: list[float], tol: float) -> list[list[float]]:
     return out
 
 
-def align_unruled(lines: list[Line], spans: dict[int, list[tuple[float, float]]], ncols: int = 7) -> None:
-    """Given a document's lines and the extents of the cells of its text-layer lines, put the
+def align_unruled(lines: list[tuple[Line, Extents | None]], ncols: int = 7) -> None:
+    """Given a document's lines, each with its cells' extents (None for a table row), put the
     numbers of an unruled table 3 into their columns, in place.
 
     A table printed without ruling lines comes out of the text layer as words; a blank cell
@@ -278,7 +278,7 @@ def align_unruled(lines: list[Line], spans: dict[int, list[tuple[float, float]]]
 
     by_key = {s.key: s.pattern for s in SECTIONS}
     start = end = None
-    for i, line in enumerate(lines):
+    for i, (line, _) in enumerate(lines):
         if line.table:
             continue
         key = label_key(line.cells[0].text)
@@ -289,16 +289,15 @@ def align_unruled(lines: list[Line], spans: dict[int, list[tuple[float, float]]]
             break
     if start is None:
         return
-    block = [ln for ln in lines[start:end] if id(ln) in spans]
-    centres = [(x0 + x1) / 2 for ln in block for cell, (x0, x1) in zip(ln.cells, spans[id(ln)])
+    block = [(ln, ext) for ln, ext in lines[start:end] if ext is not None]
+    centres = [(x0 + x1) / 2 for ln, ext in block for cell, (x0, x1) in zip(ln.cells, ext)
                if is_numeric(cell.text)]
     clusters = [c for c in _clusters(centres, 12.0) if len(c) >= 2]
     if len(clusters) != ncols:
         return
     anchors = [sum(c) / len(c) for c in clusters]
     half = min(b - a for a, b in zip(anchors, anchors[1:])) / 2 if ncols > 1 else 20.0
-    for line in block:
-        ext = spans[id(line)]
+    for line, ext in block:
         numeric = [(cell, (x0 + x1) / 2) for cell, (x0, x1) in zip(line.cells, ext) if is_numeric(cell.text)]
         if not numeric:
             continue
@@ -355,9 +354,9 @@ def join_page_break(prev: _Row, first: _Row) -> bool:
 
 
 # --------------------------------------------------------------------------- pages
-def page_lines(page, page_no: int, spans: dict | None = None) -> tuple[list[tuple[float, object]], int]:
-    """Given a pdfplumber page, return its items in reading order (``(top, Line | [_Row])``)
-    and the number of characters on it."""
+def page_lines(page, page_no: int) -> tuple[list[tuple[float, object, Extents | None]], int]:
+    """Given a pdfplumber page, return its items in reading order (``(top, Line, its cells'
+    extents)`` or ``(top, [_Row], None)``) and the number of characters on it."""
     chars = page.chars
     tables = []
     for t in page.find_tables():
@@ -370,8 +369,8 @@ def page_lines(page, page_no: int, spans: dict | None = None) -> tuple[list[tupl
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _ in tables)
 
     free = [ch for ch in chars if outside(ch)] if tables else chars
-    items: list[tuple[float, object]] = list(page_text_lines(free, page_no, float(page.height), spans))
-    items += [(bbox[1], rows) for bbox, rows in tables]
+    items: list[tuple[float, object, Extents | None]] = list(page_text_lines(free, page_no, float(page.height)))
+    items += [(bbox[1], rows, None) for bbox, rows in tables]
     items.sort(key=lambda it: it[0])
     return items, len(chars)
 
@@ -396,10 +395,9 @@ def read_pdf(data: bytes, source: str, max_pages: int | None = None) -> Document
 
     Raises :class:`ReportError` for an encrypted or corrupt PDF and for one without a text layer
     (a scan: OCR is needed)."""
-    lines: list[Line] = []
+    lines: list[tuple[Line, Extents | None]] = []  # each with its cells' extents (text-layer lines)
     notes: list[tuple[str, str, str]] = []
     total_chars = 0
-    spans: dict[int, list[tuple[float, float]]] = {}  # extents of the cells of text-layer lines
     reads: dict = {}  # OCR'd cells of scanned pages (readers.ocr.CellRead by location)
     ocr_pages = 0
     try:
@@ -413,25 +411,26 @@ def read_pdf(data: bytes, source: str, max_pages: int | None = None) -> Document
                 pages = pages[:max_pages]
             prev_row: _Row | None = None  # last table row of the previous page, if the page ended in a table
             for page_no, page in enumerate(pages, 1):
-                items, nchars = page_lines(page, page_no, spans)
+                items, nchars = page_lines(page, page_no)
                 total_chars += nchars
                 if nchars == 0 and page.images:
                     if ocr.available():  # a scanned page: OCR reads it
-                        items = ocr.page_items(page.to_image(resolution=ocr.scan_dpi(page)).original, page_no, reads)
+                        image = page.to_image(resolution=ocr.scan_dpi(page)).original
+                        items = [(top, item, None) for top, item in ocr.page_items(image, page_no, reads)]
                         ocr_pages += 1
                     else:
                         notes.append(("pdf_page_without_text", "warning",
                                       f"page {page_no} has no text layer (a scanned image?); its content is "
                                       f"missing: install the OCR extra ({ocr.INSTALL_HINT})"))
-                for i, (_, item) in enumerate(items):
+                for i, (_, item, extents) in enumerate(items):
                     if isinstance(item, Line):
-                        lines.append(item)
+                        lines.append((item, extents))
                         continue
                     rows: list[_Row] = item
                     if i == 0 and prev_row is not None and join_page_break(prev_row, rows[0]):
                         rows = rows[1:]
                     # a row of one cell spanning the table (a heading or prose inside the frame) is a plain line
-                    lines.extend(Line(r.cells, r.cells[0].location.rsplit(" col ", 1)[0], table=len(r.cells) > 1)
+                    lines.extend((Line(r.cells, r.cells[0].location.rsplit(" col ", 1)[0], table=len(r.cells) > 1), None)
                                  for r in rows)
                 last = items[-1][1] if items else None
                 prev_row = last[-1] if isinstance(last, list) and last else None
@@ -442,12 +441,12 @@ def read_pdf(data: bytes, source: str, max_pages: int | None = None) -> Document
     if total_chars == 0 and not ocr_pages:
         raise ReportError(source, "no text layer; OCR needed (the PDF holds only images, e.g. a scan): "
                                   f"install the OCR extra ({ocr.INSTALL_HINT})")
-    if not any(c.text.strip() for ln in lines for c in ln.cells):
+    if not any(c.text.strip() for ln, _ in lines for c in ln.cells):
         raise ReportError(source, "no text layer, and OCR read no text either (a blank or unreadable scan)"
                           if ocr_pages else "no text layer; OCR needed (the PDF holds only images, e.g. a scan)")
-    align_unruled(lines, spans)
-    text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in lines)
-    doc = Document(lines=lines, text=text, format="pdf-ocr" if ocr_pages else "pdf", notes=notes)
+    align_unruled(lines)
+    text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln, _ in lines)
+    doc = Document(lines=[ln for ln, _ in lines], text=text, format="pdf-ocr" if ocr_pages else "pdf", notes=notes)
     if ocr_pages:
         doc.cache["ocr"] = reads
     return doc
