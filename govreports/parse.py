@@ -206,94 +206,127 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
 _GLUED_SIGNED = re.compile(r"^\d+(?:-\d+)+(?:\.\d+)?$")  # crawler text: '27-3133', a negative cell inside
 
 
-def assemble_rows(lines: list[Line], keys: list[list[str]], classify, glued: bool = False) -> list[ObservedRow]:
-    """Group the values of a region behind the label printed before them.
+class RowAssembler:
+    """Groups the values of a region behind the label printed before them, one line at a time
+    (:func:`assemble_rows`).
 
-    ``classify(key) -> ('row', ObservedRow-kwargs) | ('group', None) | ('text', None)``.
-    A text cell that follows a label with no numbers yet continues that label (a label broken
-    over lines); values printed before any label on their line start an unlabelled row.
+    ``classify(key) -> ('row', ObservedRow) | ('group', None) | ('text', None)``. A text cell that
+    follows a label with no numbers yet continues that label (a label broken over lines); values
+    printed before any label on their line start an unlabelled row. Its state: the rows closed so
+    far, the open row, blank cells waiting for the next cell to say whose they are, and the last
+    text cell (the label of an unlabelled row's values, when they follow it).
     """
-    rows: list[ObservedRow] = []
-    cur: ObservedRow | None = None
-    pending_blanks: list[Value] = []
-    last_text = ""
 
-    def close() -> None:
-        nonlocal cur
-        if cur is not None:
-            cur.closed = True
-            rows.append(cur)
-        cur = None
+    def __init__(self, classify, glued: bool = False):
+        self.classify = classify
+        self.glued = glued
+        self.rows: list[ObservedRow] = []
+        self.cur: ObservedRow | None = None
+        self.pending: list[Value] = []
+        self.last_text = ""
+        # the line being read
+        self.line_no = -1
+        self.width = 0
+        self.started = False   # a value or label already read on this line
+        self.numbers = False   # a number (not a blank) read on this line
 
-    for line_no, (line, lk) in enumerate(zip(lines, keys)):
-        multi = len(line.cells) > 1
+    def close(self) -> None:
+        """The open row is complete."""
+        if self.cur is not None:
+            self.cur.closed = True
+            self.rows.append(self.cur)
+        self.cur = None
+
+    def add_line(self, line: Line, lk: list[str]) -> None:
+        self.line_no += 1
+        self.width = len(line.cells)
+        self.started = self.numbers = False
+        self.pending.clear()
         cells = _cells_of(line, lk)
-        ends_row = len(cells) > 1  # a printed row: 'label n n n' ends with its line
-        line_numbers = started = False
-        pending_blanks.clear()
         for text, key, loc in cells:
             num = read_number(text)
-            if num is None and glued and _GLUED_SIGNED.match(text):
+            if num is None and self.glued and _GLUED_SIGNED.match(text):
                 num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
             if num is not None:
-                v = Value(num.value, num.blank, text, loc, num.unit)
-                if num.blank and (cur is None or (multi and not started)):
-                    # leading empty cells of a printed row: the open row's, or the placeholders
-                    # of a label printed later on this line; the next cell decides
-                    pending_blanks.append(v)
-                    continue
-                started = True
-                if cur is None:
-                    cur = ObservedRow(last_text, None, None, loc, structured=multi)
-                cur.values.extend(pending_blanks)
-                pending_blanks.clear()
-                cur.values.append(v)
-                if cur.line_no == line_no:
-                    cur.inline = True
-                if not num.blank:
-                    line_numbers = True
-                continue
-            pending_blanks.clear()
-            started = True
-            kind, info = classify(key)
-            if cur is not None and not cur.has_values and kind != "group" and (
-                    (kind == "text" and _fragment(key)) or _continues(cur, info)):
-                joined = cur.key + key
-                kind2, info2 = classify(joined)
-                if kind2 == "row":
-                    cur.match, cur.item = info2.match, info2.item
-                cur.key = joined
-                cur.line_no = line_no  # the label ends on this line
-                cur.values.clear()
-                continue
-            if kind == "row" and info.match is not None and not info.match.exact and rows and cur is None \
-                    and rows[-1].match is not None and set(rows[-1].match.keys) >= set(info.match.keys):
-                kind = "text"  # '计其他情形）' after the row it ends: the rest of that row's label
-            if kind == "row":
-                if cur is not None and cur.match is None and cur.item is None and not cur.has_numbers:
-                    cur = None
-                close()
-                cur = info
-                cur.location = loc
-                cur.structured = multi
-                cur.width = len(line.cells)
-                cur.line_no = line_no
+                self._value(Value(num.value, num.blank, text, loc, num.unit))
             else:
-                if cur is not None and (cur.has_values or kind == "group"):
-                    close()
-                elif cur is not None and cur.match is None and cur.item is None:
-                    cur = None
-                last_text = key
-        if pending_blanks and cur is not None:
-            cur.values.extend(pending_blanks)  # a line of empty cells: the open row's
-            pending_blanks.clear()
-        if ends_row and line_numbers and cur is not None:
-            close()
-        if line_numbers:
-            last_text = ""
-    if cur is not None:
-        rows.append(cur)  # not closed: the text ended inside this row
-    return rows
+                self._text(key, loc)
+        if self.pending and self.cur is not None:
+            self.cur.values.extend(self.pending)  # a line of empty cells: the open row's
+            self.pending.clear()
+        if len(cells) > 1 and self.numbers and self.cur is not None:
+            self.close()  # a printed row: 'label n n n' ends with its line
+        if self.numbers:
+            self.last_text = ""
+
+    def finish(self) -> list[ObservedRow]:
+        if self.cur is not None:
+            self.rows.append(self.cur)  # not closed: the text ended inside this row
+            self.cur = None
+        return self.rows
+
+    def _value(self, v: Value) -> None:
+        multi = self.width > 1
+        if v.blank and (self.cur is None or (multi and not self.started)):
+            # leading empty cells of a printed row: the open row's, or the placeholders
+            # of a label printed later on this line; the next cell decides
+            self.pending.append(v)
+            return
+        self.started = True
+        if self.cur is None:
+            self.cur = ObservedRow(self.last_text, None, None, v.location, structured=multi)
+        cur = self.cur
+        cur.values.extend(self.pending)
+        self.pending.clear()
+        cur.values.append(v)
+        if cur.line_no == self.line_no:
+            cur.inline = True
+        if not v.blank:
+            self.numbers = True
+
+    def _text(self, key: str, loc: str) -> None:
+        self.pending.clear()
+        self.started = True
+        kind, info = self.classify(key)
+        cur = self.cur
+        if cur is not None and not cur.has_values and kind != "group" and (
+                (kind == "text" and _fragment(key)) or _continues(cur, info)):
+            self._continue_label(key)
+            return
+        if kind == "row" and info.match is not None and not info.match.exact and self.rows and cur is None \
+                and self.rows[-1].match is not None and set(self.rows[-1].match.keys) >= set(info.match.keys):
+            kind = "text"  # '计其他情形）' after the row it ends: the rest of that row's label
+        if kind == "row":
+            if cur is not None and cur.match is None and cur.item is None and not cur.has_numbers:
+                self.cur = None
+            self.close()
+            info.location, info.structured, info.width, info.line_no = loc, self.width > 1, self.width, self.line_no
+            self.cur = info
+            return
+        if cur is not None and (cur.has_values or kind == "group"):
+            self.close()
+        elif cur is not None and cur.match is None and cur.item is None:
+            self.cur = None
+        self.last_text = key
+
+    def _continue_label(self, key: str) -> None:
+        """The open row's label goes on in this cell (a label broken over lines)."""
+        cur = self.cur
+        joined = cur.key + key
+        kind, info = self.classify(joined)
+        if kind == "row":
+            cur.match, cur.item = info.match, info.item
+        cur.key = joined
+        cur.line_no = self.line_no  # the label ends on this line
+        cur.values.clear()
+
+
+def assemble_rows(lines: list[Line], keys: list[list[str]], classify, glued: bool = False) -> list[ObservedRow]:
+    """Group the values of a region behind the label printed before them (:class:`RowAssembler`)."""
+    rows = RowAssembler(classify, glued)
+    for line, lk in zip(lines, keys):
+        rows.add_line(line, lk)
+    return rows.finish()
 
 
 _STRUCTURAL = T.STRUCTURAL_WORDS
@@ -381,26 +414,54 @@ def padded_width(lines: list[Line], keys: list[list[str]]) -> int | None:
 
 
 def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = None) -> None:
-    """Put the observed table-3 rows into template cells (see the module docstring)."""
+    """Put the observed table-3 rows into template cells (see the module docstring), in passes:
+    values cut to a padded grid's seven columns; values printed above their label; a table of
+    labels only, or blank rows printed without cells; rows by their exact label, then labels that
+    fit several rows where their neighbours leave one, then unlabelled rows where template order
+    leaves one place each; glued digits cut by the identities (crawler text); the cells written;
+    rows placed by order or aligned by order kept only where the identities hold."""
     if width:
-        for r in rows:
-            if r.structured and r.width == width and len(r.values) > 7:
-                r.values = r.values[-7:]
-    sub_rows = any(r.match and set(r.match.keys) & {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
-                   and r.match.exact for r in rows)
-    order = [r.key for r in T.REQUEST_ROWS
-             if sub_rows or r.key not in (T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE)]
-    pos = {k: i for i, k in enumerate(order)}
+        _trim_padded(rows, width)
+    sub_rows = _has_sub_rows(rows)
+    order = [r.key for r in T.REQUEST_ROWS if sub_rows or r.key not in _SUB_ROW_KEYS]
     rows = _values_printed_above_labels(rows, parsed)
     if not _labels_only(rows, sub_rows, parsed):
         if parsed.glued:
             _glued_blank_rows(rows, sub_rows, parsed)
         _infer_blank_rows(rows, sub_rows, parsed)
     rows = [r for r in rows if r.values and not _is_group_subtotal(r, sub_rows, parsed)]
+    assigned = _assign_by_label(rows, order, parsed)
+    _assign_by_neighbours(rows, assigned, order)
+    _assign_by_order(rows, assigned, order, parsed)
+    skip = _split_glued_rows(rows, assigned, parsed) if parsed.glued else set()
+    by_order = _write_rows(rows, assigned, skip, parsed)
+    if by_order:
+        _verify_order_placement(by_order, parsed)
+    if parsed.aligned:
+        _verify_aligned(sorted(parsed.aligned & {k for k, _ in parsed.requests}), parsed)
+
+
+_SUB_ROW_KEYS = (T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE)  # （六）其他处理's first two sub-rows (2021)
+
+
+def _has_sub_rows(rows: list[ObservedRow]) -> bool:
+    """True when a sub-row of （六）其他处理 is printed with its exact label (the 2021 template)."""
+    return any(r.match and r.match.exact and set(r.match.keys) & set(_SUB_ROW_KEYS) for r in rows)
+
+
+def _trim_padded(rows: list[ObservedRow], width: int) -> None:
+    """In a table printed as a full grid, a row's values are the last seven cells of its line."""
+    for r in rows:
+        if r.structured and r.width == width and len(r.values) > 7:
+            r.values = r.values[-7:]
+
+
+def _assign_by_label(rows: list[ObservedRow], order: list[str], parsed: Parsed) -> list[str | None]:
+    """Each row whose label names one row of ``order``: that row (a second printing is ignored)."""
     assigned: list[str | None] = [None] * len(rows)
     taken: set[str] = set()
     for i, r in enumerate(rows):
-        if r.match and len(r.match.keys) == 1 and r.match.keys[0] in pos:
+        if r.match and len(r.match.keys) == 1 and r.match.keys[0] in order:
             k = r.match.keys[0]
             if k in taken:
                 parsed.find("duplicate_row",
@@ -409,7 +470,13 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                 continue
             assigned[i] = k
             taken.add(k)
-    # labels that fit several rows, then unlabelled rows: only where order leaves one place
+    return assigned
+
+
+def _assign_by_neighbours(rows: list[ObservedRow], assigned: list[str | None], order: list[str]) -> None:
+    """A label that fits several rows: the one of them its placed neighbours leave room for."""
+    pos = {k: i for i, k in enumerate(order)}
+    taken = set(assigned) - {None}
     for i, r in enumerate(rows):
         if assigned[i] is not None or r.match is None or len(r.match.keys) == 1 and r.match.keys[0] in taken:
             continue
@@ -418,10 +485,17 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         if len(cands) == 1:
             assigned[i] = cands[0]
             taken.add(cands[0])
+
+
+def _assign_by_order(rows: list[ObservedRow], assigned: list[str | None], order: list[str], parsed: Parsed) -> None:
+    """Each run of unplaced rows between placed ones: placed in template order where the run has
+    exactly as many rows as the free rows between its neighbours; otherwise left missing."""
+    pos = {k: i for i, k in enumerate(order)}
+    taken = set(assigned) - {None}
     i = 0
     while i < len(rows):
-        if assigned[i] is not None or (rows[i].match is not None and len(rows[i].match.keys) > 0
-                                       and rows[i].match.keys[0] in taken and len(rows[i].match.keys) == 1):
+        m = rows[i].match
+        if assigned[i] is not None or (m is not None and len(m.keys) == 1 and m.keys[0] in taken):
             i += 1
             continue
         j = i
@@ -430,7 +504,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         lo, hi = _neighbours(assigned, pos, i, len(order))
         free = [k for k in order[lo + 1:hi] if k not in taken]
         run = list(range(i, j))
-        if len(free) == len(run) and run:
+        if len(free) == len(run):
             for idx, k in zip(run, free):
                 assigned[idx] = k
                 taken.add(k)
@@ -442,17 +516,18 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                             f"({len(run)} such rows for {len(free)} free rows); left missing",
                             location=rows[idx].location)
         i = j
-    skip = _split_glued_rows(rows, assigned, parsed) if parsed.glued else set()
+
+
+def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[int], parsed: Parsed) -> list[str]:
+    """Write each placed row's seven values into its cells; return the rows placed by order."""
     by_order: list[str] = []
     for i, (r, k) in enumerate(zip(rows, assigned)):
         if k is None or i in skip:
             continue
-        if not r.closed:
-            vals, why = normalize_values(r.values, 7)
-            if vals is None or len(r.values) < 7:
-                parsed.truncated = True
-                continue
         vals, why = normalize_values(r.values, 7)
+        if not r.closed and (vals is None or len(r.values) < 7):
+            parsed.truncated = True  # the text ends inside this row
+            continue
         if vals is None:
             _partial_row(r, k, why, parsed)
             continue
@@ -471,12 +546,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
                 parsed.find("label_inexact",
                             f"label '{r.key}' matched to {k} ({T.ROW_BY_KEY[k].label}) by {how}",
                             key=k, location=r.location)
-
-
-    if by_order:
-        _verify_order_placement(by_order, parsed)
-    if parsed.aligned:
-        _verify_aligned(sorted(parsed.aligned & {k for k, _ in parsed.requests}), parsed)
+    return by_order
 
 
 def _value_row(line: Line) -> bool:
@@ -1069,8 +1139,7 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
         by_region["requests"] = _align_torn_labels(ls, _mask_header_totals(ks), parsed)
         req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
         _close_last(req_rows, "requests", last_region, closed_after)
-        if any(r.match and r.match.exact and set(r.match.keys) & {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
-               for r in req_rows):
+        if _has_sub_rows(req_rows):
             if tpl is None:
                 tpl, src = "2021", _SUB_ROWS_SOURCE
     if tpl is None:
