@@ -75,10 +75,15 @@ def _plausible(name: str) -> str | None:
     return name if _NAME_OK.match(name) and not _NOT_A_NAME.match(name) else None
 
 
+def _cn_year(m: re.Match) -> str:
+    return m.group(0).translate(_CN_DIGITS)
+
+
 def _title_lines(lines: list[str]) -> list[str]:
-    """The first lines in a comparable form: NFKC, no spaces, years in Chinese numerals as digits,
+    """The first lines (NFKC) in a comparable form: no spaces, years in Chinese numerals as digits,
     a year printed alone in brackets under a title moved into it."""
-    head = [_CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), _SPACES.sub("", _norm(x))) for x in lines[:60]]
+    head = [_SPACES.sub("", x) for x in lines[:60]]
+    head = [_CN_YEAR.sub(_cn_year, x) if "年" in x else x for x in head]
     for i in range(len(head) - 1):
         m = _YEAR_LINE.match(head[i + 1])
         if m and _TITLE_NO_YEAR.search(head[i]):
@@ -113,11 +118,12 @@ def find_title(lines: list[str]) -> tuple[str, int] | None:
     A page header's ``标题:`` is the title where it reads as one."""
     header = page_header(lines).get("标题")
     if header:
-        t = _title_lines([header[0]])[0]
+        t = _title_lines([_norm(header[0])])[0]
         if _TITLE.search(t):
             return t, header[1]
-    head = _title_lines(lines)
-    first_heading = next((i for i, s in enumerate(lines[:60]) if _HEADING_ONE.match(_norm(s))), len(head))
+    first = [_norm(x) for x in lines[:60]]
+    head = _title_lines(first)
+    first_heading = next((i for i, s in enumerate(first) if _HEADING_ONE.match(s)), len(head))
     for joined in (False, True):
         found = []
         for i, s in enumerate(head):
@@ -133,9 +139,13 @@ def find_title(lines: list[str]) -> tuple[str, int] | None:
     return None
 
 
-def find_year(text: str, lines: list[str]) -> int | None:
-    """Given a report's text, return the year it reports on, or None when not printed."""
-    t = find_title(lines)
+_UNREAD = object()  # the title not looked for yet
+
+
+def find_year(text: str, lines: list[str], title=_UNREAD) -> int | None:
+    """Given a report's text and lines, return the year it reports on, or None when not printed.
+    ``title``: what :func:`find_title` returned for these lines, where already known."""
+    t = find_title(lines) if title is _UNREAD else title
     if t:
         m = _TITLE.search(t[0])
         return int(m["year"] or m["year2"] or m["year3"])
@@ -155,10 +165,11 @@ def find_year(text: str, lines: list[str]) -> int | None:
     return None
 
 
-def find_agency(lines: list[str], truncated: bool = False) -> tuple[str | None, str]:
+def find_agency(lines: list[str], truncated: bool = False, title=_UNREAD) -> tuple[str | None, str]:
     """Given a report's lines, return the agency name as printed and where it was found
-    ('title', 'header' (a page header's 发布机构), 'signature', 'text' or '')."""
-    t = find_title(lines)
+    ('title', 'header' (a page header's 发布机构), 'signature', 'text' or ''). ``title``: what
+    :func:`find_title` returned for these lines, where already known."""
+    t = find_title(lines) if title is _UNREAD else title
     if t:
         title, i = t
         m = _TITLE.search(title)

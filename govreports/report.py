@@ -268,7 +268,8 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     doc = read_document(data, src, limits)
     lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
         else doc.text.split("\n")
-    year = find_year(doc.text, lines)
+    title = find_title(lines)
+    year = find_year(doc.text, lines, title)
     copies = split_copies(doc, document_keys(doc))
     doc, keys = copies[0]
     layout: Layout = layout_of(doc, keys)
@@ -288,7 +289,7 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
                                  "them beside the page to read them by OCR)" if linked else ""))
     if legacy is None:
         _compare_copies(parsed, copies, year)
-    printed, found_in = find_agency(lines, parsed.truncated)
+    printed, found_in = find_agency(lines, parsed.truncated, title)
     agency, level = printed, None
     if printed:  # pure functions of the name and the text: nothing to catch
         agency = expand_agency(printed, doc.text)
@@ -304,7 +305,6 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     for check, severity, message in doc.notes:
         if check == "pages_skipped":
             parsed.find("pages_skipped", message, severity=severity)
-    title = find_title(lines)
     published, published_source = find_published(lines, parsed.truncated)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
                       title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text),

@@ -20,12 +20,16 @@ from lxml import etree
 from .base import Cell, Document, Line, check_rows
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-_BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)\s*>",
-                     re.I)
+# the '<' of a <br> or of a block's end tag: a line break goes before it (a plain replacement, no
+# callback per match)
+_BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)"
+                     r"\s*>)", re.I)
+# <span> tags hold no structure; a Word export wraps every character in one (a tree ten times larger)
+_SPAN_TAGS = re.compile(r"</?span\b[^>]*>", re.I)
+_SCRIPT_OPEN = re.compile(r"<script", re.I)
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
 _JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1).)*?)\1""", re.S)
 _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
-_WS = re.compile(r"[\s\u00a0\u3000]+")
 _MARK = "\ue000T"  # where a table stood in the page text (private-use characters; see _MARK_LINE)
 _MARK_LINE = re.compile("^\ue000T(\\d+)\ue000$")
 _IMG = "\ue000I"  # where an <img> stood
@@ -33,7 +37,8 @@ _IMG_LINE = re.compile("^\ue000I(\\d+)\ue000$")
 
 
 def _clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """Whitespace runs (\\s, NBSP, ideographic space: what ``str.split`` splits on) as one space, ends stripped."""
+    return " ".join(text.split())
 
 
 def _rows(table) -> list:
@@ -47,10 +52,22 @@ def _rows(table) -> list:
     return rows
 
 
+def _text_of(el) -> str:
+    """The text inside an element (its descendants' too, not its tail)."""
+    if not len(el):
+        return el.text or ""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def _innermost_tables(root) -> list:
+    """The tables that hold no other table, in page order."""
+    return [t for t in root.iter("table") if next(t.iterdescendants("table"), None) is None]
+
+
 def _table_lines(table, n: int) -> list[Line]:
     lines = []
     for r, tr in enumerate(_rows(table), start=1):
-        cells = [Cell(_clean("".join(td.itertext())), f"html table #{n} row {r} col {c}")
+        cells = [Cell(_clean(_text_of(td)), f"html table #{n} row {r} col {c}")
                  for c, td in enumerate((x for x in tr if x.tag in ("td", "th")), 1)]
         if cells:
             lines.append(Line(cells, f"html table #{n} row {r}", table=True))
@@ -83,12 +100,12 @@ def _scripts_to_html(text: str) -> str:
 def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     """Given HTML text, return its prose lines and table rows in page order; a table of more
     than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
-    if "<script" in text.lower() and any("<table" in b.lower() or "\\u003c" in b.lower() or "信息公开" in b
+    if _SCRIPT_OPEN.search(text) and any("<table" in b.lower() or "\\u003c" in b.lower() or "信息公开" in b
                                          for b in _SCRIPT.findall(text)):
         text = _scripts_to_html(text)
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
-    text = _BREAKS.sub("\\g<0>\n", text)
+    text = _BREAKS.sub("\n<", _SPAN_TAGS.sub("", text))
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -99,7 +116,7 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     tables: list[list[Line]] = []
     # Tables that hold other tables are page layout: their cells are read as text, and the
     # innermost tables (the template's) as tables.
-    for table in root.xpath("//table[not(.//table)]"):
+    for table in _innermost_tables(root):
         check_rows(len(_rows(table)), len(tables) + 1, source, max_rows)
         tables.append(_table_lines(table, len(tables) + 1))
         mark = etree.Element("span")
@@ -119,16 +136,17 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     lines: list[Line] = []
     plain: list[str] = []
     for raw in etree.tostring(root, method="text", encoding="unicode").split("\n"):
-        m = _IMG_LINE.match(raw.strip())
-        if m:
-            placed.append((len(lines), images[int(m.group(1))]))
-            continue
-        m = _MARK_LINE.match(raw)
-        if m:
-            for line in tables[int(m.group(1))]:
-                lines.append(line)
-                plain.append("\t".join(c.text for c in line.cells))
-            continue
+        if "\ue000" in raw:
+            m = _IMG_LINE.match(raw.strip())
+            if m:
+                placed.append((len(lines), images[int(m.group(1))]))
+                continue
+            m = _MARK_LINE.match(raw)
+            if m:
+                for line in tables[int(m.group(1))]:
+                    lines.append(line)
+                    plain.append("\t".join(c.text for c in line.cells))
+                continue
         s = _clean(raw)
         if s:
             loc = f"paragraph {len(plain) + 1}"
