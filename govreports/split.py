@@ -69,6 +69,10 @@ def group_splits(run: str, groups: int, width: int, total: bool = True,
     >>> len(group_splits("693665", 1, 3, total=False))
     10
     """
+    if groups == 1 and total:
+        every = _row_cuts(run, width, _ROW_CUTS_CAP)
+        if every is not None:
+            return every[:limit + 1]
     s = run
     n = len(s)
     out: list[tuple[int, ...]] = []
@@ -109,6 +113,50 @@ def group_splits(run: str, groups: int, width: int, total: bool = True,
 
     if n >= groups * width:
         group(0, groups)
+    return out
+
+
+_ROW_CUTS_CAP = 1000  # more cuts than this: the first ones are found by the search in cut order instead
+
+
+def _row_cuts(run: str, width: int, cap: int) -> list[tuple[int, ...]] | None:
+    """Every cut of a run into ``width`` numbers whose last is the sum of the others, in the order
+    :func:`group_splits` lists them (ascending); None when there are more than ``cap``.
+
+    The total is a suffix of the run: for each suffix that is a number, the digits before it are
+    cut into numbers adding up to it, which prunes far more than the lengths alone."""
+    n, k = len(run), width - 1
+    out: list[tuple[int, ...]] = []
+    cells: list[int] = []
+
+    def parts(i: int, end: int, left: int, rest: int) -> bool:  # False: more than cap
+        if left == 1:
+            piece = run[i:end]
+            if (piece[0] != "0" or len(piece) == 1) and int(piece) == rest:
+                out.append((*cells, rest, total))
+                return len(out) <= cap
+            return True
+        room = end - i - (left - 1)  # digits this number may take
+        for size in ((1,) if run[i] == "0" else range(1, room + 1)):
+            v = int(run[i:i + size])
+            if v > rest:
+                break
+            # the later numbers' digits cannot add up to more than this
+            if rest - v <= 10 ** (end - i - size - left + 2) + 9 * left:
+                cells.append(v)
+                ok = parts(i + size, end, left - 1, rest - v)
+                cells.pop()
+                if not ok:
+                    return False
+        return True
+
+    for end in range(k, n):  # the numbers take run[:end], the total run[end:]
+        if run[end] == "0" and end < n - 1:
+            continue
+        total = int(run[end:])
+        if not parts(0, end, k, total):
+            return None
+    out.sort()
     return out
 
 
