@@ -84,6 +84,7 @@ _FOOTER = re.compile(r"^\s*(?:[-—–_~－]+\s*\d{1,3}\s*[-—–_~－]+|第\s*
                      r"|P\.?\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?)\s*$", re.I)
 
 
+@lru_cache(maxsize=4096)
 def is_page_footer(text: str) -> bool:
     """True for a page number printed inside a table by a PDF-to-text copy: '— 3 —', '- 3 -',
     '第3页', 'P. 9'. A bare number is a value, never a footer."""

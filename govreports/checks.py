@@ -58,9 +58,8 @@ def identity_instances(requests: dict, appeals: dict):
     summed, the cells they must equal, and ``where`` (key, applicant or proceeding of a finding)."""
     for ident in T.IDENTITIES:
         if ident.scope == "per_row":
-            for row in T.REQUEST_KEYS:
-                yield ident, requests, [(row, a) for a in ident.parts], [(row, "total")], \
-                    dict(key=row, applicant="total")
+            for parts, totals, where in _FIXED[ident.id]:
+                yield ident, requests, parts, totals, where
         elif ident.scope == "per_applicant":
             for a in T.APPLICANT_KEYS:
                 parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
@@ -68,8 +67,15 @@ def identity_instances(requests: dict, appeals: dict):
                     continue
                 yield ident, requests, parts, [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a)
         elif ident.scope == "per_proceeding":
-            for p in T.PROCEEDING_KEYS:
-                yield ident, appeals, [(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)
+            for parts, totals, where in _FIXED[ident.id]:
+                yield ident, appeals, parts, totals, where
+
+
+# the instances that do not depend on which cells a report prints: (parts, totals, where), made once
+_FIXED = {ident.id: tuple(([(row, a) for a in ident.parts], [(row, "total")], dict(key=row, applicant="total"))
+                          for row in T.REQUEST_KEYS) if ident.scope == "per_row" else
+          tuple(([(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)) for p in T.PROCEEDING_KEYS)
+          for ident in T.IDENTITIES if ident.scope in ("per_row", "per_proceeding")}
 
 
 def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", proceeding="") -> list[dict]:
@@ -173,10 +179,13 @@ def prose_of(doc, regions: list[str | None]) -> tuple[str, list[tuple[int, str]]
     return "".join(text), marks
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def _squeeze(s: str) -> str:
     """Given a printed line, return it NFKC, whitespace removed, thousands separators dropped."""
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
-    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
+    s = "".join(unicodedata.normalize("NFKC", s).split())
+    return _THOUSANDS.sub("", s) if "," in s else s
 
 
 def check_prose(parsed, doc, regions: list[str | None]) -> list[dict]:

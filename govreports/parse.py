@@ -100,31 +100,41 @@ def _t2s():
 PROSE_KEY = "…" * 61  # the key of a cell too long to be a label or heading (no matcher accepts it)
 
 
+@lru_cache(maxsize=16384)
+def _cell_key(text: str) -> str:
+    """The key of a cell's text (at most 150 characters): most cells are the template's labels
+    and small numbers, printed again in every report, so keys are kept once made."""
+    if len(text) <= 60 and text.isascii() and text.isalnum():
+        return text  # a number: its own key
+    k = label_key(text)
+    return k if len(k) <= 60 else PROSE_KEY
+
+
+@lru_cache(maxsize=4096)
+def _traditional_cell_key(text: str) -> str:
+    return _cell_key(_t2s()(text))
+
+
 def document_keys(doc: Document) -> list[list[str]]:
     """Given a document, return the key form of every cell (traditional text simplified);
     prose longer than any label gets :data:`PROSE_KEY` without being normalised."""
     trad = len(_TRAD_MARKERS.findall(doc.text[:20000])) >= 5
-    conv = _t2s() if trad else None
-    out = []
-    for line in doc.lines:
-        keys = []
-        for c in line.cells:
-            t = c.text
-            if len(t) > 150:
-                keys.append(PROSE_KEY)
-                continue
-            k = label_key(conv(t) if conv else t)
-            keys.append(k if len(k) <= 60 else PROSE_KEY)
-        out.append(keys)
-    return out
+    key = _traditional_cell_key if trad else _cell_key
+    return [[PROSE_KEY if len(c.text) > 150 else key(c.text) for c in line.cells] for line in doc.lines]
 
 
 _HEADING_START = frozenset("一二三四五六123456总主收政行存其")
 
 
 def _heading(key: str) -> str | None:
+    """The section a cell's key opens, or None."""
     if not key or len(key) > 40 or key[0] not in _HEADING_START:
         return None
+    return _section_heading(key)
+
+
+@lru_cache(maxsize=4096)
+def _section_heading(key: str) -> str | None:
     for s in T.SECTIONS:
         if s.pattern.match(key):
             return s.key
@@ -132,6 +142,8 @@ def _heading(key: str) -> str | None:
 
 
 _TABLE_SECTIONS = ("disclosure", "requests", "appeals")  # the sections that hold tables 2, 3, 4
+_DIGITS = "0123456789"
+_ANY_DIGIT = re.compile(r"\d")
 _REQUEST_OPENERS = (T.RECEIVED_NEW, T.CARRIED_OVER, T.CARRIED_FORWARD)
 
 
@@ -156,10 +168,10 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
                 and all(match_request_row(k) is None for k in lk if k):
             region, closed_after = "appeals", False
         elif region in (None, "disclosure") and len(first) <= 40:
-            label = re.sub(r"\d+$", "", first)
+            label = first.rstrip(_DIGITS)
             m = match_request_row(label) if label else None
             if m and m.exact and m.keys[0] in _REQUEST_OPENERS and T.ROW_BY_KEY[m.keys[0]].phrases[0] in label \
-                    and not re.search(r"\d", label):
+                    and not _ANY_DIGIT.search(label):
                 region, closed_after = "requests", False
         out.append(region)
     return out, closed_after
@@ -189,17 +201,17 @@ _HAS_SPACE = re.compile(r"[\s\u00a0\u3000]")
 
 def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
     """(text, key, location) for a line's cells, with 'label 1 2 3' cells split apart."""
+    if len(line.cells) == 1 and is_page_footer(line.cells[0].text):
+        return []  # a page number fallen into the table
     out = []
     for c, k in zip(line.cells, lk):
-        if len(line.cells) == 1 and is_page_footer(c.text):
-            continue  # a page number fallen into the table
         t = c.text.strip()
         if t and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
             parts = split_trailing_numbers(c.text)
             if parts:
                 out.extend((p, label_key(p), c.location) for p in parts)
                 continue
-        out.append((c.text.strip(), k, c.location))
+        out.append((t, k, c.location))
     return out
 
 
@@ -442,11 +454,12 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
 
 
 _SUB_ROW_KEYS = (T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE)  # （六）其他处理's first two sub-rows (2021)
+_SUB_ROW_SET = frozenset(_SUB_ROW_KEYS)
 
 
 def _has_sub_rows(rows: list[ObservedRow]) -> bool:
     """True when a sub-row of （六）其他处理 is printed with its exact label (the 2021 template)."""
-    return any(r.match and r.match.exact and set(r.match.keys) & set(_SUB_ROW_KEYS) for r in rows)
+    return any(r.match and r.match.exact and not _SUB_ROW_SET.isdisjoint(r.match.keys) for r in rows)
 
 
 def _trim_padded(rows: list[ObservedRow], width: int) -> None:
@@ -460,8 +473,9 @@ def _assign_by_label(rows: list[ObservedRow], order: list[str], parsed: Parsed) 
     """Each row whose label names one row of ``order``: that row (a second printing is ignored)."""
     assigned: list[str | None] = [None] * len(rows)
     taken: set[str] = set()
+    placeable = set(order)
     for i, r in enumerate(rows):
-        if r.match and len(r.match.keys) == 1 and r.match.keys[0] in order:
+        if r.match and len(r.match.keys) == 1 and r.match.keys[0] in placeable:
             k = r.match.keys[0]
             if k in taken:
                 parsed.find("duplicate_row",
@@ -570,6 +584,11 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
         while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
             j += 1
         labels = find_row_labels("".join(keys[x][0] for x in range(i, j))) if j - i >= 1 else []
+        if len(labels) < 2:  # no block of loose labels starts here
+            out_l.append(lines[i])
+            out_k.append(keys[i])
+            i += 1
+            continue
         k = j
         while k < n and len(lines[k].cells) > 1 and not _value_row(lines[k]) \
                 and not any(read_number(c.text) is not None and c.text.strip() for c in lines[k].cells) \
@@ -579,7 +598,7 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
         while m < n and _value_row(lines[m]):
             m += 1
         pos = [_ROW_POSITION[key] for _, key in labels]
-        if len(labels) < 2 or m == k or pos != sorted(set(pos)):
+        if m == k or pos != sorted(set(pos)):
             out_l.append(lines[i])
             out_k.append(keys[i])
             i += 1

@@ -263,6 +263,7 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
         from .corrections import apply_to_report, read_corrections
 
         return apply_to_report(read_report(source, name, limits), read_corrections(corrections))
+    limits = current_limits(limits)  # read once (the environment), not by each step
     data, src = _load(source, name, limits)
     digest = hashlib.sha256(data).hexdigest()
     doc = read_document(data, src, limits)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from . import template as T
 from .readers.base import Document
@@ -28,6 +29,7 @@ _SENTENCES = re.compile(r"[^。；;!！?？\n]+[。；;!！?？]?")
 _PROSE_MARK = re.compile(r"[，,。；;：:]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LONG_LINE = 200
+_KEY_CHAR = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _TOP_ORDINAL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*[、.．]")
 _LEAD_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]{1,2}|\d{1,2})")
 
@@ -39,6 +41,13 @@ def _declared(template: str | None) -> tuple[T.Section, ...]:
 def _section_of(key: str, declared) -> str | None:
     if not key or len(key) > 40:
         return None
+    return _section_named(key, declared is T.PRE2019_SECTIONS)
+
+
+@lru_cache(maxsize=8192)
+def _section_named(key: str, pre2019: bool) -> str | None:
+    """The declared section whose heading a key matches (the same keys recur in every report)."""
+    declared = T.PRE2019_SECTIONS if pre2019 else T.SECTIONS
     return next((s.key for s in declared if s.pattern.match(key)), None)
 
 
@@ -66,7 +75,7 @@ def _inline_headings(raw: str, declared) -> list[tuple[int, int, str]]:
     out = []
     for m in _INLINE_ORDINAL.finditer(raw):
         kept = [(i, ch) for i, ch in enumerate(raw[m.start():m.start() + 60], m.start())
-                if re.match(r"[0-9A-Za-z\u3400-\u9fff]", ch)]
+                if _KEY_CHAR.match(ch)]
         best = None
         for n in range(2, min(len(kept), 32) + 1):
             key = "".join(ch for _, ch in kept[:n])
