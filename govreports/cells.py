@@ -201,6 +201,29 @@ def find_row_labels(key: str) -> list[tuple[str, str]]:
     return [(p, _ROW_BY_PHRASE[p]) for p in _ROW_REGEX.findall(key)]
 
 
+class LooseText:
+    """A run of loose text scanned once for table-3 labels, read from any position on:
+    ``LooseText(text).labels_from(pos) == find_row_labels(text[pos:])``. A scan from a later
+    position soon meets a label the whole scan found, and from there both go alike."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.found = [(m.start(), m.end(), m.group()) for m in _ROW_REGEX.finditer(text)]
+        self.index = {start: i for i, (start, _, _) in enumerate(self.found)}
+
+    def labels_from(self, pos: int) -> list[tuple[str, str]]:
+        phrases = []
+        while (m := _ROW_REGEX.search(self.text, pos)) is not None:
+            i = self.index.get(m.start())
+            if i is not None and self.found[i][1] == m.end():
+                phrases += [p for _, _, p in self.found[i:]]
+                break
+            phrases.append(m.group())
+            pos = m.end()
+        return [(p, _ROW_BY_PHRASE[p]) for p in phrases]
+
+
+@lru_cache(maxsize=4096)
 def match_group(key: str) -> str | None:
     """Given a cell's key form, return the outcome group it heads ('denied', ...), or None."""
     for group, phrases in T.GROUP_PHRASES.items():

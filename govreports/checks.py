@@ -160,6 +160,7 @@ def _disclosure_value(item: T.DisclosureItem, m: T.Measure, v, level: str | None
 from .template import PROSE_FIGURES, ProseFigure  # noqa: E402,F401 - declared in the template
 
 _PROSE_MARK = re.compile(r"[。，,；;]")
+_PATTERNS = {fig.key: [re.compile(p) for p in fig.patterns] for fig in PROSE_FIGURES}
 
 
 def prose_of(doc, regions: list[str | None]) -> tuple[str, list[tuple[int, str]]]:
@@ -194,7 +195,7 @@ def check_prose(parsed, doc, regions: list[str | None]) -> list[dict]:
     text, marks = prose_of(doc, regions)
     out = []
     for fig in PROSE_FIGURES:
-        said = [(m.group(1), m.start(), m.group(0)) for p in fig.patterns for m in re.finditer(p, text)]
+        said = [(m.group(1), m.start(), m.group(0)) for p in _PATTERNS[fig.key] for m in p.finditer(text)]
         if not said:
             continue
         readings = _readings(parsed, fig)

@@ -128,13 +128,13 @@ def find_title(lines: list[str]) -> tuple[str, int] | None:
         found = []
         for i, s in enumerate(head):
             cand = s + (head[i + 1] if joined and i + 1 < len(head) else "")
-            if 6 <= len(cand) <= 80 and _TITLE.search(cand) and not _NOT_TITLE.match(cand):
+            if 6 <= len(cand) <= 80 and "年" in cand and _TITLE.search(cand) and not _NOT_TITLE.match(cand):
                 found.append((cand, i))
         before = [f for f in found if f[1] < first_heading]
         if before or found:
             return (before or found)[-1] if before else found[0]
     for i, s in enumerate(head):  # a title inside the opening sentence: '特编制…2023年…年度报告'
-        if _TITLE.search(s) and not _NOT_TITLE.match(s):
+        if "年" in s and _TITLE.search(s) and not _NOT_TITLE.match(s):
             return s, i
     return None
 

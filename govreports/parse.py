@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from . import split
 from . import template as T
-from .cells import (LabelMatch, Number, find_row_labels, is_page_footer, match_group, match_item, match_request_row, read_number,
+from .cells import (LabelMatch, LooseText, Number, find_row_labels, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
 from .findings import finding
 from .readers.base import Cell, Document, Line
@@ -350,6 +350,7 @@ _HEADER_PHRASES = tuple(sorted({p for items in T.DISCLOSURE_ITEMS.values() for i
 _SIGNED_RUN = Number(float("nan"), None, False)
 
 
+@lru_cache(maxsize=4096)
 def _fragment(key: str) -> bool:
     """True for a short text cell that may be the rest of a label broken over lines."""
     return (0 < len(key) <= 14 and not key.startswith(_STRUCTURAL) and _heading(key) is None
@@ -579,11 +580,16 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
     out_l: list[Line] = []
     out_k: list[list[str]] = []
     i, n = 0, len(lines)
+    run_end, run, offset = -1, LooseText(""), 0  # the run of loose lines i is in, scanned once
     while i < n:
         j = i
         while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
             j += 1
-        labels = find_row_labels("".join(keys[x][0] for x in range(i, j))) if j - i >= 1 else []
+        if j > i and j != run_end:
+            run_end, run, offset = j, LooseText("".join(keys[x][0] for x in range(i, j))), 0
+        labels = run.labels_from(offset) if j > i else []
+        if j > i:
+            offset += len(keys[i][0])
         if len(labels) < 2:  # no block of loose labels starts here
             out_l.append(lines[i])
             out_k.append(keys[i])

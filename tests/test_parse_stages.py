@@ -9,6 +9,7 @@ import random
 import re
 
 from govreports import meta, split
+from govreports.cells import LooseText, find_row_labels
 from govreports import template as T
 from govreports.parse import _mask_header_totals, document_keys, layout_of, parse_document, split_regions
 from govreports.readers import read_document
@@ -144,3 +145,13 @@ def test_the_title_given_or_found_gives_the_same_year_and_agency():
         assert meta.find_year(doc.text, lines, title) == meta.find_year(doc.text, lines) == \
             ReportValues.synthetic(seed).year
         assert meta.find_agency(lines, False, title) == meta.find_agency(lines)
+
+
+def test_loose_text_scanned_once_reads_every_suffix_alike():
+    rng = random.Random(4)
+    phrases = [p for r in T.REQUEST_ROWS for p in r.phrases] + ["其他", "公开", "1", "二"]
+    for _ in range(60):
+        text = "".join(rng.choice(phrases) for _ in range(rng.randint(1, 12)))
+        loose = LooseText(text)
+        for pos in range(len(text) + 1):
+            assert loose.labels_from(pos) == find_row_labels(text[pos:]), (text, pos)
