@@ -208,19 +208,19 @@ class LooseText:
 
     def __init__(self, text: str):
         self.text = text
-        self.found = [(m.start(), m.end(), m.group()) for m in _ROW_REGEX.finditer(text)]
-        self.index = {start: i for i, (start, _, _) in enumerate(self.found)}
+        found = list(_ROW_REGEX.finditer(text))
+        self.ends = {m.start(): (i, m.end()) for i, m in enumerate(found)}
+        self.labels = [(m.group(), _ROW_BY_PHRASE[m.group()]) for m in found]
 
     def labels_from(self, pos: int) -> list[tuple[str, str]]:
-        phrases = []
+        before = []
         while (m := _ROW_REGEX.search(self.text, pos)) is not None:
-            i = self.index.get(m.start())
-            if i is not None and self.found[i][1] == m.end():
-                phrases += [p for _, _, p in self.found[i:]]
-                break
-            phrases.append(m.group())
+            i, end = self.ends.get(m.start(), (None, None))
+            if end == m.end():
+                return before + self.labels[i:]
+            before.append((m.group(), _ROW_BY_PHRASE[m.group()]))
             pos = m.end()
-        return [(p, _ROW_BY_PHRASE[p]) for p in phrases]
+        return before
 
 
 @lru_cache(maxsize=4096)

@@ -582,11 +582,14 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
     i, n = 0, len(lines)
     run_end, run, offset = -1, LooseText(""), 0  # the run of loose lines i is in, scanned once
     while i < n:
-        j = i
-        while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
-            j += 1
-        if j > i and j != run_end:
-            run_end, run, offset = j, LooseText("".join(keys[x][0] for x in range(i, j))), 0
+        if i < run_end:
+            j = run_end  # still inside the run of loose lines
+        else:
+            j = i
+            while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
+                j += 1
+            if j > i:
+                run_end, run, offset = j, LooseText("".join(keys[x][0] for x in range(i, j))), 0
         labels = run.labels_from(offset) if j > i else []
         if j > i:
             offset += len(keys[i][0])
@@ -603,8 +606,7 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
         m = k
         while m < n and _value_row(lines[m]):
             m += 1
-        pos = [_ROW_POSITION[key] for _, key in labels]
-        if m == k or pos != sorted(set(pos)):
+        if m == k or _out_of_order(labels):
             out_l.append(lines[i])
             out_k.append(keys[i])
             i += 1
@@ -624,6 +626,12 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
                         "values without labels: they cannot be aligned one to one; the labels are not used")
         i = m
     return out_l, out_k
+
+
+def _out_of_order(labels: list[tuple[str, str]]) -> bool:
+    """True unless the labels name rows in template order, each once."""
+    pos = [_ROW_POSITION[key] for _, key in labels]
+    return pos != sorted(set(pos))
 
 
 def _glued_run(values: list[Value]) -> str | None:
