@@ -267,8 +267,8 @@ def find_published(lines: list[str], truncated: bool = False) -> tuple[str | Non
                 return iso, "page"
     if truncated:
         return None, ""
-    tail = [_SPACES.sub("", _norm(x)) for x in lines[-40:] if x.strip()]
-    for s in reversed(tail):
+    tail = (_SPACES.sub("", _norm(x)) for x in reversed(lines[-40:]) if x.strip())  # from the end
+    for s in tail:
         iso = _signature_date(s)
         if iso:
             return iso, "signature"
