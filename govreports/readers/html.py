@@ -68,7 +68,7 @@ def _table_lines(table, n: int) -> list[Line]:
     lines = []
     for r, tr in enumerate(_rows(table), start=1):
         cells = [Cell(_clean(_text_of(td)), f"html table #{n} row {r} col {c}")
-                 for c, td in enumerate((x for x in tr if x.tag in ("td", "th")), 1)]
+                 for c, td in enumerate(tr.iterchildren("td", "th"), 1)]
         if cells:
             lines.append(Line(cells, f"html table #{n} row {r}", table=True))
     return lines
