@@ -206,7 +206,7 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
     out = []
     for c, k in zip(line.cells, lk):
         t = c.text.strip()
-        if t and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
+        if t and not t.isdigit() and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
             parts = split_trailing_numbers(c.text)
             if parts:
                 out.extend((p, label_key(p), c.location) for p in parts)
@@ -255,9 +255,10 @@ class RowAssembler:
         self.started = self.numbers = False
         self.pending.clear()
         cells = _cells_of(line, lk)
+        glued = self.glued
         for text, key, loc in cells:
             num = read_number(text)
-            if num is None and self.glued and _GLUED_SIGNED.match(text):
+            if num is None and glued and _GLUED_SIGNED.match(text):
                 num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
             if num is not None:
                 self._value(Value(num.value, num.blank, text, loc, num.unit))

@@ -24,8 +24,9 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=Tru
 # callback per match)
 _BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)"
                      r"\s*>)", re.I)
-# <span> tags hold no structure; a Word export wraps every character in one (a tree ten times larger)
-_SPAN_TAGS = re.compile(r"</?span\b[^>]*>", re.I)
+# <span> and Word's <o:p> tags hold no structure; a Word export wraps every character in a span (a
+# tree ten times larger)
+_SPAN_TAGS = re.compile(r"</?(?:span|o:p)\b[^>]*>", re.I)
 _SCRIPT_OPEN = re.compile(r"<script", re.I)
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
 _JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1).)*?)\1""", re.S)
@@ -56,6 +57,8 @@ def _text_of(el) -> str:
     """The text inside an element (its descendants' too, not its tail)."""
     if not len(el):
         return el.text or ""
+    if len(el) == 1 and not len(el[0]):  # one child holding text only (Word's <p> in a cell)
+        return (el.text or "") + (el[0].text or "") + (el[0].tail or "")
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
