@@ -84,7 +84,7 @@ def stages(layout: str, n: int) -> None:
     """Print where the CPU time of one report goes (ms), stage by stage (nested stages are also
     counted in the step that calls them: parse_document holds assemble_rows ...)."""
     spent: dict[str, float] = {}
-    saved = [(mod, name, getattr(mod, name)) for mod, names in STAGES for name in names]
+    saved = [(mod, name, getattr(mod, name)) for mod, names in STAGES for name in names if hasattr(mod, name)]
 
     def timed(name, f):
         def run(*args, **kwargs):
