@@ -1,12 +1,14 @@
 """Printed lines of cells → the template's cells. Format-blind.
 
-The stages, each a plain function:
+The stages, each a plain function that returns what it found (nothing is kept on the document;
+:class:`Layout` carries the first two to the checks and sections that need them too):
 
-1. :func:`split_regions` tells which printed lines belong to table 2, 3 or 4 (by the section
-   headings and the tables' own header words, never by position).
-2. :func:`assemble_rows` walks a region's cells and groups each run of values behind the
-   label printed before it (``ObservedRow``). A label broken over lines is re-joined; a row of
-   values with no label is kept as unlabelled.
+1. :func:`document_keys` gives every cell's key form; :func:`split_regions` tells which printed
+   lines belong to table 2, 3 or 4 (by the section headings and the tables' own header words,
+   never by position).
+2. :func:`assemble_rows` walks a region's cells (:class:`RowAssembler`, one line at a time) and
+   groups each run of values behind the label printed before it (``ObservedRow``). A label broken
+   over lines is re-joined; a row of values with no label is kept as unlabelled.
 3. :func:`place_requests`, :func:`place_disclosure`, :func:`place_appeals` put values into
    template cells: by label first; an unlabelled row only where template order leaves exactly
    one place for it (SCHEMA.md ``placed_by_order``); otherwise the cells stay missing and a
@@ -695,21 +697,26 @@ def _split_glued_rows(rows: list[ObservedRow], assigned: list[str | None], parse
     return skip
 
 
-def _identities_hold(keys: list[str], cells) -> bool:
-    """Each of ``keys`` sums to its total; in every column the outcome rows sum to （七）总计 and
-    the balance holds (an identity with a cell not printed is skipped)."""
+def _sums_hold(keys: list[str], cells) -> bool:
+    """Each of ``keys`` sums to its total, and in every column the outcome rows sum to （七）总计
+    (an identity with a cell not printed is skipped)."""
     def holds(total, parts) -> bool:
         if total not in cells or any(p not in cells for p in parts):
             return True
         return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
 
+    return (all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys)
+            and all(holds((T.OUTCOME_TOTAL, a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells])
+                    for a in T.APPLICANT_KEYS))
+
+
+def _identities_hold(keys: list[str], cells) -> bool:
+    """:func:`_sums_hold`, and the balance holds in every column."""
     def balance(a: str) -> bool:
         got = [cells.get((r, a)) for r in (T.RECEIVED_NEW, T.CARRIED_OVER, T.OUTCOME_TOTAL, T.CARRIED_FORWARD)]
         return None in got or abs(got[0].value + got[1].value - got[2].value - got[3].value) < 1e-9
 
-    return (all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys)
-            and all(holds((T.OUTCOME_TOTAL, a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells])
-                    and balance(a) for a in T.APPLICANT_KEYS))
+    return _sums_hold(keys, cells) and all(balance(a) for a in T.APPLICANT_KEYS)
 
 
 def _verify_aligned(keys: list[str], parsed: Parsed) -> None:
@@ -733,15 +740,7 @@ def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
     """SCHEMA.md: rows placed by template order stand only if the identities hold afterwards
     (each such row sums to its total, and every column's outcome rows sum to （七）总计)."""
     cells = parsed.requests
-
-    def holds(total, parts) -> bool:
-        if total not in cells or any(p not in cells for p in parts):
-            return True
-        return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
-
-    ok = all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys) and all(
-        holds((T.OUTCOME_TOTAL, a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells]) for a in T.APPLICANT_KEYS)
-    if ok:
+    if _sums_hold(keys, cells):
         return
     for k in keys:
         for a in T.APPLICANT_KEYS:
