@@ -648,8 +648,8 @@ def text_lines(words: list[Word], page_no: int, height: int, where: str = "") ->
 
 
 def page_items(image, page_no: int, reads: dict, where: str = "") -> list[tuple[float, object]]:
-    """Given one page image, return its items in reading order, as ``pdf.page_lines`` does:
-    ``(top, Line)`` for text, ``(top, [pdf._Row])`` for a table. Cell reads go into ``reads``;
+    """Given one page image, return its items in reading order: ``(top, Line)`` for text,
+    ``(top, [pdf._Row])`` for a table (``read_pdf`` adds the extents ``pdf.page_lines`` gives). Cell reads go into ``reads``;
     locations start with ``where`` (default ``page N``)."""
     gray, _ = deskew(to_gray(image))
     tables = find_tables(gray)
@@ -796,5 +796,4 @@ def insert_images(doc: Document, images: list[tuple[int, str, bytes]]) -> None:
         doc.lines[index:index] = lines
     if inserts:
         doc.cache["ocr"] = reads
-        doc.cache.pop("keys", None)
         doc.text = "\n".join(" ".join(c.text for c in ln.cells if c.text) for ln in doc.lines)
