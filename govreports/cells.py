@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import template as T
+from . import template
 from .template import label_key
 
 BLANK_MARKS = frozenset({"", "-", "—", "——", "–", "－", "/", "／", "无", "\\", "—-", "/ /",
@@ -117,7 +117,7 @@ def split_trailing_numbers(text: str) -> list[str] | None:
 # --------------------------------------------------------------------------- label matching
 def _build_phrase_index():
     index: list[tuple[str, str]] = []
-    for row in T.REQUEST_ROWS:
+    for row in template.REQUEST_ROWS:
         for p in row.phrases:
             index.append((p, row.key))
     index.sort(key=lambda x: -len(x[0]))
@@ -127,8 +127,8 @@ def _build_phrase_index():
 _ROW_PHRASES = _build_phrase_index()
 _ROW_REGEX = re.compile("|".join(re.escape(p) for p, _ in _ROW_PHRASES))
 _ROW_BY_PHRASE = dict(_ROW_PHRASES)
-_FULL_KEYS = {r.key: _LEADING_NUMBERING.sub("", label_key(r.label)) for r in T.REQUEST_ROWS}
-_FUZZY_TARGETS = [(r.phrases[0], r.key) for r in T.REQUEST_ROWS if len(r.phrases[0]) >= 4]
+_FULL_KEYS = {r.key: _LEADING_NUMBERING.sub("", label_key(r.label)) for r in template.REQUEST_ROWS}
+_FUZZY_TARGETS = [(r.phrases[0], r.key) for r in template.REQUEST_ROWS if len(r.phrases[0]) >= 4]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +164,10 @@ def match_request_row(key: str) -> LabelMatch | None:
         if len(key) > len(_FULL_KEYS[row]) + 10:
             return None  # a sentence that mentions the label, not the label
         return LabelMatch((row,), True)
-    if T.OTHER_OTHER_SUBROW.match(key):
-        return LabelMatch((T.OTHER_OTHER,), True)
-    if key in T.OUTCOME_TOTAL_FORMS:
-        return LabelMatch((T.OUTCOME_TOTAL,), True)
+    if template.OTHER_OTHER_SUBROW.match(key):
+        return LabelMatch((template.OTHER_OTHER,), True)
+    if key in template.OUTCOME_TOTAL_FORMS:
+        return LabelMatch((template.OUTCOME_TOTAL,), True)
     body = strip_numbering(_STRAY_BEFORE_NUMBER.sub("", key))
     if len(body) >= 4:
         prefix = [k for k, full in _FULL_KEYS.items() if full.startswith(body)]
@@ -226,7 +226,7 @@ class LooseText:
 @lru_cache(maxsize=4096)
 def match_group(key: str) -> str | None:
     """Given a cell's key form, return the outcome group it heads ('denied', ...), or None."""
-    for group, phrases in T.GROUP_PHRASES.items():
+    for group, phrases in template.GROUP_PHRASES.items():
         for p in phrases:
             if key == p or (key.endswith(p) and len(key) <= len(p) + 2):
                 return group
@@ -236,7 +236,7 @@ def match_group(key: str) -> str | None:
 # --------------------------------------------------------------------------- table 2
 def _item_index():
     out: dict[str, list[tuple[str, str]]] = {}
-    for tpl, items in T.DISCLOSURE_ITEMS.items():
+    for tpl, items in template.DISCLOSURE_ITEMS.items():
         pairs = [(p, it.key) for it in items for p in it.phrases]
         pairs.sort(key=lambda x: -len(x[0]))
         out[tpl] = pairs
@@ -247,13 +247,13 @@ _ITEM_PHRASES = _item_index()
 
 
 @lru_cache(maxsize=4096)
-def match_item(key: str, template: str) -> str | None:
+def match_item(key: str, tpl: str) -> str | None:
     """Given a cell's key form, return the table-2 item it labels for that template, or None."""
     if not key or len(key) > 20:
         return None
-    for phrase, item in _ITEM_PHRASES[template]:
+    for phrase, item in _ITEM_PHRASES[tpl]:
         if phrase in key:
-            if item == "regulations" and T.NORMATIVE_DOCS_MARK in key:
+            if item == "regulations" and template.NORMATIVE_DOCS_MARK in key:
                 continue
             return item
     return None
@@ -261,7 +261,7 @@ def match_item(key: str, template: str) -> str | None:
 
 def template_marker(key: str) -> str | None:
     """Given a header cell's key form, return the template its wording belongs to, or None."""
-    for tpl, words in T.TEMPLATE_MARKERS.items():
+    for tpl, words in template.TEMPLATE_MARKERS.items():
         if any(w in key for w in words):
             return tpl
     return None

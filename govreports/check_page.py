@@ -25,7 +25,7 @@ from html import escape
 
 import pandas as pd
 
-from . import template as T
+from . import template
 
 PROBLEM_SEVERITIES = ("error", "warning")
 _STYLE = """
@@ -73,7 +73,7 @@ def _problems(report) -> pd.DataFrame:
 
 
 def _rule(check: str) -> str:
-    c = T.CHECK_BY_ID.get(check)
+    c = template.CHECK_BY_ID.get(check)
     return f"{c.zh} ({c.en})" if c else check
 
 
@@ -108,7 +108,7 @@ def _fmt(x) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-_GROUP_LABEL = {r.group: r.group_label for r in T.REQUEST_ROWS if r.group_label and "." in r.key}
+_GROUP_LABEL = {r.group: r.group_label for r in template.REQUEST_ROWS if r.group_label and "." in r.key}
 
 
 def _requests_table(report, problems) -> str:
@@ -117,12 +117,12 @@ def _requests_table(report, problems) -> str:
         return "<p class='small'>表三未读到 · table 3 not read</p>"
     marks = _marks(problems, "requests")
     cells = {(r.row, r.applicant): (r.value, bool(r.blank)) for r in df.itertuples()}
-    head = "<tr><th></th>" + "".join(f"<th>{escape(a.label)}</th>" for a in T.APPLICANTS) + "</tr>"
+    head = "<tr><th></th>" + "".join(f"<th>{escape(a.label)}</th>" for a in template.APPLICANTS) + "</tr>"
     rows = []
-    for row in T.REQUEST_ROWS:
-        if not any((row.key, a) in cells for a in T.APPLICANT_KEYS) and not any(k[0] == row.key for k in marks):
+    for row in template.REQUEST_ROWS:
+        if not any((row.key, a) in cells for a in template.APPLICANT_KEYS) and not any(k[0] == row.key for k in marks):
             continue
-        tds = "".join(_cell(*cells.get((row.key, a), (None, False)), marks, row.key, a) for a in T.APPLICANT_KEYS)
+        tds = "".join(_cell(*cells.get((row.key, a), (None, False)), marks, row.key, a) for a in template.APPLICANT_KEYS)
         group = _GROUP_LABEL.get(row.group, "") if "." in row.key else ""
         label = row.label if group in row.label else f"{group} {row.label}"
         rows.append(f"<tr><th style='text-align:left' data-key='{row.key}'>{escape(label)}</th>{tds}</tr>")
@@ -135,16 +135,16 @@ def _appeals_table(report, problems) -> str:
         return "<p class='small'>表四未读到 · table 4 not read</p>"
     marks = _marks(problems, "appeals")
     cells = {(r.proceeding, r.result): (r.value, bool(r.blank)) for r in df.itertuples()}
-    head = "<tr><th></th>" + "".join(f"<th>{escape(r.label)}</th>" for r in T.RESULTS) + "</tr>"
+    head = "<tr><th></th>" + "".join(f"<th>{escape(r.label)}</th>" for r in template.RESULTS) + "</tr>"
     rows = [f"<tr><th style='text-align:left'>{escape(p.label)}</th>"
             + "".join(_cell(*cells.get((p.key, r), (None, False)), marks if r == "total" else {}, p.key, r)
-                      for r in T.RESULT_KEYS) + "</tr>" for p in T.PROCEEDINGS]
+                      for r in template.RESULT_KEYS) + "</tr>" for p in template.PROCEEDINGS]
     return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _disclosure_table(report, problems) -> str:
     df = report.disclosure
-    items = T.DISCLOSURE_ITEMS.get(report.meta.template or "", ())
+    items = template.DISCLOSURE_ITEMS.get(report.meta.template or "", ())
     if not len(df) or not items:
         return "<p class='small'>表二未读到 · table 2 not read</p>"
     marks = {(f.key, "value"): (f.severity, _rule(f.check) + ": " + f.message)

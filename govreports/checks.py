@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from . import template as T
+from . import template
 from .findings import finding
 
-LABEL = {**{a.key: a.label for a in T.APPLICANTS}, **{p.key: p.label for p in T.PROCEEDINGS},
-         **{r.key: r.label for r in T.REQUEST_ROWS}}
-RESULT_LABEL = {r.key: r.label for r in T.RESULTS}
+LABEL = {**{a.key: a.label for a in template.APPLICANTS}, **{p.key: p.label for p in template.PROCEEDINGS},
+         **{r.key: r.label for r in template.REQUEST_ROWS}}
+RESULT_LABEL = {r.key: r.label for r in template.RESULTS}
 
 
 def _fmt(x: float) -> str:
@@ -56,14 +56,14 @@ def identity_instances(requests: dict, appeals: dict):
     """Given placed cells, yield every instance of the template's identities as
     ``(identity, cells, parts, totals, where)``: the placed cells of its table, the cells that are
     summed, the cells they must equal, and ``where`` (key, applicant or proceeding of a finding)."""
-    for ident in T.IDENTITIES:
+    for ident in template.IDENTITIES:
         if ident.scope == "per_row":
             for parts, totals, where in _FIXED[ident.id]:
                 yield ident, requests, parts, totals, where
         elif ident.scope == "per_applicant":
-            for a in T.APPLICANT_KEYS:
-                parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
-                if ident.id == T.OUTCOME_TOTAL and not parts:
+            for a in template.APPLICANT_KEYS:
+                parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in template.OUTCOME_KEYS]
+                if ident.id == template.OUTCOME_TOTAL and not parts:
                     continue
                 yield ident, requests, parts, [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a)
         elif ident.scope == "per_proceeding":
@@ -73,12 +73,12 @@ def identity_instances(requests: dict, appeals: dict):
 
 # the instances that do not depend on which cells a report prints: (parts, totals, where), made once
 _FIXED = {ident.id: tuple(([(row, a) for a in ident.parts], [(row, "total")], dict(key=row, applicant="total"))
-                          for row in T.REQUEST_KEYS) if ident.scope == "per_row" else
-          tuple(([(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)) for p in T.PROCEEDING_KEYS)
-          for ident in T.IDENTITIES if ident.scope in ("per_row", "per_proceeding")}
+                          for row in template.REQUEST_KEYS) if ident.scope == "per_row" else
+          tuple(([(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)) for p in template.PROCEEDING_KEYS)
+          for ident in template.IDENTITIES if ident.scope in ("per_row", "per_proceeding")}
 
 
-def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", proceeding="") -> list[dict]:
+def _check(ident: template.Identity, cells: dict, parts, totals, key="", applicant="", proceeding="") -> list[dict]:
     """Given an identity and the cells of one instance, return [] or its one error finding."""
     try:
         lhs = sum([cells[c].value for c in parts])
@@ -94,7 +94,7 @@ def _check(ident: T.Identity, cells: dict, parts, totals, key="", applicant="", 
     elif ident.id == "row_total":
         msg = (f"row {key} ({LABEL[key]}): the applicant columns sum to {_fmt(lhs)} but 总计 is printed "
                f"{printed} ({_fmt(rhs)})")
-    elif ident.id == T.OUTCOME_TOTAL:
+    elif ident.id == template.OUTCOME_TOTAL:
         msg = (f"{applicant} ({LABEL[applicant]}) column: the outcome rows sum to {_fmt(lhs)} but （七）总计 "
                f"is printed {printed} ({_fmt(rhs)})")
     else:
@@ -127,14 +127,14 @@ def check_values(parsed, level: str | None = None) -> list[dict]:
                     "number of cases", key=r, proceeding=p, expected="a whole number ≥ 0", found=v.printed,
                     location=v.location)
             for (p, r), v in parsed.appeals.items() if not v.blank and not _is_count(v.value)]
-    measures = {(i.key, m.key): (i, m) for i in T.DISCLOSURE_ITEMS.get(parsed.template or "", ()) for m in i.measures}
+    measures = {(i.key, m.key): (i, m) for i in template.DISCLOSURE_ITEMS.get(parsed.template or "", ()) for m in i.measures}
     for cell, v in parsed.disclosure.items():
         if cell in measures and not v.blank:
             out += _disclosure_value(*measures[cell], v, level)
     return out
 
 
-def _disclosure_value(item: T.DisclosureItem, m: T.Measure, v, level: str | None) -> list[dict]:
+def _disclosure_value(item: template.DisclosureItem, m: template.Measure, v, level: str | None) -> list[dict]:
     """Given one table-2 cell, return its findings (a bad count, a negative or implausible amount)."""
     where = f"{item.key} ({item.label}), {m.key} ({m.label})"
     if m.unit == "count":
@@ -234,14 +234,14 @@ def _figure(parsed, table: str, rows: tuple[str, ...]) -> float | None:
 
 
 def _other_one_row(rows, present) -> bool:
-    return present == [T.OTHER_OTHER]
+    return present == [template.OTHER_OTHER]
 
 
 def _row_figure(req: dict, row: str) -> float:
     """SCHEMA.md 'Derived measures': a row's printed total, or where it is blank but the applicant
     cells are not, the sum of the applicant cells."""
     total = req.get((row, "total"))
-    parts = [req[(row, a)] for a in T.APPLICANT_PARTS if (row, a) in req]
+    parts = [req[(row, a)] for a in template.APPLICANT_PARTS if (row, a) in req]
     if total is not None and not (total.blank and any(not p.blank for p in parts)):
         return total.value
     return sum(p.value for p in parts)
@@ -285,7 +285,7 @@ def check_meta(parsed, year: int | None) -> list[dict]:
     tpl = parsed.template
     if year is None or tpl is None or parsed.template_source in ("year", ""):
         return []
-    fits = T.template_for_year(year)
+    fits = template.template_for_year(year)
     if tpl == fits:
         return []
     return [finding("template_year", f"the report is on {year} but prints the {tpl} template's tables "

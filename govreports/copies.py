@@ -9,11 +9,11 @@ they differ).
 """
 from __future__ import annotations
 
-from . import template as T
+from . import template
 from .parse import _heading
 from .readers.base import Document
 
-_ORDER = {s.key: i for i, s in enumerate(T.SECTIONS)}
+_ORDER = {s.key: i for i, s in enumerate(template.SECTIONS)}
 _RESTARTS = ("overview", "disclosure")
 _TABLES = ("disclosure", "requests", "appeals")
 _MIN_TABLE_LINES = 5  # lines under a table's heading that make a table where rows are not marked

@@ -49,7 +49,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import frames as _frames
-from . import template as T
+from . import template
 from .exceptions import CorrectionsError
 
 COLUMNS = ("sha256", "report_id", "source", "table", "key", "column", "value", "note", "author", "date")
@@ -58,7 +58,7 @@ CELL_KEYS = {"requests": ("row", "applicant"), "appeals": ("proceeding", "result
 META_FIELDS = ("agency", "year", "level", "region")
 KINDS = (*CELL_KEYS, "meta", "agency_alias", "finding")
 BLANK, MISSING = "blank", "missing"
-_ITEM_MEASURES = {(i.key, m.key) for items in T.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
+_ITEM_MEASURES = {(i.key, m.key) for items in template.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
 # findings recomputed on corrected cells: the identities and the value checks of checks.py
 VALUE_CHECKS = ("requests_count", "appeals_count", "disclosure_count", "money_unit")
 
@@ -143,9 +143,9 @@ def _row_problem(r: dict) -> str | None:
     if table != "agency_alias" and not (r["sha256"] or r["report_id"]):
         return "names no report (give sha256 or report_id)"
     if table in CELL_KEYS:
-        if table == "requests" and (key not in T.REQUEST_KEYS or col not in T.APPLICANT_KEYS):
+        if table == "requests" and (key not in template.REQUEST_KEYS or col not in template.APPLICANT_KEYS):
             return f"no cell ({key!r}, {col!r}) in table 3 (requests): row must be a row key, column an applicant"
-        if table == "appeals" and (key not in T.PROCEEDING_KEYS or col not in T.RESULT_KEYS):
+        if table == "appeals" and (key not in template.PROCEEDING_KEYS or col not in template.RESULT_KEYS):
             return f"no cell ({key!r}, {col!r}) in table 4 (appeals): key must be a proceeding, column a result"
         if table == "disclosure" and (key, col) not in _ITEM_MEASURES:
             return f"no cell ({key!r}, {col!r}) in table 2 (disclosure): not a measure of that item in any template"
@@ -158,8 +158,8 @@ def _row_problem(r: dict) -> str | None:
             return f"meta field {key!r} is not one of {', '.join(META_FIELDS)}"
         if key == "year" and not (value.isdigit() and 1990 <= int(value) <= 2100):
             return f"year {value!r} is not a year"
-        if key == "level" and value not in T.LEVELS:
-            return f"level {value!r} is not one of {', '.join(T.LEVELS)}"
+        if key == "level" and value not in template.LEVELS:
+            return f"level {value!r} is not one of {', '.join(template.LEVELS)}"
         if not value:
             return f"meta field {key!r} has no value"
     elif table == "agency_alias" and not value:
@@ -401,15 +401,15 @@ def apply_rows(tables: dict[str, pd.DataFrame], meta: dict, rows: list[Correctio
     and meta corrected, with identity and value findings recomputed on the corrected cells."""
     problems = []
     out = {name: tables[name].copy() if name in tables else _frames.empty(name) for name in _frames.TABLES}
-    template = meta.get("template")
+    tpl = meta.get("template")
     touched: dict[str, set] = {}
     for r in rows:
         if r.table not in CELL_KEYS:
             continue
         if r.table == "disclosure" and not any(
-                i.key == r.key and any(m.key == r.column for m in i.measures) for i in T.DISCLOSURE_ITEMS.get(template or "", ())):
+                i.key == r.key and any(m.key == r.column for m in i.measures) for i in template.DISCLOSURE_ITEMS.get(tpl or "", ())):
             problems.append(f"{r.where}: no cell ({r.key!r}, {r.column!r}) in table 2 of this report "
-                            f"(its template is {template})")
+                            f"(its template is {tpl})")
             continue
         out[r.table] = _correct_cell(out[r.table], r, meta)
         touched.setdefault(r.table, set()).add((r.key, r.column))
@@ -417,7 +417,7 @@ def apply_rows(tables: dict[str, pd.DataFrame], meta: dict, rows: list[Correctio
         raise CorrectionsError(problems)
     meta = {**meta, **_meta_values([r for r in rows if r.table == "meta"])}
     if touched:
-        out["findings"] = recheck(out, meta.get("report_id") or "", template, meta.get("level"), touched)
+        out["findings"] = recheck(out, meta.get("report_id") or "", tpl, meta.get("level"), touched)
     return out, meta
 
 
@@ -449,7 +449,7 @@ def _correct_cell(df: pd.DataFrame, r: Correction, meta: dict) -> pd.DataFrame:
     row.update({"report_id": meta.get("report_id") or r.rid, k1: r.key, k2: r.column, "value": new, "blank": blank,
                 "printed": pd.NA, "location": f"not read; {r.where}", "corrected": True, "note": _note(r)})
     if r.table == "disclosure":
-        row["unit"] = next(m.unit for i in T.DISCLOSURE_ITEMS[meta["template"]] if i.key == r.key
+        row["unit"] = next(m.unit for i in template.DISCLOSURE_ITEMS[meta["template"]] if i.key == r.key
                            for m in i.measures if m.key == r.column)
     add = pd.DataFrame([row]).astype(_frames.COLUMNS[r.table])
     return pd.concat([df, add], ignore_index=True).astype(_frames.COLUMNS[r.table])
@@ -474,7 +474,7 @@ def cells_of(df: pd.DataFrame, table: str) -> dict:
             for a, b, v, bl, pr, loc in zip(*cols) if v is not pd.NA and v is not None}
 
 
-def recheck(tables: dict[str, pd.DataFrame], report_id: str, template: str | None, level: str | None,
+def recheck(tables: dict[str, pd.DataFrame], report_id: str, tpl: str | None, level: str | None,
             touched: dict[str, set]) -> pd.DataFrame:
     """Given corrected tables, return the report's findings with the template's identities checked
     again (:func:`govreports.checks.check_identities`, the one identity checker) and the value
@@ -483,10 +483,10 @@ def recheck(tables: dict[str, pd.DataFrame], report_id: str, template: str | Non
 
     cells = {t: cells_of(tables[t], t) for t in CELL_KEYS}
     found = check_identities(cells["requests"], cells["appeals"])
-    only = SimpleNamespace(template=template, **{t: {c: v for c, v in cells[t].items() if c in touched.get(t, ())}
+    only = SimpleNamespace(template=tpl, **{t: {c: v for c, v in cells[t].items() if c in touched.get(t, ())}
                                                  for t in CELL_KEYS})
     found += check_values(only, level)
-    identities = {i.id for i in T.IDENTITIES}
+    identities = {i.id for i in template.IDENTITIES}
     cols = list(_frames.COLUMNS["findings"])
     old = tables["findings"]
     kept = [rec for rec in zip(*(old[c].tolist() for c in cols))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import template as T
+from . import template
 from .template import docs_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ def checks_markdown() -> str:
     for title, keep in groups:
         out += [f"## {title}", "", "| id | table | severity | 中文 | meaning |", "|---|---|---|---|---|"]
         out += [f"| `{c.id}` | {_table_cell(c.table)} | {c.severity} | {c.zh} | {c.en} |"
-                for c in T.CHECKS if keep(c)]
+                for c in template.CHECKS if keep(c)]
         out.append("")
         if title == "Prose against tables":
             out += _prose_figures_markdown()
@@ -57,7 +57,7 @@ def _prose_figures_markdown() -> list[str]:
            "equals any reading of the table (a row's figure is its printed 总计, or the sum of its applicant",
            "cells where 总计 is blank); only a restatement that fits no reading is a finding.", "",
            "| key | the prose says | table figure | also accepted |", "|---|---|---|---|"]
-    for f in T.PROSE_FIGURES:
+    for f in template.PROSE_FIGURES:
         groups = {r.split(".")[0] for r in f.rows}
         figure = f"`{groups.pop()}.*`" if "." in f.rows[0] and len(groups) == 1 else " + ".join(f"`{r}`" for r in f.rows)
         figure += " (总计)" if f.table == "appeals" else ""
@@ -67,7 +67,7 @@ def _prose_figures_markdown() -> list[str]:
     return out + [""]
 
 
-_IDENTITY_IDS = {i.id for i in T.IDENTITIES}
+_IDENTITY_IDS = {i.id for i in template.IDENTITIES}
 
 
 def _table_cell(table: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from . import template as T
+from . import template
 from .checks import _fmt, identity_instances
 
 # findings that say how a cell's row was placed (beside label_inexact / placed_by_order, which the
@@ -22,10 +22,10 @@ from .checks import _fmt, identity_instances
 _READING_CHECKS = ("label_inexact", "placed_by_order", "split_by_identity", "split_ambiguous", "labels_aligned",
                    "blank_row_inferred", "group_subtotal", "printed_blank", "unit_assumed", "duplicate_row",
                    "columns_ambiguous", "ocr_doubt")
-_IDENTITY_IDS = {i.id for i in T.IDENTITIES}
-_COLUMN_LABEL = {**{a.key: a.label for a in T.APPLICANTS}, **{r.key: r.label for r in T.RESULTS}}
-_ROW_LABEL = {**{r.key: r.label for r in T.REQUEST_ROWS}, **{p.key: p.label for p in T.PROCEEDINGS},
-              **{it.key: it.label for items in T.DISCLOSURE_ITEMS.values() for it in items}}
+_IDENTITY_IDS = {i.id for i in template.IDENTITIES}
+_COLUMN_LABEL = {**{a.key: a.label for a in template.APPLICANTS}, **{r.key: r.label for r in template.RESULTS}}
+_ROW_LABEL = {**{r.key: r.label for r in template.REQUEST_ROWS}, **{p.key: p.label for p in template.PROCEEDINGS},
+              **{it.key: it.label for items in template.DISCLOSURE_ITEMS.values() for it in items}}
 
 
 @dataclass
@@ -89,11 +89,11 @@ def cell_address(cell, column: str | None = None) -> tuple[str, str, str]:
         if len(cell) != 3 or column is not None:
             raise ValueError(f"a cell is (table, key, column), got {cell!r}")
         return cell
-    if cell in T.ROW_BY_KEY:
+    if cell in template.ROW_BY_KEY:
         table = "requests"
-    elif cell in T.PROCEEDING_KEYS:
+    elif cell in template.PROCEEDING_KEYS:
         table = "appeals"
-    elif any(cell == it.key for items in T.DISCLOSURE_ITEMS.values() for it in items):
+    elif any(cell == it.key for items in template.DISCLOSURE_ITEMS.values() for it in items):
         table = "disclosure"
         if column is None:
             raise ValueError(f"{cell!r} is an item of table 2: name its measure, e.g. explain({cell!r}, 'made')")

@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import frames
-from . import template as T
+from . import template
 
-SEVERITY_ORDER = {s: i for i, s in enumerate(T.SEVERITIES)}  # error first
+SEVERITY_ORDER = {s: i for i, s in enumerate(template.SEVERITIES)}  # error first
 
 
 # --------------------------------------------------------------------------- one finding
@@ -35,7 +35,7 @@ def finding(check: str, message: str, *, table: str | None = None, key: str = ""
     ``table`` and ``severity`` default to the declaration's; a check declared for table ``'*'``
     (the table concerned) must be given its ``table``. An undeclared id is a bug: KeyError.
     """
-    decl = T.CHECK_BY_ID[check]
+    decl = template.CHECK_BY_ID[check]
     table = table or decl.table
     if table == "*":
         raise ValueError(f"check {check!r} is declared for any table: say which")
@@ -65,9 +65,9 @@ def sort_findings(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- across years
 _FILE_YEAR = re.compile(r"(?<![0-9A-Za-z])(20[12]\d)(?![0-9A-Za-z])")
-_CARRY_ROWS = (T.CARRIED_OVER, T.CARRIED_FORWARD)
-_OVER_LABEL = T.ROW_BY_KEY[T.CARRIED_OVER].label  # 二、上年结转政府信息公开申请数量
-_FORWARD_LABEL = T.ROW_BY_KEY[T.CARRIED_FORWARD].label  # 四、结转下年度继续办理
+_CARRY_ROWS = (template.CARRIED_OVER, template.CARRIED_FORWARD)
+_OVER_LABEL = template.ROW_BY_KEY[template.CARRIED_OVER].label  # 二、上年结转政府信息公开申请数量
+_FORWARD_LABEL = template.ROW_BY_KEY[template.CARRIED_FORWARD].label  # 四、结转下年度继续办理
 
 
 def cross_year_findings(corpus) -> pd.DataFrame:
@@ -163,18 +163,18 @@ def _carry_pair(before, after, carry: dict) -> list[dict]:
     per applicant column; return one finding per column that differs."""
     guessed = "guessed" in {getattr(before, "agency_link", None), getattr(after, "agency_link", None)}
     out = []
-    for a in T.APPLICANT_KEYS:
-        fwd = carry.get((before.report_id, T.CARRIED_FORWARD, a))
-        over = carry.get((after.report_id, T.CARRIED_OVER, a))
+    for a in template.APPLICANT_KEYS:
+        fwd = carry.get((before.report_id, template.CARRIED_FORWARD, a))
+        over = carry.get((after.report_id, template.CARRIED_OVER, a))
         if fwd is None or over is None or fwd[0] == over[0]:
             continue
-        label = next(x.label for x in T.APPLICANTS if x.key == a)
+        label = next(x.label for x in template.APPLICANTS if x.key == a)
         out.append({"report_id": after.report_id, **finding(
             "carry_over",
             f"{after.agency_key}, {a} ({label}) column: the {before.year} report carries {fwd[0]} forward "
             f"({_FORWARD_LABEL}) but the {after.year} report prints {over[0]} carried over ({_OVER_LABEL})"
             + (" — the two reports were linked by a guessed agency name" if guessed else ""),
-            key=T.CARRIED_OVER, applicant=a, expected=fwd[0], found=over[0],
+            key=template.CARRIED_OVER, applicant=a, expected=fwd[0], found=over[0],
             severity="warning" if guessed else "error",
             location=f"{before.source}: {fwd[1]}; {after.source}: {over[1]}")})
     return out

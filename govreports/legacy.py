@@ -26,11 +26,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import template as T
+from . import template
 from .findings import finding
 from .readers.base import Document
 
-_UNIT_RUN = re.compile(r"(?P<unit>" + "|".join(T.LEGACY_UNITS) + r")\s*(?P<nums>\d+(?:\.\d+)?(?:[ \t\u3000]+\d+(?:\.\d+)?)*)")
+_UNIT_RUN = re.compile(r"(?P<unit>" + "|".join(template.LEGACY_UNITS) + r")\s*(?P<nums>\d+(?:\.\d+)?(?:[ \t\u3000]+\d+(?:\.\d+)?)*)")
 _ORDINAL_AFTER = re.compile(r"^\s*[.、．]\s*\D")
 _LABEL_ORDINAL = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*(\d{1,2})\s*[、.．]")
 _LABEL_LEAD = re.compile(r"^(?:其中)?\d{0,2}")
@@ -72,7 +72,7 @@ def read_legacy(doc: Document) -> LegacyReading:
             out.findings.append(finding(
                 "text_table", key=key, expected=_fmt(have.value), found=_fmt(fig.value), location=fig.location,
                 message=f"the prose says {fig.printed!r} ({_fmt(fig.value)}) but the statistics table prints "
-                        f"{_fmt(have.value)} for {T.LEGACY_BY_KEY[key].label}; the table's figure is kept"))
+                        f"{_fmt(have.value)} for {template.LEGACY_BY_KEY[key].label}; the table's figure is kept"))
     out.findings += check_legacy(out.figures)
     return out
 
@@ -109,12 +109,12 @@ def _location(marks: list[tuple[int, str]], at: int) -> str:
 def _table_figures(doc: Document, findings: list[dict]) -> tuple[dict[str, Figure], tuple[int, int] | None]:
     """Figures of the statistics table, and the span of the flat text it covers."""
     text, marks = _flat(doc)
-    head = T.LEGACY_TABLE_HEADER.search(text)
+    head = template.LEGACY_TABLE_HEADER.search(text)
     if head is None:
         return {}, None
     header_end = head.end()
     cumulative = False
-    m_cum = T.LEGACY_CUMULATIVE.search(text, header_end, header_end + 80)
+    m_cum = template.LEGACY_CUMULATIVE.search(text, header_end, header_end + 80)
     if m_cum:
         cumulative, header_end = True, m_cum.end()
     else:
@@ -137,7 +137,7 @@ def _table_figures(doc: Document, findings: list[dict]) -> tuple[dict[str, Figur
         pos = last_end = m.end()
         if key is None or not tokens:
             continue
-        fig = T.LEGACY_BY_KEY[key]
+        fig = template.LEGACY_BY_KEY[key]
         value, why = _year_value(tokens, cumulative)
         loc = _location(marks, m.start())
         if value is None:
@@ -159,8 +159,8 @@ def _strip_ordinal(token: str, expected: int) -> tuple[str, int | None]:
 
 
 def _row_figure(label: str) -> str | None:
-    key = _LABEL_LEAD.sub("", T.label_key(label))
-    hits = [f.key for f in T.LEGACY_FIGURES if f.row is not None and f.row.match(key)]
+    key = _LABEL_LEAD.sub("", template.label_key(label))
+    hits = [f.key for f in template.LEGACY_FIGURES if f.row is not None and f.row.match(key)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -196,12 +196,12 @@ def _prose_figures(doc: Document, table_span: tuple[int, int] | None) -> dict[st
     for sent in _SENTENCE.finditer(text):
         s = sent.group(0)
         squeezed, where = _squeeze(s)
-        for fig in T.LEGACY_FIGURES:
+        for fig in template.LEGACY_FIGURES:
             if fig.key in found:
                 continue
             for pattern in fig.prose:
                 m = re.search(pattern, squeezed)
-                if m is None or T.LEGACY_NOT_REQUESTS.search(m.group(0)):
+                if m is None or template.LEGACY_NOT_REQUESTS.search(m.group(0)):
                     continue
                 if fig.key in ("received", "answered") and _REVIEW_WORDS.search(m.group(0)):
                     continue
@@ -220,7 +220,7 @@ def _squeeze(s: str) -> tuple[str, list[int]]:
 
 # --------------------------------------------------------------------------- checks
 # the answers by kind (legacy keys; the first two are the keys of the table-3 rows they land in)
-_ANSWER_PARTS = (T.GRANTED, T.PARTLY_GRANTED, "refused_all", "other_answers")
+_ANSWER_PARTS = (template.GRANTED, template.PARTLY_GRANTED, "refused_all", "other_answers")
 
 
 def check_legacy(figures: dict[str, Figure]) -> list[dict]:
@@ -247,4 +247,4 @@ def check_legacy(figures: dict[str, Figure]) -> list[dict]:
 def report_scope(text: str) -> str:
     """``aggregate`` for a whole-region report that adds up its agencies (全区…各部门、各乡镇),
     else ``agency``."""
-    return "aggregate" if T.SCOPE_AGGREGATE.search(unicodedata.normalize("NFKC", text[:30000])) else "agency"
+    return "aggregate" if template.SCOPE_AGGREGATE.search(unicodedata.normalize("NFKC", text[:30000])) else "agency"

@@ -21,12 +21,12 @@ Identity errors that remain on OCR'd cells say so in their message (:func:`annot
 """
 from __future__ import annotations
 
-from . import template as T
+from . import template
 from .findings import finding
 from .readers import ocr
 
 _TABLE_KEYS = {"requests": ("key", "applicant"), "appeals": ("proceeding", ""), "disclosure": ("key", "")}
-IDENTITY_IDS = frozenset(i.id for i in T.IDENTITIES)
+IDENTITY_IDS = frozenset(i.id for i in template.IDENTITIES)
 # A reading at least this sure is not blamed for failing identities: reports print real
 # inconsistencies (the identity error then stands, naming the cells).
 SURE = ocr.SURE
@@ -44,18 +44,18 @@ def identity_instances(requests: dict, appeals: dict) -> list[tuple[str, str, li
         holds = abs(sum(cells[k].value for k in parts) - sum(cells[k].value for k in totals)) < 1e-9
         out.append((ident.id, table, [(table, *k) for k in keys], holds))
 
-    for ident in T.IDENTITIES:
+    for ident in template.IDENTITIES:
         if ident.scope == "per_row":
-            for row in T.REQUEST_KEYS:
+            for row in template.REQUEST_KEYS:
                 add(ident, requests, [(row, a) for a in ident.parts], [(row, "total")], "requests")
         elif ident.scope == "per_applicant":
-            for a in T.APPLICANT_KEYS:
-                parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in T.OUTCOME_KEYS]
-                if ident.parts == T.OUTCOME_KEYS and not parts:  # no outcome row placed: nothing to sum
+            for a in template.APPLICANT_KEYS:
+                parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in template.OUTCOME_KEYS]
+                if ident.parts == template.OUTCOME_KEYS and not parts:  # no outcome row placed: nothing to sum
                     continue
                 add(ident, requests, parts, [(t, a) for t in ident.total], "requests")
         elif ident.scope == "per_proceeding":
-            for p in T.PROCEEDING_KEYS:
+            for p in template.PROCEEDING_KEYS:
                 add(ident, appeals, [(p, r) for r in ident.parts], [(p, "total")], "appeals")
     return out
 

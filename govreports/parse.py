@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import split
-from . import template as T
+from . import template
 from .cells import (LabelMatch, LooseText, Number, find_row_labels, is_page_footer, match_group, match_item, match_request_row, read_number,
                     split_trailing_numbers, template_marker)
 from .findings import finding
@@ -83,10 +83,10 @@ class Parsed:
         self.findings.append(finding(check, message, **where))
 
 
-_SUB_ROWS_SOURCE = f"{T.ROW_BY_KEY[T.OTHER_NO_CORRECTION].group_label} sub-rows"  # （六）其他处理 sub-rows
-_REVIEW_LABEL = next(p.label for p in T.PROCEEDINGS if p.key == "review")      # 行政复议
-_UPHELD_LABEL = next(r.label for r in T.RESULTS if r.key == "upheld")          # 结果维持
-_NATURAL_PERSON_LABEL = next(a.label for a in T.APPLICANTS if a.key == "natural_person")  # 自然人
+_SUB_ROWS_SOURCE = f"{template.ROW_BY_KEY[template.OTHER_NO_CORRECTION].group_label} sub-rows"  # （六）其他处理 sub-rows
+_REVIEW_LABEL = next(p.label for p in template.PROCEEDINGS if p.key == "review")      # 行政复议
+_UPHELD_LABEL = next(r.label for r in template.RESULTS if r.key == "upheld")          # 结果维持
+_NATURAL_PERSON_LABEL = next(a.label for a in template.APPLICANTS if a.key == "natural_person")  # 自然人
 
 # --------------------------------------------------------------------------- 1. regions
 _TRAD_MARKERS = re.compile("[開報數據請處計況總於應與條關]")
@@ -137,7 +137,7 @@ def _heading(key: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _section_heading(key: str) -> str | None:
-    for s in T.SECTIONS:
+    for s in template.SECTIONS:
         if s.pattern.match(key):
             return s.key
     return None
@@ -146,7 +146,7 @@ def _section_heading(key: str) -> str | None:
 _TABLE_SECTIONS = ("disclosure", "requests", "appeals")  # the sections that hold tables 2, 3, 4
 _DIGITS = "0123456789"
 _ANY_DIGIT = re.compile(r"\d")
-_REQUEST_OPENERS = (T.RECEIVED_NEW, T.CARRIED_OVER, T.CARRIED_FORWARD)
+_REQUEST_OPENERS = (template.RECEIVED_NEW, template.CARRIED_OVER, template.CARRIED_FORWARD)
 
 
 def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None], bool]:
@@ -172,7 +172,7 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
         elif region in (None, "disclosure") and len(first) <= 40:
             label = first.rstrip(_DIGITS)
             m = match_request_row(label) if label else None
-            if m and m.exact and m.keys[0] in _REQUEST_OPENERS and T.ROW_BY_KEY[m.keys[0]].phrases[0] in label \
+            if m and m.exact and m.keys[0] in _REQUEST_OPENERS and template.ROW_BY_KEY[m.keys[0]].phrases[0] in label \
                     and not _ANY_DIGIT.search(label):
                 region, closed_after = "requests", False
         out.append(region)
@@ -344,9 +344,9 @@ def assemble_rows(lines: list[Line], keys: list[list[str]], classify, glued: boo
     return rows.finish()
 
 
-_STRUCTURAL = T.STRUCTURAL_WORDS
+_STRUCTURAL = template.STRUCTURAL_WORDS
 # column headers of table 2 (本年处理决定数量, 本年收费金额 …): never the rest of a row's label
-_HEADER_PHRASES = tuple(sorted({p for items in T.DISCLOSURE_ITEMS.values() for it in items for m in it.measures
+_HEADER_PHRASES = tuple(sorted({p for items in template.DISCLOSURE_ITEMS.values() for it in items for m in it.measures
                                 for p in m.phrases}))
 
 
@@ -401,11 +401,11 @@ def _classify_request(seen: dict):
     def classify(key: str):
         if not key:
             return "text", None
-        if key == T.OUTCOME_TOTAL_BARE and seen.get("outcome"):
-            return "row", ObservedRow(key, LabelMatch((T.OUTCOME_TOTAL,), True), None, "")
+        if key == template.OUTCOME_TOTAL_BARE and seen.get("outcome"):
+            return "row", ObservedRow(key, LabelMatch((template.OUTCOME_TOTAL,), True), None, "")
         m = match_request_row(key)
         if m is not None:
-            if m.keys[0] in T.OUTCOME_KEYS:
+            if m.keys[0] in template.OUTCOME_KEYS:
                 seen["outcome"] = True
             return "row", ObservedRow(key, m, None, "")
         if match_group(key):
@@ -439,7 +439,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
     if width:
         _trim_padded(rows, width)
     sub_rows = _has_sub_rows(rows)
-    order = [r.key for r in T.REQUEST_ROWS if sub_rows or r.key not in _SUB_ROW_KEYS]
+    order = [r.key for r in template.REQUEST_ROWS if sub_rows or r.key not in _SUB_ROW_KEYS]
     rows = _values_printed_above_labels(rows, parsed)
     if not _labels_only(rows, sub_rows, parsed):
         if parsed.glued:
@@ -457,7 +457,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         _verify_aligned(sorted(parsed.aligned & {k for k, _ in parsed.requests}), parsed)
 
 
-_SUB_ROW_KEYS = (T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE)  # （六）其他处理's first two sub-rows (2021)
+_SUB_ROW_KEYS = (template.OTHER_NO_CORRECTION, template.OTHER_UNPAID_FEE)  # （六）其他处理's first two sub-rows (2021)
 _SUB_ROW_SET = frozenset(_SUB_ROW_KEYS)
 
 
@@ -549,7 +549,7 @@ def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[i
         if vals is None:
             _partial_row(r, k, why, parsed)
             continue
-        for a, v in zip(T.APPLICANT_KEYS, vals):
+        for a, v in zip(template.APPLICANT_KEYS, vals):
             parsed.requests[(k, a)] = v
         parsed.labels[("requests", k)] = (r.key, r.location, "exact" if r.match is None or r.match.exact
                                           else r.match.how)
@@ -558,11 +558,11 @@ def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[i
             if how == "order":
                 by_order.append(k)
                 parsed.find("placed_by_order",
-                            f"row {k} ({T.ROW_BY_KEY[k].label}) has no printed label; placed by template order",
+                            f"row {k} ({template.ROW_BY_KEY[k].label}) has no printed label; placed by template order",
                             key=k, location=r.location)
             else:
                 parsed.find("label_inexact",
-                            f"label '{r.key}' matched to {k} ({T.ROW_BY_KEY[k].label}) by {how}",
+                            f"label '{r.key}' matched to {k} ({template.ROW_BY_KEY[k].label}) by {how}",
                             key=k, location=r.location)
     return by_order
 
@@ -673,13 +673,13 @@ def _split_glued_rows(rows: list[ObservedRow], assigned: list[str | None], parse
             vals, _ = normalize_values(r.values, 7)
             if vals is not None and all(v.value == v.value for v in vals):  # printed whole: one 'cut'
                 cands[k] = split.RowRun(k, "", [tuple(int(v.value) for v in vals)])
-    idents = split.column_identities([k for k in assigned if k is not None], T.OUTCOME_KEYS)
+    idents = split.column_identities([k for k in assigned if k is not None], template.OUTCOME_KEYS)
     sol = split.solve_requests(cands, idents)
     skip = set()
     for i, (r, k) in enumerate(zip(rows, assigned)):
         if k not in runs:
             continue
-        label = T.ROW_BY_KEY[k].label
+        label = template.ROW_BY_KEY[k].label
         if k in sol.chosen:
             r.values = _cut_values(r.values[0], sol.chosen[k])
             how = "the row total and the column identities" if sol.consistent else \
@@ -705,18 +705,18 @@ def _sums_hold(keys: list[str], cells) -> bool:
             return True
         return abs(cells[total].value - sum(cells[p].value for p in parts)) < 1e-9
 
-    return (all(holds((k, "total"), [(k, a) for a in T.APPLICANT_PARTS]) for k in keys)
-            and all(holds((T.OUTCOME_TOTAL, a), [(o, a) for o in T.OUTCOME_KEYS if (o, a) in cells])
-                    for a in T.APPLICANT_KEYS))
+    return (all(holds((k, "total"), [(k, a) for a in template.APPLICANT_PARTS]) for k in keys)
+            and all(holds((template.OUTCOME_TOTAL, a), [(o, a) for o in template.OUTCOME_KEYS if (o, a) in cells])
+                    for a in template.APPLICANT_KEYS))
 
 
 def _identities_hold(keys: list[str], cells) -> bool:
     """:func:`_sums_hold`, and the balance holds in every column."""
     def balance(a: str) -> bool:
-        got = [cells.get((r, a)) for r in (T.RECEIVED_NEW, T.CARRIED_OVER, T.OUTCOME_TOTAL, T.CARRIED_FORWARD)]
+        got = [cells.get((r, a)) for r in (template.RECEIVED_NEW, template.CARRIED_OVER, template.OUTCOME_TOTAL, template.CARRIED_FORWARD)]
         return None in got or abs(got[0].value + got[1].value - got[2].value - got[3].value) < 1e-9
 
-    return _sums_hold(keys, cells) and all(balance(a) for a in T.APPLICANT_KEYS)
+    return _sums_hold(keys, cells) and all(balance(a) for a in template.APPLICANT_KEYS)
 
 
 def _verify_aligned(keys: list[str], parsed: Parsed) -> None:
@@ -729,7 +729,7 @@ def _verify_aligned(keys: list[str], parsed: Parsed) -> None:
                     "unlabelled rows); aligned in template order, and every identity holds", key=";".join(keys))
         return
     for k in keys:
-        for a in T.APPLICANT_KEYS:
+        for a in template.APPLICANT_KEYS:
             parsed.requests.pop((k, a), None)
     parsed.find("unlabelled_row",
                 f"rows {', '.join(keys)}: labels printed apart from their values would align in template order, but "
@@ -743,7 +743,7 @@ def _verify_order_placement(keys: list[str], parsed: Parsed) -> None:
     if _sums_hold(keys, cells):
         return
     for k in keys:
-        for a in T.APPLICANT_KEYS:
+        for a in template.APPLICANT_KEYS:
             cells.pop((k, a), None)
     parsed.findings = [f for f in parsed.findings if not (f["check"] == "placed_by_order" and f["key"] in keys)]
     parsed.find("unlabelled_row",
@@ -765,7 +765,7 @@ def _values_printed_above_labels(rows: list[ObservedRow], parsed: Parsed) -> lis
             nxt.values = r.values
             key = nxt.match.keys[0]
             parsed.find("values_above_label",
-                        f"row {key} ({T.ROW_BY_KEY[key].label}): its label is printed alone and the seven values "
+                        f"row {key} ({template.ROW_BY_KEY[key].label}): its label is printed alone and the seven values "
                         "on the line above it have no label; read as this row's", key=key, location=r.location)
             i += 1
             continue
@@ -780,7 +780,7 @@ def _blank_label(r: ObservedRow, sub_rows: bool) -> str | None:
     if r.has_values or not (r.match and r.match.exact and len(r.match.keys) == 1):
         return None
     key = r.match.keys[0]
-    if key == T.OTHER_OTHER and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
+    if key == template.OTHER_OTHER and sub_rows and template.OTHER_OTHER_SUBROW_KEY not in r.key:
         return None
     return key
 
@@ -819,21 +819,21 @@ def _glued_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
             continue
         r.values = [Value(0.0, True, "", r.location)] * 7
         parsed.find("blank_row_inferred",
-                    f"row {key} ({T.ROW_BY_KEY[key].label}) printed as its label alone, glued to the next label "
+                    f"row {key} ({template.ROW_BY_KEY[key].label}) printed as its label alone, glued to the next label "
                     "(crawler text prints empty cells as nothing): read as a blank row (0)", key=key, location=r.location)
 
 
 def _is_group_subtotal(r: ObservedRow, sub_rows: bool, parsed: Parsed) -> bool:
     """Where （六）其他处理 has its three sub-rows, a row labelled （六）其他处理 itself is the
     group's heading or subtotal, not the template row other.other (that is '3.其他')."""
-    if not (sub_rows and r.match and r.match.keys == (T.OTHER_OTHER,) and r.match.exact):
+    if not (sub_rows and r.match and r.match.keys == (template.OTHER_OTHER,) and r.match.exact):
         return False
-    if T.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith(T.OTHER_OTHER_SUBROW_KEY):
+    if template.OTHER_OTHER_SUBROW.search(r.key[-3:]) or r.key.endswith(template.OTHER_OTHER_SUBROW_KEY):
         return False
     if r.has_numbers:
         parsed.find("group_subtotal",
                     "（六）其他处理 printed with its own values above its three sub-rows: read as the group's "
-                    "subtotal, not as other.other", key=T.OTHER_OTHER, location=r.location)
+                    "subtotal, not as other.other", key=template.OTHER_OTHER, location=r.location)
     return True
 
 
@@ -845,7 +845,7 @@ def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
         if r.values or not r.closed or not (r.match and r.match.exact and len(r.match.keys) == 1):
             continue
         key = r.match.keys[0]
-        if key == T.OTHER_OTHER and sub_rows and T.OTHER_OTHER_SUBROW_KEY not in r.key:
+        if key == template.OTHER_OTHER and sub_rows and template.OTHER_OTHER_SUBROW_KEY not in r.key:
             continue  # （六）其他处理 heading its three sub-rows
         prev = next((x for x in reversed(rows[:i]) if x.values and x.has_numbers), None)
         nxt = next((x for x in rows[i + 1:] if x.values and x.has_numbers), None)
@@ -859,11 +859,11 @@ def _infer_blank_rows(rows: list[ObservedRow], sub_rows: bool, parsed: Parsed) -
         r.values = [Value(0.0, True, "", r.location)] * 7
         r.inline, r.structured = True, False
         parsed.find("blank_row_inferred",
-                    f"row {key} ({T.ROW_BY_KEY[key].label}) printed with no values between rows that print "
+                    f"row {key} ({template.ROW_BY_KEY[key].label}) printed with no values between rows that print "
                     "theirs on their own line: read as a blank row (0)", key=key, location=r.location)
 
 
-_ROW_POSITION = {k: i for i, k in enumerate(T.REQUEST_KEYS)}
+_ROW_POSITION = {k: i for i, k in enumerate(template.REQUEST_KEYS)}
 
 
 def _in_template_order(prev: ObservedRow | None, r: ObservedRow, nxt: ObservedRow | None) -> bool:
@@ -885,7 +885,7 @@ def _neighbours(assigned, pos, i, n) -> tuple[int, int]:
 
 def _partial_row(r: ObservedRow, k: str, why: str, parsed: Parsed) -> None:
     nums = [v for v in r.values if not v.blank]
-    label = T.ROW_BY_KEY[k].label
+    label = template.ROW_BY_KEY[k].label
     if len(r.values) < 7 and len(nums) >= 2 and abs(sum(v.value for v in nums[:-1]) - nums[-1].value) < 1e-9:
         parsed.requests[(k, "total")] = nums[-1]
         parsed.find("columns_ambiguous",
@@ -918,9 +918,9 @@ def _classify_item(key: str):
     return "text", None
 
 
-def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[str], parsed: Parsed) -> None:
+def place_disclosure(rows: list[ObservedRow], tpl: str, header_units: set[str], parsed: Parsed) -> None:
     """Put observed table-2 rows into item × measure cells; sub-rows of an item are summed."""
-    items = {it.key: it for it in T.DISCLOSURE_ITEMS[template]}
+    items = {it.key: it for it in template.DISCLOSURE_ITEMS[tpl]}
     current: str | None = None
     sums: dict[str, list[list[Value]]] = {}
     for r in rows:
@@ -965,7 +965,7 @@ def place_disclosure(rows: list[ObservedRow], template: str, header_units: set[s
             parsed.disclosure[(key, m.key)] = v
 
 
-def _split_glued_item(r: ObservedRow, it: T.DisclosureItem, parsed: Parsed):
+def _split_glued_item(r: ObservedRow, it: template.DisclosureItem, parsed: Parsed):
     """Crawler text: a table-2 item's measures glued into one run. No identity relates them, so
     the run is cut only when one cut exists ('000'); else None (missing, with a warning). True:
     the item is not printed as one run."""
@@ -1007,7 +1007,7 @@ def money_header_units(keys: list[list[str]]) -> set[str]:
     return out
 
 
-def _to_10k_yuan(v: Value, item: str, m: T.Measure, header_units: set[str], parsed: Parsed) -> Value:
+def _to_10k_yuan(v: Value, item: str, m: template.Measure, header_units: set[str], parsed: Parsed) -> Value:
     unit = v.unit
     if unit is None and len(header_units) == 1 and "万元" not in header_units:
         unit = next(iter(header_units))  # the header prints the unit: '（单位：元）'
@@ -1032,8 +1032,8 @@ def _appeal_label(key: str, kinds) -> str | None:
     return None
 
 
-_PROC_BY_MATCH = [next(p for p in T.PROCEEDINGS if p.key == k) for k in T.PROCEEDING_MATCH_ORDER]
-_APPEAL_HEADER_WORDS = T.APPEAL_HEADER_WORDS
+_PROC_BY_MATCH = [next(p for p in template.PROCEEDINGS if p.key == k) for k in template.PROCEEDING_MATCH_ORDER]
+_APPEAL_HEADER_WORDS = template.APPEAL_HEADER_WORDS
 
 
 def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
@@ -1051,7 +1051,7 @@ def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
             vals.pop()
         nums = [v for v in vals if not v.blank or v.printed]
         if not nums and len(texts) >= 3:  # a header line: remember the order of its labels
-            res = [r for r in (_appeal_label(k, T.RESULTS) for k in texts) if r]
+            res = [r for r in (_appeal_label(k, template.RESULTS) for k in texts) if r]
             procs = [p for p in (_appeal_label(k, _PROC_BY_MATCH) for k in texts) if p]
             if len(res) == 5 and len(set(res)) == 5:
                 result_order = res
@@ -1061,19 +1061,19 @@ def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
         if len(texts) != 1 or not vals:
             continue
         proc = _appeal_label(texts[0], _PROC_BY_MATCH)
-        res = _appeal_label(texts[0], T.RESULTS)
+        res = _appeal_label(texts[0], template.RESULTS)
         if proc and len(vals) == 5:
             by_proc[proc] = vals
         elif res and not proc and len(vals) == 3:
             by_result[res] = vals
     out: dict[tuple[str, str], Value] = {}
     if len(by_proc) == 3:
-        order = result_order or list(T.RESULT_KEYS)
+        order = result_order or list(template.RESULT_KEYS)
         for p, vals in by_proc.items():
             out.update({(p, r): v for r, v in zip(order, vals)})
         return out
     if len(by_result) == 5:
-        order = proc_order or list(T.PROCEEDING_KEYS)
+        order = proc_order or list(template.PROCEEDING_KEYS)
         for r, vals in by_result.items():
             out.update({(p, r): v for p, v in zip(order, vals)})
         return out
@@ -1109,7 +1109,7 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     header = any(sum(w in k for w in _APPEAL_HEADER_WORDS) >= (1 if len(k) <= 16 else 2) for lk in keys for k in lk)
     run = _glued_run(values) if parsed.glued else None
     if run is not None:
-        cuts = split.group_splits(run, len(T.PROCEEDINGS), len(T.RESULTS))
+        cuts = split.group_splits(run, len(template.PROCEEDINGS), len(template.RESULTS))
         if len(cuts) == 1:
             values = _cut_values(values[0], cuts[0])
             parsed.find("split_by_identity",
@@ -1122,11 +1122,11 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
                         location=values[0].location, table="appeals")
             return
     if len(values) == 15:
-        for (p, r), v in zip(T.APPEAL_CELLS, values):
+        for (p, r), v in zip(template.APPEAL_CELLS, values):
             parsed.appeals[(p, r)] = v
     elif not values and closed and header:
         loc = lines[0].location if lines else ""
-        for p, r in T.APPEAL_CELLS:
+        for p, r in template.APPEAL_CELLS:
             parsed.appeals[(p, r)] = Value(0.0, True, "", loc)
         parsed.find("printed_blank",
                     "table 4 is printed with its header but no numbers: all 15 cells read as blank (0)",
@@ -1177,7 +1177,7 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
                 tpl, src = "2021", _SUB_ROWS_SOURCE
     if tpl is None:
         if year is not None:
-            tpl, src = T.template_for_year(year), "year"
+            tpl, src = template.template_for_year(year), "year"
         else:
             src = ""
     parsed.template, parsed.template_source = tpl, src
@@ -1199,7 +1199,7 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
 
     if req_rows and "disclosure" not in by_region:
         first = next((r.match.keys[0] for r in req_rows if r.match and r.values), None)
-        if first not in (None, T.RECEIVED_NEW, T.CARRIED_OVER):
+        if first not in (None, template.RECEIVED_NEW, template.CARRIED_OVER):
             parsed.truncated = True
             parsed.find("truncated",
                         f"the text begins inside table 3 (first row printed: {first}); what comes before is missing", table="requests")
@@ -1207,18 +1207,18 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
     return parsed
 
 
-_COLUMN_WORDS = frozenset(p for a in T.APPLICANTS[:-1] for p in a.phrases) | {"申请人情况", "法人或其他组织"}
+_COLUMN_WORDS = frozenset(p for a in template.APPLICANTS[:-1] for p in a.phrases) | {"申请人情况", "法人或其他组织"}
 
 
 def _mask_header_totals(keys: list[list[str]]) -> list[list[str]]:
     """Given table 3's cell keys, return them with the 总计 of a column header masked: a header
     repeated after a page break prints 总计 beside 自然人, 商业企业 …, naming the column, not the
     （七）总计 row."""
-    return [[_TOTAL_COLUMN if k == T.OUTCOME_TOTAL_BARE else k for k in lk]
+    return [[_TOTAL_COLUMN if k == template.OUTCOME_TOTAL_BARE else k for k in lk]
             if sum(k in _COLUMN_WORDS for k in lk) >= 2 else lk for lk in keys]
 
 
-_TOTAL_COLUMN = T.OUTCOME_TOTAL_BARE + "列"  # 总计列: no row matcher takes it
+_TOTAL_COLUMN = template.OUTCOME_TOTAL_BARE + "列"  # 总计列: no row matcher takes it
 
 
 def _close_last(rows: list[ObservedRow], region: str, last_region, closed_after: bool) -> None:
@@ -1246,8 +1246,8 @@ def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after)
         printed = {k for k, _ in parsed.requests}
         if parsed.truncated:
             return
-        expected = [r.key for r in T.REQUEST_ROWS if parsed.template in r.templates]
-        sub = {T.OTHER_NO_CORRECTION, T.OTHER_UNPAID_FEE}
+        expected = [r.key for r in template.REQUEST_ROWS if parsed.template in r.templates]
+        sub = {template.OTHER_NO_CORRECTION, template.OTHER_UNPAID_FEE}
         missing = [k for k in expected if k not in printed and not (k in sub and not (printed & sub))]
         if missing:
             parsed.find("missing_rows",

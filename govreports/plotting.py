@@ -22,36 +22,36 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 
-from . import template as T
+from . import template
 
 CJK_FONT_FILES = ("NotoSansCJKsc-Regular.otf", "NotoSansCJK-Regular.ttc", "SourceHanSansSC-Regular.otf", "SimHei.ttf")
 
 # bilingual labels of the analysis columns: the printed label's distinctive phrase (template.py), then English
 # (the key's own words where they are plain English: granted, partly granted, carried over, carried forward)
-_ENGLISH = {**{k: k.replace("_", " ") for k in (T.GRANTED, T.PARTLY_GRANTED)}, "denied": "refused",
+_ENGLISH = {**{k: k.replace("_", " ") for k in (template.GRANTED, template.PARTLY_GRANTED)}, "denied": "refused",
             "unavailable": "unanswerable", "not_processed": "not processed", "other": "other",
-            T.RECEIVED_NEW: "received", **{k: k.replace("_", " ") for k in (T.CARRIED_OVER, T.CARRIED_FORWARD)}}
+            template.RECEIVED_NEW: "received", **{k: k.replace("_", " ") for k in (template.CARRIED_OVER, template.CARRIED_FORWARD)}}
 _APPLICANT_ENGLISH = {"natural_person": "natural persons", "commercial": "companies", "research": "research",
                       "social_org": "NGOs", "legal_service": "legal services", "other_org": "other organisations"}
 
 
 def _phrase(key: str) -> str:
     """The short printed form of a row or group of table 3 (予以公开, 不予公开, 本年新收 ...)."""
-    if key in T.ROW_BY_KEY:
-        return T.ROW_BY_KEY[key].phrases[-1]
-    return T.ROW_BY_KEY[T.OTHER_OTHER].phrases[0] if key == "other" else T.GROUP_PHRASES[key][-1]
+    if key in template.ROW_BY_KEY:
+        return template.ROW_BY_KEY[key].phrases[-1]
+    return template.ROW_BY_KEY[template.OTHER_OTHER].phrases[0] if key == "other" else template.GROUP_PHRASES[key][-1]
 
 
 LABELS = {
     **{k: f"{_phrase(k)} {en}" for k, en in _ENGLISH.items()},
     "handled": "办理 handled",
-    **{f"received_{a.key}": f"{a.label} {_APPLICANT_ENGLISH[a.key]}" for a in T.APPLICANTS if a.key != "total"},
+    **{f"received_{a.key}": f"{a.label} {_APPLICANT_ENGLISH[a.key]}" for a in template.APPLICANTS if a.key != "total"},
     "year": "年度 year",
     "n_findings": "问题数 findings",
 }
 # the outcome rows of table 3 by group, in the template's order: granted, partly_granted, denied, unavailable,
 # not_processed, other
-OUTCOMES = tuple(dict.fromkeys(T.ROW_BY_KEY[k].group for k in T.OUTCOME_KEYS))
+OUTCOMES = tuple(dict.fromkeys(template.ROW_BY_KEY[k].group for k in template.OUTCOME_KEYS))
 OUTCOME_COLORS = ("#4c9a2a", "#a4d17a", "#c0392b", "#e67e22", "#7f8c8d", "#bdc3c7")
 
 _font_state: dict[str, str | None] = {}
@@ -176,7 +176,7 @@ def plot_refusal_reasons(reasons: pd.DataFrame, ax=None, title: str = "不予公
 def plot_volumes(vols: pd.DataFrame, ax=None, title: str = "申请来源 Who asked"):
     """Given :func:`~govreports.analysis.volumes`, draw received requests by applicant type per row."""
     ax = _ax(ax, height=max(2.4, 1.2 + 0.45 * len(vols)), width=10)
-    cols = [f"received_{a}" for a in T.APPLICANT_PARTS]
+    cols = [f"received_{a}" for a in template.APPLICANT_PARTS]
     if not len(vols) or _all_missing(*(vols[c] for c in cols)):
         ax.set_title(title)
         return no_data(ax, "申请数未知 requests received not known")

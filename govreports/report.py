@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import frames
-from . import template as T
+from . import template
 from .agencies import expand_agency, level_of
 from .checks import check_report, check_values
 from .copies import differing_cells, split_copies
@@ -81,20 +81,20 @@ class Report:
                         .itertuples(index=False, name=None))
         if table == "requests":
             return [(rid, r, a, int(v.value), v.blank, v.printed, v.location, False, None, None)
-                    for r in T.REQUEST_KEYS for a in T.APPLICANT_KEYS if (v := p.requests.get((r, a))) is not None]
+                    for r in template.REQUEST_KEYS for a in template.APPLICANT_KEYS if (v := p.requests.get((r, a))) is not None]
         if table == "appeals":
             return [(rid, pr, rs, int(v.value), v.blank, v.printed, v.location, False, None, None)
-                    for pr, rs in T.APPEAL_CELLS if (v := p.appeals.get((pr, rs))) is not None]
+                    for pr, rs in template.APPEAL_CELLS if (v := p.appeals.get((pr, rs))) is not None]
         if table == "disclosure":
             return [(rid, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location, False, None, None)
-                    for it in T.DISCLOSURE_ITEMS.get(self.meta.template or "", ()) for m in it.measures
+                    for it in template.DISCLOSURE_ITEMS.get(self.meta.template or "", ()) for m in it.measures
                     if (v := p.disclosure.get((it.key, m.key))) is not None]
         if table == "findings":
             cols = list(frames.COLUMNS["findings"])[1:]
             return [(rid, *(f.get(c, "") for c in cols)) for f in p.findings]
         if table == "legacy":
-            return [(rid, k, float(v.value), T.LEGACY_BY_KEY[k].unit, v.printed, v.location)
-                    for k in T.LEGACY_KEYS if (v := self._legacy.get(k)) is not None]
+            return [(rid, k, float(v.value), template.LEGACY_BY_KEY[k].unit, v.printed, v.location)
+                    for k in template.LEGACY_KEYS if (v := self._legacy.get(k)) is not None]
         if table == "sections":
             return [(rid, *s) for s in self._sections]
         raise KeyError(table)
@@ -135,16 +135,16 @@ class Report:
         """Table 3 as printed: rows × applicants (Int64; missing cells are <NA>)."""
         df = self.requests
         wide = df.pivot(index="row", columns="applicant", values="value") if len(df) else pd.DataFrame()
-        rows = [r for r in T.REQUEST_KEYS if r in wide.index]
-        return wide.reindex(index=rows, columns=list(T.APPLICANT_KEYS)).astype("Int64")
+        rows = [r for r in template.REQUEST_KEYS if r in wide.index]
+        return wide.reindex(index=rows, columns=list(template.APPLICANT_KEYS)).astype("Int64")
 
     def appeals_wide(self) -> pd.DataFrame:
         """Table 4 as printed: proceedings × results."""
         df = self.appeals
         if not len(df):
-            return pd.DataFrame(index=list(T.PROCEEDING_KEYS), columns=list(T.RESULT_KEYS), dtype="Int64")
+            return pd.DataFrame(index=list(template.PROCEEDING_KEYS), columns=list(template.RESULT_KEYS), dtype="Int64")
         return df.pivot(index="proceeding", columns="result", values="value").reindex(
-            index=list(T.PROCEEDING_KEYS), columns=list(T.RESULT_KEYS)).astype("Int64")
+            index=list(template.PROCEEDING_KEYS), columns=list(template.RESULT_KEYS)).astype("Int64")
 
     def explain(self, cell, column: str | None = None):
         """Show how one cell was read: the printed line(s) it came from, the label matched and how
@@ -282,7 +282,7 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     linked = doc.cache.get("linked_images")
     legacy = None
     if not (parsed.requests or parsed.appeals or parsed.disclosure):
-        if year is not None and year <= T.LAST_PRE_TEMPLATE_YEAR:
+        if year is not None and year <= template.LAST_PRE_TEMPLATE_YEAR:
             parsed, legacy = _read_pre2019(doc)
         elif not parsed.regions:
             raise ReportError(src, "no report found: none of the template's three tables is printed"
@@ -329,11 +329,11 @@ def _read_pre2019(doc) -> tuple[Parsed, dict]:
     """A report from before the template: figures with a modern meaning into the modern cells
     (the ``total`` column only), the others into ``legacy`` (see :mod:`govreports.legacy`)."""
     reading = read_legacy(doc)
-    parsed = Parsed(template=T.PRE2019, template_source="year")
+    parsed = Parsed(template=template.PRE2019, template_source="year")
     legacy = {}
     for key, fig in reading.figures.items():
         value = Value(fig.value, False, fig.printed, fig.location)
-        target = T.LEGACY_BY_KEY[key].target
+        target = template.LEGACY_BY_KEY[key].target
         if target is None:
             legacy[key] = value
         elif target[0] == "requests":

@@ -25,16 +25,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import template as T
+from . import template
 from .corrections import CELL_KEYS, read_corrections
 
-SEVERITY_ORDER = {s: i for i, s in enumerate(T.SEVERITIES)}
+SEVERITY_ORDER = {s: i for i, s in enumerate(template.SEVERITIES)}
 META_CHECK_FIELDS = {"agency_unknown": "agency", "agency_partial": "agency", "year_unknown": "year"}
 QUEUE_COLUMNS = ["rank", "report_id", "sha256", "source", "format", "agency", "agency_key", "year", "level",
                  "check", "severity", "table", "key", "column", "message", "value", "blank", "printed",
                  "location", "weight"]
 CONTEXT_LINES = 3
-_KEY_ORDER = {k: i for i, k in enumerate((*T.REQUEST_KEYS, *T.PROCEEDING_KEYS))}
+_KEY_ORDER = {k: i for i, k in enumerate((*template.REQUEST_KEYS, *template.PROCEEDING_KEYS))}
 
 
 def cell_of(f: dict) -> tuple[str, str, str]:
@@ -43,14 +43,14 @@ def cell_of(f: dict) -> tuple[str, str, str]:
     ``finding`` and the check (a flag on the report as a whole)."""
     table, key = f.get("table") or "", f.get("key") or ""
     applicant, proceeding = f.get("applicant") or "", f.get("proceeding") or ""
-    if table == "requests" and key in T.REQUEST_KEYS:
-        return "requests", key, applicant if applicant in T.APPLICANT_KEYS else ""
+    if table == "requests" and key in template.REQUEST_KEYS:
+        return "requests", key, applicant if applicant in template.APPLICANT_KEYS else ""
     if table == "appeals":
-        if key in T.PROCEEDING_KEYS:
+        if key in template.PROCEEDING_KEYS:
             return "appeals", key, "total"
-        if proceeding in T.PROCEEDING_KEYS:
-            return "appeals", proceeding, key if key in T.RESULT_KEYS else ""
-    if table == "disclosure" and key in {i.key for items in T.DISCLOSURE_ITEMS.values() for i in items}:
+        if proceeding in template.PROCEEDING_KEYS:
+            return "appeals", proceeding, key if key in template.RESULT_KEYS else ""
+    if table == "disclosure" and key in {i.key for items in template.DISCLOSURE_ITEMS.values() for i in items}:
         return "disclosure", key, ""
     if f.get("check") in META_CHECK_FIELDS:
         return "meta", META_CHECK_FIELDS[f["check"]], ""
@@ -62,7 +62,7 @@ def _weights(f) -> pd.Series:
     from .analysis import report_figures
 
     fig = report_figures(f).set_index("report_id")
-    cols = [c for c in ("handled", T.RECEIVED_NEW, T.OUTCOME_TOTAL) if c in fig.columns]
+    cols = [c for c in ("handled", template.RECEIVED_NEW, template.OUTCOME_TOTAL) if c in fig.columns]
     return fig[cols].astype("Float64").max(axis=1, skipna=True).fillna(0).astype("float64")
 
 

@@ -23,15 +23,15 @@ from pathlib import Path
 import ipywidgets as W
 import pandas as pd
 
-from . import template as T
+from . import template
 from .corrections import BLANK, CELL_KEYS, MISSING
 from .review import append_correction, cell_box, page_image, printed_context, review_queue, row_box
 
 ALL = "(全部 all)"
-COLUMN_CHOICES = {"requests": [(f"{a.label} {a.key}", a.key) for a in T.APPLICANTS],
-                  "appeals": [(f"{r.label} {r.key}", r.key) for r in T.RESULTS]}
-LABELS = {**{r.key: r.label for r in T.REQUEST_ROWS}, **{p.key: p.label for p in T.PROCEEDINGS},
-          **{a.key: a.label for a in T.APPLICANTS}, **{r.key: r.label for r in T.RESULTS}}
+COLUMN_CHOICES = {"requests": [(f"{a.label} {a.key}", a.key) for a in template.APPLICANTS],
+                  "appeals": [(f"{r.label} {r.key}", r.key) for r in template.RESULTS]}
+LABELS = {**{r.key: r.label for r in template.REQUEST_ROWS}, **{p.key: p.label for p in template.PROCEEDINGS},
+          **{a.key: a.label for a in template.APPLICANTS}, **{r.key: r.label for r in template.RESULTS}}
 
 
 def review(corpus="data/reports", corrections: str | Path = "corrections.csv", author: str = "",

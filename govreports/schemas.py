@@ -17,11 +17,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import frames
-from . import template as T
+from . import template
 
-_ITEMS = {i.key for items in T.DISCLOSURE_ITEMS.values() for i in items}
-_MEASURES = {m.key for items in T.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
-_ITEM_MEASURES = {(i.key, m.key): m.unit for items in T.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
+_ITEMS = {i.key for items in template.DISCLOSURE_ITEMS.values() for i in items}
+_MEASURES = {m.key for items in template.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
+_ITEM_MEASURES = {(i.key, m.key): m.unit for items in template.DISCLOSURE_ITEMS.values() for i in items for m in i.measures}
 _TEXT_COLUMNS = ("printed", "location", "heading", "text")
 
 
@@ -31,15 +31,15 @@ def _isin(values) -> pa.Check:
 
 # Per table: the allowed values of key columns (None: any value) and whether a column may be null.
 KEY_VALUES: dict[str, dict[str, tuple]] = {
-    "requests": {"row": T.REQUEST_KEYS, "applicant": T.APPLICANT_KEYS},
-    "appeals": {"proceeding": T.PROCEEDING_KEYS, "result": T.RESULT_KEYS},
+    "requests": {"row": template.REQUEST_KEYS, "applicant": template.APPLICANT_KEYS},
+    "appeals": {"proceeding": template.PROCEEDING_KEYS, "result": template.RESULT_KEYS},
     "disclosure": {"item": tuple(sorted(_ITEMS)), "measure": tuple(sorted(_MEASURES)),
                    "unit": ("count", "10k_yuan")},
-    "findings": {"check": tuple(c.id for c in T.CHECKS), "table": T.FINDING_TABLES,
-                 "severity": T.SEVERITIES},
-    "legacy": {"key": T.LEGACY_KEYS, "unit": ("count", "yuan")},
-    "sections": {"section": tuple(dict.fromkeys(["preamble", *(s.key for s in T.SECTIONS),
-                                                 *(s.key for s in T.PRE2019_SECTIONS)]))},
+    "findings": {"check": tuple(c.id for c in template.CHECKS), "table": template.FINDING_TABLES,
+                 "severity": template.SEVERITIES},
+    "legacy": {"key": template.LEGACY_KEYS, "unit": ("count", "yuan")},
+    "sections": {"section": tuple(dict.fromkeys(["preamble", *(s.key for s in template.SECTIONS),
+                                                 *(s.key for s in template.PRE2019_SECTIONS)]))},
 }
 UNIQUE = {"requests": ["report_id", "row", "applicant"], "appeals": ["report_id", "proceeding", "result"],
           "disclosure": ["report_id", "item", "measure"], "legacy": ["report_id", "key"]}
@@ -86,9 +86,9 @@ def _reports_schema() -> pa.DataFrameSchema:
     """The corpus's ``reports`` table: one row per file, meta values in the declared sets."""
     from .frames import REPORT_COLUMNS
 
-    allowed = {"format": T.FORMATS, "template": (*T.TEMPLATES, T.PRE2019), "level": T.LEVELS,
-               "status": ("parsed", "failed"), "scope": T.SCOPES,
-               "agency_link": ("exact", "normalized", "guessed", "partial", "alias"), "published_source": T.PUBLISHED_SOURCES}
+    allowed = {"format": template.FORMATS, "template": (*template.TEMPLATES, template.PRE2019), "level": template.LEVELS,
+               "status": ("parsed", "failed"), "scope": template.SCOPES,
+               "agency_link": ("exact", "normalized", "guessed", "partial", "alias"), "published_source": template.PUBLISHED_SOURCES}
     cols = {}
     for name, dtype in REPORT_COLUMNS.items():
         checks = [_isin(allowed[name])] if name in allowed else []

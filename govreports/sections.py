@@ -20,7 +20,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from . import template as T
+from . import template
 from .readers.base import Document
 
 PREAMBLE = "preamble"
@@ -34,29 +34,29 @@ _TOP_ORDINAL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2}
 _LEAD_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]{1,2}|\d{1,2})")
 
 
-def _declared(template: str | None) -> tuple[T.Section, ...]:
-    return T.PRE2019_SECTIONS if template == T.PRE2019 else T.SECTIONS
+def _declared(tpl: str | None) -> tuple[template.Section, ...]:
+    return template.PRE2019_SECTIONS if tpl == template.PRE2019 else template.SECTIONS
 
 
 def _section_of(key: str, declared) -> str | None:
     if not key or len(key) > 40:
         return None
-    return _section_named(key, declared is T.PRE2019_SECTIONS)
+    return _section_named(key, declared is template.PRE2019_SECTIONS)
 
 
 @lru_cache(maxsize=8192)
 def _section_named(key: str, pre2019: bool) -> str | None:
     """The declared section whose heading a key matches (the same keys recur in every report)."""
-    declared = T.PRE2019_SECTIONS if pre2019 else T.SECTIONS
+    declared = template.PRE2019_SECTIONS if pre2019 else template.SECTIONS
     return next((s.key for s in declared if s.pattern.match(key)), None)
 
 
 def _plain_headings(declared) -> dict[str, str]:
     """Key form of each declared heading without its ordinal (总体情况) -> section."""
-    return {_LEAD_ORDINAL.sub("", T.label_key(s.heading)): s.key for s in declared}
+    return {_LEAD_ORDINAL.sub("", template.label_key(s.heading)): s.key for s in declared}
 
 
-_PLAIN = {id(d): _plain_headings(d) for d in (T.SECTIONS, T.PRE2019_SECTIONS)}
+_PLAIN = {id(d): _plain_headings(d) for d in (template.SECTIONS, template.PRE2019_SECTIONS)}
 
 
 def _heading_line(raw: str, key: str, declared, current: str) -> str | None:
@@ -99,12 +99,12 @@ def _prose_only(text: str) -> str:
     return "".join(keep)
 
 
-def report_sections(doc: Document, template: str | None, keys: list[list[str]] | None = None,
+def report_sections(doc: Document, tpl: str | None, keys: list[list[str]] | None = None,
                     regions: list[str | None] | None = None) -> list[tuple[str, str, str, str]]:
     """Given a document, its template and (for modern reports) each line's cell keys and table
     region, return ``(section, heading, text, location)`` for each section in printed order."""
-    declared = _declared(template)
-    table_sections = {"statistics"} if template == T.PRE2019 else {"disclosure", "requests", "appeals"}
+    declared = _declared(tpl)
+    table_sections = {"statistics"} if tpl == template.PRE2019 else {"disclosure", "requests", "appeals"}
     sections: list[list] = [[PREAMBLE, "", [], doc.lines[0].location if doc.lines else ""]]
 
     def add(text: str, in_table: bool) -> None:
@@ -122,7 +122,7 @@ def report_sections(doc: Document, template: str | None, keys: list[list[str]] |
             raw = unicodedata.normalize("NFKC", text).strip()
             if not raw:
                 continue
-            key = next((k for k in keys[i] if k), "") if keys is not None else T.label_key(raw)
+            key = next((k for k in keys[i] if k), "") if keys is not None else template.label_key(raw)
             sec = _heading_line(raw, key, declared, sections[-1][0])
             if sec:
                 sections.append([sec, raw, [], line.location])

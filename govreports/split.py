@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import template as T
+from . import template
 
 MAX_CANDIDATES = 64      # a run with more cuts than this is left missing without listing them all
 NODE_BUDGET = 200_000    # backtracking steps allowed for one table
@@ -224,9 +224,9 @@ def column_identities(keys, outcome_keys) -> list[dict[str, int]]:
     present = set(keys)
     out = []
     outcomes = [k for k in outcome_keys if k in present]
-    if T.OUTCOME_TOTAL in present and outcomes:
-        out.append({**{k: 1 for k in outcomes}, T.OUTCOME_TOTAL: -1})
-    bal = {T.RECEIVED_NEW: 1, T.CARRIED_OVER: 1, T.OUTCOME_TOTAL: -1, T.CARRIED_FORWARD: -1}
+    if template.OUTCOME_TOTAL in present and outcomes:
+        out.append({**{k: 1 for k in outcomes}, template.OUTCOME_TOTAL: -1})
+    bal = {template.RECEIVED_NEW: 1, template.CARRIED_OVER: 1, template.OUTCOME_TOTAL: -1, template.CARRIED_FORWARD: -1}
     if set(bal) <= present:
         out.append(bal)
     return out

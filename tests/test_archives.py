@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import govreports as gr
-from govreports import template as T
+from govreports import template
 from govreports.readers import sniff_format
 from govreports.render import ReportValues, encode, render
 from govreports.render.values import report_cells
@@ -123,7 +123,7 @@ def test_a_stray_byte_is_replaced_and_flagged(layout, encoding):
     """The bad case: one inserted byte used to reject the whole report."""
     for name, v in [(n, v) for n, v in GOLD_VALUES if "received_new" in v.requests]:
         clean = encode(render(v, layout), encoding)
-        label = T.ROW_BY_KEY["received_new"].label[2:]
+        label = template.ROW_BY_KEY["received_new"].label[2:]
         at = _stray_places(clean, label, encoding)
         for pos in at:
             data = _insert(clean, pos, b"\xff")
@@ -136,7 +136,7 @@ def test_a_stray_byte_is_replaced_and_flagged(layout, encoding):
 def test_a_stray_byte_in_a_number_is_flagged_in_its_table():
     name, v = GOLD_VALUES[0]
     clean = encode(render(v, "tsv"), "utf-8")
-    i = clean.index(T.ROW_BY_KEY["received_new"].label.encode())
+    i = clean.index(template.ROW_BY_KEY["received_new"].label.encode())
     pos = clean.index(b"\t", i) + 1
     r = gr.read_report(_insert(clean, pos, b"\xff"), name="x.txt")
     bad = r.findings[r.findings["check"] == "bad_bytes"]
@@ -275,6 +275,6 @@ def test_prose_in_other_words_is_checked_against_table_3(sentence, figure):
 
 def test_a_table_of_contents_is_not_a_first_copy():
     v = GOLD_VALUES[0][1]
-    toc = "\n".join(s.heading for s in T.SECTIONS) + "\n"
+    toc = "\n".join(s.heading for s in template.SECTIONS) + "\n"
     r = assert_reads_back(v, encode(toc + render(v, "tsv"), "utf-8"), "toc.txt")
     assert not (r.findings["check"] == "duplicate_copy").any()

@@ -16,7 +16,7 @@ import pytest
 
 import govreports as gr
 from govreports import analysis as ga
-from govreports import template as T
+from govreports import template
 from govreports.corrections import read_corrections
 from govreports.exceptions import CorrectionsError
 from govreports.schemas import validate
@@ -27,8 +27,8 @@ GOLD = json.loads((ROOT / "tests" / "gold" / "seeds.json").read_text(encoding="u
 CHONGQING = "001_aedc4f75886f8629.txt"      # arithmetic consistent as printed
 HEILONGJIANG = "004_454a5f1be846ec67.txt"   # prints received_new total 0 where its columns sum to 3
 HEADER = "sha256,report_id,source,table,key,column,value,note,author,date\n"
-PROCEEDINGS = [p.key for p in T.PROCEEDINGS]
-RESULTS = [r.key for r in T.RESULTS]
+PROCEEDINGS = [p.key for p in template.PROCEEDINGS]
+RESULTS = [r.key for r in template.RESULTS]
 
 
 def _sha(name: str) -> str:
@@ -40,7 +40,7 @@ def _sha(name: str) -> str:
 def _gold_cells(name: str) -> dict[tuple, float]:
     """Every gold cell of a seed: (table, key, column) -> value."""
     g = GOLD[name]
-    cells = {("requests", row, a): v for row, vals in g["requests"].items() for a, v in zip(T.APPLICANT_KEYS, vals)}
+    cells = {("requests", row, a): v for row, vals in g["requests"].items() for a, v in zip(template.APPLICANT_KEYS, vals)}
     if isinstance(g.get("appeals"), list):
         cells.update({("appeals", PROCEEDINGS[i // 5], RESULTS[i % 5]): v for i, v in enumerate(g["appeals"])})
     for item, ms in (g.get("disclosure") or {}).items():

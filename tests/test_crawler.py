@@ -15,7 +15,7 @@ import pytest
 
 import govreports as gr
 from govreports import split
-from govreports import template as T
+from govreports import template
 from govreports.render import ReportValues, render
 from govreports.render.values import report_cells
 
@@ -76,7 +76,7 @@ def _runs(rows: dict[str, list[int]]) -> dict[str, str]:
 def test_column_identities_pick_the_one_consistent_combination():
     rows = split.row_runs(_runs(PINGTAN["requests"]))
     assert len(rows["granted"].candidates) == 2 and len(rows["unavailable.not_held"].candidates) == 2
-    sol = split.solve_requests(rows, split.column_identities(rows, T.OUTCOME_KEYS))
+    sol = split.solve_requests(rows, split.column_identities(rows, template.OUTCOME_KEYS))
     assert sol.consistent and not sol.open
     assert {k: list(v) for k, v in sol.chosen.items()} == PINGTAN["requests"]
 
@@ -84,7 +84,7 @@ def test_column_identities_pick_the_one_consistent_combination():
 def test_a_row_two_cuts_fit_stays_open_with_both():
     runs = {"granted": "270020130", "outcome_total": "270020130"}
     rows = split.row_runs(runs)
-    sol = split.solve_requests(rows, split.column_identities(rows, T.OUTCOME_KEYS))
+    sol = split.solve_requests(rows, split.column_identities(rows, template.OUTCOME_KEYS))
     assert sol.consistent and not sol.chosen
     assert sorted(sol.open["granted"]) == [(2, 7, 0, 0, 20, 1, 30), (27, 0, 0, 2, 0, 1, 30)]
 
@@ -92,14 +92,14 @@ def test_a_row_two_cuts_fit_stays_open_with_both():
 def test_no_consistent_combination_keeps_only_rows_with_one_cut():
     runs = {"granted": "270020130", "partly_granted": "5000005", "outcome_total": "1000001"}
     rows = split.row_runs(runs)
-    sol = split.solve_requests(rows, split.column_identities(rows, T.OUTCOME_KEYS))
+    sol = split.solve_requests(rows, split.column_identities(rows, template.OUTCOME_KEYS))
     assert not sol.consistent
     assert set(sol.chosen) == {"partly_granted", "outcome_total"} and "granted" in sol.open
 
 
 def test_search_under_a_tiny_budget_gives_up_rather_than_guess():
     rows = split.row_runs(_runs(PINGTAN["requests"]))
-    sol = split.solve_requests(rows, split.column_identities(rows, T.OUTCOME_KEYS), budget=3)
+    sol = split.solve_requests(rows, split.column_identities(rows, template.OUTCOME_KEYS), budget=3)
     assert "granted" not in sol.chosen and "unavailable.not_held" not in sol.chosen
     assert all(len(rows[k].candidates) == 1 for k in sol.chosen)
 

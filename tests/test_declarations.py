@@ -8,7 +8,7 @@ import ast
 import sys
 from pathlib import Path
 
-from govreports import template as T
+from govreports import template
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "govreports"
@@ -31,20 +31,20 @@ ALLOWED: dict[tuple[str, str], str] = {
 def _labels() -> set[str]:
     """Every printed label and label phrase of the template, as printed and in key form."""
     out: set[str] = set()
-    for r in T.REQUEST_ROWS:
+    for r in template.REQUEST_ROWS:
         out |= {r.label, *r.phrases, r.group_label}
-    for a in T.APPLICANTS:
+    for a in template.APPLICANTS:
         out |= {a.label, *a.phrases}
-    for items in T.DISCLOSURE_ITEMS.values():
+    for items in template.DISCLOSURE_ITEMS.values():
         for it in items:
             out |= {it.label, *it.phrases}
             for m in it.measures:
                 out |= {m.label, *m.phrases}
-    for p in (*T.PROCEEDINGS, *T.RESULTS):
+    for p in (*template.PROCEEDINGS, *template.RESULTS):
         out |= {p.label, *p.phrases}
-    for phrases in T.GROUP_PHRASES.values():
+    for phrases in template.GROUP_PHRASES.values():
         out |= set(phrases)
-    out |= {T.label_key(x) for x in out}
+    out |= {template.label_key(x) for x in out}
     out.discard("")
     return out
 
@@ -61,7 +61,7 @@ def _literals(path: Path):
 
 
 def _strays() -> dict[tuple[str, str], list[int]]:
-    labels, keys = _labels(), set(T.REQUEST_KEYS)
+    labels, keys = _labels(), set(template.REQUEST_KEYS)
     out: dict[tuple[str, str], list[int]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         module = path.relative_to(PACKAGE).as_posix()
@@ -69,7 +69,7 @@ def _strays() -> dict[tuple[str, str], list[int]]:
             continue
         for line, text in _literals(path):
             words = text.split()
-            if text in keys or text in labels or T.label_key(text) in labels \
+            if text in keys or text in labels or template.label_key(text) in labels \
                     or (0 < len(words) <= 3 and len(words[0]) > 1 and words[0] in labels):  # '予以公开 granted'
                 out.setdefault((module, text), []).append(line)
     return out

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import govreports as gr
-from govreports import template as T
+from govreports import template
 from govreports.explain import Explanation
 from govreports.render.values import ReportValues
 
@@ -55,7 +55,7 @@ def test_seed_004_failing_identities_show_up():
     # every error finding of the report is a failing identity on some cell it names
     errors = r.findings[r.findings["severity"] == "error"]
     for f in errors.itertuples():
-        row = f.key if f.key in T.ROW_BY_KEY else f.proceeding
+        row = f.key if f.key in template.ROW_BY_KEY else f.proceeding
         column = f.applicant or "total"
         assert f.check in {i["id"] for i in r.explain(row, column).failing}, f
 

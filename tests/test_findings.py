@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import govreports as gr
-from govreports import template as T
+from govreports import template
 from govreports.cli import main
 from govreports.corpus import read_corpus
 from govreports.docs import checks_markdown
@@ -103,7 +103,7 @@ def test_seed_004_numbers():
 @pytest.mark.parametrize("name", sorted(ALL))
 def test_every_finding_is_declared(name):
     r = _read(ALL[name][0])
-    assert set(r.findings["check"]) <= set(T.CHECK_BY_ID)
+    assert set(r.findings["check"]) <= set(template.CHECK_BY_ID)
 
 
 def test_shanghai_2019_prose_disagrees_where_the_gold_says():
@@ -301,7 +301,7 @@ def test_docs_checks_md_is_generated_from_the_declarations():
 
 def test_every_declared_check_is_documented():
     md = checks_markdown()
-    assert all(f"`{c.id}`" in md for c in T.CHECKS)
+    assert all(f"`{c.id}`" in md for c in template.CHECKS)
 
 
 def test_cli_check(tmp_path, capsys):
@@ -329,5 +329,5 @@ def test_code_and_declarations_name_the_same_checks():
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "govreports").rglob("*.py"))
     emitted = set(re.findall(r"""(?:\.find|\bfinding)\(\s*["']([a-z_]+)["']""", source))
-    emitted |= {i.id for i in T.IDENTITIES}
-    assert emitted == set(T.CHECK_BY_ID)
+    emitted |= {i.id for i in template.IDENTITIES}
+    assert emitted == set(template.CHECK_BY_ID)

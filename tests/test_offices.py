@@ -18,7 +18,7 @@ import pytest
 
 import govreports as gr
 from govreports import analysis as ga
-from govreports import template as T
+from govreports import template
 from govreports.brief import brief
 from govreports.check_page import check_page, verdict
 
@@ -46,14 +46,14 @@ def test_a_report_with_inconsistencies_gets_its_cells_highlighted():
     v = verdict(r)
     assert not v.ready and v.errors == 4 and f"发现 {v.problems} 个问题" in page
     cells = _cells(page)
-    highlighted = {(key, T.APPLICANT_KEYS[i % 7]) for i, (key, cls, _) in enumerate(cells) if "error" in cls.split()}
+    highlighted = {(key, template.APPLICANT_KEYS[i % 7]) for i, (key, cls, _) in enumerate(cells) if "error" in cls.split()}
     errors = r.findings[r.findings["severity"] == "error"]
     assert highlighted == {(f.key, f.applicant or "total") for f in errors.itertuples()}
     for f in errors.itertuples():  # the rule, in Chinese, and the numbers on the page
-        assert T.CHECK_BY_ID[f.check].zh in page and f"<b>{f.expected}</b>" in page
-    printed = {(key, T.APPLICANT_KEYS[i % 7]): int(text or 0) for i, (key, _, text) in enumerate(cells)}
+        assert template.CHECK_BY_ID[f.check].zh in page and f"<b>{f.expected}</b>" in page
+    printed = {(key, template.APPLICANT_KEYS[i % 7]): int(text or 0) for i, (key, _, text) in enumerate(cells)}
     for row, values in GOLD[BAD]["requests"].items():
-        for a, v in zip(T.APPLICANT_KEYS, values):
+        for a, v in zip(template.APPLICANT_KEYS, values):
             assert printed[(row, a)] == v, (row, a)
 
 
@@ -135,7 +135,7 @@ def test_every_number_of_a_brief_is_the_analysis_value_and_traces_to_printed_cel
         for row, col, printed, loc in re.findall(r"([\w.]+)·(\w+) '([^']*)' \(([^)]+)\)", note):
             if row == "legacy":
                 continue
-            appeal = row in T.PROCEEDING_KEYS
+            appeal = row in template.PROCEEDING_KEYS
             table, key, other = (corpus.appeals, "proceeding", "result") if appeal else (requests, "row", "applicant")
             hit = table[(table["report_id"] == rid) & (table[key] == row) & (table[other] == col)]
             assert hit["printed"].tolist() == [printed] and hit["location"].tolist() == [loc]

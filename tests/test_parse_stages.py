@@ -10,7 +10,7 @@ import re
 
 from govreports import meta, split
 from govreports.cells import LooseText, find_row_labels
-from govreports import template as T
+from govreports import template
 from govreports.parse import _mask_header_totals, document_keys, layout_of, parse_document, split_regions
 from govreports.readers import read_document
 from govreports.readers.base import Cell, Line
@@ -47,12 +47,12 @@ def test_a_layout_given_is_the_layout_made():
 
 
 def test_header_totals_masked_in_new_keys_only():
-    header = ["申请人情况", "自然人", "商业企业", T.OUTCOME_TOTAL_BARE]
-    row = [T.OUTCOME_TOTAL_BARE, "1", "2", "3"]  # the （七）总计 row itself: not a header
+    header = ["申请人情况", "自然人", "商业企业", template.OUTCOME_TOTAL_BARE]
+    row = [template.OUTCOME_TOTAL_BARE, "1", "2", "3"]  # the （七）总计 row itself: not a header
     keys = [header, row]
     masked = _mask_header_totals(keys)
-    assert keys == [["申请人情况", "自然人", "商业企业", T.OUTCOME_TOTAL_BARE], row]  # input untouched
-    assert masked[0][-1] != T.OUTCOME_TOTAL_BARE and masked[0][:3] == header[:3]
+    assert keys == [["申请人情况", "自然人", "商业企业", template.OUTCOME_TOTAL_BARE], row]  # input untouched
+    assert masked[0][-1] != template.OUTCOME_TOTAL_BARE and masked[0][:3] == header[:3]
     assert masked[1] == row
 
 
@@ -149,7 +149,7 @@ def test_the_title_given_or_found_gives_the_same_year_and_agency():
 
 def test_loose_text_scanned_once_reads_every_suffix_alike():
     rng = random.Random(4)
-    phrases = [p for r in T.REQUEST_ROWS for p in r.phrases] + ["其他", "公开", "1", "二"]
+    phrases = [p for r in template.REQUEST_ROWS for p in r.phrases] + ["其他", "公开", "1", "二"]
     for _ in range(60):
         text = "".join(rng.choice(phrases) for _ in range(rng.randint(1, 12)))
         loose = LooseText(text)

@@ -16,7 +16,7 @@ import pytest
 
 import govreports as gr
 from govreports import analysis as ga
-from govreports import template as T
+from govreports import template
 from govreports.render.pre2019 import LAYOUTS, LegacyValues, figure_key, render_pre2019
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ MODERN_GOLD = ("seeds.json", "web.json", "web_excerpts.json")
 
 def figures_of(r: gr.Report) -> dict[str, float]:
     """Every figure a report gives, keyed by LEGACY_FIGURES key."""
-    by_target = {f.target: f.key for f in T.LEGACY_FIGURES if f.target}
+    by_target = {f.target: f.key for f in template.LEGACY_FIGURES if f.target}
     out = {}
     for x in r.requests.itertuples():
         out[by_target[("requests", x.row, x.applicant)]] = float(x.value)
@@ -265,7 +265,7 @@ def test_trend_plot_marks_the_template_change(mixed):
 
 
 # --------------------------------------------------------------------------- the prose as data
-MODERN_KEYS = [s.key for s in T.SECTIONS]
+MODERN_KEYS = [s.key for s in template.SECTIONS]
 
 
 def _gold_names(files):
@@ -287,7 +287,7 @@ def test_sections_of_every_gold_report(folder, name, g):
         assert {"overview", "disclosure", "requests", "appeals"} <= set(keys)
     elif keys:
         assert keys[0] in ("overview", "disclosure", "appeals")
-    labels = [row.label for row in T.REQUEST_ROWS if len(row.label) > 12]
+    labels = [row.label for row in template.REQUEST_ROWS if len(row.label) > 12]
     for text in s["text"]:
         for label in labels:  # no table row in the prose
             assert f"{label}\t" not in text and f"{label} |" not in text

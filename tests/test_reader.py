@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import govreports as gr
-from govreports import template as T
+from govreports import template
 from govreports.render import LAYOUTS, ReportValues, encode, render
 from govreports.render.values import report_cells
 
@@ -41,13 +41,13 @@ def gold_entries(files=SHIPPED):
 def expected_cells(g: dict) -> dict:
     cells = {}
     for row, vals in g.get("requests", {}).items():
-        for a, v in zip(T.APPLICANT_KEYS, vals):
+        for a, v in zip(template.APPLICANT_KEYS, vals):
             cells[("requests", row, a)] = v
     ap = g.get("appeals")
     if isinstance(ap, str):
         ap = [0] * 15
     if isinstance(ap, list):
-        for (p, r), v in zip(T.APPEAL_CELLS, ap):
+        for (p, r), v in zip(template.APPEAL_CELLS, ap):
             cells[("appeals", p, r)] = v
     for item, ms in (g.get("disclosure") or {}).items():
         for m, v in ms.items():
@@ -119,7 +119,7 @@ def test_blank_cells_are_marked(reports):
     for name, (r, g) in reports.items():
         rows = set()
         for pattern in g.get("requests_printed_blank_rows", []):
-            rows |= {k for k in T.REQUEST_KEYS if k == pattern or (pattern.endswith(".*") and k.startswith(pattern[:-1]))}
+            rows |= {k for k in template.REQUEST_KEYS if k == pattern or (pattern.endswith(".*") and k.startswith(pattern[:-1]))}
         df = r.requests
         for row in rows:
             cells = df[df["row"] == row]
@@ -232,7 +232,7 @@ def test_wide_shapes():
     name, v = SEEDS[2]
     r = gr.read_report(render(v, "markdown"), name="x.md")
     wide = r.requests_wide()
-    assert list(wide.columns) == list(T.APPLICANT_KEYS)
+    assert list(wide.columns) == list(template.APPLICANT_KEYS)
     assert wide.loc["denied.query_service", "total"] == v.requests["denied.query_service"][6]
     assert r.appeals_wide().shape == (3, 5)
     assert "Report" in repr(r) and "<div>" in r._repr_html_()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import govreports as gr
-from govreports import template as T
+from govreports import template
 from govreports.render import ReportValues, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ SH2025 = ReportValues.from_gold(GOLD["shanghai_gov_office_2025.md"])
 
 def appeals_of(r) -> list[int]:
     w = r.appeals_wide()
-    return [int(w.loc[p, x]) for p in T.PROCEEDING_KEYS for x in T.RESULT_KEYS]
+    return [int(w.loc[p, x]) for p in template.PROCEEDING_KEYS for x in template.RESULT_KEYS]
 
 
 def test_issue_layout_table_wraps_every_table():
@@ -75,7 +75,7 @@ def test_issue_table4_transposed():
     a = [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]
     v = ReportValues(SH2025.agency, SH2025.year, SH2025.template, SH2025.requests, a, SH2025.disclosure)
     lines = ["\t行政复议\t未经复议直接起诉\t复议后起诉"]
-    for j, res in enumerate(T.RESULTS):
+    for j, res in enumerate(template.RESULTS):
         lines.append(res.label + "\t" + "\t".join(str(a[p * 5 + j]) for p in range(3)))
     r = gr.read_report(_replace_table4(render(v, "tsv"), "\n".join(lines)), name="x.txt")
     assert appeals_of(r) == a

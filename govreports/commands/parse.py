@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import frames
-from .. import template as T
+from .. import template
 from ..exceptions import ReportError
 from ..limits import current as current_limits
 from ..report import read_report
@@ -57,7 +57,7 @@ def summary_line(r) -> str:
     wide = r.requests_wide()
     got = lambda row: (wide.loc[row, "total"] if row in wide.index else pd.NA)  # noqa: E731
     return (f"{m.agency or m.agency_as_printed or '?'} {m.year or '?'} template {m.template or '?'}: "
-            f"received {got(T.RECEIVED_NEW)}, {T.ROW_BY_KEY[T.OUTCOME_TOTAL].label} {got(T.OUTCOME_TOTAL)}; "
+            f"received {got(template.RECEIVED_NEW)}, {template.ROW_BY_KEY[template.OUTCOME_TOTAL].label} {got(template.OUTCOME_TOTAL)}; "
             f"{len(r.requests)}+{len(r.appeals)}+{len(r.disclosure)} cells; {n_err} errors, {n_warn} warnings")
 
 

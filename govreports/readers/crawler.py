@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 
-from .. import template as T
+from .. import template
 from .base import Cell, Line
 
 MIN_LENGTH = 300  # a line shorter than this is not a whole report
 # table 3's header and first row in one line (prose that restates the table never prints them)
-_TABLE3_WORDS = T.TABLE3_HEADER_WORDS
+_TABLE3_WORDS = template.TABLE3_HEADER_WORDS
 # or the headings of two of the tables' sections, numbered as headings are
 _TABLE_HEADINGS = (re.compile(r"[二2][、.．]\s*(?:行政机关)?主动公开政府信息"),
                    re.compile(r"[三3][、.．]\s*(?:行政机关)?收到和处理政府信息公开申请"),
@@ -40,8 +40,8 @@ _TABLES_END = re.compile(r"[五六5-6][、.．]\s*[^。]{0,12}?(?:存在的?主�
 # a table-2 item, each result header of table 4; cut after a heading's 情况 and after a sentence
 _ENUM = r"(?<!第)(?:[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[）)])"
 _NUMBERING = re.compile(r"\d(?=[.．、][^\d\s.．、])")
-_ITEMS = sorted({p for items in T.DISCLOSURE_ITEMS.values() for it in items for p in it.phrases} | {it.label for items in
-                T.DISCLOSURE_ITEMS.values() for it in items}, key=len, reverse=True)
+_ITEMS = sorted({p for items in template.DISCLOSURE_ITEMS.values() for it in items for p in it.phrases} | {it.label for items in
+                template.DISCLOSURE_ITEMS.values() for it in items}, key=len, reverse=True)
 _CUT_BEFORE_PROSE = re.compile(_ENUM)
 _CUT_BEFORE_TABLE = re.compile(_ENUM + "|第二十条|结果维持|" + "|".join(map(re.escape, _ITEMS)))
 _CUT_AFTER = re.compile(r"情况(?![）)])|[。；]")

@@ -24,11 +24,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .. import template as T
+from .. import template
 
 LAYOUTS = ("prose", "prose_words", "table", "crawler")
 # Figure name -> template key of LEGACY_FIGURES (the gold's names, e.g. requests.received_new.total)
-_BY_TARGET = {".".join(f.target): f.key for f in T.LEGACY_FIGURES if f.target}
+_BY_TARGET = {".".join(f.target): f.key for f in template.LEGACY_FIGURES if f.target}
 
 
 def figure_key(name: str) -> str:
@@ -149,7 +149,7 @@ def _table(values: LegacyValues, decoys: bool, glued: bool) -> list[str]:
     for key in _TABLE_ROWS:
         if key not in values.figures:
             continue
-        fig = T.LEGACY_BY_KEY[key]
+        fig = template.LEGACY_BY_KEY[key]
         unit = "元" if fig.unit == "yuan" else ("件" if key in ("review", "suits_total") else "条")
         label = f"{_SUB_ROWS[key]}、{fig.label}" if key in _SUB_ROWS else fig.label
         if _SUB_ROWS.get(key) == 1:
