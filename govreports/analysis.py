@@ -37,7 +37,10 @@ import pandas as pd
 
 from . import frames as _frames
 from .frames import REPORT_COLUMNS
-from .template import APPLICANT_PARTS, GROUP_PHRASES, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
+from . import template as T
+from .template import (APPLICANT_PARTS, CARRIED_FORWARD, CARRIED_OVER, GRANTED, GROUP_PHRASES, HANDLED, OTHER_OTHER,
+                       OUTCOME_KEYS, OUTCOME_TOTAL, PARTLY_GRANTED, PRE2019, PROCEEDING_KEYS, RECEIVED_NEW, REQUEST_KEYS,
+                       ROW_BY_KEY, Indicator)
 
 # --------------------------------------------------------------------------- inputs
 
@@ -281,7 +284,7 @@ def row_figures(data) -> pd.DataFrame:
 
 # the rows each group needs; a group with one of them missing is NA
 GROUP_ROWS = {g: [k for k in REQUEST_KEYS if k.startswith(g + ".")] for g in ("denied", "unavailable", "not_processed")}
-SHARE_OF_HANDLED = ("granted", "partly_granted", "denied", "unavailable", "not_processed", "other")
+SHARE_OF_HANDLED = (GRANTED, PARTLY_GRANTED, *T.REQUEST_GROUPS)  # the figures handled is the sum of
 
 
 def report_figures(data) -> pd.DataFrame:
@@ -300,9 +303,8 @@ def report_figures(data) -> pd.DataFrame:
     for g, rows in GROUP_ROWS.items():
         wide[g] = wide[rows].sum(axis=1, skipna=False).astype("Int64")
     others = [k for k in REQUEST_KEYS if k.startswith("other.")]
-    wide["other"] = wide[others].sum(axis=1, min_count=1).astype("Int64").where(wide["other.other"].notna())
-    wide["handled"] = wide[["granted", "partly_granted", "denied", "unavailable", "not_processed", "other"]] \
-        .sum(axis=1, skipna=False).astype("Int64")
+    wide["other"] = wide[others].sum(axis=1, min_count=1).astype("Int64").where(wide[OTHER_OTHER].notna())
+    wide[HANDLED] = wide[list(SHARE_OF_HANDLED)].sum(axis=1, skipna=False).astype("Int64")
     return wide.reset_index().rename_axis(columns=None)
 
 
@@ -396,8 +398,7 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
 
 # --------------------------------------------------------------------------- measures
 
-OUTCOME_COUNTS = ("handled", "outcome_total", "granted", "partly_granted", "denied", "unavailable", "not_processed",
-                  "other", "received_new", "carried_over", "carried_forward")
+OUTCOME_COUNTS = (HANDLED, OUTCOME_TOTAL, *SHARE_OF_HANDLED, RECEIVED_NEW, CARRIED_OVER, CARRIED_FORWARD)
 
 
 def outcome_shares(data, by="report") -> pd.DataFrame:
@@ -420,7 +421,7 @@ def outcome_shares(data, by="report") -> pd.DataFrame:
     out["refused_share"] = _share(out["denied"], out["handled"])
     out["unanswerable_share"] = _share(out["unavailable"], out["handled"])
     out["refused_or_unanswerable_share"] = _share(out["denied"] + out["unavailable"], out["handled"])
-    for k in ("granted", "partly_granted", "not_processed", "other"):
+    for k in (GRANTED, PARTLY_GRANTED, "not_processed", "other"):
         out[f"{k}_share"] = _share(out[k], out["handled"])
     shares = [c for c in out.columns if c.endswith("_share")]
     return out[_by_columns(by) + list(OUTCOME_COUNTS) + ["n_corrected"] + shares + ["n_reports", "report_ids"]]
@@ -467,6 +468,9 @@ def refusal_reasons(data, by="report") -> pd.DataFrame:
                         "n_reports", "report_ids"]].reset_index(drop=True)
 
 
+VOLUME_COUNTS = [f"received_{a}" for a in APPLICANT_PARTS] + [RECEIVED_NEW, CARRIED_OVER, HANDLED, CARRIED_FORWARD]
+
+
 def volumes(data, by="report") -> pd.DataFrame:
     """Given any input, return how many requests came in, from whom, and what was carried.
 
@@ -480,11 +484,11 @@ def volumes(data, by="report") -> pd.DataFrame:
     """
     f = frames_of(data)
     per = report_figures(f)
-    rq = f.requests[(f.requests["row"] == "received_new") & f.requests["applicant"].isin(APPLICANT_PARTS)]
+    rq = f.requests[(f.requests["row"] == RECEIVED_NEW) & f.requests["applicant"].isin(APPLICANT_PARTS)]
     app = rq.pivot_table(index="report_id", columns="applicant", values="value", aggfunc="first")
     app = app.reindex(columns=list(APPLICANT_PARTS)).add_prefix("received_").astype("Int64").reset_index()
     per = per.merge(app, on="report_id", how="left")
-    counts = [f"received_{a}" for a in APPLICANT_PARTS] + ["received_new", "carried_over", "handled", "carried_forward"]
+    counts = VOLUME_COUNTS
     return _aggregate(f, per, by, counts)
 
 
@@ -540,9 +544,9 @@ def legacy_figures(data) -> pd.DataFrame:
                         columns=["refused_all", "other_answers", "suits_total", "complaints", "fees_yuan"])
     wide = wide.astype("Float64")
     per = report_figures(f).set_index("report_id")
-    kinds = pd.concat([per["granted"].astype("Float64"), per["partly_granted"].astype("Float64"),
+    kinds = pd.concat([per[GRANTED].astype("Float64"), per[PARTLY_GRANTED].astype("Float64"),
                        wide["refused_all"], wide["other_answers"]], axis=1).sum(axis=1, skipna=False)
-    wide["answered"] = per["outcome_total"].astype("Float64").reindex(wide.index).fillna(kinds.reindex(wide.index))
+    wide["answered"] = per[OUTCOME_TOTAL].astype("Float64").reindex(wide.index).fillna(kinds.reindex(wide.index))
     pre = f.reports.drop_duplicates("report_id").set_index("report_id")["template"].reindex(wide.index) == PRE2019
     wide["answered"] = wide["answered"].where(pre.fillna(False).to_numpy())
     for c in ("refused_all", "other_answers", "suits_total", "complaints", "answered"):
@@ -650,58 +654,24 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
     return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_corrected", "n_reports", "report_ids"]]
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """An indicator (统计指标), one entry of :data:`MEASURES`: ``value = sum(numerator columns) /
-    denominator * scale`` (a count where ``denominator`` is None), computed from the frame ``source``
-    returns. ``pre2019`` says whether reports before the national template (2008–2018) state it with
-    the same meaning. (``template.Measure`` is something else: a column of table 2.)"""
-
-    zh: str
-    en: str
-    numerator: tuple[str, ...]
-    denominator: str | None
-    source: str  # "outcome_shares", "volumes", "appeals_rates", "legacy_shares" or "timeliness_shares"
-    scale: float = 1.0
-    pre2019: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.zh} ({self.en})"
+# The indicators are declared in template.py (labels, numerator and denominator figures); MEASURES
+# is their public name here. Each is computed from the frame of the first of these analyses that
+# has all its figures.
+MEASURES: dict[str, Indicator] = T.INDICATORS
+_SOURCES = {"outcome_shares": (outcome_shares, OUTCOME_COUNTS), "appeals_rates": (appeals_rates, APPEAL_COUNTS + (T.CONCLUDED,)),
+            "legacy_shares": (legacy_shares, LEGACY_COUNTS), "timeliness_shares": (timeliness_shares, TIMELINESS_COUNTS)}
 
 
-MEASURES: dict[str, Indicator] = {
-    "refused_share": Indicator("不予公开占比", "share refused (denied / handled)", ("denied",), "handled", "outcome_shares"),
-    "unanswerable_share": Indicator("无法提供占比", "share unanswerable (unavailable / handled)", ("unavailable",),
-                                  "handled", "outcome_shares"),
-    "refused_or_unanswerable_share": Indicator("不予公开或无法提供占比", "share refused or unanswerable",
-                                             ("denied", "unavailable"), "handled", "outcome_shares"),
-    "granted_share": Indicator("予以公开占比", "share granted (granted / handled)", ("granted",), "handled",
-                             "outcome_shares"),
-    "partly_granted_share": Indicator("部分公开占比", "share partly granted", ("partly_granted",), "handled",
-                                    "outcome_shares"),
-    "not_processed_share": Indicator("不予处理占比", "share not processed", ("not_processed",), "handled",
-                                   "outcome_shares"),
-    "received": Indicator("本年新收申请数", "requests received", ("received_new",), None, "volumes", pre2019=True),
-    "granted": Indicator("予以公开数", "requests granted", ("granted",), None, "outcome_shares", pre2019=True),
-    "refused_all_share": Indicator("否决公开占比（2019年前）", "share refused, every kind of refusal (before 2019: "
-                                 "refused_all / answered)", ("refused_all",), "answered", "legacy_shares", pre2019=True),
-    "handled": Indicator("本年办理数", "requests handled", ("handled",), None, "outcome_shares"),
-    "carried_forward": Indicator("结转下年度数", "requests carried forward", ("carried_forward",), None, "volumes"),
-    "reviews": Indicator("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates", pre2019=True),
-    "suits": Indicator("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates", pre2019=True),
-    "reviews_per_100": Indicator("每百件申请行政复议数", "reviews per 100 handled requests", ("reviews",), "handled",
-                               "appeals_rates", 100.0),
-    "suits_per_100": Indicator("每百件申请行政诉讼数", "suits per 100 handled requests", ("suits",), "handled",
-                             "appeals_rates", 100.0),
-    "corrected_share": Indicator("纠正率", "share corrected of concluded reviews and suits",
-                               ("reviews_corrected", "suits_corrected"), "concluded", "appeals_rates"),
-    "on_time_share": Indicator("按时公开占比", "share published on time (reports with a date and a deadline)",
-                             ("on_time",), "timed", "timeliness_shares", pre2019=True),
-}
-_SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates,
-            "legacy_shares": legacy_shares,
-            "timeliness_shares": timeliness_shares}
+def source_of(measure: str) -> str:
+    """Given a name of :data:`MEASURES`, return the analysis whose frame has its figures
+    (``"outcome_shares"``, ``"appeals_rates"``, ``"legacy_shares"`` or ``"timeliness_shares"``).
+
+    >>> source_of("refused_share"), source_of("reviews_per_100")
+    ('outcome_shares', 'appeals_rates')
+    """
+    m = MEASURES[measure]
+    wanted = {*m.numerator, *([m.denominator] if m.denominator else [])}
+    return next(name for name, (_, cols) in _SOURCES.items() if wanted <= set(cols))
 TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
 
 
@@ -728,8 +698,8 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     m = MEASURES[measure]
     data = frames_of(data)
     _warn_pre2019(data, measure)
-    df = _SOURCES[m.source](data, by=by)
-    if m.denominator == "concluded":
+    df = _SOURCES[source_of(measure)][0](data, by=by)
+    if m.denominator == T.CONCLUDED:
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
     num = df[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64")
     den = df[m.denominator].astype("Int64") if m.denominator else pd.Series(pd.NA, index=df.index, dtype="Int64")
