@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import frames as _frames
 from .frames import REPORT_COLUMNS
@@ -213,12 +214,16 @@ def _match_agencies(reports: pd.DataFrame, agencies: Iterable[str]) -> list[str]
 
 def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[int] | None = None,
            level: str | None = None, region: str | None = None) -> Frames:
-    """Given any input and filters, return :class:`Frames` of the matching reports only.
+    """Given any input and filters, return :class:`Frames` of the matching reports only (for a
+    corpus on disk, a :class:`DiskView`: its tables are read only when asked for).
 
     >>> sub = select(corpus, agencies="上海市人民政府办公厅", years=[2019])   # doctest: +SKIP
     """
-    f = frames_of(data)
-    r = f.reports
+    from .figures import on_disk
+
+    disk = data if isinstance(data, DiskView) else (DiskView(data, data.reports) if on_disk(data) else None)
+    f = disk if disk is not None else frames_of(data)
+    r = _normalise_reports(f.reports) if disk is not None else f.reports
     if agencies is not None:
         if isinstance(agencies, str):
             agencies = [agencies]
@@ -229,6 +234,8 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
         r = r[r["level"] == level]
     if region is not None:
         r = r[r["region"] == region]
+    if disk is not None:
+        return DiskView(disk.corpus, r)
     ids = set(r["report_id"])
     return Frames(r, *(df[df["report_id"].isin(ids)] for df in (f.requests, f.appeals, f.disclosure, f.findings,
                                                                  f.legacy)))
@@ -396,6 +403,146 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
     return pd.Series(v, index=num.index, dtype="float64")
 
 
+# --------------------------------------------------------------------------- a corpus on disk
+# A Corpus opened from Parquet (open_corpus) is not read into pandas for the analyses of tables 3
+# and 4: its per-report figures come from govreports.figures (DuckDB, part by part, kept), and
+# DuckDB groups them by the by-columns. The results are those of the pandas code above, row for
+# row and dtype for dtype (tests/test_analysis_fast.py).
+
+class DiskView:
+    """Some reports of a corpus on disk, what :func:`select` returns for one: analyses scan the
+    corpus's Parquet parts for these reports only; ``table(name)`` reads only their rows."""
+
+    def __init__(self, corpus, reports: pd.DataFrame):
+        self.corpus, self.reports = corpus, reports
+
+    @property
+    def folder(self):
+        return self.corpus.folder
+
+    def table(self, name: str, columns: list[str] | None = None, rows: dict[str, list] | None = None) -> pd.DataFrame:
+        ids = list(self.reports["report_id"].dropna().unique())
+        return self.corpus.table(name, columns=columns, rows={**(rows or {}), "report_id": ids})
+
+    def __getattr__(self, name):
+        if name in _frames.TABLES:
+            return self.table(name)
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+
+@dataclass(frozen=True)
+class _Disk:
+    folder: Path
+    reports: pd.DataFrame  # usable reports, normalised
+
+
+def _on_disk(data) -> _Disk | None:
+    """The corpus folder and usable reports of ``data`` where its cells are to be scanned on disk."""
+    from . import figures as _figures
+
+    base = data.corpus if isinstance(data, DiskView) else data
+    folder = _figures.on_disk(base)
+    if folder is None or not _figures.parts(folder, "requests"):
+        return None
+    reports = _normalise_reports(data.reports)
+    return _Disk(folder, _usable_reports(Frames(reports, *(_frames.empty(t) for t in
+                                                           ("requests", "appeals", "disclosure", "findings")))))
+
+
+def _con(disk: _Disk, cols: list[str]):
+    """A DuckDB connection with ``rep``: the usable reports' ``cols`` and ``_ord``, their order
+    in pandas's grouping (year, then report_id, missing years first)."""
+    from . import figures as _figures
+
+    meta = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year"]))
+    rep = disk.reports[meta].sort_values(["year", "report_id"], na_position="first")
+    rep = rep.assign(_ord=np.arange(len(rep), dtype="int64"))
+    con = _figures.connect()
+    con.register("rep", rep)
+    return con
+
+
+def _per_report_sql(disk: _Disk, source: str) -> str:
+    """SQL of one row per report with the figures ``source`` aggregates (and n_corrected)."""
+    from . import figures as F
+
+    req = F.files_sql(F.figure_files(disk.folder, "requests"))
+    if source in ("outcome_shares", "volumes"):
+        return req
+    app = F.files_sql(F.figure_files(disk.folder, "appeals")) if F.parts(disk.folder, "appeals") else None
+    q = F._q
+    if app is None:
+        cols = [f"NULL::BIGINT AS {q(c)}" for c in APPEAL_COUNTS if c != HANDLED]
+        return f"(SELECT report_id, {HANDLED}, {', '.join(cols)}, n_corrected FROM {req})"
+    legacy = F.parts(disk.folder, "legacy")
+    leg = ("(SELECT report_id, round_even(first(value) FILTER (WHERE key = 'suits_total' AND value IS NOT NULL), 0)"
+           f"::BIGINT AS suits_total FROM {F.files_sql(legacy)} GROUP BY report_id)") if legacy else \
+        "(SELECT NULL::VARCHAR AS report_id, NULL::BIGINT AS suits_total WHERE false)"
+    cols = []
+    for res in ("upheld", "corrected", "other", "pending", "total"):
+        name = "" if res == "total" else "_" + res
+        cols.append(f"a.{q('review.' + res)} AS {q('reviews' + name)}")
+        suits = f"a.{q('suit_direct.' + res)} + a.{q('suit_after_review.' + res)}"
+        cols.append(f"{'coalesce(' + suits + ', l.suits_total)' if res == 'total' else suits} AS {q('suits' + name)}")
+    return (f"(SELECT report_id, r.{HANDLED}, {', '.join(cols)}, "
+            f"coalesce(r.n_corrected, 0) + coalesce(a.n_corrected, 0) AS n_corrected "
+            f"FROM {req} r FULL JOIN {app} a USING (report_id) LEFT JOIN {leg} l USING (report_id))")
+
+
+def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.DataFrame:
+    """:func:`_aggregate` of the per-report figures of ``source``, in DuckDB."""
+    from . import figures as F
+
+    q = F._q
+    cols = _by_columns(by)
+    missing = [c for c in cols if c not in disk.reports.columns]
+    if missing:
+        raise ValueError(f"unknown reports column(s): {', '.join(missing)}")
+    keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
+    con = _con(disk, cols)
+    sums = ", ".join(f"CASE WHEN count({q(c)}) = count(*) THEN sum({q(c)})::BIGINT END AS {q(c)}" for c in counts)
+    name = (f", max_by(agency, _ord) FILTER (WHERE agency IS NOT NULL) AS agency"
+            if "agency" in cols and "agency" not in keys else "")
+    group = ", ".join(f"rep.{q(k)}" for k in keys)
+    order = ", ".join(f"rep.{q(k)} NULLS LAST" for k in keys)
+    sql = (f"SELECT {group}, {sums}, coalesce(sum(p.n_corrected), 0)::BIGINT AS n_corrected, "
+           f"count(*)::BIGINT AS n_reports, string_agg(rep.report_id, ',' ORDER BY _ord) AS report_ids{name} "
+           f"FROM rep LEFT JOIN {_per_report_sql(disk, source)} p USING (report_id) "
+           f"GROUP BY {group} ORDER BY {order}")
+    out = con.sql(sql).to_arrow_table().to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
+                                                                pa.string(): pd.StringDtype()}.get)
+    con.close()
+    for c in cols:
+        out[c] = out[c].astype(disk.reports[c].dtype)
+    for c in counts:
+        out[c] = out[c].astype("Int64")
+    out["n_corrected"] = out["n_corrected"].astype("int64")
+    out["n_reports"] = out["n_reports"].astype("Int64")
+    return out[cols + list(counts) + ["n_corrected", "n_reports", "report_ids"]]
+
+
+def _disk_errors(disk: _Disk, by) -> pd.Series:
+    """Error findings summed per ``by`` group, in the order of :func:`_disk_aggregate`."""
+    from . import figures as F
+
+    q = F._q
+    keys = [c for c in _by_columns(by) if not (c == "agency" and "agency_key" in _by_columns(by))]
+    con = _con(disk, _by_columns(by))
+    parts = F.parts(disk.folder, "findings")
+    errors = (f"(SELECT report_id, count(*) AS n FROM {F.files_sql(parts, ['report_id', 'severity'])} "
+              f"WHERE severity = 'error' GROUP BY report_id)") if parts else \
+        "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n WHERE false)"
+    group = ", ".join(f"rep.{q(k)}" for k in keys)
+    order = ", ".join(f"rep.{q(k)} NULLS LAST" for k in keys)
+    n = con.sql(f"SELECT coalesce(sum(e.n), 0)::BIGINT AS n FROM rep LEFT JOIN {errors} e USING (report_id) "
+                f"GROUP BY {group} ORDER BY {order}").to_arrow_table().column("n").to_numpy()
+    con.close()
+    return pd.Series(n, dtype="int64")
+
+
 # --------------------------------------------------------------------------- measures
 
 OUTCOME_COUNTS = (HANDLED, OUTCOME_TOTAL, *SHARE_OF_HANDLED, RECEIVED_NEW, CARRIED_OVER, CARRIED_FORWARD)
@@ -416,8 +563,12 @@ def outcome_shares(data, by="report") -> pd.DataFrame:
        handled  denied  refused_share
            805      35       0.043478
     """
-    f = frames_of(data)
-    out = _aggregate(f, report_figures(f), by, OUTCOME_COUNTS)
+    disk = _on_disk(data)
+    if disk is not None:
+        out = _disk_aggregate(disk, by, "outcome_shares", OUTCOME_COUNTS)
+    else:
+        f = frames_of(data)
+        out = _aggregate(f, report_figures(f), by, OUTCOME_COUNTS)
     out["refused_share"] = _share(out["denied"], out["handled"])
     out["unanswerable_share"] = _share(out["unavailable"], out["handled"])
     out["refused_or_unanswerable_share"] = _share(out["denied"] + out["unavailable"], out["handled"])
@@ -482,6 +633,9 @@ def volumes(data, by="report") -> pd.DataFrame:
        received_natural_person  received_new  carried_forward
                            821           859               72
     """
+    disk = _on_disk(data)
+    if disk is not None:
+        return _disk_aggregate(disk, by, "volumes", VOLUME_COUNTS)
     f = frames_of(data)
     per = report_figures(f)
     rq = f.requests[(f.requests["row"] == RECEIVED_NEW) & f.requests["applicant"].isin(APPLICANT_PARTS)]
@@ -510,14 +664,18 @@ def appeals_rates(data, by="report") -> pd.DataFrame:
        reviews  suits  corrected_share
              7      9              0.0
     """
-    f = frames_of(data)
-    per = report_figures(f)[["report_id", "handled"]].merge(appeal_figures(f), on="report_id", how="left")
-    for res in ("upheld", "corrected", "other", "pending", "total"):
-        name = "" if res == "total" else "_" + res
-        per["reviews" + name] = per[f"review.{res}"]
-        per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
-    per["suits"] = per["suits"].fillna(per["report_id"].map(legacy_figures(f).set_index("report_id")["suits_total"]))
-    out = _aggregate(f, per, by, APPEAL_COUNTS, corrected_in=("requests", "appeals"))
+    disk = _on_disk(data)
+    if disk is not None:
+        out = _disk_aggregate(disk, by, "appeals_rates", APPEAL_COUNTS)
+    else:
+        f = frames_of(data)
+        per = report_figures(f)[["report_id", "handled"]].merge(appeal_figures(f), on="report_id", how="left")
+        for res in ("upheld", "corrected", "other", "pending", "total"):
+            name = "" if res == "total" else "_" + res
+            per["reviews" + name] = per[f"review.{res}"]
+            per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
+        per["suits"] = per["suits"].fillna(per["report_id"].map(legacy_figures(f).set_index("report_id")["suits_total"]))
+        out = _aggregate(f, per, by, APPEAL_COUNTS, corrected_in=("requests", "appeals"))
     out["reviews_per_100"] = _share(out["reviews"], out["handled"], 100)
     out["suits_per_100"] = _share(out["suits"], out["handled"], 100)
     concluded = {p: out[f"{p}_upheld"] + out[f"{p}_corrected"] + out[f"{p}_other"] for p in ("reviews", "suits")}
@@ -675,11 +833,11 @@ def source_of(measure: str) -> str:
 TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
 
 
-def _warn_pre2019(f: Frames, measure: str) -> None:
+def _warn_pre2019(reports: pd.DataFrame, measure: str) -> None:
     """Say why a modern measure is empty for reports before 2019, where they are asked for."""
     import warnings
 
-    if MEASURES[measure].pre2019 or not (_usable_reports(f)["template"] == PRE2019).any():
+    if MEASURES[measure].pre2019 or not (reports["template"] == PRE2019).any():
         return
     hint = " (use refused_all_share: 不予公开答复数 counts every kind of refusal)" \
         if "denied" in MEASURES[measure].numerator or "unavailable" in MEASURES[measure].numerator else ""
@@ -696,9 +854,12 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
     m = MEASURES[measure]
-    data = frames_of(data)
-    _warn_pre2019(data, measure)
-    df = _SOURCES[source_of(measure)][0](data, by=by)
+    source = source_of(measure)
+    disk = _on_disk(data) if source in ("outcome_shares", "appeals_rates") else None
+    if disk is None:
+        data = frames_of(data)
+    _warn_pre2019(disk.reports if disk is not None else _usable_reports(data), measure)
+    df = _SOURCES[source][0](data, by=by)
     if m.denominator == T.CONCLUDED:
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
     num = df[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64")
@@ -731,13 +892,18 @@ def by_agency_year(data, measure: str) -> pd.DataFrame:
              agency     value  numerator  denominator
       上海市人民政府办公厅  0.043478         35          805
     """
-    f = frames_of(data)
+    disk = _on_disk(data) if source_of(measure) in ("outcome_shares", "appeals_rates") else None
+    f = data if disk is not None else frames_of(data)
     mv = measure_values(f, measure, by="agency_year")
-    reports = _usable_reports(f).sort_values("year")
+    reports = (disk.reports if disk is not None else _usable_reports(f)).sort_values("year")
     meta = reports.groupby("agency_key", dropna=False)[["level", "region"]].last()
     mv = mv.join(meta, on="agency_key")
-    errors = _errors_per_report(f)
-    mv["n_errors"] = mv["report_ids"].map(lambda ids: int(sum(errors.get(i, 0) for i in ids.split(",")))).astype("int64")
+    if disk is not None:
+        mv["n_errors"] = _disk_errors(disk, "agency_year").to_numpy()
+    else:
+        errors = _errors_per_report(f)
+        mv["n_errors"] = mv["report_ids"].map(lambda ids: int(sum(errors.get(i, 0) for i in ids.split(",")))) \
+            .astype("int64")
     mv["has_errors"] = mv["n_errors"] > 0
     mv = mv.rename(columns={"report_ids": "report_id"})
     return mv[AGENCY_YEAR_COLUMNS].reset_index(drop=True)
