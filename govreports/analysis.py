@@ -436,33 +436,27 @@ class DiskView:
 @dataclass(frozen=True)
 class _Disk:
     folder: Path
-    reports: pd.DataFrame  # usable reports, normalised
+    reports: pd.DataFrame  # the reports (every row: usable ones are chosen in SQL)
 
 
 def _on_disk(data) -> _Disk | None:
-    """The corpus folder and usable reports of ``data`` where its cells are to be scanned on disk."""
+    """The corpus folder and reports of ``data`` where its cells are to be scanned on disk."""
     from . import figures as _figures
 
     base = data.corpus if isinstance(data, DiskView) else data
     folder = _figures.on_disk(base)
     if folder is None or not _figures.parts(folder, "requests"):
         return None
-    reports = _normalise_reports(data.reports)
-    return _Disk(folder, _usable_reports(Frames(reports, *(_frames.empty(t) for t in
-                                                           ("requests", "appeals", "disclosure", "findings")))))
+    reports = data.reports
+    if any(c not in reports.columns for c in REPORT_COLUMNS) or reports["agency_key"].isna().any() \
+            or reports["region"].isna().all() or reports["year"].dtype != "Int64":
+        reports = _normalise_reports(reports)   # else normalising changes nothing (and costs 1 s on 1M reports)
+    return _Disk(folder, reports)
 
 
-def _con(disk: _Disk, cols: list[str]):
-    """A DuckDB connection with ``rep``: the usable reports' ``cols`` and ``_ord``, their order
-    in pandas's grouping (year, then report_id, missing years first)."""
-    from . import figures as _figures
-
-    meta = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year"]))
-    rep = disk.reports[meta].sort_values(["year", "report_id"], na_position="first")
-    rep = rep.assign(_ord=np.arange(len(rep), dtype="int64"))
-    con = _figures.connect()
-    con.register("rep", rep)
-    return con
+_USABLE = (f"coalesce(trim(duplicate_of), '') = '' AND lower(coalesce(status, '')) NOT IN "
+           f"({', '.join(repr(s) for s in FAILED_STATUSES)})")
+_BY_ORDER = "year NULLS FIRST, report_id NULLS FIRST"  # pandas's order of reports within a group
 
 
 def _per_report_sql(disk: _Disk, source: str) -> str:
@@ -492,8 +486,22 @@ def _per_report_sql(disk: _Disk, source: str) -> str:
             f"FROM {req} r FULL JOIN {app} a USING (report_id) LEFT JOIN {leg} l USING (report_id))")
 
 
-def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.DataFrame:
-    """:func:`_aggregate` of the per-report figures of ``source``, in DuckDB."""
+def _errors_sql(disk: _Disk) -> str:
+    from . import figures as F
+
+    parts = F.parts(disk.folder, "findings")
+    if not parts:
+        return "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n_errors WHERE false)"
+    return (f"(SELECT report_id, count(*) AS n_errors FROM {F.files_sql(parts, ['report_id', 'severity'])} "
+            f"WHERE severity = 'error' GROUP BY report_id)")
+
+
+def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool = False,
+                meta: bool = False, years: Sequence[int] | bool | None = None) -> pd.DataFrame:
+    """The by-groups of the usable reports with ``sums`` ({name: SQL over the groups' figure
+    sums ``F.<figure>``}), n_corrected, n_reports, report_ids (and n_errors; level and region of
+    each agency; a row for every agency and year of ``years``, without those years' reports
+    missing), as :func:`_aggregate` and :func:`by_agency_year` compute them, in DuckDB."""
     from . import figures as F
 
     q = F._q
@@ -502,45 +510,87 @@ def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.D
     if missing:
         raise ValueError(f"unknown reports column(s): {', '.join(missing)}")
     keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
-    con = _con(disk, cols)
-    sums = ", ".join(f"CASE WHEN count({q(c)}) = count(*) THEN sum({q(c)})::BIGINT END AS {q(c)}" for c in counts)
-    name = (f", max_by(agency, _ord) FILTER (WHERE agency IS NOT NULL) AS agency"
-            if "agency" in cols and "agency" not in keys else "")
-    group = ", ".join(f"rep.{q(k)}" for k in keys)
-    order = ", ".join(f"rep.{q(k)} NULLS LAST" for k in keys)
-    sql = (f"SELECT {group}, {sums}, coalesce(sum(p.n_corrected), 0)::BIGINT AS n_corrected, "
-           f"count(*)::BIGINT AS n_reports, string_agg(rep.report_id, ',' ORDER BY _ord) AS report_ids{name} "
-           f"FROM rep LEFT JOIN {_per_report_sql(disk, source)} p USING (report_id) "
-           f"GROUP BY {group} ORDER BY {order}")
-    out = con.sql(sql).to_arrow_table().to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
-                                                                pa.string(): pd.StringDtype()}.get)
+    wanted = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year", "level", "region", "status",
+                                        "duplicate_of"]))
+    raw = pa.Table.from_pandas(disk.reports[wanted], preserve_index=False)
+    raw = raw.append_column("_pos", pa.array(np.arange(raw.num_rows, dtype="int64")))
+    figures = sorted({f for expr in sums.values() for f in re.findall(r"F\.([A-Za-z_][\w.]*)", expr)})
+    per = _per_report_sql(disk, source)
+    fsum = ", ".join(f"CASE WHEN count({q(f)}) = count(*) THEN sum({q(f)})::BIGINT END AS {q(f)}" for f in figures)
+    group = ", ".join(q(k) for k in keys)
+    first = [q(k) for k in keys]
+    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in first)
+    named = "agency" in cols and "agency" not in keys
+    err_join = f" LEFT JOIN {_errors_sql(disk)} e USING (report_id)" if errors else ""
+    err_col = ", coalesce(sum(n_errors), 0)::BIGINT AS n_errors" if errors else ""
+    # report_ids in pandas's order and the latest agency name: ordered aggregates cost, so only
+    # the groups of more than one report (few: two reports of one agency in one year) get them
+    sql = [f"WITH rep AS (SELECT * FROM raw WHERE {_USABLE}),",
+           f"d AS (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
+           f"g AS (SELECT {group}{', ' + fsum if fsum else ''}, coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected, "
+           f"count(*)::BIGINT AS n_reports, any_value(report_id) AS _rid{', any_value(agency) AS _ag' if named else ''}"
+           f"{err_col} FROM d GROUP BY {group}),",
+           f"x AS (SELECT {group} FROM g WHERE n_reports > 1),",
+           f"gm AS (SELECT {', '.join('d.' + k for k in first)}, string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS _rids"
+           + (f", last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS _agm" if named else "")
+           + f" FROM d SEMI JOIN x ON {same} GROUP BY {', '.join('d.' + k for k in first)}),",
+           f"g2 AS (SELECT d.*, coalesce(x._rids, d._rid) AS report_ids"
+           + (", CASE WHEN d.n_reports > 1 THEN x._agm ELSE d._ag END AS agency" if named else "")
+           + f" FROM g d LEFT JOIN gm x ON {same}),",
+           "s AS (SELECT * EXCLUDE (_rid" + (", _ag" if named else "") + "".join(", " + q(f) for f in figures) + ")"
+           + "".join(f", {expr.replace('F.', '')} AS {q(n)}" for n, expr in sums.items()) + " FROM g2)"]
+    out_sql = "SELECT * FROM s"
+    if meta:  # an agency's level and region: those of its latest report that has one
+        sql.append(", m AS (SELECT agency_key, " + ", ".join(
+            f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+            for c in ("level", "region")) + " FROM rep GROUP BY agency_key)")
+        out_sql = "SELECT s.*, m.level, m.region FROM s LEFT JOIN m USING (agency_key)"
+    if years is not None:  # every agency x year: agency, level, region those of its latest row
+        sql.append(", ay AS (" + out_sql + "), am AS (SELECT agency_key, " + ", ".join(
+            f"arg_max({c}, coalesce(year, 999999)) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+            for c in ("agency", "level", "region")) + " FROM ay WHERE agency_key IS NOT NULL GROUP BY agency_key)")
+        yrs = "range((SELECT min(year) FROM ay), (SELECT max(year) FROM ay) + 1)" if years is True else \
+            "[" + ", ".join(str(y) for y in sorted({int(y) for y in years})) + "]::BIGINT[]"
+        sql.append(f", grid AS (SELECT agency_key, unnest({yrs}) AS year FROM am)")
+        out_sql = ("SELECT grid.agency_key, grid.year, ay.* EXCLUDE (agency_key, year, agency, level, region), "
+                   "am.agency, am.level, am.region FROM grid LEFT JOIN ay ON grid.agency_key = ay.agency_key "
+                   "AND grid.year = ay.year JOIN am ON grid.agency_key = am.agency_key")
+        keys = ["agency_key", "year"]
+    order = ", ".join(f"{q(k)} NULLS LAST" for k in keys)
+    con = F.connect()
+    con.register("raw", raw)
+    out = con.sql("\n".join(sql) + f" {out_sql} ORDER BY {order}").to_arrow_table() \
+        .to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
     con.close()
-    for c in cols:
+    for c in cols + (["level", "region"] if meta or years is not None else []):
         out[c] = out[c].astype(disk.reports[c].dtype)
-    for c in counts:
+    for c in sums:
         out[c] = out[c].astype("Int64")
-    out["n_corrected"] = out["n_corrected"].astype("int64")
+    out["n_corrected"] = out["n_corrected"].astype("int64" if years is None else "Int64")
     out["n_reports"] = out["n_reports"].astype("Int64")
-    return out[cols + list(counts) + ["n_corrected", "n_reports", "report_ids"]]
+    return out
 
 
-def _disk_errors(disk: _Disk, by) -> pd.Series:
-    """Error findings summed per ``by`` group, in the order of :func:`_disk_aggregate`."""
-    from . import figures as F
+def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.DataFrame:
+    """:func:`_aggregate` of the per-report figures of ``source``, in DuckDB."""
+    out = _disk_query(disk, by, source, {c: f"F.{c}" for c in counts})
+    return out[_by_columns(by) + list(counts) + ["n_corrected", "n_reports", "report_ids"]]
 
-    q = F._q
-    keys = [c for c in _by_columns(by) if not (c == "agency" and "agency_key" in _by_columns(by))]
-    con = _con(disk, _by_columns(by))
-    parts = F.parts(disk.folder, "findings")
-    errors = (f"(SELECT report_id, count(*) AS n FROM {F.files_sql(parts, ['report_id', 'severity'])} "
-              f"WHERE severity = 'error' GROUP BY report_id)") if parts else \
-        "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n WHERE false)"
-    group = ", ".join(f"rep.{q(k)}" for k in keys)
-    order = ", ".join(f"rep.{q(k)} NULLS LAST" for k in keys)
-    n = con.sql(f"SELECT coalesce(sum(e.n), 0)::BIGINT AS n FROM rep LEFT JOIN {errors} e USING (report_id) "
-                f"GROUP BY {group} ORDER BY {order}").to_arrow_table().column("n").to_numpy()
-    con.close()
-    return pd.Series(n, dtype="int64")
+
+def _num_den_sql(measure: str) -> dict[str, str]:
+    """SQL over figure sums of a measure's numerator and denominator (a sum with a missing part is missing)."""
+    m = MEASURES[measure]
+    den = m.denominator
+    if den == T.CONCLUDED:
+        den_sql = " + ".join(f"F.{p}_{r}" for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
+    else:
+        den_sql = f"F.{den}" if den else "NULL::BIGINT"
+    return {"numerator": " + ".join(f"F.{n}" for n in m.numerator), "denominator": den_sql}
+
+
+def _value(measure: str, num: pd.Series, den: pd.Series) -> pd.Series:
+    m = MEASURES[measure]
+    return _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
 
 
 # --------------------------------------------------------------------------- measures
@@ -855,20 +905,53 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
         raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
     m = MEASURES[measure]
     source = source_of(measure)
-    disk = _on_disk(data) if source in ("outcome_shares", "appeals_rates") else None
-    if disk is None:
-        data = frames_of(data)
-    _warn_pre2019(disk.reports if disk is not None else _usable_reports(data), measure)
+    disk = _on_disk(data) if source in _DISK_SOURCES else None
+    cols = _by_columns(by)
+    if disk is not None:
+        if (disk.reports["template"] == PRE2019).any():
+            _warn_pre2019(_usable_reports(Frames(disk.reports, *[None] * 4)), measure)
+        df = _disk_query(disk, by, source, _num_den_sql(measure))
+        return df[cols].assign(measure=measure, value=_value(measure, df["numerator"], df["denominator"]),
+                               numerator=df["numerator"], denominator=df["denominator"],
+                               n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
+    data = frames_of(data)
+    _warn_pre2019(_usable_reports(data), measure)
     df = _SOURCES[source][0](data, by=by)
     if m.denominator == T.CONCLUDED:
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
     num = df[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64")
     den = df[m.denominator].astype("Int64") if m.denominator else pd.Series(pd.NA, index=df.index, dtype="Int64")
     value = _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
-    cols = _by_columns(by)
     return df[cols].assign(measure=measure, value=value, numerator=num, denominator=den,
                            n_corrected=df["n_corrected"] if "n_corrected" in df else 0, n_reports=df["n_reports"],
                            report_ids=df["report_ids"])
+
+
+_DISK_SOURCES = ("outcome_shares", "appeals_rates")  # the measures computed on disk (the others read pandas frames)
+
+
+def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | None = None) -> pd.DataFrame:
+    """:func:`by_agency_year` (``years`` None) or :func:`cross_year` (``years``: the years of the
+    grid, True: from the first to the last in the data) of a corpus on disk."""
+    if (disk.reports["template"] == PRE2019).any():
+        _warn_pre2019(_usable_reports(Frames(disk.reports, *[None] * 4)), measure)
+    df = _disk_query(disk, "agency_year", source_of(measure), _num_den_sql(measure), errors=True, meta=True,
+                     years=years)
+    num, den = df["numerator"], df["denominator"]
+    out = df[["agency_key", "agency", "year", "level", "region"]].assign(
+        measure=measure, value=_value(measure, num, den), numerator=num, denominator=den, report_id=df["report_ids"],
+        n_errors=df["n_errors"].fillna(0).astype("int64"), has_errors=df["n_errors"].fillna(0).to_numpy() > 0,
+        n_corrected=df["n_corrected"].fillna(0).astype("int64"))
+    if years is None:
+        return out[AGENCY_YEAR_COLUMNS]
+    v = out["value"].to_numpy()
+    key = out["agency_key"].to_numpy(dtype=object)
+    same = np.r_[False, key[1:] == key[:-1]]
+    with np.errstate(invalid="ignore"):
+        out["change"] = np.where(same, v - np.r_[np.nan, v[:-1]], np.nan)
+    out["missing"] = out["report_id"].isna().to_numpy()
+    out["flag"] = np.where(out["missing"], "missing", np.where(out["has_errors"], "errors", ""))
+    return out[AGENCY_YEAR_COLUMNS + ["change", "missing", "flag"]]
 
 
 def _errors_per_report(f: Frames) -> pd.Series:
@@ -892,18 +975,18 @@ def by_agency_year(data, measure: str) -> pd.DataFrame:
              agency     value  numerator  denominator
       上海市人民政府办公厅  0.043478         35          805
     """
-    disk = _on_disk(data) if source_of(measure) in ("outcome_shares", "appeals_rates") else None
-    f = data if disk is not None else frames_of(data)
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
+    disk = _on_disk(data) if source_of(measure) in _DISK_SOURCES else None
+    if disk is not None:
+        return _disk_agency_years(disk, measure)
+    f = frames_of(data)
     mv = measure_values(f, measure, by="agency_year")
-    reports = (disk.reports if disk is not None else _usable_reports(f)).sort_values("year")
+    reports = _usable_reports(f).sort_values("year")
     meta = reports.groupby("agency_key", dropna=False)[["level", "region"]].last()
     mv = mv.join(meta, on="agency_key")
-    if disk is not None:
-        mv["n_errors"] = _disk_errors(disk, "agency_year").to_numpy()
-    else:
-        errors = _errors_per_report(f)
-        mv["n_errors"] = mv["report_ids"].map(lambda ids: int(sum(errors.get(i, 0) for i in ids.split(",")))) \
-            .astype("int64")
+    errors = _errors_per_report(f)
+    mv["n_errors"] = mv["report_ids"].map(lambda ids: int(sum(errors.get(i, 0) for i in ids.split(",")))).astype("int64")
     mv["has_errors"] = mv["n_errors"] > 0
     mv = mv.rename(columns={"report_ids": "report_id"})
     return mv[AGENCY_YEAR_COLUMNS].reset_index(drop=True)
@@ -921,6 +1004,9 @@ def cross_year(data, measure: str, agencies: Iterable[str] | str | None = None, 
     >>> cross_year(corpus, "refused_share", agencies=["上海市人民政府办公厅"])   # doctest: +SKIP
     """
     f = select(data, agencies=agencies, level=level, region=region)
+    disk = _on_disk(f) if measure in MEASURES and source_of(measure) in _DISK_SOURCES else None
+    if disk is not None:
+        return _disk_agency_years(disk, measure, years=years if years is not None else True)
     ay = by_agency_year(f, measure)
     yrs = sorted({int(y) for y in years}) if years is not None else \
         (list(range(int(ay["year"].min()), int(ay["year"].max()) + 1)) if ay["year"].notna().any() else [])
