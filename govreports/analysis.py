@@ -437,6 +437,7 @@ class DiskView:
 class _Disk:
     folder: Path
     reports: pd.DataFrame  # the reports (every row: usable ones are chosen in SQL)
+    findings: pd.DataFrame | None = None  # findings the Corpus holds in memory (cross-report ones added)
 
 
 def _on_disk(data) -> _Disk | None:
@@ -451,11 +452,17 @@ def _on_disk(data) -> _Disk | None:
     if any(c not in reports.columns for c in REPORT_COLUMNS) or reports["agency_key"].isna().any() \
             or reports["region"].isna().all() or reports["year"].dtype != "Int64":
         reports = _normalise_reports(reports)   # else normalising changes nothing (and costs 1 s on 1M reports)
-    return _Disk(folder, reports)
+    held = getattr(base, "_tables", {}).get("findings")
+    return _Disk(folder, reports, held[["report_id", "severity"]] if held is not None else None)
 
 
-_USABLE = (f"coalesce(trim(duplicate_of), '') = '' AND lower(coalesce(status, '')) NOT IN "
-           f"({', '.join(repr(s) for s in FAILED_STATUSES)})")
+def _usable_mask(reports: pa.Table) -> pa.ChunkedArray:
+    """:func:`_usable_reports` of an Arrow table of reports, as a mask."""
+    import pyarrow.compute as pc
+
+    dup = pc.fill_null(pc.utf8_trim_whitespace(reports["duplicate_of"].cast(pa.string())), "")
+    status = pc.fill_null(pc.utf8_lower(reports["status"].cast(pa.string())), "")
+    return pc.and_(pc.equal(dup, ""), pc.invert(pc.is_in(status, value_set=pa.array(FAILED_STATUSES))))
 _BY_ORDER = "year NULLS FIRST, report_id NULLS FIRST"  # pandas's order of reports within a group
 
 
@@ -489,6 +496,8 @@ def _per_report_sql(disk: _Disk, source: str) -> str:
 def _errors_sql(disk: _Disk) -> str:
     from . import figures as F
 
+    if disk.findings is not None:  # registered as "held" by _disk_query
+        return "(SELECT report_id, count(*) AS n_errors FROM held WHERE severity = 'error' GROUP BY report_id)"
     parts = F.parts(disk.folder, "findings")
     if not parts:
         return "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n_errors WHERE false)"
@@ -514,6 +523,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
                                         "duplicate_of"]))
     raw = pa.Table.from_pandas(disk.reports[wanted], preserve_index=False)
     raw = raw.append_column("_pos", pa.array(np.arange(raw.num_rows, dtype="int64")))
+    raw = raw.filter(_usable_mask(raw))
     figures = sorted({f for expr in sums.values() for f in re.findall(r"F\.([A-Za-z_][\w.]*)", expr)})
     per = _per_report_sql(disk, source)
     fsum = ", ".join(f"CASE WHEN count({q(f)}) = count(*) THEN sum({q(f)})::BIGINT END AS {q(f)}" for f in figures)
@@ -525,7 +535,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     err_col = ", coalesce(sum(n_errors), 0)::BIGINT AS n_errors" if errors else ""
     # report_ids in pandas's order and the latest agency name: ordered aggregates cost, so only
     # the groups of more than one report (few: two reports of one agency in one year) get them
-    sql = [f"WITH rep AS (SELECT * FROM raw WHERE {_USABLE}),",
+    sql = ["WITH rep AS (SELECT * FROM raw),",
            f"d AS (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
            f"g AS (SELECT {group}{', ' + fsum if fsum else ''}, coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected, "
            f"count(*)::BIGINT AS n_reports, any_value(report_id) AS _rid{', any_value(agency) AS _ag' if named else ''}"
@@ -559,6 +569,8 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     order = ", ".join(f"{q(k)} NULLS LAST" for k in keys)
     con = F.connect()
     con.register("raw", raw)
+    if errors and disk.findings is not None:
+        con.register("held", pa.Table.from_pandas(disk.findings, preserve_index=False))
     out = con.sql("\n".join(sql) + f" {out_sql} ORDER BY {order}").to_arrow_table() \
         .to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
     con.close()

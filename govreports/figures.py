@@ -6,7 +6,7 @@ table 3; scanning them for every question takes half a minute however it is done
 and table 4 starts from the same per-report figures (:func:`govreports.analysis.report_figures`
 and :func:`~govreports.analysis.appeal_figures`), so they are computed once per Parquet part
 (2,000 reports, a few MB of memory whatever the corpus's size) and kept in a cache keyed by the
-part's path, size and modification time and by this module's code; a rebuilt corpus writes new
+part's path, size and modification time and by the SQL that computes them; a rebuilt corpus writes new
 parts and gets new figures. An analysis then reads one narrow row per report (only the figure
 columns it needs) and lets DuckDB group them.
 
@@ -150,11 +150,9 @@ def _appeals_sql(files: list[Path]) -> str:
 _SQL = {"requests": _requests_sql, "appeals": _appeals_sql}
 
 
-def _code_key() -> str:
-    """What the cached figures depend on besides the data: this module and the template."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(repr((T.REQUEST_KEYS, T.APPLICANT_KEYS, T.PROCEEDING_KEYS, T.RESULT_KEYS)).encode())
-    return digest.hexdigest()[:16]
+def _code_key(table: str) -> str:
+    """What the cached figures depend on besides the data: the SQL computing them."""
+    return hashlib.sha256(_SQL[table]([Path("part")]).encode()).hexdigest()[:16]
 
 
 def cache_dir() -> Path:
@@ -179,16 +177,39 @@ def _entry(table: str, part: Path, code: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32] + ".parquet"
 
 
+_PART_INDEX: dict[tuple, dict[str, Path]] = {}
+
+
+def part_of(folder: Path, table: str, report_id: str) -> Path | None:
+    """Given a corpus folder, ``requests`` or ``appeals`` and a report_id, return the Parquet part
+    holding that report's cells (None if none does), from the kept figures (read once per
+    corpus; a widget's trace then reads one part, not all)."""
+    code, where = _code_key(table), cache_dir()
+    files = parts(folder, table)
+    figure_files(folder, table)
+    entries = [where / _entry(table, p, code) for p in files]
+    key = tuple(e.name for e in entries)
+    if key not in _PART_INDEX:
+        index = {}
+        for part, entry in zip(files, entries):
+            for rid in pq.read_table(entry, columns=["report_id"]).column("report_id").to_pylist():
+                index[rid] = part
+        _PART_INDEX.clear()
+        _PART_INDEX[key] = index
+    return _PART_INDEX[key].get(report_id)
+
+
 def figure_files(folder: Path, table: str) -> list[Path]:
-    """Given a corpus folder and ``requests`` or ``appeals``, return the cached per-report figures,
-    one Parquet file per part of the table, computing those not kept yet (a few parts at a time).
+    """Given a corpus folder and ``requests`` or ``appeals``, return the cached per-report figures
+    (one Parquet file: the parts' figures, each computed once, merged), computing those not kept
+    yet (a few parts at a time).
 
     Requests: report_id, a column per row key of table 3 (its figure), the groups ``denied``,
     ``unavailable``, ``not_processed``, ``other``, ``handled``, ``received_<applicant>`` (the
     applicant cells of 一、本年新收) and n_corrected (cells a person corrected). Appeals:
     report_id, ``<proceeding>.<result>`` (each total its figure) and n_corrected.
     """
-    code, where = _code_key(), cache_dir()
+    code, where = _code_key(table), cache_dir()
     files = parts(folder, table)
     out = [where / _entry(table, p, code) for p in files]
     todo = [(p, o) for p, o in zip(files, out) if not o.exists()]
@@ -205,7 +226,27 @@ def figure_files(folder: Path, table: str) -> list[Path]:
                 os.replace(tmp, target)
             pa.default_memory_pool().release_unused()
         con.close()
-    return out
+    return _merged(folder, table, out, where)
+
+
+def _merged(folder: Path, table: str, entries: list[Path], where: Path) -> list[Path]:
+    """The entries as one file (reading 500 small files costs seconds; one file of 1,000,000 rows a
+    tenth of that), written once per set of entries; the older merged file of the folder goes."""
+    if len(entries) <= 1:
+        return entries
+    stem = f"merged-{table}-" + hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:12]
+    key = hashlib.sha256("\n".join(p.name for p in entries).encode()).hexdigest()[:16]
+    target = where / f"{stem}-{key}.parquet"
+    if not target.exists():
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        merged = pa.concat_tables([pq.read_table(entry) for entry in entries])  # ~50 bytes a report
+        pq.write_table(merged, tmp, row_group_size=1 << 20)
+        del merged
+        os.replace(tmp, target)
+        for old in where.glob(f"{stem}-*.parquet"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    return [target]
 
 
 def files_sql(files: list[Path], columns: list[str] | None = None) -> str:

@@ -37,6 +37,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import HTML, Image
 
 from . import analysis as ga
+from . import frames as _frames
 from . import plotting as gp
 from .review_app import ReviewApp, review  # noqa: F401 - gr.widgets.review: the review queue app
 
@@ -120,15 +121,22 @@ class CompareApp(W.VBox):
             raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(v for _, v in MEASURE_CHOICES)}")
         if view not in [v for _, v in VIEWS]:
             raise ValueError(f"unknown view {view!r}; one of: {', '.join(v for _, v in VIEWS)}")
-        self.frames = ga.frames_of(data)
+        from .figures import on_disk
+
+        # a corpus on disk stays there: measures are computed from its Parquet parts (DuckDB) and
+        # a trace reads one report's cells; anything else is read into pandas frames once
+        self._disk = on_disk(data) is not None
+        self.data = data if self._disk else ga.frames_of(data)
+        self._reports = ga._normalise_reports(data.reports) if self._disk else self.data.reports
         self.out_dir = Path(out_dir)
         self.corpus_path = corpus_path
         self.figure = None
         self._tables: dict[str, pd.DataFrame] = {}
         self._hold = False
-        self._sources = self.frames.reports.drop_duplicates("report_id").set_index("report_id")["source"]
-        self._index = {name: getattr(self.frames, name).groupby("report_id", sort=False, observed=True).indices
-                       for name in ("requests", "appeals", "findings")}
+        self._sources = self._reports.drop_duplicates("report_id").set_index("report_id")["source"]
+        self._index = {} if self._disk else {
+            name: getattr(self.data, name).groupby("report_id", sort=False, observed=True).indices
+            for name in ("requests", "appeals", "findings")}
 
         base = self._table(measure)
         meta = base.sort_values("year").groupby("agency_key", sort=False)[["label", "level", "region"]].last()
@@ -187,19 +195,24 @@ class CompareApp(W.VBox):
 
     # ------------------------------------------------------------------ data (from analysis)
 
+    @property
+    def frames(self) -> ga.Frames:
+        """The corpus as pandas frames (read from disk when first asked for, for a corpus on disk)."""
+        return ga.frames_of(self.data)
+
     def _table(self, measure: str) -> pd.DataFrame:
         """The agency × year table of ``measure``, computed once and kept."""
         if measure not in self._tables:
             if measure == OUTCOME_MIX:
                 base = self._table("handled")
-                shares = ga.outcome_shares(self.frames, by="agency_year").rename(
+                shares = ga.outcome_shares(self.data, by="agency_year").rename(
                     columns={"refused_share": "denied_share", "unanswerable_share": "unavailable_share"})
                 keep = ["handled", *OUTCOME_SHARE_COLUMNS]
                 t = base.drop(columns=["value", "numerator", "denominator"]).merge(
                     shares[["agency_key", "year", *keep]], on=["agency_key", "year"], how="left")
                 t["measure"] = OUTCOME_MIX
             else:
-                t = ga.by_agency_year(self.frames, measure)
+                t = ga.by_agency_year(self.data, measure)
                 t["label"] = [_label(a, k) for a, k in zip(t["agency"], t["agency_key"])]
                 first = t["report_id"].astype("string").str.split(",").str[0]
                 t["source"] = first.map(self._sources)
@@ -372,8 +385,13 @@ class CompareApp(W.VBox):
         from .maps import plot_map
 
         ids = {i for ids in sel["report_id"].dropna() for i in str(ids).split(",")}
-        sub = ga.Frames(self.frames.reports[self.frames.reports["report_id"].isin(ids)], self.frames.requests,
-                        self.frames.appeals, self.frames.disclosure, self.frames.findings, self.frames.legacy)
+        if self._disk:
+            base = self.data.corpus if isinstance(self.data, ga.DiskView) else self.data
+            sub = ga.DiskView(base, self._reports[self._reports["report_id"].isin(ids)])
+        else:
+            f = self.data
+            sub = ga.Frames(f.reports[f.reports["report_id"].isin(ids)], f.requests, f.appeals, f.disclosure,
+                            f.findings, f.legacy)
         region = self.region.value if isinstance(self.region.value, str) else None
         depth = len(region.split("/")) if region else 0
         level = ("province", "city", "county")[min(depth, 2)]
@@ -430,11 +448,32 @@ class CompareApp(W.VBox):
 
     def _report_frames(self, report_id: str) -> ga.Frames:
         """The frames of one report (cheap on a large corpus: indices computed once)."""
-        f = self.frames
+        if self._disk:
+            parts = {name: self._disk_cells(name, report_id) for name in ("requests", "appeals", "findings")}
+            return ga.Frames(self._reports[self._reports["report_id"] == report_id], parts["requests"],
+                             parts["appeals"], _frames.empty("disclosure"), parts["findings"])
+        f = self.data
         parts = {name: getattr(f, name).iloc[self._index[name].get(report_id, [])]
                  for name in ("requests", "appeals", "findings")}
         return ga.Frames(f.reports[f.reports["report_id"] == report_id], parts["requests"], parts["appeals"],
                          f.disclosure.iloc[0:0], parts["findings"])
+
+    def _disk_cells(self, name: str, report_id: str) -> pd.DataFrame:
+        """One report's cells of a table of a corpus on disk: from the one part holding it where
+        the kept figures say which (requests, appeals), else from every part (findings)."""
+        import pyarrow.parquet as pq
+
+        from . import figures as F
+
+        folder = self.data.folder
+        part = F.part_of(folder, name, report_id) if name in ("requests", "appeals") else None
+        if part is None and name in ("requests", "appeals"):
+            return _frames.empty(name)
+        if part is None:
+            base = self.data.corpus if isinstance(self.data, ga.DiskView) else self.data
+            return base.table(name, rows={"report_id": [report_id]})
+        df = pq.read_table(part, filters=[("report_id", "==", report_id)]).to_pandas()
+        return df.reindex(columns=list(_frames.COLUMNS[name])).astype(_frames.COLUMNS[name])
 
     def trace_html(self, i: int = 0) -> str:
         """Given a row of the table (0 = first), return HTML: its report, the printed cells behind
