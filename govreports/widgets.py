@@ -213,10 +213,14 @@ class CompareApp(W.VBox):
                 t["measure"] = OUTCOME_MIX
             else:
                 t = ga.by_agency_year(self.data, measure)
-                t["label"] = [_label(a, k) for a, k in zip(t["agency"], t["agency_key"])]
+                t["label"] = t["agency"].astype("string").where(
+                    t["agency"].astype("string").str.strip().fillna("") != "", t["agency_key"].astype("string"))
                 first = t["report_id"].astype("string").str.split(",").str[0]
                 t["source"] = first.map(self._sources)
-            self._tables[measure] = t
+            # kept in the order shown (label, year): a change of selection filters, never sorts
+            codes = pd.factorize(t["label"], sort=True)[0]
+            years = t["year"].astype("Float64").to_numpy(dtype="float64", na_value=np.inf)
+            self._tables[measure] = t.iloc[np.lexsort((years, codes))].reset_index(drop=True)
         return self._tables[measure]
 
     def _choices(self, column: str) -> list[tuple[str, str | None]]:
@@ -257,8 +261,12 @@ class CompareApp(W.VBox):
         t = self._table(self.measure.value)
         lo, hi = self.years.value
         year = t["year"]
-        keep = t["agency_key"].isin(self.selected_keys()) & year.notna() & (year >= lo) & (year <= hi)
-        return t[keep.fillna(False)].sort_values(["label", "year"]).reset_index(drop=True)
+        keep = year.notna() & (year >= lo) & (year <= hi)
+        unfiltered = not self.agencies.value and self.level.value is None and self.region.value is None \
+            and not self.search.value.strip()
+        if not unfiltered:  # every agency listed: no need to look each row's agency up
+            keep &= t["agency_key"].isin(self.selected_keys())
+        return t[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
 
     # ------------------------------------------------------------------ events
 
@@ -346,11 +354,13 @@ class CompareApp(W.VBox):
                     ax.patches[i].set(facecolor="white", edgecolor=ERROR_COLOR, hatch="//", linewidth=1.5)
             note = f"{len(rows)} of {len(sel)} rows drawn" if len(sel) > len(rows) else ""
         else:
-            keys = list(dict.fromkeys(sel["agency_key"]))
-            drawn = keys[:MAX_LINES]
+            n_keys = sel["agency_key"].nunique()
+            head = sel.head(MAX_LINES * 64)  # sel is in label order: the first agencies' rows come first
+            drawn = list(dict.fromkeys(head["agency_key"]))[:MAX_LINES]
             lo, hi = self.years.value
             grid = pd.MultiIndex.from_product([drawn, range(lo, hi + 1)], names=["agency_key", "year"])
-            g = sel[sel["agency_key"].isin(drawn)].astype({"year": "int64"}).drop_duplicates(["agency_key", "year"])
+            g = (head if len(head) == len(sel) or head["agency_key"].iloc[-1] not in drawn else sel)
+            g = g[g["agency_key"].isin(drawn)].astype({"year": "int64"}).drop_duplicates(["agency_key", "year"])
             cy = g.set_index(["agency_key", "year"]).reindex(grid).reset_index()
             cy["agency"] = cy["agency_key"].map(g.groupby("agency_key")["label"].first())
             cy["measure"] = measure
@@ -366,7 +376,7 @@ class CompareApp(W.VBox):
                         markeredgecolor=ERROR_COLOR, markeredgewidth=1.5, label="报告有错误 report has errors")
             if len(cy):
                 ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
-            note = f"{len(drawn)} of {len(keys)} agencies drawn" if len(keys) > len(drawn) else ""
+            note = f"{len(drawn)} of {n_keys} agencies drawn" if n_keys > len(drawn) else ""
         if note:
             fig.text(0.995, 0.005, note + " (the table has all)", ha="right", va="bottom", fontsize="small",
                      color="#555")
