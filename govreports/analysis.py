@@ -460,9 +460,12 @@ def _usable_mask(reports: pa.Table) -> pa.ChunkedArray:
     """:func:`_usable_reports` of an Arrow table of reports, as a mask."""
     import pyarrow.compute as pc
 
-    dup = pc.fill_null(pc.utf8_trim_whitespace(reports["duplicate_of"].cast(pa.string())), "")
-    status = pc.fill_null(pc.utf8_lower(reports["status"].cast(pa.string())), "")
-    return pc.and_(pc.equal(dup, ""), pc.invert(pc.is_in(status, value_set=pa.array(FAILED_STATUSES))))
+    # string functions on the few distinct values, not on every row
+    dup, status = reports["duplicate_of"].cast(pa.string()), reports["status"].cast(pa.string())
+    marks = [v for v in pc.unique(dup).to_pylist() if v is not None and v.strip()]
+    failed = [v for v in pc.unique(status).to_pylist() if v is not None and v.lower() in FAILED_STATUSES]
+    keep = pc.invert(pc.is_in(dup, value_set=pa.array(marks, pa.string())))
+    return pc.and_(keep, pc.invert(pc.is_in(status, value_set=pa.array(failed, pa.string()))))
 _BY_ORDER = "year NULLS FIRST, report_id NULLS FIRST"  # pandas's order of reports within a group
 
 
@@ -535,8 +538,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     err_col = ", coalesce(sum(n_errors), 0)::BIGINT AS n_errors" if errors else ""
     # report_ids in pandas's order and the latest agency name: ordered aggregates cost, so only
     # the groups of more than one report (few: two reports of one agency in one year) get them
-    sql = ["WITH rep AS (SELECT * FROM raw),",
-           f"d AS (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
+    sql = [f"WITH d AS (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
            f"g AS (SELECT {group}{', ' + fsum if fsum else ''}, coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected, "
            f"count(*)::BIGINT AS n_reports, any_value(report_id) AS _rid{', any_value(agency) AS _ag' if named else ''}"
            f"{err_col} FROM d GROUP BY {group}),",
@@ -568,7 +570,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
         keys = ["agency_key", "year"]
     order = ", ".join(f"{q(k)} NULLS LAST" for k in keys)
     con = F.connect()
-    con.register("raw", raw)
+    con.register("rep", raw)  # the usable reports (a CTE over it would be materialized: read it as it is)
     if errors and disk.findings is not None:
         con.register("held", pa.Table.from_pandas(disk.findings, preserve_index=False))
     out = con.sql("\n".join(sql) + f" {out_sql} ORDER BY {order}").to_arrow_table() \
