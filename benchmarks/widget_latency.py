@@ -193,6 +193,7 @@ def main(argv=None) -> int:
             app.search.value = probe if name == "search cleared" else ""
             app.view.value = "trend" if "trend" not in name else "bars"
             app.measure.value = first if first not in name else other
+            app.trace_row.value = None
             ms.append(_time(app, change))
         worst = max(worst, statistics.median(ms))
         print(f"{name:28s} {statistics.median(ms):10.0f} {max(ms):8.0f}")
