@@ -546,7 +546,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
            f"gm AS (SELECT {', '.join('d.' + k for k in first)}, string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS _rids"
            + (f", last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS _agm" if named else "")
            + f" FROM rep d SEMI JOIN x ON {same} GROUP BY {', '.join('d.' + k for k in first)}),",
-           f"g2 AS (SELECT d.*, coalesce(x._rids, d._rid) AS report_ids"
+           "g2 AS (SELECT d.*, coalesce(x._rids, d._rid) AS report_ids"
            + (", CASE WHEN d.n_reports > 1 THEN x._agm ELSE d._ag END AS agency" if named else "")
            + f" FROM g d LEFT JOIN gm x ON {same}),",
            "s AS (SELECT * EXCLUDE (_rid" + (", _ag" if named else "") + "".join(", " + q(f) for f in figures) + ")"
