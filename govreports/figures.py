@@ -194,7 +194,8 @@ def part_of(folder: Path, table: str, report_id: str) -> Path | None:
         for part, entry in zip(files, entries):
             for rid in pq.read_table(entry, columns=["report_id"]).column("report_id").to_pylist():
                 index[rid] = part
-        _PART_INDEX.clear()
+        if len(_PART_INDEX) >= 8:  # a few corpora's tables at most
+            _PART_INDEX.pop(next(iter(_PART_INDEX)))
         _PART_INDEX[key] = index
     return _PART_INDEX[key].get(report_id)
 

@@ -479,9 +479,16 @@ class CompareApp(W.VBox):
         part = F.part_of(folder, name, report_id) if name in ("requests", "appeals") else None
         if part is None and name in ("requests", "appeals"):
             return _frames.empty(name)
-        if part is None:
-            base = self.data.corpus if isinstance(self.data, ga.DiskView) else self.data
+        base = self.data.corpus if isinstance(self.data, ga.DiskView) else self.data
+        if part is None and (name in getattr(base, "_tables", {}) or not F.parts(folder, name)):
             return base.table(name, rows={"report_id": [report_id]})
+        if part is None:  # one DuckDB scan of every part (faster than opening the parts one by one)
+            con = F.connect()
+            got = con.execute("SELECT * FROM read_parquet(?) WHERE report_id = ?",
+                              [[str(x) for x in F.parts(folder, name)], report_id]).to_arrow_table()
+            con.close()
+            df = got.to_pandas()
+            return df.reindex(columns=list(_frames.COLUMNS[name])).astype(_frames.COLUMNS[name])
         df = pq.read_table(part, filters=[("report_id", "==", report_id)]).to_pandas()
         return df.reindex(columns=list(_frames.COLUMNS[name])).astype(_frames.COLUMNS[name])
 
