@@ -41,7 +41,7 @@ from .frames import REPORT_COLUMNS
 from . import template as T
 from .template import (APPLICANT_PARTS, CARRIED_FORWARD, CARRIED_OVER, GRANTED, GROUP_PHRASES, HANDLED, OTHER_OTHER,
                        OUTCOME_KEYS, OUTCOME_TOTAL, PARTLY_GRANTED, PRE2019, PROCEEDING_KEYS, RECEIVED_NEW, REQUEST_KEYS,
-                       ROW_BY_KEY, Indicator)
+                       ROW_BY_KEY)
 
 # --------------------------------------------------------------------------- inputs
 
@@ -876,24 +876,38 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
     return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_corrected", "n_reports", "report_ids"]]
 
 
-# The indicators are declared in template.py (labels, numerator and denominator figures); MEASURES
-# is their public name here. Each is computed from the frame of the first of these analyses that
-# has all its figures.
-MEASURES: dict[str, Indicator] = T.INDICATORS
 _SOURCES = {"outcome_shares": (outcome_shares, OUTCOME_COUNTS), "appeals_rates": (appeals_rates, APPEAL_COUNTS + (T.CONCLUDED,)),
             "legacy_shares": (legacy_shares, LEGACY_COUNTS), "timeliness_shares": (timeliness_shares, TIMELINESS_COUNTS)}
 
 
+@dataclass(frozen=True)
+class Indicator(T.Indicator):
+    """An indicator of ``template.INDICATORS`` with ``source``: the analysis whose frame has all its
+    figures (``outcome_shares``, ``appeals_rates``, ``legacy_shares`` or ``timeliness_shares``)."""
+
+    source: str = ""
+
+
+def _source_for(m: T.Indicator) -> str:
+    wanted = {*m.numerator, *([m.denominator] if m.denominator else [])}
+    return next(name for name, (_, cols) in _SOURCES.items() if wanted <= set(cols))
+
+
+# The indicators are declared in template.py (labels, numerator and denominator figures); MEASURES
+# is their public name here, each with the analysis that computes it.
+MEASURES: dict[str, Indicator] = {k: Indicator(**dataclasses.asdict(m), source=_source_for(m))
+                                  for k, m in T.INDICATORS.items()}
+
+
 def source_of(measure: str) -> str:
-    """Given a name of :data:`MEASURES`, return the analysis whose frame has its figures
-    (``"outcome_shares"``, ``"appeals_rates"``, ``"legacy_shares"`` or ``"timeliness_shares"``).
+    """Given a name of :data:`MEASURES`, return the analysis whose frame has its figures.
 
     >>> source_of("refused_share"), source_of("reviews_per_100")
     ('outcome_shares', 'appeals_rates')
     """
-    m = MEASURES[measure]
-    wanted = {*m.numerator, *([m.denominator] if m.denominator else [])}
-    return next(name for name, (_, cols) in _SOURCES.items() if wanted <= set(cols))
+    return MEASURES[measure].source
+
+
 TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
 
 
