@@ -10,6 +10,11 @@ Run::
 
     .venv/bin/python benchmarks/widget_latency.py            # 10,000 reports
     .venv/bin/python benchmarks/widget_latency.py --reports 2000 --repeat 3
+    .venv/bin/python benchmarks/widget_latency.py --parquet --reports 100000   # a Parquet corpus on disk
+
+With ``--parquet`` the corpus is a folder written by ``benchmarks/export_speed.py``'s synthesizer
+(about 17,000 agencies x 6 years at 100,000 reports) and opened with ``open_corpus``: the app keeps
+it on disk (measures by DuckDB over its Parquet parts, a trace reads one part).
 
 :func:`synthetic_frames` is also used by ``tests/test_widgets.py`` for a small multi-year corpus.
 """
@@ -116,6 +121,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reports", type=int, default=10_000)
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--parquet", action="store_true", help="a Parquet corpus on disk (export_speed's synthesizer)")
+    p.add_argument("--dir", default=None, help="with --parquet: where the corpus is kept (default: a temp dir)")
     p.add_argument("--measures", default="refused_share,received,outcome_mix,reviews_per_100",
                    help="comma-separated measures to precompute and switch between (each costs one "
                         "by_agency_year over the corpus the first time); e.g. add outcome_mix,reviews_per_100")
@@ -126,15 +133,31 @@ def main(argv=None) -> int:
     from govreports import widgets as gw
 
     t = time.perf_counter()
-    f = synthetic_frames(args.reports)
-    print(f"synthetic corpus: {len(f.reports):,} reports, {len(f.requests):,} request cells "
-          f"({time.perf_counter() - t:.1f} s to build)")
+    if args.parquet:
+        import tempfile
+        from pathlib import Path
+
+        from govreports.corpus import open_corpus
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from export_speed import write_corpus
+
+        folder = Path(args.dir or tempfile.mkdtemp()) / f"corpus{args.reports}"
+        if not (folder / "reports.parquet").exists():
+            write_corpus(folder, args.reports)
+        f = open_corpus(folder)
+        print(f"Parquet corpus {folder}: {len(f.reports):,} reports ({time.perf_counter() - t:.1f} s to write "
+              "and open; figures are computed by the first measure and kept)")
+    else:
+        f = synthetic_frames(args.reports)
+        print(f"synthetic corpus: {len(f.reports):,} reports, {len(f.requests):,} request cells "
+              f"({time.perf_counter() - t:.1f} s to build)")
     t = time.perf_counter()
     app = gw.compare(f, measure=args.measures.split(",")[0])
     print(f"compare() opened, first measure precomputed and drawn: {time.perf_counter() - t:.1f} s")
 
     keys = list(app.agencies.options)
     regions = [r for r in app.region.options if r[1] is not None]
+    probe = str(app._agency_meta["label"].iloc[1])  # a search that finds one agency
     measures = [m for m in args.measures.split(",") if m]
     for m in measures[1:]:
         t = time.perf_counter()
@@ -154,7 +177,8 @@ def main(argv=None) -> int:
         "view: bars": lambda a: setattr(a.view, "value", "bars"),
         "view: table": lambda a: setattr(a.view, "value", "table"),
         "view: trend": lambda a: setattr(a.view, "value", "trend"),
-        "search (options + table)": lambda a: setattr(a.search, "value", "第0001"),
+        "trace a row": lambda a: setattr(a.trace_row, "value", 1),
+        "search (options + table)": lambda a: setattr(a.search, "value", probe),
         "search cleared": lambda a: setattr(a.search, "value", ""),
         "region": lambda a: setattr(a.region, "value", regions[1][1]),
     }
@@ -166,9 +190,10 @@ def main(argv=None) -> int:
             app.agencies.value = ()
             app.region.value = None
             app.years.value = (app.years.min, app.years.max)
-            app.search.value = "第0001" if name == "search cleared" else ""
+            app.search.value = probe if name == "search cleared" else ""
             app.view.value = "trend" if "trend" not in name else "bars"
             app.measure.value = first if first not in name else other
+            app.trace_row.value = None
             ms.append(_time(app, change))
         worst = max(worst, statistics.median(ms))
         print(f"{name:28s} {statistics.median(ms):10.0f} {max(ms):8.0f}")

@@ -34,10 +34,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import frames as _frames
 from .frames import REPORT_COLUMNS
-from .template import APPLICANT_PARTS, GROUP_PHRASES, OUTCOME_KEYS, PRE2019, PROCEEDING_KEYS, REQUEST_KEYS, ROW_BY_KEY
+from . import template as T
+from .template import (APPLICANT_PARTS, CARRIED_FORWARD, CARRIED_OVER, GRANTED, GROUP_PHRASES, HANDLED, OTHER_OTHER,
+                       OUTCOME_KEYS, OUTCOME_TOTAL, PARTLY_GRANTED, PRE2019, PROCEEDING_KEYS, RECEIVED_NEW, REQUEST_KEYS,
+                       ROW_BY_KEY)
 
 # --------------------------------------------------------------------------- inputs
 
@@ -210,12 +214,16 @@ def _match_agencies(reports: pd.DataFrame, agencies: Iterable[str]) -> list[str]
 
 def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[int] | None = None,
            level: str | None = None, region: str | None = None) -> Frames:
-    """Given any input and filters, return :class:`Frames` of the matching reports only.
+    """Given any input and filters, return :class:`Frames` of the matching reports only (for a
+    corpus on disk, a :class:`DiskView`: its tables are read only when asked for).
 
     >>> sub = select(corpus, agencies="上海市人民政府办公厅", years=[2019])   # doctest: +SKIP
     """
-    f = frames_of(data)
-    r = f.reports
+    from .figures import on_disk
+
+    disk = data if isinstance(data, DiskView) else (DiskView(data, data.reports) if on_disk(data) else None)
+    f = disk if disk is not None else frames_of(data)
+    r = _normalise_reports(f.reports) if disk is not None else f.reports
     if agencies is not None:
         if isinstance(agencies, str):
             agencies = [agencies]
@@ -226,6 +234,8 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
         r = r[r["level"] == level]
     if region is not None:
         r = r[r["region"] == region]
+    if disk is not None:
+        return DiskView(disk.corpus, r)
     ids = set(r["report_id"])
     return Frames(r, *(df[df["report_id"].isin(ids)] for df in (f.requests, f.appeals, f.disclosure, f.findings,
                                                                  f.legacy)))
@@ -281,7 +291,7 @@ def row_figures(data) -> pd.DataFrame:
 
 # the rows each group needs; a group with one of them missing is NA
 GROUP_ROWS = {g: [k for k in REQUEST_KEYS if k.startswith(g + ".")] for g in ("denied", "unavailable", "not_processed")}
-SHARE_OF_HANDLED = ("granted", "partly_granted", "denied", "unavailable", "not_processed", "other")
+SHARE_OF_HANDLED = (GRANTED, PARTLY_GRANTED, *T.REQUEST_GROUPS)  # the figures handled is the sum of
 
 
 def report_figures(data) -> pd.DataFrame:
@@ -300,9 +310,8 @@ def report_figures(data) -> pd.DataFrame:
     for g, rows in GROUP_ROWS.items():
         wide[g] = wide[rows].sum(axis=1, skipna=False).astype("Int64")
     others = [k for k in REQUEST_KEYS if k.startswith("other.")]
-    wide["other"] = wide[others].sum(axis=1, min_count=1).astype("Int64").where(wide["other.other"].notna())
-    wide["handled"] = wide[["granted", "partly_granted", "denied", "unavailable", "not_processed", "other"]] \
-        .sum(axis=1, skipna=False).astype("Int64")
+    wide["other"] = wide[others].sum(axis=1, min_count=1).astype("Int64").where(wide[OTHER_OTHER].notna())
+    wide[HANDLED] = wide[list(SHARE_OF_HANDLED)].sum(axis=1, skipna=False).astype("Int64")
     return wide.reset_index().rename_axis(columns=None)
 
 
@@ -394,10 +403,213 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
     return pd.Series(v, index=num.index, dtype="float64")
 
 
+# --------------------------------------------------------------------------- a corpus on disk
+# A Corpus opened from Parquet (open_corpus) is not read into pandas for the analyses of tables 3
+# and 4: its per-report figures come from govreports.figures (DuckDB, part by part, kept), and
+# DuckDB groups them by the by-columns. The results are those of the pandas code above, row for
+# row and dtype for dtype (tests/test_analysis_fast.py).
+
+class DiskView:
+    """Some reports of a corpus on disk, what :func:`select` returns for one: analyses scan the
+    corpus's Parquet parts for these reports only; ``table(name)`` reads only their rows."""
+
+    def __init__(self, corpus, reports: pd.DataFrame):
+        self.corpus, self.reports = corpus, reports
+
+    @property
+    def folder(self):
+        return self.corpus.folder
+
+    def table(self, name: str, columns: list[str] | None = None, rows: dict[str, list] | None = None) -> pd.DataFrame:
+        ids = list(self.reports["report_id"].dropna().unique())
+        return self.corpus.table(name, columns=columns, rows={**(rows or {}), "report_id": ids})
+
+    def __getattr__(self, name):
+        if name in _frames.TABLES:
+            return self.table(name)
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+
+@dataclass(frozen=True)
+class _Disk:
+    folder: Path
+    reports: pd.DataFrame  # the reports (every row: usable ones are chosen in SQL)
+    findings: pd.DataFrame | None = None  # findings the Corpus holds in memory (cross-report ones added)
+
+
+def _on_disk(data) -> _Disk | None:
+    """The corpus folder and reports of ``data`` where its cells are to be scanned on disk."""
+    from . import figures as _figures
+
+    base = data.corpus if isinstance(data, DiskView) else data
+    folder = _figures.on_disk(base)
+    if folder is None or not _figures.parts(folder, "requests"):
+        return None
+    reports = data.reports
+    if any(c not in reports.columns for c in REPORT_COLUMNS) or reports["agency_key"].isna().any() \
+            or reports["region"].isna().all() or reports["year"].dtype != "Int64":
+        reports = _normalise_reports(reports)   # else normalising changes nothing (and costs 1 s on 1M reports)
+    held = getattr(base, "_tables", {}).get("findings")
+    return _Disk(folder, reports, held[["report_id", "severity"]] if held is not None else None)
+
+
+def _usable_mask(reports: pa.Table) -> pa.ChunkedArray:
+    """:func:`_usable_reports` of an Arrow table of reports, as a mask."""
+    import pyarrow.compute as pc
+
+    # string functions on the few distinct values, not on every row
+    dup, status = reports["duplicate_of"].cast(pa.string()), reports["status"].cast(pa.string())
+    marks = [v for v in pc.unique(dup).to_pylist() if v is not None and v.strip()]
+    failed = [v for v in pc.unique(status).to_pylist() if v is not None and v.lower() in FAILED_STATUSES]
+    keep = pc.invert(pc.is_in(dup, value_set=pa.array(marks, pa.string())))
+    return pc.and_(keep, pc.invert(pc.is_in(status, value_set=pa.array(failed, pa.string()))))
+_BY_ORDER = "year NULLS FIRST, report_id NULLS FIRST"  # pandas's order of reports within a group
+
+
+def _per_report_sql(disk: _Disk, source: str) -> str:
+    """SQL of one row per report with the figures ``source`` aggregates (and n_corrected)."""
+    from . import figures as F
+
+    req = F.files_sql(F.figure_files(disk.folder, "requests"))
+    if source in ("outcome_shares", "volumes"):
+        return req
+    app = F.files_sql(F.figure_files(disk.folder, "appeals")) if F.parts(disk.folder, "appeals") else None
+    q = F._q
+    if app is None:
+        cols = [f"NULL::BIGINT AS {q(c)}" for c in APPEAL_COUNTS if c != HANDLED]
+        return f"(SELECT report_id, {HANDLED}, {', '.join(cols)}, n_corrected FROM {req})"
+    legacy = F.parts(disk.folder, "legacy")
+    leg = ("(SELECT report_id, round_even(first(value) FILTER (WHERE key = 'suits_total' AND value IS NOT NULL), 0)"
+           f"::BIGINT AS suits_total FROM {F.files_sql(legacy)} GROUP BY report_id)") if legacy else \
+        "(SELECT NULL::VARCHAR AS report_id, NULL::BIGINT AS suits_total WHERE false)"
+    cols = []
+    for res in ("upheld", "corrected", "other", "pending", "total"):
+        name = "" if res == "total" else "_" + res
+        cols.append(f"a.{q('review.' + res)} AS {q('reviews' + name)}")
+        suits = f"a.{q('suit_direct.' + res)} + a.{q('suit_after_review.' + res)}"
+        cols.append(f"{'coalesce(' + suits + ', l.suits_total)' if res == 'total' else suits} AS {q('suits' + name)}")
+    return (f"(SELECT report_id, r.{HANDLED}, {', '.join(cols)}, "
+            f"coalesce(r.n_corrected, 0) + coalesce(a.n_corrected, 0) AS n_corrected "
+            f"FROM {req} r FULL JOIN {app} a USING (report_id) LEFT JOIN {leg} l USING (report_id))")
+
+
+def _errors_sql(disk: _Disk) -> str:
+    from . import figures as F
+
+    if disk.findings is not None:  # registered as "held" by _disk_query
+        return "(SELECT report_id, count(*) AS n_errors FROM held WHERE severity = 'error' GROUP BY report_id)"
+    parts = F.parts(disk.folder, "findings")
+    if not parts:
+        return "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n_errors WHERE false)"
+    return (f"(SELECT report_id, count(*) AS n_errors FROM {F.files_sql(parts, ['report_id', 'severity'])} "
+            f"WHERE severity = 'error' GROUP BY report_id)")
+
+
+def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool = False,
+                meta: bool = False, years: Sequence[int] | bool | None = None) -> pd.DataFrame:
+    """The by-groups of the usable reports with ``sums`` ({name: SQL over the groups' figure
+    sums ``F.<figure>``}), n_corrected, n_reports, report_ids (and n_errors; level and region of
+    each agency; a row for every agency and year of ``years``, without those years' reports
+    missing), as :func:`_aggregate` and :func:`by_agency_year` compute them, in DuckDB."""
+    from . import figures as F
+
+    q = F._q
+    cols = _by_columns(by)
+    missing = [c for c in cols if c not in disk.reports.columns]
+    if missing:
+        raise ValueError(f"unknown reports column(s): {', '.join(missing)}")
+    keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
+    wanted = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year", "level", "region", "status",
+                                        "duplicate_of"]))
+    raw = pa.Table.from_pandas(disk.reports[wanted], preserve_index=False)
+    raw = raw.append_column("_pos", pa.array(np.arange(raw.num_rows, dtype="int64")))
+    raw = raw.filter(_usable_mask(raw))
+    figures = sorted({f for expr in sums.values() for f in re.findall(r"F\.([A-Za-z_][\w.]*)", expr)})
+    per = _per_report_sql(disk, source)
+    fsum = ", ".join(f"CASE WHEN count({q(f)}) = count(*) THEN sum({q(f)})::BIGINT END AS {q(f)}" for f in figures)
+    group = ", ".join(q(k) for k in keys)
+    first = [q(k) for k in keys]
+    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in first)
+    named = "agency" in cols and "agency" not in keys
+    err_join = f" LEFT JOIN {_errors_sql(disk)} e USING (report_id)" if errors else ""
+    err_col = ", coalesce(sum(n_errors), 0)::BIGINT AS n_errors" if errors else ""
+    # report_ids in pandas's order and the latest agency name: ordered aggregates cost, so only
+    # the groups of more than one report (few: two reports of one agency in one year) get them
+    sql = [f"WITH d AS (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
+           f"g AS (SELECT {group}{', ' + fsum if fsum else ''}, coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected, "
+           f"count(*)::BIGINT AS n_reports, any_value(report_id) AS _rid{', any_value(agency) AS _ag' if named else ''}"
+           f"{err_col} FROM d GROUP BY {group}),",
+           f"x AS (SELECT {group} FROM g WHERE n_reports > 1),",
+           f"gm AS (SELECT {', '.join('d.' + k for k in first)}, string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS _rids"
+           + (f", last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS _agm" if named else "")
+           + f" FROM rep d SEMI JOIN x ON {same} GROUP BY {', '.join('d.' + k for k in first)}),",
+           "g2 AS (SELECT d.*, coalesce(x._rids, d._rid) AS report_ids"
+           + (", CASE WHEN d.n_reports > 1 THEN x._agm ELSE d._ag END AS agency" if named else "")
+           + f" FROM g d LEFT JOIN gm x ON {same}),",
+           "s AS (SELECT * EXCLUDE (_rid" + (", _ag" if named else "") + "".join(", " + q(f) for f in figures) + ")"
+           + "".join(f", {expr.replace('F.', '')} AS {q(n)}" for n, expr in sums.items()) + " FROM g2)"]
+    out_sql = "SELECT * FROM s"
+    if meta:  # an agency's level and region: those of its latest report that has one
+        sql.append(", m AS (SELECT agency_key, " + ", ".join(
+            f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+            for c in ("level", "region")) + " FROM rep GROUP BY agency_key)")
+        out_sql = "SELECT s.*, m.level, m.region FROM s LEFT JOIN m USING (agency_key)"
+    if years is not None:  # every agency x year: agency, level, region those of its latest row
+        sql.append(", ay AS (" + out_sql + "), am AS (SELECT agency_key, " + ", ".join(
+            f"arg_max({c}, coalesce(year, 999999)) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+            for c in ("agency", "level", "region")) + " FROM ay WHERE agency_key IS NOT NULL GROUP BY agency_key)")
+        yrs = "range((SELECT min(year) FROM ay), (SELECT max(year) FROM ay) + 1)" if years is True else \
+            "[" + ", ".join(str(y) for y in sorted({int(y) for y in years})) + "]::BIGINT[]"
+        sql.append(f", grid AS (SELECT agency_key, unnest({yrs}) AS year FROM am)")
+        out_sql = ("SELECT grid.agency_key, grid.year, ay.* EXCLUDE (agency_key, year, agency, level, region), "
+                   "am.agency, am.level, am.region FROM grid LEFT JOIN ay ON grid.agency_key = ay.agency_key "
+                   "AND grid.year = ay.year JOIN am ON grid.agency_key = am.agency_key")
+        keys = ["agency_key", "year"]
+    order = ", ".join(f"{q(k)} NULLS LAST" for k in keys)
+    con = F.connect()
+    con.register("rep", raw)  # the usable reports (a CTE over it would be materialized: read it as it is)
+    if errors and disk.findings is not None:
+        con.register("held", pa.Table.from_pandas(disk.findings, preserve_index=False))
+    out = con.sql("\n".join(sql) + f" {out_sql} ORDER BY {order}").to_arrow_table() \
+        .to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
+    con.close()
+    for c in cols + (["level", "region"] if meta or years is not None else []):
+        out[c] = out[c].astype(disk.reports[c].dtype)
+    for c in sums:
+        out[c] = out[c].astype("Int64")
+    out["n_corrected"] = out["n_corrected"].astype("int64" if years is None else "Int64")
+    out["n_reports"] = out["n_reports"].astype("Int64")
+    return out
+
+
+def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.DataFrame:
+    """:func:`_aggregate` of the per-report figures of ``source``, in DuckDB."""
+    out = _disk_query(disk, by, source, {c: f"F.{c}" for c in counts})
+    return out[_by_columns(by) + list(counts) + ["n_corrected", "n_reports", "report_ids"]]
+
+
+def _num_den_sql(measure: str) -> dict[str, str]:
+    """SQL over figure sums of a measure's numerator and denominator (a sum with a missing part is missing)."""
+    m = MEASURES[measure]
+    den = m.denominator
+    if den == T.CONCLUDED:
+        den_sql = " + ".join(f"F.{p}_{r}" for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
+    else:
+        den_sql = f"F.{den}" if den else "NULL::BIGINT"
+    return {"numerator": " + ".join(f"F.{n}" for n in m.numerator), "denominator": den_sql}
+
+
+def _value(measure: str, num: pd.Series, den: pd.Series) -> pd.Series:
+    m = MEASURES[measure]
+    return _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
+
+
 # --------------------------------------------------------------------------- measures
 
-OUTCOME_COUNTS = ("handled", "outcome_total", "granted", "partly_granted", "denied", "unavailable", "not_processed",
-                  "other", "received_new", "carried_over", "carried_forward")
+OUTCOME_COUNTS = (HANDLED, OUTCOME_TOTAL, *SHARE_OF_HANDLED, RECEIVED_NEW, CARRIED_OVER, CARRIED_FORWARD)
 
 
 def outcome_shares(data, by="report") -> pd.DataFrame:
@@ -415,12 +627,16 @@ def outcome_shares(data, by="report") -> pd.DataFrame:
        handled  denied  refused_share
            805      35       0.043478
     """
-    f = frames_of(data)
-    out = _aggregate(f, report_figures(f), by, OUTCOME_COUNTS)
+    disk = _on_disk(data)
+    if disk is not None:
+        out = _disk_aggregate(disk, by, "outcome_shares", OUTCOME_COUNTS)
+    else:
+        f = frames_of(data)
+        out = _aggregate(f, report_figures(f), by, OUTCOME_COUNTS)
     out["refused_share"] = _share(out["denied"], out["handled"])
     out["unanswerable_share"] = _share(out["unavailable"], out["handled"])
     out["refused_or_unanswerable_share"] = _share(out["denied"] + out["unavailable"], out["handled"])
-    for k in ("granted", "partly_granted", "not_processed", "other"):
+    for k in (GRANTED, PARTLY_GRANTED, "not_processed", "other"):
         out[f"{k}_share"] = _share(out[k], out["handled"])
     shares = [c for c in out.columns if c.endswith("_share")]
     return out[_by_columns(by) + list(OUTCOME_COUNTS) + ["n_corrected"] + shares + ["n_reports", "report_ids"]]
@@ -467,6 +683,9 @@ def refusal_reasons(data, by="report") -> pd.DataFrame:
                         "n_reports", "report_ids"]].reset_index(drop=True)
 
 
+VOLUME_COUNTS = [f"received_{a}" for a in APPLICANT_PARTS] + [RECEIVED_NEW, CARRIED_OVER, HANDLED, CARRIED_FORWARD]
+
+
 def volumes(data, by="report") -> pd.DataFrame:
     """Given any input, return how many requests came in, from whom, and what was carried.
 
@@ -478,13 +697,16 @@ def volumes(data, by="report") -> pd.DataFrame:
        received_natural_person  received_new  carried_forward
                            821           859               72
     """
+    disk = _on_disk(data)
+    if disk is not None:
+        return _disk_aggregate(disk, by, "volumes", VOLUME_COUNTS)
     f = frames_of(data)
     per = report_figures(f)
-    rq = f.requests[(f.requests["row"] == "received_new") & f.requests["applicant"].isin(APPLICANT_PARTS)]
+    rq = f.requests[(f.requests["row"] == RECEIVED_NEW) & f.requests["applicant"].isin(APPLICANT_PARTS)]
     app = rq.pivot_table(index="report_id", columns="applicant", values="value", aggfunc="first")
     app = app.reindex(columns=list(APPLICANT_PARTS)).add_prefix("received_").astype("Int64").reset_index()
     per = per.merge(app, on="report_id", how="left")
-    counts = [f"received_{a}" for a in APPLICANT_PARTS] + ["received_new", "carried_over", "handled", "carried_forward"]
+    counts = VOLUME_COUNTS
     return _aggregate(f, per, by, counts)
 
 
@@ -506,14 +728,18 @@ def appeals_rates(data, by="report") -> pd.DataFrame:
        reviews  suits  corrected_share
              7      9              0.0
     """
-    f = frames_of(data)
-    per = report_figures(f)[["report_id", "handled"]].merge(appeal_figures(f), on="report_id", how="left")
-    for res in ("upheld", "corrected", "other", "pending", "total"):
-        name = "" if res == "total" else "_" + res
-        per["reviews" + name] = per[f"review.{res}"]
-        per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
-    per["suits"] = per["suits"].fillna(per["report_id"].map(legacy_figures(f).set_index("report_id")["suits_total"]))
-    out = _aggregate(f, per, by, APPEAL_COUNTS, corrected_in=("requests", "appeals"))
+    disk = _on_disk(data)
+    if disk is not None:
+        out = _disk_aggregate(disk, by, "appeals_rates", APPEAL_COUNTS)
+    else:
+        f = frames_of(data)
+        per = report_figures(f)[["report_id", "handled"]].merge(appeal_figures(f), on="report_id", how="left")
+        for res in ("upheld", "corrected", "other", "pending", "total"):
+            name = "" if res == "total" else "_" + res
+            per["reviews" + name] = per[f"review.{res}"]
+            per["suits" + name] = (per[f"suit_direct.{res}"] + per[f"suit_after_review.{res}"]).astype("Int64")
+        per["suits"] = per["suits"].fillna(per["report_id"].map(legacy_figures(f).set_index("report_id")["suits_total"]))
+        out = _aggregate(f, per, by, APPEAL_COUNTS, corrected_in=("requests", "appeals"))
     out["reviews_per_100"] = _share(out["reviews"], out["handled"], 100)
     out["suits_per_100"] = _share(out["suits"], out["handled"], 100)
     concluded = {p: out[f"{p}_upheld"] + out[f"{p}_corrected"] + out[f"{p}_other"] for p in ("reviews", "suits")}
@@ -540,9 +766,9 @@ def legacy_figures(data) -> pd.DataFrame:
                         columns=["refused_all", "other_answers", "suits_total", "complaints", "fees_yuan"])
     wide = wide.astype("Float64")
     per = report_figures(f).set_index("report_id")
-    kinds = pd.concat([per["granted"].astype("Float64"), per["partly_granted"].astype("Float64"),
+    kinds = pd.concat([per[GRANTED].astype("Float64"), per[PARTLY_GRANTED].astype("Float64"),
                        wide["refused_all"], wide["other_answers"]], axis=1).sum(axis=1, skipna=False)
-    wide["answered"] = per["outcome_total"].astype("Float64").reindex(wide.index).fillna(kinds.reindex(wide.index))
+    wide["answered"] = per[OUTCOME_TOTAL].astype("Float64").reindex(wide.index).fillna(kinds.reindex(wide.index))
     pre = f.reports.drop_duplicates("report_id").set_index("report_id")["template"].reindex(wide.index) == PRE2019
     wide["answered"] = wide["answered"].where(pre.fillna(False).to_numpy())
     for c in ("refused_all", "other_answers", "suits_total", "complaints", "answered"):
@@ -650,66 +876,46 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
     return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_corrected", "n_reports", "report_ids"]]
 
 
+_SOURCES = {"outcome_shares": (outcome_shares, OUTCOME_COUNTS), "appeals_rates": (appeals_rates, APPEAL_COUNTS + (T.CONCLUDED,)),
+            "legacy_shares": (legacy_shares, LEGACY_COUNTS), "timeliness_shares": (timeliness_shares, TIMELINESS_COUNTS)}
+
+
 @dataclass(frozen=True)
-class Indicator:
-    """An indicator (统计指标), one entry of :data:`MEASURES`: ``value = sum(numerator columns) /
-    denominator * scale`` (a count where ``denominator`` is None), computed from the frame ``source``
-    returns. ``pre2019`` says whether reports before the national template (2008–2018) state it with
-    the same meaning. (``template.Measure`` is something else: a column of table 2.)"""
+class Indicator(T.Indicator):
+    """An indicator of ``template.INDICATORS`` with ``source``: the analysis whose frame has all its
+    figures (``outcome_shares``, ``appeals_rates``, ``legacy_shares`` or ``timeliness_shares``)."""
 
-    zh: str
-    en: str
-    numerator: tuple[str, ...]
-    denominator: str | None
-    source: str  # "outcome_shares", "volumes", "appeals_rates", "legacy_shares" or "timeliness_shares"
-    scale: float = 1.0
-    pre2019: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.zh} ({self.en})"
+    source: str = ""
 
 
-MEASURES: dict[str, Indicator] = {
-    "refused_share": Indicator("不予公开占比", "share refused (denied / handled)", ("denied",), "handled", "outcome_shares"),
-    "unanswerable_share": Indicator("无法提供占比", "share unanswerable (unavailable / handled)", ("unavailable",),
-                                  "handled", "outcome_shares"),
-    "refused_or_unanswerable_share": Indicator("不予公开或无法提供占比", "share refused or unanswerable",
-                                             ("denied", "unavailable"), "handled", "outcome_shares"),
-    "granted_share": Indicator("予以公开占比", "share granted (granted / handled)", ("granted",), "handled",
-                             "outcome_shares"),
-    "partly_granted_share": Indicator("部分公开占比", "share partly granted", ("partly_granted",), "handled",
-                                    "outcome_shares"),
-    "not_processed_share": Indicator("不予处理占比", "share not processed", ("not_processed",), "handled",
-                                   "outcome_shares"),
-    "received": Indicator("本年新收申请数", "requests received", ("received_new",), None, "volumes", pre2019=True),
-    "granted": Indicator("予以公开数", "requests granted", ("granted",), None, "outcome_shares", pre2019=True),
-    "refused_all_share": Indicator("否决公开占比（2019年前）", "share refused, every kind of refusal (before 2019: "
-                                 "refused_all / answered)", ("refused_all",), "answered", "legacy_shares", pre2019=True),
-    "handled": Indicator("本年办理数", "requests handled", ("handled",), None, "outcome_shares"),
-    "carried_forward": Indicator("结转下年度数", "requests carried forward", ("carried_forward",), None, "volumes"),
-    "reviews": Indicator("行政复议数", "administrative reviews", ("reviews",), None, "appeals_rates", pre2019=True),
-    "suits": Indicator("行政诉讼数", "lawsuits", ("suits",), None, "appeals_rates", pre2019=True),
-    "reviews_per_100": Indicator("每百件申请行政复议数", "reviews per 100 handled requests", ("reviews",), "handled",
-                               "appeals_rates", 100.0),
-    "suits_per_100": Indicator("每百件申请行政诉讼数", "suits per 100 handled requests", ("suits",), "handled",
-                             "appeals_rates", 100.0),
-    "corrected_share": Indicator("纠正率", "share corrected of concluded reviews and suits",
-                               ("reviews_corrected", "suits_corrected"), "concluded", "appeals_rates"),
-    "on_time_share": Indicator("按时公开占比", "share published on time (reports with a date and a deadline)",
-                             ("on_time",), "timed", "timeliness_shares", pre2019=True),
-}
-_SOURCES = {"outcome_shares": outcome_shares, "volumes": volumes, "appeals_rates": appeals_rates,
-            "legacy_shares": legacy_shares,
-            "timeliness_shares": timeliness_shares}
+def _source_for(m: T.Indicator) -> str:
+    wanted = {*m.numerator, *([m.denominator] if m.denominator else [])}
+    return next(name for name, (_, cols) in _SOURCES.items() if wanted <= set(cols))
+
+
+# The indicators are declared in template.py (labels, numerator and denominator figures); MEASURES
+# is their public name here, each with the analysis that computes it.
+MEASURES: dict[str, Indicator] = {k: Indicator(**dataclasses.asdict(m), source=_source_for(m))
+                                  for k, m in T.INDICATORS.items()}
+
+
+def source_of(measure: str) -> str:
+    """Given a name of :data:`MEASURES`, return the analysis whose frame has its figures.
+
+    >>> source_of("refused_share"), source_of("reviews_per_100")
+    ('outcome_shares', 'appeals_rates')
+    """
+    return MEASURES[measure].source
+
+
 TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
 
 
-def _warn_pre2019(f: Frames, measure: str) -> None:
+def _warn_pre2019(reports: pd.DataFrame, measure: str) -> None:
     """Say why a modern measure is empty for reports before 2019, where they are asked for."""
     import warnings
 
-    if MEASURES[measure].pre2019 or not (_usable_reports(f)["template"] == PRE2019).any():
+    if MEASURES[measure].pre2019 or not (reports["template"] == PRE2019).any():
         return
     hint = " (use refused_all_share: 不予公开答复数 counts every kind of refusal)" \
         if "denied" in MEASURES[measure].numerator or "unavailable" in MEASURES[measure].numerator else ""
@@ -726,18 +932,54 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
     m = MEASURES[measure]
+    source = source_of(measure)
+    disk = _on_disk(data) if source in _DISK_SOURCES else None
+    cols = _by_columns(by)
+    if disk is not None:
+        if (disk.reports["template"] == PRE2019).any():
+            _warn_pre2019(_usable_reports(Frames(disk.reports, *[None] * 4)), measure)
+        df = _disk_query(disk, by, source, _num_den_sql(measure))
+        return df[cols].assign(measure=measure, value=_value(measure, df["numerator"], df["denominator"]),
+                               numerator=df["numerator"], denominator=df["denominator"],
+                               n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
     data = frames_of(data)
-    _warn_pre2019(data, measure)
-    df = _SOURCES[m.source](data, by=by)
-    if m.denominator == "concluded":
+    _warn_pre2019(_usable_reports(data), measure)
+    df = _SOURCES[source][0](data, by=by)
+    if m.denominator == T.CONCLUDED:
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
     num = df[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64")
     den = df[m.denominator].astype("Int64") if m.denominator else pd.Series(pd.NA, index=df.index, dtype="Int64")
     value = _share(num, den, m.scale) if m.denominator else num.astype("Float64").astype("float64")
-    cols = _by_columns(by)
     return df[cols].assign(measure=measure, value=value, numerator=num, denominator=den,
                            n_corrected=df["n_corrected"] if "n_corrected" in df else 0, n_reports=df["n_reports"],
                            report_ids=df["report_ids"])
+
+
+_DISK_SOURCES = ("outcome_shares", "appeals_rates")  # the measures computed on disk (the others read pandas frames)
+
+
+def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | None = None) -> pd.DataFrame:
+    """:func:`by_agency_year` (``years`` None) or :func:`cross_year` (``years``: the years of the
+    grid, True: from the first to the last in the data) of a corpus on disk."""
+    if (disk.reports["template"] == PRE2019).any():
+        _warn_pre2019(_usable_reports(Frames(disk.reports, *[None] * 4)), measure)
+    df = _disk_query(disk, "agency_year", source_of(measure), _num_den_sql(measure), errors=True, meta=True,
+                     years=years)
+    num, den = df["numerator"], df["denominator"]
+    out = df[["agency_key", "agency", "year", "level", "region"]].assign(
+        measure=measure, value=_value(measure, num, den), numerator=num, denominator=den, report_id=df["report_ids"],
+        n_errors=df["n_errors"].fillna(0).astype("int64"), has_errors=df["n_errors"].fillna(0).to_numpy() > 0,
+        n_corrected=df["n_corrected"].fillna(0).astype("int64"))
+    if years is None:
+        return out[AGENCY_YEAR_COLUMNS]
+    v = out["value"].to_numpy()
+    key = out["agency_key"].to_numpy(dtype=object)
+    same = np.r_[False, key[1:] == key[:-1]]
+    with np.errstate(invalid="ignore"):
+        out["change"] = np.where(same, v - np.r_[np.nan, v[:-1]], np.nan)
+    out["missing"] = out["report_id"].isna().to_numpy()
+    out["flag"] = np.where(out["missing"], "missing", np.where(out["has_errors"], "errors", ""))
+    return out[AGENCY_YEAR_COLUMNS + ["change", "missing", "flag"]]
 
 
 def _errors_per_report(f: Frames) -> pd.Series:
@@ -761,6 +1003,11 @@ def by_agency_year(data, measure: str) -> pd.DataFrame:
              agency     value  numerator  denominator
       上海市人民政府办公厅  0.043478         35          805
     """
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(MEASURES)}")
+    disk = _on_disk(data) if source_of(measure) in _DISK_SOURCES else None
+    if disk is not None:
+        return _disk_agency_years(disk, measure)
     f = frames_of(data)
     mv = measure_values(f, measure, by="agency_year")
     reports = _usable_reports(f).sort_values("year")
@@ -785,6 +1032,9 @@ def cross_year(data, measure: str, agencies: Iterable[str] | str | None = None, 
     >>> cross_year(corpus, "refused_share", agencies=["上海市人民政府办公厅"])   # doctest: +SKIP
     """
     f = select(data, agencies=agencies, level=level, region=region)
+    disk = _on_disk(f) if measure in MEASURES and source_of(measure) in _DISK_SOURCES else None
+    if disk is not None:
+        return _disk_agency_years(disk, measure, years=years if years is not None else True)
     ay = by_agency_year(f, measure)
     yrs = sorted({int(y) for y in years}) if years is not None else \
         (list(range(int(ay["year"].min()), int(ay["year"].max()) + 1)) if ay["year"].notna().any() else [])

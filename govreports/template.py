@@ -116,6 +116,7 @@ REQUEST_ROWS: tuple[RequestRow, ...] = (
 REQUEST_KEYS = tuple(r.key for r in REQUEST_ROWS)
 ROW_BY_KEY = {r.key: r for r in REQUEST_ROWS}
 REQUEST_GROUPS = ("denied", "unavailable", "not_processed", "other")
+# the SCHEMA keys of the rows code names one by one (the other rows are named through their group)
 RECEIVED_NEW = "received_new"
 CARRIED_OVER = "carried_over"
 OUTCOME_TOTAL = "outcome_total"
@@ -668,3 +669,65 @@ PROSE_FIGURES: tuple[ProseFigure, ...] = (
     ProseFigure("suit", "行政诉讼", "appeals", ("suit_direct", "suit_after_review"), (
         r"诉讼(?:案件)?(?:共计|共)?" + _N + "(?:件|起|宗)",)),
 )
+
+
+# =========================================================================== indicators (统计指标)
+# The measures analyses, plots, widgets and releases compute, each declared once: its labels and
+# the per-report figures whose sum is its numerator and which figure is its denominator.
+# A figure is a row key of table 3 (its figure: the printed total, or the sum of the applicant
+# cells where the total is blank), a group of rows (``REQUEST_GROUPS``: the sum of its rows),
+# ``HANDLED`` (the sum of the outcome rows, not the printed （七）总计), a figure of table 4
+# (``REVIEWS``: 行政复议 total; ``SUITS``: both 行政诉讼 totals; ``*_CORRECTED``: their 纠正 cells;
+# ``CONCLUDED``: 维持 + 纠正 + 其他 of both), of reports before 2019 (``REFUSED_ALL``,
+# ``ANSWERED``) or of their publication dates (``ON_TIME``, ``TIMED``).
+HANDLED = "handled"
+REVIEWS, SUITS = "reviews", "suits"
+REVIEWS_CORRECTED, SUITS_CORRECTED, CONCLUDED = "reviews_corrected", "suits_corrected", "concluded"
+REFUSED_ALL, ANSWERED = "refused_all", "answered"
+ON_TIME, TIMED = "on_time", "timed"
+DENIED, UNAVAILABLE, NOT_PROCESSED = REQUEST_GROUPS[:3]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator (统计指标): ``value = sum(numerator figures) / denominator figure * scale``, or
+    a count where ``denominator`` is None. ``pre2019`` says whether reports before the national
+    template (2008–2018) state it with the same meaning. (:class:`Measure` is something else: a
+    column of table 2.)"""
+
+    zh: str
+    en: str
+    numerator: tuple[str, ...]
+    denominator: str | None
+    scale: float = 1.0
+    pre2019: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.zh} ({self.en})"
+
+
+INDICATORS: dict[str, Indicator] = {
+    "refused_share": Indicator("不予公开占比", "share refused (denied / handled)", (DENIED,), HANDLED),
+    "unanswerable_share": Indicator("无法提供占比", "share unanswerable (unavailable / handled)", (UNAVAILABLE,),
+                                    HANDLED),
+    "refused_or_unanswerable_share": Indicator("不予公开或无法提供占比", "share refused or unanswerable",
+                                               (DENIED, UNAVAILABLE), HANDLED),
+    "granted_share": Indicator("予以公开占比", "share granted (granted / handled)", (GRANTED,), HANDLED),
+    "partly_granted_share": Indicator("部分公开占比", "share partly granted", (PARTLY_GRANTED,), HANDLED),
+    "not_processed_share": Indicator("不予处理占比", "share not processed", (NOT_PROCESSED,), HANDLED),
+    "received": Indicator("本年新收申请数", "requests received", (RECEIVED_NEW,), None, pre2019=True),
+    "granted": Indicator("予以公开数", "requests granted", (GRANTED,), None, pre2019=True),
+    "refused_all_share": Indicator("否决公开占比（2019年前）", "share refused, every kind of refusal (before 2019: "
+                                   "refused_all / answered)", (REFUSED_ALL,), ANSWERED, pre2019=True),
+    "handled": Indicator("本年办理数", "requests handled", (HANDLED,), None),
+    "carried_forward": Indicator("结转下年度数", "requests carried forward", (CARRIED_FORWARD,), None),
+    "reviews": Indicator("行政复议数", "administrative reviews", (REVIEWS,), None, pre2019=True),
+    "suits": Indicator("行政诉讼数", "lawsuits", (SUITS,), None, pre2019=True),
+    "reviews_per_100": Indicator("每百件申请行政复议数", "reviews per 100 handled requests", (REVIEWS,), HANDLED, 100.0),
+    "suits_per_100": Indicator("每百件申请行政诉讼数", "suits per 100 handled requests", (SUITS,), HANDLED, 100.0),
+    "corrected_share": Indicator("纠正率", "share corrected of concluded reviews and suits",
+                                 (REVIEWS_CORRECTED, SUITS_CORRECTED), CONCLUDED),
+    "on_time_share": Indicator("按时公开占比", "share published on time (reports with a date and a deadline)",
+                               (ON_TIME,), TIMED, pre2019=True),
+}

@@ -37,6 +37,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import HTML, Image
 
 from . import analysis as ga
+from . import frames as _frames
 from . import plotting as gp
 from .review_app import ReviewApp, review  # noqa: F401 - gr.widgets.review: the review queue app
 
@@ -120,15 +121,22 @@ class CompareApp(W.VBox):
             raise ValueError(f"unknown measure {measure!r}; one of: {', '.join(v for _, v in MEASURE_CHOICES)}")
         if view not in [v for _, v in VIEWS]:
             raise ValueError(f"unknown view {view!r}; one of: {', '.join(v for _, v in VIEWS)}")
-        self.frames = ga.frames_of(data)
+        from .figures import on_disk
+
+        # a corpus on disk stays there: measures are computed from its Parquet parts (DuckDB) and
+        # a trace reads one report's cells; anything else is read into pandas frames once
+        self._disk = on_disk(data) is not None
+        self.data = data if self._disk else ga.frames_of(data)
+        self._reports = ga._normalise_reports(data.reports) if self._disk else self.data.reports
         self.out_dir = Path(out_dir)
         self.corpus_path = corpus_path
         self.figure = None
         self._tables: dict[str, pd.DataFrame] = {}
         self._hold = False
-        self._sources = self.frames.reports.drop_duplicates("report_id").set_index("report_id")["source"]
-        self._index = {name: getattr(self.frames, name).groupby("report_id", sort=False, observed=True).indices
-                       for name in ("requests", "appeals", "findings")}
+        self._sources = self._reports.drop_duplicates("report_id").set_index("report_id")["source"]
+        self._index = {} if self._disk else {
+            name: getattr(self.data, name).groupby("report_id", sort=False, observed=True).indices
+            for name in ("requests", "appeals", "findings")}
 
         base = self._table(measure)
         meta = base.sort_values("year").groupby("agency_key", sort=False)[["label", "level", "region"]].last()
@@ -187,23 +195,32 @@ class CompareApp(W.VBox):
 
     # ------------------------------------------------------------------ data (from analysis)
 
+    @property
+    def frames(self) -> ga.Frames:
+        """The corpus as pandas frames (read from disk when first asked for, for a corpus on disk)."""
+        return ga.frames_of(self.data)
+
     def _table(self, measure: str) -> pd.DataFrame:
         """The agency × year table of ``measure``, computed once and kept."""
         if measure not in self._tables:
             if measure == OUTCOME_MIX:
                 base = self._table("handled")
-                shares = ga.outcome_shares(self.frames, by="agency_year").rename(
+                shares = ga.outcome_shares(self.data, by="agency_year").rename(
                     columns={"refused_share": "denied_share", "unanswerable_share": "unavailable_share"})
                 keep = ["handled", *OUTCOME_SHARE_COLUMNS]
                 t = base.drop(columns=["value", "numerator", "denominator"]).merge(
                     shares[["agency_key", "year", *keep]], on=["agency_key", "year"], how="left")
                 t["measure"] = OUTCOME_MIX
             else:
-                t = ga.by_agency_year(self.frames, measure)
-                t["label"] = [_label(a, k) for a, k in zip(t["agency"], t["agency_key"])]
+                t = ga.by_agency_year(self.data, measure)
+                t["label"] = t["agency"].astype("string").where(
+                    t["agency"].astype("string").str.strip().fillna("") != "", t["agency_key"].astype("string"))
                 first = t["report_id"].astype("string").str.split(",").str[0]
                 t["source"] = first.map(self._sources)
-            self._tables[measure] = t
+            # kept in the order shown (label, year): a change of selection filters, never sorts
+            codes = pd.factorize(t["label"], sort=True)[0]
+            years = t["year"].astype("Float64").to_numpy(dtype="float64", na_value=np.inf)
+            self._tables[measure] = t.iloc[np.lexsort((years, codes))].reset_index(drop=True)
         return self._tables[measure]
 
     def _choices(self, column: str) -> list[tuple[str, str | None]]:
@@ -244,8 +261,12 @@ class CompareApp(W.VBox):
         t = self._table(self.measure.value)
         lo, hi = self.years.value
         year = t["year"]
-        keep = t["agency_key"].isin(self.selected_keys()) & year.notna() & (year >= lo) & (year <= hi)
-        return t[keep.fillna(False)].sort_values(["label", "year"]).reset_index(drop=True)
+        keep = year.notna() & (year >= lo) & (year <= hi)
+        unfiltered = not self.agencies.value and self.level.value is None and self.region.value is None \
+            and not self.search.value.strip()
+        if not unfiltered:  # every agency listed: no need to look each row's agency up
+            keep &= t["agency_key"].isin(self.selected_keys())
+        return t[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
 
     # ------------------------------------------------------------------ events
 
@@ -333,11 +354,13 @@ class CompareApp(W.VBox):
                     ax.patches[i].set(facecolor="white", edgecolor=ERROR_COLOR, hatch="//", linewidth=1.5)
             note = f"{len(rows)} of {len(sel)} rows drawn" if len(sel) > len(rows) else ""
         else:
-            keys = list(dict.fromkeys(sel["agency_key"]))
-            drawn = keys[:MAX_LINES]
+            n_keys = sel["agency_key"].nunique()
+            head = sel.head(MAX_LINES * 64)  # sel is in label order: the first agencies' rows come first
+            drawn = list(dict.fromkeys(head["agency_key"]))[:MAX_LINES]
             lo, hi = self.years.value
             grid = pd.MultiIndex.from_product([drawn, range(lo, hi + 1)], names=["agency_key", "year"])
-            g = sel[sel["agency_key"].isin(drawn)].astype({"year": "int64"}).drop_duplicates(["agency_key", "year"])
+            g = (head if len(head) == len(sel) or head["agency_key"].iloc[-1] not in drawn else sel)
+            g = g[g["agency_key"].isin(drawn)].astype({"year": "int64"}).drop_duplicates(["agency_key", "year"])
             cy = g.set_index(["agency_key", "year"]).reindex(grid).reset_index()
             cy["agency"] = cy["agency_key"].map(g.groupby("agency_key")["label"].first())
             cy["measure"] = measure
@@ -353,7 +376,7 @@ class CompareApp(W.VBox):
                         markeredgecolor=ERROR_COLOR, markeredgewidth=1.5, label="报告有错误 report has errors")
             if len(cy):
                 ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
-            note = f"{len(drawn)} of {len(keys)} agencies drawn" if len(keys) > len(drawn) else ""
+            note = f"{len(drawn)} of {n_keys} agencies drawn" if n_keys > len(drawn) else ""
         if note:
             fig.text(0.995, 0.005, note + " (the table has all)", ha="right", va="bottom", fontsize="small",
                      color="#555")
@@ -372,8 +395,13 @@ class CompareApp(W.VBox):
         from .maps import plot_map
 
         ids = {i for ids in sel["report_id"].dropna() for i in str(ids).split(",")}
-        sub = ga.Frames(self.frames.reports[self.frames.reports["report_id"].isin(ids)], self.frames.requests,
-                        self.frames.appeals, self.frames.disclosure, self.frames.findings, self.frames.legacy)
+        if self._disk:
+            base = self.data.corpus if isinstance(self.data, ga.DiskView) else self.data
+            sub = ga.DiskView(base, self._reports[self._reports["report_id"].isin(ids)])
+        else:
+            f = self.data
+            sub = ga.Frames(f.reports[f.reports["report_id"].isin(ids)], f.requests, f.appeals, f.disclosure,
+                            f.findings, f.legacy)
         region = self.region.value if isinstance(self.region.value, str) else None
         depth = len(region.split("/")) if region else 0
         level = ("province", "city", "county")[min(depth, 2)]
@@ -430,11 +458,39 @@ class CompareApp(W.VBox):
 
     def _report_frames(self, report_id: str) -> ga.Frames:
         """The frames of one report (cheap on a large corpus: indices computed once)."""
-        f = self.frames
+        if self._disk:
+            parts = {name: self._disk_cells(name, report_id) for name in ("requests", "appeals", "findings")}
+            return ga.Frames(self._reports[self._reports["report_id"] == report_id], parts["requests"],
+                             parts["appeals"], _frames.empty("disclosure"), parts["findings"])
+        f = self.data
         parts = {name: getattr(f, name).iloc[self._index[name].get(report_id, [])]
                  for name in ("requests", "appeals", "findings")}
         return ga.Frames(f.reports[f.reports["report_id"] == report_id], parts["requests"], parts["appeals"],
                          f.disclosure.iloc[0:0], parts["findings"])
+
+    def _disk_cells(self, name: str, report_id: str) -> pd.DataFrame:
+        """One report's cells of a table of a corpus on disk: from the one part holding it where
+        the kept figures say which (requests, appeals), else from every part (findings)."""
+        import pyarrow.parquet as pq
+
+        from . import figures as F
+
+        folder = self.data.folder
+        part = F.part_of(folder, name, report_id) if name in ("requests", "appeals") else None
+        if part is None and name in ("requests", "appeals"):
+            return _frames.empty(name)
+        base = self.data.corpus if isinstance(self.data, ga.DiskView) else self.data
+        if part is None and (name in getattr(base, "_tables", {}) or not F.parts(folder, name)):
+            return base.table(name, rows={"report_id": [report_id]})
+        if part is None:  # one DuckDB scan of every part (faster than opening the parts one by one)
+            con = F.connect()
+            got = con.execute("SELECT * FROM read_parquet(?) WHERE report_id = ?",
+                              [[str(x) for x in F.parts(folder, name)], report_id]).to_arrow_table()
+            con.close()
+            df = got.to_pandas()
+            return df.reindex(columns=list(_frames.COLUMNS[name])).astype(_frames.COLUMNS[name])
+        df = pq.read_table(part, filters=[("report_id", "==", report_id)]).to_pandas()
+        return df.reindex(columns=list(_frames.COLUMNS[name])).astype(_frames.COLUMNS[name])
 
     def trace_html(self, i: int = 0) -> str:
         """Given a row of the table (0 = first), return HTML: its report, the printed cells behind

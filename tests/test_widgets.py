@@ -260,3 +260,24 @@ def test_explore_notebook_opens_the_app(tmp_path):
     nb = json.loads(out.read_text(encoding="utf-8"))
     mimes = [m for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"] for m in o.get("data", {})]
     assert "application/vnd.jupyter.widget-view+json" in mimes
+
+
+def test_compare_on_a_corpus_on_disk_reads_no_table_and_shows_the_same(corpus, tmp_path, monkeypatch):
+    """A Parquet corpus stays on disk (measures from DuckDB, a trace from the one part holding the
+    report) and the app shows what it shows for the same corpus in memory."""
+    from govreports import figures
+    from govreports.corpus import open_corpus
+
+    monkeypatch.setenv(figures.CACHE_ENV, str(tmp_path / "figures"))
+    c = open_corpus(corpus.to_parquet(tmp_path / "corpus"))
+    disk, memory = gw.compare(c, out_dir=tmp_path), gw.compare(corpus, out_dir=tmp_path)
+    for measure in ("refused_share", "reviews_per_100", "outcome_mix"):
+        for app in (disk, memory):
+            app.measure.value = measure
+            app.agencies.value = (key_of(app, HEILONGJIANG), key_of(app, CHONGQING))
+        pd.testing.assert_frame_equal(disk.selection(), memory.selection())
+        assert table(disk) == table(memory)
+        disk.trace_row.value = memory.trace_row.value = 0
+        assert disk.trace_output.outputs == memory.trace_output.outputs
+        assert "⚠" in disk.trace_html(1) and "line" in disk.trace_html(0)
+    assert figures.on_disk(c) is not None, "the app read a whole table into the Corpus"

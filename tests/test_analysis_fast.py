@@ -1,0 +1,159 @@
+"""Analyses of a corpus on disk (DuckDB over its Parquet parts, govreports/figures.py) give the
+results of the plain pandas computation, row for row and dtype for dtype.
+
+Each comparison opens the corpus afresh (reading a whole table into the Corpus makes later
+analyses use pandas) and checks that the fast path was taken; the pandas side is the same corpus
+read into :class:`~govreports.analysis.Frames`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from govreports import analysis as ga
+from govreports import figures
+from govreports import frames as _frames
+from govreports.corpus import Corpus, open_corpus
+from test_analysis import ALL_ZERO, SH19_APPEALS, make_corpus, make_report, shanghai_2019_requests
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = [m for m in ga.MEASURES if ga.source_of(m) in ("outcome_shares", "appeals_rates")]
+
+
+@pytest.fixture(autouse=True)
+def figure_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv(figures.CACHE_ENV, str(tmp_path_factory.mktemp("figures")))
+
+
+def _compare(path: Path, pandas_frames: ga.Frames, fn, fast: bool = True) -> None:
+    disk = open_corpus(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected, got = fn(pandas_frames), fn(disk)
+    assert not fast or figures.on_disk(disk) is not None, "the fast path read the tables into pandas"
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def _all_analyses(path: Path, measures=tuple(FAST), bys=tuple(ga.BY) + (("level", "year"),)) -> None:
+    f = ga.frames_of(open_corpus(path))
+    for by in bys:
+        by = list(by) if isinstance(by, tuple) else by
+        for fn in (ga.outcome_shares, ga.volumes, ga.appeals_rates):
+            _compare(path, f, lambda x: fn(x, by=by))
+    for i, m in enumerate(measures):
+        _compare(path, f, lambda x: ga.by_agency_year(x, m))
+        _compare(path, f, lambda x: ga.cross_year(x, m))
+        if i % 3 == 0:
+            _compare(path, f, lambda x: ga.measure_values(x, m, by="report"))
+            _compare(path, f, lambda x: ga.rank_agencies(x, m, min_volume=1))
+
+
+# --------------------------------------------------------------------------- a hand-made corpus of edge cases
+
+def _edge_corpus(folder: Path) -> Path:
+    sh = shanghai_2019_requests()  # 总计 blank in the outcome rows: figures are the applicant sums
+    reports = [
+        make_report("sh19", "上海市人民政府办公厅", 2019, sh, SH19_APPEALS,
+                    findings=[("outcome_total", "error"), ("row_total", "error"), ("placed_by_order", "warning")]),
+        # a second report of the same agency and year, printed under another name: report_ids joins both
+        make_report("sh19b", "上海市政府办公厅", 2019, ALL_ZERO, [1] * 14 + [None], agency_key="上海市人民政府办公厅",
+                    findings=[("row_total", "error")]),
+        make_report("sh20", "上海市人民政府办公厅", 2020, ALL_ZERO, level="city"),
+        make_report("dup", "上海市人民政府办公厅", 2019, sh, duplicate_of="sh19"),    # left out
+        make_report("bad", "某县民政局", 2020, ALL_ZERO, status="error"),             # left out
+        make_report("gap", "某县民政局", 2021, {k: v for k, v in ALL_ZERO.items() if k != "denied.third_party"},
+                    region="江苏省"),                                                 # a row not printed: NA
+        make_report("noyear", "某县民政局", None, ALL_ZERO, region="江苏省"),
+        make_report("nameless", None, 2020, ALL_ZERO, agency_key="mirror_4522.txt", region="江苏省"),
+        make_report("pre", "某县教育局", 2016, {"received_new": [None] * 6 + [7], "granted": [None] * 6 + [5]},
+                    level="county", region="江苏省"),
+    ]
+    c = make_corpus(*reports)
+    req = c.requests.copy()
+    # a missing applicant cell under a blank total: the row's figure is missing, not a smaller sum
+    hole = (req["report_id"] == "gap") & (req["row"] == "granted")
+    req.loc[hole & (req["applicant"] == "total"), "blank"] = True
+    req.loc[hole & (req["applicant"] == "commercial"), "value"] = pd.NA
+    # corrected cells count in n_corrected
+    req.loc[(req["report_id"] == "sh20") & (req["row"] == "granted"), "corrected"] = True
+    app = c.appeals.copy()
+    app.loc[(app["report_id"] == "sh19") & (app["result"] == "upheld"), "corrected"] = True
+    meta = c.reports.copy()
+    meta.loc[meta["report_id"] == "pre", "template"] = "pre2019"
+    legacy = _frames.from_records("legacy", [("pre", "suits_total", 2.0, "件", "2", "line 9")])
+    tables = {"requests": req, "appeals": app, "findings": c.findings, "legacy": legacy}
+    tables = {name: tables[name].reindex(columns=list(cols)).astype(cols) if name in tables else _frames.empty(name)
+              for name, cols in _frames.COLUMNS.items()}
+    corpus = Corpus(meta.astype({"year": "Int64"}), tables=tables)
+    return corpus.to_parquet(folder)
+
+
+def test_edge_cases_equal_pandas(tmp_path):
+    path = _edge_corpus(tmp_path / "edge")
+    _all_analyses(path)
+    f = ga.frames_of(open_corpus(path))
+    _compare(path, f, lambda x: ga.cross_year(x, "refused_share", years=[2018, 2019, 2020]))
+    _compare(path, f, lambda x: ga.cross_year(x, "reviews", agencies=["上海市人民政府办公厅"]))
+    _compare(path, f, lambda x: ga.cross_year(x, "suits", region="江苏省"))
+
+
+def test_edge_cases_have_the_numbers_of_the_rules(tmp_path):
+    """Not only equal to pandas: the on-disk path itself gives the hand-counted figures."""
+    path = _edge_corpus(tmp_path / "edge")
+    c = open_corpus(path)
+    ay = ga.outcome_shares(c, by="agency_year").set_index(["agency_key", "year"])
+    sh = ay.loc[("上海市人民政府办公厅", 2019)]
+    assert (sh["denied"], sh["handled"], sh["n_reports"]) == (35, 805, 2)   # sh19 + sh19b (all 0)
+    assert sh["report_ids"] == "sh19,sh19b" and sh["agency"] == "上海市政府办公厅"
+    assert pd.isna(ay.loc[("某县民政局", 2021), "denied"])                     # a row not printed
+    # a blank total over a missing applicant cell: the applicant sum is not known, the blank (0) stays
+    assert ay.loc[("某县民政局", 2021), "granted"] == 0
+    assert "bad" not in ",".join(ay["report_ids"]) and "dup" not in ",".join(ay["report_ids"])
+    assert ay.loc[("上海市人民政府办公厅", 2020), "n_corrected"] == 7
+    assert figures.on_disk(c) is not None
+    cy = ga.cross_year(c, "suits").set_index(["agency_key", "year"])
+    assert cy.loc[("某县教育局", 2016), "numerator"] == 2                       # 2019年前: suits_total
+    assert bool(cy.loc[("某县教育局", 2017), "missing"])
+
+
+# --------------------------------------------------------------------------- the sample reports and a synthetic corpus
+
+@pytest.mark.skipif(not (ROOT / "data" / "reports").exists(), reason="no data/reports")
+def test_sample_corpus_equals_pandas(tmp_path):
+    path = ga.load_corpus(ROOT / "data" / "reports").to_parquet(tmp_path / "sample")
+    _all_analyses(path)
+
+
+def test_synthetic_corpus_of_several_parts_equals_pandas(tmp_path):
+    """The corpus the benchmarks use (benchmarks/export_speed.py), in parts of 2,000 reports."""
+    spec = importlib.util.spec_from_file_location("export_speed", ROOT / "benchmarks" / "export_speed.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.PART = 150
+    path = tmp_path / "synthetic"
+    mod.write_corpus(path, 420, seed=2)
+    assert len(figures.parts(path, "requests")) == 3
+    _all_analyses(path, measures=("refused_share", "received", "corrected_share", "suits_per_100"),
+                  bys=("agency_year", "region"))
+
+
+def test_figures_are_kept_and_recomputed_when_a_part_changes(tmp_path):
+    path = _edge_corpus(tmp_path / "edge")
+    first = figures.figure_files(path, "requests")
+    assert figures.figure_files(path, "requests") == first and all(p.exists() for p in first)
+    part = figures.parts(path, "requests")[0]
+    part.write_bytes(part.read_bytes())        # rewritten: a new modification time
+    import os
+    os.utime(part, ns=(part.stat().st_atime_ns, part.stat().st_mtime_ns + 10**9))
+    assert figures.figure_files(path, "requests") != first
+
+
+def test_a_corpus_in_memory_still_uses_pandas(tmp_path):
+    path = _edge_corpus(tmp_path / "edge")
+    c = open_corpus(path)
+    c.requests  # read into the Corpus: its in-memory tables are what the analyses see
+    assert figures.on_disk(c) is None
