@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from govreports import frames as _frames
-from govreports import template as T
+from govreports import template
 from govreports.analysis import Frames
 
 LEVELS = ("provincial", "municipal", "county", "township")
@@ -69,29 +69,29 @@ def synthetic_frames(n_reports: int = 10_000, years: tuple[int, ...] = (2019, 20
                               "duplicate_of": "string", "error": "string"})
 
     # table 3: applicant cells random, totals their sums; outcome_total and carried_forward consistent
-    rows, parts = list(T.REQUEST_KEYS), list(T.APPLICANT_PARTS)
+    rows, parts = list(template.REQUEST_KEYS), list(template.APPLICANT_PARTS)
     scale = rng.integers(1, 60, size=(n, 1, 1))
     vals = rng.poisson(0.6, size=(n, len(rows), len(parts))) * scale // 5
-    outcome_idx = [rows.index(k) for k in T.OUTCOME_KEYS]
+    outcome_idx = [rows.index(k) for k in template.OUTCOME_KEYS]
     vals[:, rows.index("outcome_total"), :] = vals[:, outcome_idx, :].sum(axis=1)
     vals[:, rows.index("carried_forward"), :] = 0
     vals[:, rows.index("received_new"), :] = vals[:, rows.index("outcome_total"), :] - vals[:, rows.index("carried_over"), :]
     vals = np.maximum(vals, 0)
     full = np.concatenate([vals, vals.sum(axis=2, keepdims=True)], axis=2)  # + total column
-    n_rows, n_cols = len(rows), len(T.APPLICANT_KEYS)
+    n_rows, n_cols = len(rows), len(template.APPLICANT_KEYS)
     flat = full.reshape(-1)
     line = np.tile(np.repeat(np.arange(60, 60 + n_rows), n_cols), n)
     col = np.tile(np.arange(2, 2 + n_cols), n * n_rows)
     requests = pd.DataFrame({
         "report_id": np.repeat(report_id, n_rows * n_cols),
         "row": np.tile(np.repeat(np.array(rows), n_cols), n),
-        "applicant": np.tile(np.array(T.APPLICANT_KEYS), n * n_rows),
+        "applicant": np.tile(np.array(template.APPLICANT_KEYS), n * n_rows),
         "value": flat, "blank": False, "printed": flat.astype(str),
         "location": np.char.add(np.char.add(np.char.add("line ", line.astype(str)), " col "), col.astype(str))})
     requests = requests.assign(corrected=False, value_printed=pd.NA, note=pd.NA).astype(_frames.COLUMNS["requests"])
 
     # table 4: results random, total their sum
-    procs, results = list(T.PROCEEDING_KEYS), list(T.RESULT_KEYS)
+    procs, results = list(template.PROCEEDING_KEYS), list(template.RESULT_KEYS)
     a = rng.poisson(0.4, size=(n, len(procs), len(results)))
     a[:, :, results.index("total")] = a[:, :, [i for i, r in enumerate(results) if r != "total"]].sum(axis=2)
     af = a.reshape(-1)

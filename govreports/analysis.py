@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from . import frames as _frames
 from .frames import REPORT_COLUMNS
-from . import template as T
+from . import template
 from .template import (APPLICANT_PARTS, CARRIED_FORWARD, CARRIED_OVER, GRANTED, GROUP_PHRASES, HANDLED, OTHER_OTHER,
                        OUTCOME_KEYS, OUTCOME_TOTAL, PARTLY_GRANTED, PRE2019, PROCEEDING_KEYS, RECEIVED_NEW, REQUEST_KEYS,
                        ROW_BY_KEY)
@@ -291,7 +291,7 @@ def row_figures(data) -> pd.DataFrame:
 
 # the rows each group needs; a group with one of them missing is NA
 GROUP_ROWS = {g: [k for k in REQUEST_KEYS if k.startswith(g + ".")] for g in ("denied", "unavailable", "not_processed")}
-SHARE_OF_HANDLED = (GRANTED, PARTLY_GRANTED, *T.REQUEST_GROUPS)  # the figures handled is the sum of
+SHARE_OF_HANDLED = (GRANTED, PARTLY_GRANTED, *template.REQUEST_GROUPS)  # the figures handled is the sum of
 
 
 def report_figures(data) -> pd.DataFrame:
@@ -595,7 +595,7 @@ def _num_den_sql(measure: str) -> dict[str, str]:
     """SQL over figure sums of a measure's numerator and denominator (a sum with a missing part is missing)."""
     m = MEASURES[measure]
     den = m.denominator
-    if den == T.CONCLUDED:
+    if den == template.CONCLUDED:
         den_sql = " + ".join(f"F.{p}_{r}" for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
     else:
         den_sql = f"F.{den}" if den else "NULL::BIGINT"
@@ -876,19 +876,19 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
     return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_corrected", "n_reports", "report_ids"]]
 
 
-_SOURCES = {"outcome_shares": (outcome_shares, OUTCOME_COUNTS), "appeals_rates": (appeals_rates, APPEAL_COUNTS + (T.CONCLUDED,)),
+_SOURCES = {"outcome_shares": (outcome_shares, OUTCOME_COUNTS), "appeals_rates": (appeals_rates, APPEAL_COUNTS + (template.CONCLUDED,)),
             "legacy_shares": (legacy_shares, LEGACY_COUNTS), "timeliness_shares": (timeliness_shares, TIMELINESS_COUNTS)}
 
 
 @dataclass(frozen=True)
-class Indicator(T.Indicator):
+class Indicator(template.Indicator):
     """An indicator of ``template.INDICATORS`` with ``source``: the analysis whose frame has all its
     figures (``outcome_shares``, ``appeals_rates``, ``legacy_shares`` or ``timeliness_shares``)."""
 
     source: str = ""
 
 
-def _source_for(m: T.Indicator) -> str:
+def _source_for(m: template.Indicator) -> str:
     wanted = {*m.numerator, *([m.denominator] if m.denominator else [])}
     return next(name for name, (_, cols) in _SOURCES.items() if wanted <= set(cols))
 
@@ -896,7 +896,7 @@ def _source_for(m: T.Indicator) -> str:
 # The indicators are declared in template.py (labels, numerator and denominator figures); MEASURES
 # is their public name here, each with the analysis that computes it.
 MEASURES: dict[str, Indicator] = {k: Indicator(**dataclasses.asdict(m), source=_source_for(m))
-                                  for k, m in T.INDICATORS.items()}
+                                  for k, m in template.INDICATORS.items()}
 
 
 def source_of(measure: str) -> str:
@@ -945,7 +945,7 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     data = frames_of(data)
     _warn_pre2019(_usable_reports(data), measure)
     df = _SOURCES[source][0](data, by=by)
-    if m.denominator == T.CONCLUDED:
+    if m.denominator == template.CONCLUDED:
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
     num = df[list(m.numerator)].sum(axis=1, skipna=False).astype("Int64")
     den = df[m.denominator].astype("Int64") if m.denominator else pd.Series(pd.NA, index=df.index, dtype="Int64")

@@ -33,12 +33,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import template as T
+from . import template
 
 CACHE_ENV = "GOVREPORTS_FIGURES_CACHE"
 DEFAULT_CACHE = "~/.cache/govreports/figures"
 BATCH = 8  # parts per DuckDB statement: DuckDB works on several files at once, memory stays small
-APPEAL_RESULTS = tuple(r for r in T.RESULT_KEYS if r != "total")
+APPEAL_RESULTS = tuple(r for r in template.RESULT_KEYS if r != "total")
 _TEMP: list[str] = []
 
 
@@ -108,17 +108,17 @@ def _cells(files: list[Path], columns: str) -> str:
 
 def _requests_sql(files: list[Path]) -> str:
     received = "".join(f",\n      max(value) FILTER (WHERE applicant = {_s(a)}) AS {_q('a_' + a)}"
-                       for a in T.APPLICANT_PARTS)
+                       for a in template.APPLICANT_PARTS)
     per_row = _cell_figure_sql(_cells(files, "report_id, row, applicant, value"), "row", "applicant",
-                               T.APPLICANT_PARTS, received)
-    rows = ",\n  ".join(f"max(fig) FILTER (WHERE row = {_s(k)})::BIGINT AS {_q(k)}" for k in T.REQUEST_KEYS)
-    recv = ",\n  ".join(f"max({_q('a_' + a)}) FILTER (WHERE row = {_s(T.RECEIVED_NEW)})::BIGINT AS "
-                        f"{_q('received_' + a)}" for a in T.APPLICANT_PARTS)
-    groups = {g: [k for k in T.REQUEST_KEYS if k.startswith(g + ".")] for g in T.REQUEST_GROUPS}
-    sums = [f"({' + '.join(_q(k) for k in groups[g])}) AS {_q(g)}" for g in T.REQUEST_GROUPS[:3]]
-    other = (f"CASE WHEN {_q(T.OTHER_OTHER)} IS NOT NULL THEN "
+                               template.APPLICANT_PARTS, received)
+    rows = ",\n  ".join(f"max(fig) FILTER (WHERE row = {_s(k)})::BIGINT AS {_q(k)}" for k in template.REQUEST_KEYS)
+    recv = ",\n  ".join(f"max({_q('a_' + a)}) FILTER (WHERE row = {_s(template.RECEIVED_NEW)})::BIGINT AS "
+                        f"{_q('received_' + a)}" for a in template.APPLICANT_PARTS)
+    groups = {g: [k for k in template.REQUEST_KEYS if k.startswith(g + ".")] for g in template.REQUEST_GROUPS}
+    sums = [f"({' + '.join(_q(k) for k in groups[g])}) AS {_q(g)}" for g in template.REQUEST_GROUPS[:3]]
+    other = (f"CASE WHEN {_q(template.OTHER_OTHER)} IS NOT NULL THEN "
              + " + ".join(f"coalesce({_q(k)}, 0)" for k in groups["other"]) + f" END AS {_q('other')}")
-    handled = " + ".join(_q(k) for k in (T.GRANTED, T.PARTLY_GRANTED, *T.REQUEST_GROUPS))
+    handled = " + ".join(_q(k) for k in (template.GRANTED, template.PARTLY_GRANTED, *template.REQUEST_GROUPS))
     return f"""
     WITH r AS ({per_row}),
     f AS (SELECT *, {_FIGURE} AS fig FROM r),
@@ -128,7 +128,7 @@ def _requests_sql(files: list[Path]) -> str:
       sum(nc)::BIGINT AS n_corrected
       FROM f GROUP BY filename, report_id),
     g AS (SELECT *, {', '.join(sums)}, {other} FROM w)
-    SELECT *, ({handled}) AS {_q(T.HANDLED)} FROM g"""
+    SELECT *, ({handled}) AS {_q(template.HANDLED)} FROM g"""
 
 
 def _appeals_sql(files: list[Path]) -> str:
@@ -136,7 +136,7 @@ def _appeals_sql(files: list[Path]) -> str:
     per_proc = _cell_figure_sql(_cells(files, "report_id, proceeding, result, value"), "proceeding", "result",
                                 APPEAL_RESULTS, results)
     cols = []
-    for p in T.PROCEEDING_KEYS:
+    for p in template.PROCEEDING_KEYS:
         for r in APPEAL_RESULTS:
             cols.append(f"max({_q('r_' + r)}) FILTER (WHERE proceeding = {_s(p)})::BIGINT AS {_q(f'{p}.{r}')}")
         cols.append(f"max(fig) FILTER (WHERE proceeding = {_s(p)})::BIGINT AS {_q(f'{p}.total')}")
