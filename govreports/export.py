@@ -403,7 +403,7 @@ def _rows_of(corpus, name: str) -> int:
     """The number of rows of a corpus table, from the Parquet footers (no data read)."""
     folder = getattr(corpus, "folder", None)
     if name == "reports":
-        return len(corpus.reports)
+        return len(corpus) if isinstance(corpus, Corpus) else len(corpus.reports)
     if folder is None or name in getattr(corpus, "_tables", {}):
         return len(corpus.table(name))
     return sum(pq.read_metadata(p).num_rows for p in (Path(folder) / name).glob("part-*.parquet"))
@@ -665,6 +665,52 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
 BUCKET_ROWS = 10_000     # the panel is sorted and written this many rows at a time
 
 
+class _ReportsSource:
+    """The corpus's reports table as the export reads it. For a corpus on disk whose reports are
+    not read yet: an Arrow table (its strings packed, a fraction of what pandas' Python strings
+    take at 100,000 reports), turned into typed pandas a slice at a time; otherwise the corpus's
+    own DataFrame. Either way the slices are the same typed frames (``frames.REPORT_COLUMNS``)."""
+
+    def __init__(self, corpus):
+        folder = getattr(corpus, "folder", None)
+        self.df: pd.DataFrame | None = None
+        self.table: pa.Table | None = None
+        if folder is not None and getattr(corpus, "_reports", None) is None:
+            self.table = pq.read_table(Path(folder) / "reports.parquet")
+            self.columns = list(self.table.column_names)
+        else:
+            self.df = corpus.reports
+            self.columns = list(self.df.columns)
+
+    def __len__(self) -> int:
+        return len(self.df) if self.df is not None else self.table.num_rows
+
+    def take(self, rows: np.ndarray | None, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows at ``rows`` (all where None) of ``columns`` (those it has; all where None)."""
+        if self.df is not None:
+            src = self.df[[c for c in columns if c in self.df.columns]] if columns else self.df
+            return src if rows is None else src.iloc[rows]
+        t = self.table.select([c for c in columns if c in self.columns]) if columns else self.table
+        return _typed_reports(t if rows is None else t.take(pa.array(rows, type=pa.int64())))
+
+    def slices(self, size: int) -> Iterator[pd.DataFrame]:
+        """The whole table, ``size`` rows at a time (one empty slice where it has no row)."""
+        for start in range(0, max(1, len(self)), size):
+            if self.df is not None:
+                yield self.df.iloc[start:start + size]
+            else:
+                yield _typed_reports(self.table.slice(start, size))
+
+
+def _typed_reports(table: pa.Table) -> pd.DataFrame:
+    """An Arrow slice of reports.parquet as the typed frame ``read_reports`` makes of the whole."""
+    from .corpus.store import _PANDAS_TYPES
+    from .frames import REPORT_COLUMNS
+
+    df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return df.astype({c: t for c, t in REPORT_COLUMNS.items() if c in df.columns})
+
+
 class _Reports:
     """The reports of the panel (parsed, not duplicates, one per report_id) by position, each
     one's row in the panel's order (agency_key, year, report_id), and what is known of it
@@ -673,13 +719,13 @@ class _Reports:
 
     def __init__(self, corpus):
         _check_sources()
-        src = corpus.reports
-        usable = np.flatnonzero(_usable_mask(src))
-        rows = usable[~src["report_id"].iloc[usable].astype("string").duplicated().to_numpy()]
+        src = _ReportsSource(corpus)
+        usable = np.flatnonzero(_usable_mask(src.take(None, ["status", "duplicate_of"])))
+        rows = usable[~src.take(usable, ["report_id"])["report_id"].astype("string").duplicated().to_numpy()]
         self.src, self.rows = src, rows
 
         def col(name, dtype="string"):
-            return src[name].iloc[rows].astype(dtype).reset_index(drop=True) if name in src.columns \
+            return src.take(rows, [name])[name].astype(dtype).reset_index(drop=True) if name in src.columns \
                 else pd.Series(pd.NA, index=range(len(rows)), dtype=dtype)
 
         key = pd.DataFrame({"agency_key": col("agency_key"), "year": col("year", "Int64"),
@@ -719,13 +765,19 @@ class _Reports:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def release(self) -> None:
+        """Drop what only the panel needs (the reports table, per-report arrays); keep the counts."""
+        self.src = self.index = self.order = self.rank = self.n_same = self.templates = None
+        self.n_errors = self.n_warnings = self.suits_total = None
+        self.other, self._codes = {}, {}
+        pa.default_memory_pool().release_unused()
+
     def positions(self, ids) -> np.ndarray:
         return self.index.get_indexer(ids)
 
     def frame(self, pos: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
         """The rows of the reports table at ``pos`` (the META columns it lacks added, missing)."""
-        src = self.src[[c for c in columns if c in self.src.columns]] if columns else self.src
-        df = src.iloc[self.rows[pos]]
+        df = self.src.take(self.rows[pos], columns)
         for c in META:
             if c.name not in df.columns and (columns is None or c.name in columns):
                 df = df.assign(**{c.name: pd.Series(pd.NA, index=df.index, dtype="string")})
@@ -1345,8 +1397,10 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
             writers["rollups"].add(part)
         del sums, agencies
         step("panel_and_rollups")
-        for start in range(0, max(1, len(corpus.reports)), BUCKET_ROWS):
-            writers["reports"].add(corpus.reports.iloc[start:start + BUCKET_ROWS])
+        for part in reports.src.slices(BUCKET_ROWS):
+            writers["reports"].add(part)
+        digest = content_hash(reports.src.take(None, ["sha256"]))
+        reports.release()    # the reports table and per-report arrays are not needed any more
         for name in LONG_TABLES[1:]:
             if name not in _KEYS:    # the cell tables were written while the panel read them
                 for part in _parts(corpus, name):
@@ -1383,7 +1437,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
             step("xlsx")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    info = _release_info(corpus, reports, rows, columns, skipped, formats, corrections, out, govreports)
+    info = _release_info(corpus, reports, digest, rows, columns, skipped, formats, corrections, out, govreports)
     step("provenance")
     info["seconds"] = round(time.perf_counter() - started, 2)
     info["seconds_by_step"] = steps
@@ -1392,7 +1446,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     return out
 
 
-def _release_info(corpus, reports: _Reports, rows, columns, skipped, formats, corrections, out, govreports) -> dict:
+def _release_info(corpus, reports: _Reports, digest: str, rows, columns, skipped, formats, corrections, out, govreports) -> dict:
     from .corpus import code_version
 
     files = []
@@ -1403,7 +1457,7 @@ def _release_info(corpus, reports: _Reports, rows, columns, skipped, formats, co
         "title": "govreports release",
         "govreports_version": govreports.__version__,
         "code_version": code_version(),
-        "content_hash": content_hash(corpus.reports),
+        "content_hash": digest,
         "content_hash_rule": "sha256 of the sorted distinct SHA-256 (hex) of every report file, one per line",
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": {
