@@ -599,7 +599,9 @@ def _template_keys(reports: pd.DataFrame) -> np.ndarray:
     t = reports["template"].astype("string")
     from_year = reports["year"].map(lambda y: template_for_year(int(y)) if pd.notna(y) else None)
     known = t.isin(list(TEMPLATE_VALUES)).fillna(False).to_numpy(dtype=bool)
-    return np.where(known, t.astype(object), from_year.astype(object))
+    keys = np.where(known, t.astype(object), from_year.astype(object))
+    shared: dict = {}    # one string object per template, not one per report
+    return np.array([shared.setdefault(k, k) for k in keys], dtype=object)
 
 
 def _pre2019_corpus(corpus, reports: pd.DataFrame) -> Corpus | None:
@@ -665,6 +667,9 @@ def _panel_chunk(ids: list[str], tables: dict[str, pa.Table], templates: np.ndar
 BUCKET_ROWS = 10_000     # the panel is sorted and written this many rows at a time
 
 
+_UNIQUE_REPORT_COLUMNS = ("report_id", "sha256", "source", "title", "error", "url", "fetched_at")
+
+
 class _ReportsSource:
     """The corpus's reports table as the export reads it. For a corpus on disk whose reports are
     not read yet: an Arrow table (its strings packed, a fraction of what pandas' Python strings
@@ -676,7 +681,17 @@ class _ReportsSource:
         self.df: pd.DataFrame | None = None
         self.table: pa.Table | None = None
         if folder is not None and getattr(corpus, "_reports", None) is None:
-            self.table = pq.read_table(Path(folder) / "reports.parquet")
+            path = Path(folder) / "reports.parquet"
+            schema = pq.read_schema(path)
+            # names, regions, levels repeat from year to year: kept as dictionaries (codes and the values once)
+            repeated = [f.name for f in schema if f.name not in _UNIQUE_REPORT_COLUMNS
+                        and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+            source = pq.ParquetFile(path, read_dictionary=repeated, pre_buffer=False)
+            batches = source.iter_batches(batch_size=BUCKET_ROWS, use_threads=False)
+            # one dictionary per column, not one per batch
+            self.table = pa.Table.from_batches(batches, schema=source.schema_arrow).unify_dictionaries().combine_chunks()
+            source.close()
+            _release_memory()
             self.columns = list(self.table.column_names)
         else:
             self.df = corpus.reports
@@ -707,6 +722,8 @@ def _typed_reports(table: pa.Table) -> pd.DataFrame:
     from .corpus.store import _PANDAS_TYPES
     from .frames import REPORT_COLUMNS
 
+    table = pa.Table.from_arrays([pc.cast(c, c.type.value_type) if pa.types.is_dictionary(c.type) else c
+                                  for c in table.columns], names=table.column_names)
     df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
     return df.astype({c: t for c, t in REPORT_COLUMNS.items() if c in df.columns})
 
@@ -761,6 +778,7 @@ class _Reports:
                         self.other[col][part] = values.reindex(self.index[part]).to_numpy(dtype="float64",
                                                                                          na_value=np.nan)
         self._codes: dict[str, str | None] = {}
+        _release_memory()
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -770,7 +788,7 @@ class _Reports:
         self.src = self.index = self.order = self.rank = self.n_same = self.templates = None
         self.n_errors = self.n_warnings = self.suits_total = None
         self.other, self._codes = {}, {}
-        pa.default_memory_pool().release_unused()
+        _release_memory()
 
     def positions(self, ids) -> np.ndarray:
         return self.index.get_indexer(ids)
@@ -827,7 +845,7 @@ def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tup
         seen[pos] = True
         yield body(pos, tables)
         del tables
-        pa.default_memory_pool().release_unused()   # Arrow's allocator keeps freed blocks otherwise
+        _release_memory()   # Arrow's allocator keeps freed blocks otherwise
     rest = np.flatnonzero(~seen)   # reports that print no cell at all
     for start in range(0, len(rest), BUCKET_ROWS):
         yield body(rest[start:start + BUCKET_ROWS], empty)
@@ -876,7 +894,7 @@ class _Buckets:
             fig = pd.DataFrame({n[len(_FIG):]: table[n].to_numpy() for n in figs}, index=df["report_id"].astype(str))
             del table, body
             path.unlink()
-            pa.default_memory_pool().release_unused()
+            _release_memory()
             yield df, fig
             del df, fig, pos     # one bucket in memory at a time
 
@@ -1097,6 +1115,27 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
 STAGING = ".staging"   # a release's working folder (buckets of the panel, Parquet not asked for); removed
 
 
+def _release_memory() -> None:
+    """Hand freed memory back to the system between steps: Arrow's pool keeps freed blocks, and
+    the C allocator keeps the pages of freed Python objects and small arrays, unless asked."""
+    pa.default_memory_pool().release_unused()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _trimmer():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim   # glibc only
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _trimmer()
+
+
 class _TableWriter:
     """Streams one table's parts to Parquet and CSV (flat memory). The Parquet file is also the
     source of the Stata file and the workbook sheet (written from it afterwards), so it is written
@@ -1223,7 +1262,7 @@ def _batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
         group = f.read_row_group(i)
         yield from group.to_batches(max_chunksize=rows)
         del group
-        pa.default_memory_pool().release_unused()
+        _release_memory()
 
 
 def write_stata(w: _TableWriter, path: Path, book: pd.DataFrame) -> None:
@@ -1381,6 +1420,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
     try:
         reports, buckets = _panel_buckets(corpus, staging / "panel",
                                           sink={n: writers[n] for n in ("requests", "appeals", "disclosure")})
+        _release_memory()
         step("cells")
         sums = agencies = None
         for df, fig in buckets:     # in the panel's order, a bucket at a time
@@ -1396,6 +1436,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
         for part in _rollup_parts(sums, n_agencies):
             writers["rollups"].add(part)
         del sums, agencies
+        _release_memory()
         step("panel_and_rollups")
         for part in reports.src.slices(BUCKET_ROWS):
             writers["reports"].add(part)
@@ -1423,7 +1464,7 @@ def export(corpus, out: str | os.PathLike, formats: tuple[str, ...] | list[str] 
                     skipped.setdefault("dta", []).append(name)
                     continue
                 write_stata(w, out / "stata" / f"{name}.dta", book[book["table"] == name])
-                pa.default_memory_pool().release_unused()
+                _release_memory()
             step("dta")
         if "xlsx" in formats:
             sheets: dict[str, pd.DataFrame | Path] = {}
