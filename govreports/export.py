@@ -747,27 +747,30 @@ class _Reports:
 
         key = pd.DataFrame({"agency_key": col("agency_key"), "year": col("year", "Int64"),
                             "report_id": col("report_id")})
-        self.index = pd.Index(key["report_id"].to_numpy(dtype=object))
-        self.order = key.sort_values(["agency_key", "year", "report_id"], na_position="last").index.to_numpy()
-        self.rank = np.empty(len(self.order), dtype=np.int64)
-        self.rank[self.order] = np.arange(len(self.order))
+        index = pd.Index(key["report_id"].to_numpy(dtype=object))   # while built; kept as Arrow (self.ids)
+        self.ids = pa.array(key["report_id"], type=pa.string())
+        order = key.sort_values(["agency_key", "year", "report_id"], na_position="last").index.to_numpy()
+        self.rank = np.empty(len(order), dtype=np.int32)     # each report's row in the panel
+        self.rank[order] = np.arange(len(order), dtype=np.int32)
+        del order
         same = key.groupby([key["agency_key"].fillna(key["report_id"]), key["year"]], dropna=False)["report_id"]
-        self.n_same = same.transform("size").to_numpy(dtype=np.int64)
+        self.n_same = same.transform("size").to_numpy(dtype=np.int32)
         self.duplicate = (self.n_same > 1) & key["agency_key"].notna().to_numpy() & key["year"].notna().to_numpy()
         self.agencies = int(key["agency_key"].nunique())
         self.years = sorted(int(y) for y in key["year"].dropna().unique())
         self.templates = _template_keys(pd.DataFrame({"template": col("template"), "year": key["year"]}))
         del key
-        quality = _quality_counts(corpus).reindex(self.index)
-        self.n_errors = quality["error"].fillna(0).to_numpy(dtype=np.int64)
-        self.n_warnings = quality["warning"].fillna(0).to_numpy(dtype=np.int64)
+        quality = _quality_counts(corpus).reindex(index)
+        self.n_errors = quality["error"].fillna(0).to_numpy(dtype=np.int32)
+        self.n_warnings = quality["warning"].fillna(0).to_numpy(dtype=np.int32)
+        del quality
         pre = _pre2019_corpus(corpus, self.frame(np.flatnonzero(self.templates == PRE2019)))
         self.suits_total = _suits_before_2019(pre)
         self.other: dict[str, np.ndarray] = {}   # measures not computed from the cells, by position
         for name, m in _analysis.MEASURES.items():
             if m.source in _PRE2019_SOURCES and pre is not None:
                 for col, values in _measure_columns(pre, name).items():
-                    self.other[col] = values.reindex(self.index).to_numpy(dtype="float64", na_value=np.nan)
+                    self.other[col] = values.reindex(index).to_numpy(dtype="float64", na_value=np.nan)
             elif m.source in _PRE2019_SOURCES:
                 self.other.update({c.name: np.full(len(rows), np.nan) for c in measure_columns([name])})
             elif m.source in _REPORT_SOURCES:
@@ -775,9 +778,10 @@ class _Reports:
                 for start in range(0, len(rows), BUCKET_ROWS):   # in slices: its frames grow with the rows
                     part = np.arange(start, min(start + BUCKET_ROWS, len(rows)))
                     for col, values in _measure_columns(Corpus(self.frame(part)), name).items():
-                        self.other[col][part] = values.reindex(self.index[part]).to_numpy(dtype="float64",
+                        self.other[col][part] = values.reindex(index[part]).to_numpy(dtype="float64",
                                                                                          na_value=np.nan)
         self._codes: dict[str, str | None] = {}
+        del index
         _release_memory()
 
     def __len__(self) -> int:
@@ -785,13 +789,14 @@ class _Reports:
 
     def release(self) -> None:
         """Drop what only the panel needs (the reports table, per-report arrays); keep the counts."""
-        self.src = self.index = self.order = self.rank = self.n_same = self.templates = None
+        self.src = self.ids = self.rank = self.n_same = self.templates = None
         self.n_errors = self.n_warnings = self.suits_total = None
         self.other, self._codes = {}, {}
         _release_memory()
 
     def positions(self, ids) -> np.ndarray:
-        return self.index.get_indexer(ids)
+        found = pc.index_in(pa.array(ids, type=pa.string()), value_set=self.ids)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def frame(self, pos: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
         """The rows of the reports table at ``pos`` (the META columns it lacks added, missing)."""
@@ -824,7 +829,7 @@ def _bodies(corpus, reports: _Reports, sink: dict | None = None) -> Iterator[tup
     empty = {n: pa.Table.from_pandas(_frames.empty(n), preserve_index=False) for n in _KEYS}
 
     def body(pos: np.ndarray, tables: dict):
-        ids = list(reports.index[pos])
+        ids = reports.ids.take(pa.array(pos, type=pa.int64())).to_pylist()
         other = {k: v[pos] for k, v in reports.other.items()}
         cols, fig = _panel_chunk(ids, tables, reports.templates[pos], reports.suits_total, other)
         return pos, cols, fig
