@@ -64,7 +64,8 @@ def _flag(parsed, table: str, k1: str, k2: str, value, read, why: str) -> None:
     names = {"requests": dict(key=k1, applicant=k2), "appeals": dict(key=k2, proceeding=k1),
              "disclosure": dict(key=f"{k1}.{k2}")}[table]
     parsed.findings.append(finding(
-        "ocr_doubt", f"{why}: OCR read {read.raw!r} with confidence {read.conf:.2f} (read by OCR)",
+        "ocr_doubt", f"{why}: OCR read {read.raw!r} with confidence {read.conf:.2f}"
+                     f"{f' ({read.note})' if read.note else ''} (read by OCR)",
         table=table, found=read.raw, location=value.location, **names))
 
 

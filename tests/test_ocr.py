@@ -185,6 +185,18 @@ def test_zero_ring_confirms_a_zero_and_no_other_glyph(px):
 
 
 @needs_ocr
+@pytest.mark.parametrize("px", [14, 18, 22, 34])
+def test_a_minus_sign_the_recogniser_dropped_makes_the_reading_doubtful(px):
+    from govreports.readers.ocr import has_unread_minus
+
+    for printed in ("-7", "-1", "-25"):  # read without its sign: doubtful
+        assert has_unread_minus(*_glyph_cell(printed, px), printed[1:]), printed
+    for printed in ("7", "1", "17", "0", "2,021"):  # no stroke before the digits
+        assert not has_unread_minus(*_glyph_cell(printed, px), printed), printed
+    assert not has_unread_minus(*_glyph_cell("-7", px), "-7")  # the sign was read
+
+
+@needs_ocr
 def test_short_crops_read_side_by_side_keep_each_its_own_text():
     import cv2
 

@@ -79,13 +79,15 @@ class CellRead:
     lowest word confidence, and ``status``: ``ok``, ``doubt`` (below :data:`CONFIDENCE`, or a
     letter read as a digit: ``o`` → ``0``), ``ring`` (a ``0`` read below :data:`SURE` whose glyph
     :func:`is_zero_ring` confirms: sure) or ``unread`` (ink in the cell but nothing
-    legible: the cell is left missing, never blank)."""
+    legible: the cell is left missing, never blank). ``note`` says why a confident reading is
+    doubtful (a minus sign the recogniser may have dropped)."""
 
     text: str
     raw: str
     conf: float
     status: str
     box: tuple[int, int, int, int]
+    note: str = ""
 
 
 # --------------------------------------------------------------------------- engine
@@ -536,6 +538,32 @@ def _ring(bw) -> bool:
     return area / hull >= 0.93 and cv2.contourArea(hole) / area >= 0.3 and dx <= 0.1 and dy <= 0.06
 
 
+def has_unread_minus(gray, box, text: str, margin: int = 4) -> bool:
+    """Whether a cell read as an unsigned number has a short horizontal stroke printed before
+    its digits: a minus sign the recogniser dropped (at 150 dpi ``-7`` can come back as ``7``
+    with high confidence). Such a reading is doubtful, never silently positive."""
+    import cv2
+
+    if not text or not text[0].isdigit():
+        return False
+    x0, y0, x1, y1 = box
+    crop = gray[y0 + margin:y1 - margin, x0 + margin:x1 - margin]
+    if crop.size == 0:
+        return False
+    bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    marks = sorted((stats[i] for i in range(1, n) if stats[i][4] >= 3), key=lambda m: m[0])
+    if len(marks) < 2:
+        return False
+    first, rest = marks[0], marks[1:]
+    tall = max(m[3] for m in rest)
+    digits_top, digits_bottom = min(m[1] for m in rest), max(m[1] + m[3] for m in rest)
+    middle = first[1] + first[3] / 2
+    return (first[0] + first[2] <= min(m[0] for m in rest) + 1 and first[2] >= 1.5 * first[3]
+            and first[3] <= 0.35 * tall and first[2] >= 0.25 * tall
+            and digits_top + 0.2 * tall <= middle <= digits_bottom - 0.2 * tall)
+
+
 def _read_cell(gray, box, words: list[Word]) -> tuple[str, float]:
     """The text and confidence of one cell: its words, or (none read, or only a stray mark,
     but ink there) a second reading of the cell's marks alone."""
@@ -594,10 +622,13 @@ def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict, where:
                 if inked_unread and is_zero_ring(gray, box):  # nothing legible, but shaped as a 0
                     text, changed = "0", True
                     inked_unread = False
+                minus = has_unread_minus(gray, box, text)
+                changed = changed or minus
                 status = "unread" if inked_unread else "doubt" if (changed or conf < CONFIDENCE) else "ok"
                 if status in ("doubt", "ok") and text == "0" and conf < SURE and is_zero_ring(gray, box):
                     status = "ring"
-                reads[loc] = CellRead(text, raw, round(conf, 3), status, box)
+                reads[loc] = CellRead(text, raw, round(conf, 3), status, box,
+                                      "a stroke before the digits: a minus sign not read?" if minus else "")
             else:
                 text = ""  # continuation of a cell merged down from above
             out_cells.append(Cell(text, loc))
