@@ -642,7 +642,7 @@ def table_rows(gray, cells, words: list[Word], page_no: int, reads: dict, where:
 def text_lines(words: list[Word], page_no: int, height: int, where: str = "") -> list[tuple[float, Line]]:
     """Given the words outside the tables, return printed lines (top, Line): words whose centres
     share a line are one line, cut into cells where a gap wider than two characters opens."""
-    from .pdf import is_footer
+    from .pdf import is_footer, text_line
 
     out: list[tuple[float, Line]] = []
     groups: list[list[Word]] = []
@@ -670,11 +670,7 @@ def text_lines(words: list[Word], page_no: int, height: int, where: str = "") ->
             continue
         n += 1
         loc = f"{where or f'page {page_no}'} (OCR) line {n}"
-        if len(texts) == 1:
-            line = Line([Cell(texts[0], loc)], loc)
-        else:
-            line = Line([Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)], loc, table=True)
-        out.append((float(top), line))
+        out.append((float(top), text_line(texts, loc)))
     return out
 
 

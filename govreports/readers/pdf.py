@@ -49,6 +49,14 @@ class _Row:
 
 
 # --------------------------------------------------------------------------- text helpers
+def text_line(texts: list[str], loc: str) -> Line:
+    """One printed line's text runs as a Line: one cell, or (several runs apart) a table line
+    whose cells are located ``loc col N``. Shared by the text layer and OCR."""
+    if len(texts) == 1:
+        return Line([Cell(texts[0], loc)], loc)
+    return Line([Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)], loc, table=True)
+
+
 def join_wrapped(parts: list[str]) -> str:
     """Given the lines of one cell, return its text: a wrap between Chinese characters joins
     without a space, a wrap between two ASCII words keeps one.
@@ -247,11 +255,7 @@ def page_text_lines(chars: list[dict], page_no: int, height: float) -> list[tupl
             continue
         n += 1
         loc = f"page {page_no} line {n}"
-        if len(texts) == 1:
-            line = Line([Cell(texts[0], loc)], loc)
-        else:
-            line = Line([Cell(t, f"{loc} col {i}") for i, t in enumerate(texts, 1)], loc, table=True)
-        out.append((top, line, extents))
+        out.append((top, text_line(texts, loc), extents))
     return out
 
 
