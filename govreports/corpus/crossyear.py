@@ -16,7 +16,6 @@ from collections.abc import Iterator
 import pandas as pd
 
 from .. import findings as _findings
-from .. import frames as _frames
 
 _Linked = namedtuple("_Linked", "report_id agency_key year source agency_link")
 
@@ -73,5 +72,5 @@ class CrossYear:
 
 
 def _typed(records: list[dict]) -> pd.DataFrame:
-    cross = _findings.findings_frame(records)
-    return cross[list(_frames.COLUMNS["findings"])].astype(_frames.COLUMNS["findings"])
+    """Given finding dicts, return the typed findings frame (its columns in order, no copy)."""
+    return _findings.findings_frame(records)

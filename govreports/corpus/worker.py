@@ -6,8 +6,10 @@ raises for a bad file (the file's row is ``failed`` with its error).
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import frames as _frames
@@ -116,24 +118,20 @@ def fingerprint(tables: dict[str, dict[str, list]]) -> str | None:
     """Given a report's tables (column lists), return a hash of its requests values (None without any).
 
     Where every request value is 0 (common: nobody applied) the appeals and disclosure values are
-    hashed too, so that two quiet agencies are not taken for one report saved twice.
+    hashed too, so that two quiet agencies are not taken for one report saved twice. The cells are
+    hashed in the order the report lists them (template order, the same for every report), so
+    two reports get one fingerprint exactly when they print the same cells with the same values.
     """
     req = tables.get("requests") or {}
-    if not req.get("value"):
+    values = req.get("value")
+    if not values:
         return None
-    parts = [_values_text(req, ("row", "applicant"))]
-    if not any(req["value"]):
-        parts.append(_values_text(tables.get("appeals") or {}, ("proceeding", "result")))
-        parts.append(_values_text(tables.get("disclosure") or {}, ("item", "measure")))
-    return hashlib.sha1("\n".join(parts).encode()).hexdigest()
-
-
-def _values_text(columns: dict[str, list], keys: tuple[str, ...]) -> str:
-    """Given a table's column lists and its key columns, return its values as one sorted string."""
-    if not columns.get("value"):
-        return ""
-    cells = zip(*(columns[k] for k in keys), columns["value"])
-    return ";".join(sorted("|".join("" if x is None else str(x) for x in cell) for cell in cells))
+    parts = [req["row"], req["applicant"], values]
+    if not any(values):
+        for name, keys in (("appeals", ("proceeding", "result")), ("disclosure", ("item", "measure"))):
+            cols = tables.get(name) or {}
+            parts += [cols.get(k) or [] for k in (*keys, "value")]
+    return hashlib.sha1(repr([list(p) for p in parts]).encode()).hexdigest()
 
 
 def parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: Limits | None = None) -> dict:
@@ -142,6 +140,11 @@ def parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: L
     Each table gets a private ``_pos`` column (the file's position in the batch) so the caller
     can drop the rows of a duplicate. This is the unit of work sent to a process or dask worker.
     """
+    with _young_heap():
+        return _parse_batch(paths, cache_dir, version, current_limits(limits))
+
+
+def _parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: Limits) -> dict:
     rows: list[dict] = []
     columns = {name: {col: [] for col in _frames.COLUMNS[name]} for name in TABLES}
     positions: dict[str, list[int]] = {name: [] for name in TABLES}
@@ -157,3 +160,20 @@ def parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: L
             positions[name].extend([pos] * n)
     tables = {name: columns_to_arrow(columns[name], name, positions[name]) for name in TABLES}
     return {"reports": rows, "tables": tables, "cached": cached}
+
+
+@contextmanager
+def _young_heap():
+    """While a batch is parsed, keep what was alive before it (modules, pandas, the template's
+    tables: hundreds of thousands of objects) out of the garbage collector's sight, and give it
+    back after. A full collection walks every tracked object: over a batch of reports that was
+    0.25 ms of a report's 3.5 (CPU, 2026-12-02). What the batch itself leaves as garbage is
+    collected as usual. A caller that froze the heap itself keeps it frozen."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
