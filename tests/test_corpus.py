@@ -286,3 +286,76 @@ def test_cross_year_findings_are_part_of_the_corpus_findings(tmp_path):
         f = c.findings
         carry = f[(f["table"] == "corpus") & (f["check"] == "carry_over")]
         assert len(carry) >= 1 and set(carry["severity"]) <= {"error", "warning"}
+
+
+def _quiet(v: ReportValues, appeals: list[int]) -> ReportValues:
+    """The same report with nobody applying (every table-3 cell 0) and these 15 appeals figures."""
+    return dataclasses.replace(v, requests={k: [0] * 7 for k in v.requests}, appeals=appeals)
+
+
+def test_quiet_agencies_are_told_apart_by_their_other_tables(tmp_path):
+    """Every request 0: two reports of one agency and year are one report printed twice only when
+    their appeals (and disclosure) agree too; the fingerprint hashes them then."""
+    folder = tmp_path / "quiet"
+    v = _values("贵阳市人民防空办公室", 2021, seed=3)
+    review = [1, 0, 0, 0, 1] + [0] * 10          # one review, upheld
+    _write(folder, "a_quiet.html", render(_quiet(v, review), "html"))
+    _write(folder, "b_quiet_again.txt", render(_quiet(v, review), "markdown"))   # the same, other format
+    _write(folder, "c_quiet_other_appeals.html", render(_quiet(v, [0] * 15), "html"))
+    c = read_corpus(folder, workers=1, cache=None)
+    r = c.reports.set_index(c.reports["source"].map(lambda s: Path(s).name))
+    assert c.requests["value"].eq(0).all()
+    assert r.loc["b_quiet_again.txt", "duplicate_of"] == r.loc["a_quiet.html", "report_id"]
+    assert pd.isna(r.loc["c_quiet_other_appeals.html", "duplicate_of"])
+    assert c.counts["duplicates"] == 1
+
+
+def test_cache_entries_read_the_same_with_or_without_orjson(tmp_path, monkeypatch):
+    """The per-file cache is JSON either way: an entry written by orjson is read by json and back."""
+    import json
+
+    from govreports.corpus import cache as cache_mod
+    from govreports.corpus import load_cached, parse_file, store_cached
+
+    if cache_mod.orjson is None:
+        pytest.skip("orjson is not installed: json writes and reads every entry")
+    entry, _ = parse_file(SHANGHAI, None, "test")
+    store_cached(tmp_path / "fast.json", entry)
+    monkeypatch.setattr(cache_mod, "orjson", None)
+    store_cached(tmp_path / "plain.json", entry)
+    assert json.loads((tmp_path / "fast.json").read_bytes()) == entry
+    assert load_cached(tmp_path / "fast.json") == load_cached(tmp_path / "plain.json") == entry
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_nan_is_never_cached_as_missing(tmp_path, monkeypatch, fast):
+    """orjson would write NaN as null (read back as a missing value): an entry holding one is not
+    written, with orjson as without it."""
+    from govreports.corpus import cache as cache_mod
+    from govreports.corpus import parse_file, store_cached
+
+    if not fast:
+        monkeypatch.setattr(cache_mod, "orjson", None)
+    entry, _ = parse_file(SHANGHAI, None, "test")
+    entry["tables"]["disclosure"]["value"][0] = float("nan")
+    with pytest.raises(ValueError):
+        store_cached(tmp_path / "nan.json", entry)
+    assert not (tmp_path / "nan.json").exists()
+
+
+def test_parse_batch_gives_the_heap_back_to_the_garbage_collector():
+    """A batch is parsed with the older objects frozen out of the collector's sight; after it they
+    are collected again as usual, and a caller's own freeze is left as it was."""
+    import gc
+
+    from govreports.corpus import code_version, parse_batch
+
+    batch = parse_batch([str(SEEDS[0])], None, code_version())
+    assert gc.get_freeze_count() == 0 and batch["reports"][0]["status"] == "parsed"
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        parse_batch([str(SEEDS[0])], None, code_version())
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()
