@@ -344,14 +344,16 @@ def test_a_nan_is_never_cached_as_missing(tmp_path, monkeypatch, fast):
 
 
 def test_parse_batch_gives_the_heap_back_to_the_garbage_collector():
-    """A batch is parsed with the older objects frozen out of the collector's sight; after it they
-    are collected again as usual, and a caller's own freeze is left as it was."""
+    """A batch is parsed with the older objects frozen out of the collector's sight (and young ones
+    collected less often); after it both are as they were, and a caller's own freeze is kept."""
     import gc
 
     from govreports.corpus import code_version, parse_batch
 
+    threshold = gc.get_threshold()
     batch = parse_batch([str(SEEDS[0])], None, code_version())
     assert gc.get_freeze_count() == 0 and batch["reports"][0]["status"] == "parsed"
+    assert gc.get_threshold() == threshold
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()

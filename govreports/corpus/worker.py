@@ -140,7 +140,7 @@ def parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: L
     Each table gets a private ``_pos`` column (the file's position in the batch) so the caller
     can drop the rows of a duplicate. This is the unit of work sent to a process or dask worker.
     """
-    with _young_heap():
+    with _light_gc():
         return _parse_batch(paths, cache_dir, version, current_limits(limits))
 
 
@@ -163,17 +163,21 @@ def _parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: 
 
 
 @contextmanager
-def _young_heap():
+def _light_gc():
     """While a batch is parsed, keep what was alive before it (modules, pandas, the template's
-    tables: hundreds of thousands of objects) out of the garbage collector's sight, and give it
-    back after. A full collection walks every tracked object: over a batch of reports that was
-    0.25 ms of a report's 3.5 (CPU, 2026-12-02). What the batch itself leaves as garbage is
-    collected as usual. A caller that froze the heap itself keeps it frozen."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    tables: hundreds of thousands of objects) out of the garbage collector's sight, and collect
+    the young objects every 10,000 allocations rather than 700; both are given back after.
+    Parsing makes few reference cycles, and a collection walks every object it watches: over a
+    batch that was 0.3 ms of a report's 3.5 (CPU, 2026-12-02), now under 0.01. What the batch
+    leaves as garbage is collected as usual. A caller that froze the heap itself keeps it frozen."""
+    threshold = gc.get_threshold()
+    freeze = not gc.get_freeze_count()
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
     try:
         yield
     finally:
-        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        if freeze:
+            gc.unfreeze()
