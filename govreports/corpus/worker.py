@@ -126,12 +126,17 @@ def fingerprint(tables: dict[str, dict[str, list]]) -> str | None:
     values = req.get("value")
     if not values:
         return None
-    parts = [req["row"], req["applicant"], values]
+    parts = [_cells_text(req, ("row", "applicant"))]
     if not any(values):
-        for name, keys in (("appeals", ("proceeding", "result")), ("disclosure", ("item", "measure"))):
-            cols = tables.get(name) or {}
-            parts += [cols.get(k) or [] for k in (*keys, "value")]
-    return hashlib.sha1(repr([list(p) for p in parts]).encode()).hexdigest()
+        parts.append(_cells_text(tables.get("appeals") or {}, ("proceeding", "result")))
+        parts.append(_cells_text(tables.get("disclosure") or {}, ("item", "measure")))
+    return hashlib.sha1("\x1d".join(parts).encode()).hexdigest()
+
+
+def _cells_text(columns: dict[str, list], keys: tuple[str, ...]) -> str:
+    """Given a table's column lists and its key columns (template keys), return its cells as one
+    string: each key column joined, then the values."""
+    return "\x1f".join(["\x1e".join(columns.get(k) or ()) for k in keys] + [repr(list(columns.get("value") or ()))])
 
 
 def parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: Limits | None = None) -> dict:
