@@ -358,6 +358,34 @@ def test_parse_batch_gives_the_heap_back_to_the_garbage_collector():
     try:
         frozen = gc.get_freeze_count()
         parse_batch([str(SEEDS[0])], None, code_version())
-        assert gc.get_freeze_count() >= frozen > 0
+        assert frozen > 0 and gc.get_freeze_count() > 0   # still frozen (objects freed meanwhile leave it)
     finally:
         gc.unfreeze()
+
+
+def test_batches_running_at_once_give_the_collector_back_when_the_last_ends():
+    """Two batches in one process (a dask worker with threads), the first ending before the
+    second: the collector stays eased until the second ends, then is as it was."""
+    import gc
+    import threading
+
+    from govreports.corpus.worker import _light_gc
+
+    threshold = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with _light_gc():
+            first_in.set()
+            second_in.wait(30)
+        first_out.set()
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert first_in.wait(30)
+    with _light_gc():
+        second_in.set()
+        assert first_out.wait(30)
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] >= 10_000   # still eased
+    t.join(30)
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
