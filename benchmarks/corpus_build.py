@@ -155,7 +155,12 @@ def _parts_of_the_corpus_work(files: list[str], version: str) -> dict:
 
     timed("arrow", arrow)
     entries = [parse_file(f, None, version)[0] for f in files]
-    timed("json_encode", lambda: [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in entries])
+    try:
+        from govreports.corpus.cache import _dumps   # what the cache writes with (orjson where installed)
+    except ImportError:  # an older govreports
+        def _dumps(e):
+            return json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode()
+    timed("json_encode", lambda: [_dumps(e) for e in entries])
     folder = Path(tempfile.mkdtemp(prefix="govreports-entries-"))
     try:
         timed("cache_write", lambda: [store_cached(folder / "ab" / f"{i}.json", e) for i, e in enumerate(entries)])
