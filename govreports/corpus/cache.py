@@ -111,6 +111,7 @@ _INF = float("inf")
 
 
 def _loads(data: bytes):
+    """Given a file's bytes, return the JSON they hold (ValueError when they are not JSON)."""
     return orjson.loads(data) if orjson is not None else json.loads(data)
 
 
