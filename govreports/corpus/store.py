@@ -134,7 +134,8 @@ class ReportsWriter:
 def read_reports(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """Given a corpus folder (or a staging part), return its reports table, typed."""
     path = folder if folder.suffix == ".parquet" else folder / "reports.parquet"
-    reports = pq.read_table(path, columns=columns).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    with pq.ParquetFile(path) as part:  # one file: read as such (read_table sets up pyarrow.dataset)
+        reports = part.read(columns=columns).to_pandas(types_mapper=_PANDAS_TYPES.get)
     return reports.astype({c: t for c, t in REPORT_COLUMNS.items() if c in reports.columns})
 
 
