@@ -52,9 +52,15 @@ def sniff_format(data: bytes) -> str:
     sample = data[:20000]
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         sample = sample.decode("utf-16", errors="ignore").encode("utf-8")
-    if len(_HTML.findall(sample)) >= 2:
-        return "html"
-    return "text"
+    return "html" if _at_least(_HTML, sample, 2) else "text"
+
+
+def _at_least(pattern: re.Pattern, text, n: int) -> bool:
+    """True when ``pattern`` matches ``text`` at least ``n`` times (the search stops at the n-th)."""
+    for k, _ in enumerate(pattern.finditer(text), 1):
+        if k >= n:
+            return True
+    return False
 
 
 STRAY_BYTES_SHARE = 0.001  # at most this share of a file's bytes may be stray (replaced, with a finding)
@@ -253,7 +259,7 @@ def read_document(data: bytes, source: str, limits: Limits | None = None) -> Doc
 
     ``limits`` (default: :func:`govreports.limits.current`) bound the work: file size, text
     size, the uncompressed size of a zip's members, PDF pages, table rows."""
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise ReportError(source, "empty file")
     lim = current(limits)
     fmt = sniff_format(data)
@@ -281,14 +287,15 @@ def read_document(data: bytes, source: str, limits: Limits | None = None) -> Doc
         from .spreadsheet import looks_like_csv, read_csv_text
         if looks_like_csv(text):
             return _with_notes(read_csv_text(text, source, max_rows=lim.table_rows), notes)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "html":
         doc = read_html(text, source, max_rows=lim.table_rows)
         if doc.cache.get("images"):  # a table printed as a picture: OCR it when the file is here
             from .ocr import read_html_images
             read_html_images(doc, source)
         return _with_notes(doc, notes)
-    return _with_notes(read_text(text, source, "markdown" if len(_MD_ROW.findall(text)) >= 5 else "text"), notes)
+    return _with_notes(read_text(text, source, "markdown" if _at_least(_MD_ROW, text, 5) else "text"), notes)
 
 
 _NUMBER_BESIDE_STRAY = re.compile(r"^\ufffd+([\d.,]+)$|^([\d.,]+)\ufffd+$")

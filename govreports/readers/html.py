@@ -63,17 +63,26 @@ def _text_of(el) -> str:
 
 
 def _innermost_tables(root) -> list:
-    """The tables that hold no other table, in page order."""
-    return [t for t in root.iter("table") if next(t.iterdescendants("table"), None) is None]
+    """The tables that hold no other table, in page order (a table's ancestors are looked up,
+    not its whole subtree)."""
+    tables = list(root.iter("table"))
+    outer = set()
+    for t in tables:
+        for a in t.iterancestors("table"):
+            if a in outer:
+                break  # its ancestors are marked already
+            outer.add(a)
+    return [t for t in tables if t not in outer]
 
 
 def _table_lines(table, n: int) -> list[Line]:
     lines = []
     for r, tr in enumerate(_rows(table), start=1):
-        cells = [Cell(_clean(_text_of(td)), f"html table #{n} row {r} col {c}")
+        loc = f"html table #{n} row {r}"
+        cells = [Cell(" ".join(_text_of(td).split()), f"{loc} col {c}")  # _clean, inline: once per cell
                  for c, td in enumerate(tr.iterchildren("td", "th"), 1)]
         if cells:
-            lines.append(Line(cells, f"html table #{n} row {r}", table=True))
+            lines.append(Line(cells, loc, table=True))
     return lines
 
 

@@ -110,6 +110,8 @@ def looks_like_csv(text: str) -> bool:
     fields, half of them numbers or empty (table rows), three of them four fields wide or more
     (a '1,234,567' printed alone is not a row), and no tabs or pipes in those rows.
     Prose with ASCII commas splits into words, not numbers, and is not taken for a sheet."""
+    if text.count(",", 0, 200000) < 10:  # five rows of two commas cannot be there
+        return False
     rows = wide = 0
     for line in text[:200000].split("\n", 2000)[:2000]:
         if line.count(",") < 2 or _TAB_OR_PIPE.search(line):

@@ -9,7 +9,9 @@ leaves the meaning of every cell to :mod:`govreports.parse`.
 from __future__ import annotations
 
 from .base import Cell, Document, Line
-from .crawler import is_flattened, unglue
+from .crawler import MIN_LENGTH, is_flattened, unglue
+
+_ALIGNMENT = frozenset("-: ")  # what a markdown alignment row |---|:--:| is made of
 
 
 def _terminator_style(lines: list[str]) -> bool:
@@ -23,14 +25,17 @@ def _split_pipes(s: str, terminator: bool) -> list[str] | None:
     """Split a line on ``|``; ``None`` for a separator-only line that holds no cell."""
     if s == "|" and not terminator:
         return None
-    parts = s.split("|")
-    if s.startswith("|") and not terminator:
-        parts = parts[1:]
-    if s.endswith("|"):
-        parts = parts[:-1]
-    if terminator and s.startswith("|") and s != "|" and s.strip("|").strip():
-        parts = parts[1:]  # '| cell' continuation of a broken row
-    if parts and all(set(p.strip()) <= set("-: ") and "-" in p for p in parts):
+    if s.endswith("|") and s.count("|") == 1:
+        parts = [s[:-1]]  # 'cell |': one cell per line, the common case
+    else:
+        parts = s.split("|")
+        if s.startswith("|") and not terminator:
+            parts = parts[1:]
+        if s.endswith("|"):
+            parts = parts[:-1]
+        if terminator and s.startswith("|") and s != "|" and s.strip("|").strip():
+            parts = parts[1:]  # '| cell' continuation of a broken row
+    if parts and "-" in s and all(_ALIGNMENT.issuperset(p.strip()) and "-" in p for p in parts):
         return None  # markdown alignment row |---|---|
     return [p.strip() for p in parts]
 
@@ -49,15 +54,16 @@ def read_text(text: str, source: str, fmt: str = "text") -> Document:
     lines: list[Line] = []
     glued = False
     for n, (s_raw, s) in enumerate(zip(raw, stripped), start=1):
-        loc = f"line {n}"
-        if is_flattened(s):  # crawler text: the whole report on this line (crawler.py)
+        if not s:
+            if "\t" in s_raw:  # a line holding only a tab: an empty cell (one cell per line)
+                loc = f"line {n}"
+                lines.append(Line([Cell("", loc)], loc, table=True))
+            continue
+        if len(s) >= MIN_LENGTH and is_flattened(s):  # crawler text: the whole report on this line (crawler.py)
             lines += unglue(s, n)
             glued = True
             continue
-        if not s:
-            if "\t" in s_raw:  # a line holding only a tab: an empty cell (one cell per line)
-                lines.append(Line([Cell("", loc)], loc, table=True))
-            continue
+        loc = f"line {n}"
         body = s_raw.rstrip("\r\n")
         tab_parts = body.split("\t") if "\t" in body else None
         if tab_parts is not None and len(tab_parts) == 2 and not tab_parts[0].strip():
