@@ -85,7 +85,7 @@ def decode_text(data: bytes, source: str, notes: list | None = None) -> str:
         if text is not None and _mostly_text(text):
             return text
         raise ReportError(source, "undecodable bytes: a UTF-16 byte-order mark but no valid UTF-16 text")
-    nul = data.count(b"\x00")
+    nul = data.count(b"\x00") if b"\x00" in data else 0  # the test stops at the first NUL
     if nul > limit:
         # UTF-16 without a BOM: every other byte of CJK/ASCII is NUL
         text = _first_decoding(data, ("utf-16-le", "utf-16-be")) if nul > len(data) // 4 else None
@@ -199,10 +199,13 @@ _MAGIC: tuple[tuple[bytes, int, str, bool], ...] = (
 )
 
 
+_CERTAIN = tuple(m for m in _MAGIC if m[3])
+
+
 def _kind(data: bytes, certain_only: bool = False) -> str | None:
     """Given bytes, return what their magic bytes say they are (None when no magic matches)."""
-    for magic, offset, what, certain in _MAGIC:
-        if data[offset:offset + len(magic)] == magic and (certain or not certain_only):
+    for magic, offset, what, _ in _CERTAIN if certain_only else _MAGIC:
+        if data.startswith(magic, offset):
             return what
     return None
 

@@ -19,7 +19,7 @@ from lxml import etree
 
 from .base import Cell, Document, Line, check_rows
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)  # ids: unused
 # the '<' of a <br> or of a block's end tag: a line break goes before it (a plain replacement, no
 # callback per match)
 _BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)"
@@ -55,10 +55,13 @@ def _rows(table) -> list:
 
 def _text_of(el) -> str:
     """The text inside an element (its descendants' too, not its tail)."""
-    if not len(el):
+    n = len(el)
+    if not n:
         return el.text or ""
-    if len(el) == 1 and not len(el[0]):  # one child holding text only (Word's <p> in a cell)
-        return (el.text or "") + (el[0].text or "") + (el[0].tail or "")
+    if n == 1:
+        child = el[0]
+        if not len(child):  # one child holding text only (Word's <p> in a cell)
+            return (el.text or "") + (child.text or "") + (child.tail or "")
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 

@@ -30,6 +30,12 @@ _NUMERIC = re.compile(r"^[\s+\-−]*[\d０-９][\d０-９,，.]*\s*$")
 
 def _cell_text(v) -> str:
     """Given a value pandas read from a sheet, return the text the cell prints."""
+    if type(v) is str:  # the common cases first: text, an empty cell (NaN), a count
+        return v.replace("\r\n", "\n").strip()
+    if type(v) is float and math.isnan(v):
+        return ""
+    if type(v) is int:
+        return str(v)
     if v is None:
         return ""
     if isinstance(v, float):
@@ -159,5 +165,5 @@ def read_workbook(data: bytes, source: str, kind: str, max_rows: int | None = No
     sheets = []
     for n, frame in enumerate(book.values(), 1):
         check_rows(len(frame), n, source, max_rows)
-        sheets.append([[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)])
+        sheets.append([[_cell_text(v) for v in row] for row in frame.to_numpy(dtype=object).tolist()])
     return _document(sheets, source)
