@@ -20,6 +20,7 @@ identities when the cells are placed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from .. import template
 from .base import Cell, Line
@@ -48,6 +49,7 @@ _CUT_AFTER = re.compile(r"情况(?![）)])|[。；]")
 # a run: digits, stray spaces, a minus sign ('27-3133': a negative 本年增/减) or a decimal point inside
 _RUN = re.compile(r"\d(?:[ \u00a0\u3000]*[-−.．]?[ \u00a0\u3000]*\d)*")
 _PROSE_AFTER_RUN = re.compile(r"[年月日号%％]")
+_SPACE = re.compile(r"\s")
 
 
 def is_flattened(line: str) -> bool:
@@ -73,7 +75,7 @@ def unglue(line: str, line_no: int) -> list[Line]:
     for a, b, run in pieces:
         text = line[a:b]
         if run:
-            text = re.sub(r"\s", "", text).replace("−", "-").replace("．", ".")
+            text = _SPACE.sub("", text).replace("−", "-").replace("．", ".")
         else:
             text = text.strip()
         if text:
@@ -84,11 +86,12 @@ def unglue(line: str, line_no: int) -> list[Line]:
 
 def _cut_table(line: str, start: int, end: int, pieces: list) -> None:
     """The tables' stretch: runs of digits become cells of their own, text is cut at labels."""
-    numbering = {m.start() for m in _NUMBERING.finditer(line, start, end)}
+    numbering = [m.start() for m in _NUMBERING.finditer(line, start, end)]  # in order
+    numbered = set(numbering)
     pos = start
     for m in _RUN.finditer(line, start, end):
         a, b = m.start(), m.end()
-        while b > a and (b - 1 in numbering or line[b - 1].isspace()):
+        while b > a and (b - 1 in numbered or line[b - 1].isspace()):
             b -= 1  # a row number stuck to the run ('00000002.其他'): the label's
         if b == a or b < len(line) and _PROSE_AFTER_RUN.match(line, b):
             continue
@@ -98,12 +101,13 @@ def _cut_table(line: str, start: int, end: int, pieces: list) -> None:
     _cut_text(line, pos, end, _CUT_BEFORE_TABLE, pieces, numbering)
 
 
-def _cut_text(line: str, a: int, b: int, before: re.Pattern, pieces: list, numbering=frozenset()) -> None:
+def _cut_text(line: str, a: int, b: int, before: re.Pattern, pieces: list, numbering: list[int] = ()) -> None:
+    """Cut line[a:b] into text pieces; ``numbering``: the sorted offsets of row numbers, cut before too."""
     if a >= b:
         return
     cuts = {a, b}
     cuts.update(m.start() for m in before.finditer(line, a, b) if m.start() > a)
     cuts.update(m.end() for m in _CUT_AFTER.finditer(line, a, b) if m.end() < b)
-    cuts.update(n for n in numbering if a < n < b)
+    cuts.update(numbering[bisect_right(numbering, a):bisect_left(numbering, b)])
     bounds = sorted(cuts)
     pieces.extend((x, y, False) for x, y in zip(bounds, bounds[1:]))
