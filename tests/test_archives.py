@@ -98,6 +98,41 @@ def test_wps_et_that_no_library_reads_says_so():
         gr.read_report(et, name="report.et")
 
 
+def test_a_workbook_reads_as_pandas_reads_it():
+    """The reader takes the cells from python-calamine itself (no DataFrame per sheet); what it
+    prints must be what pandas.read_excel(header=None, dtype=object) gives: pandas' missing-value
+    markers read as empty, numbers, dates and times as pandas returns them, chart sheets skipped,
+    an empty row kept in the row count."""
+    import datetime
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from govreports.readers import spreadsheet
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["NA", "N/A", "", "1.0", "nan", "None", "True", 1, 1.5, 2.0, True, False],
+                [None, " NA", "null", "#N/A", "-", "1,234", "  x  ", "a\r\nb", -0.0, 1e20, "0001", "<NA>"],
+                [],
+                [datetime.datetime(2020, 1, 2), datetime.date(2020, 1, 3), datetime.time(1, 2),
+                 datetime.datetime(2021, 3, 4, 5, 6, 7), "三、收到", 3.25, -7, 12345678901234567890]):
+        sheet.append(row)
+    book.create_sheet("second")["C5"] = "lone"
+    book.create_sheet("empty")
+    book.create_chartsheet("chart")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    frames = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object)
+    by_pandas = [[[spreadsheet._cell_text(v) for v in row] for row in f.to_numpy(dtype=object).tolist()]
+                 for f in frames.values()]
+    doc = spreadsheet.read_workbook(data, "book.xlsx", "xlsx")
+    assert doc == spreadsheet._document(by_pandas, "book.xlsx")
+    assert [c.text for c in doc.lines[0].cells][:6] == ["", "", "", "1.0", "", ""]
+
+
 def test_prose_with_commas_is_not_taken_for_csv():
     v = GOLD_VALUES[0][1]
     text = render(v, "tsv").replace("，", ",")
