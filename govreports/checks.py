@@ -15,10 +15,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from . import template
 from .findings import finding
+from .meta import nfkc
 
 LABEL = {**{a.key: a.label for a in template.APPLICANTS}, **{p.key: p.label for p in template.PROCEEDINGS},
          **{r.key: r.label for r in template.REQUEST_ROWS}}
@@ -188,7 +188,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 def _squeeze(s: str) -> str:
     """Given a printed line, return it NFKC, whitespace removed, thousands separators dropped."""
-    s = "".join(unicodedata.normalize("NFKC", s).split())
+    s = "".join(nfkc(s).split())
     return _THOUSANDS.sub("", s) if "," in s else s
 
 

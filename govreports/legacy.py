@@ -23,11 +23,11 @@ each keeping what was printed and where (the declarations are ``template.LEGACY_
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from . import template
 from .findings import finding
+from .meta import nfkc
 from .readers.base import Document
 
 _UNIT_RUN = re.compile(r"(?P<unit>" + "|".join(template.LEGACY_UNITS) + r")\s*(?P<nums>\d+(?:\.\d+)?(?:[ \t\u3000]+\d+(?:\.\d+)?)*)")
@@ -91,7 +91,7 @@ def _flat(doc: Document) -> tuple[str, list[tuple[int, str]]]:
     offset where each printed line starts."""
     parts, marks, offset = [], [], 0
     for line in doc.lines:
-        s = unicodedata.normalize("NFKC", " ".join(c.text for c in line.cells)).replace("|", " ")
+        s = nfkc(" ".join(c.text for c in line.cells)).replace("|", " ")
         s = _THOUSANDS.sub("", s)
         marks.append((offset, line.location))
         parts.append(s)
@@ -247,4 +247,4 @@ def check_legacy(figures: dict[str, Figure]) -> list[dict]:
 def report_scope(text: str) -> str:
     """``aggregate`` for a whole-region report that adds up its agencies (全区…各部门、各乡镇),
     else ``agency``."""
-    return "aggregate" if template.SCOPE_AGGREGATE.search(unicodedata.normalize("NFKC", text[:30000])) else "agency"
+    return "aggregate" if template.SCOPE_AGGREGATE.search(nfkc(text[:30000])) else "agency"

@@ -33,13 +33,33 @@ _AGENCY_END = re.compile(r"(人民政府|政府|办公厅|办公室|委员会|�
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _HEADING_ONE = re.compile(r"^\s*一\s*[、.]\s*(?:总体情况|工作基本情况|概述|總體情況)")
 _TITLE_PREFIX = re.compile(r"^(?:关于|關於)|[《》“”\"]")
+_TITLE_MIDDLE = re.compile(r"^(?:19|20)\d{2}\s*年\s*度?(?P<mid>.*?)(?:政府)?(?:信息|政务)公开")
 
 
-_SPACES = re.compile(r"\s+")
+# The characters of the blocks Chinese reports print that NFKC changes (full-width punctuation and
+# digits, the ideographic space, circled numbers, ...), each with its NFKC form.
+_NFKC_OF_CHAR = {c: f for c in map(chr, (*range(0xA0, 0x100), *range(0x2000, 0x2190), *range(0x2460, 0x2500),
+                                         *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)))
+                 if (f := unicodedata.normalize("NFKC", c)) != c}
+_NFKC_CHANGES = re.compile("[" + "".join(map(re.escape, _NFKC_OF_CHAR)) + "]")
 
 
-def _norm(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)
+def _nfkc_of(m: re.Match) -> str:
+    return _NFKC_OF_CHAR[m.group()]
+
+
+def nfkc(text: str) -> str:
+    """Given text, return ``unicodedata.normalize("NFKC", text)``, five times faster on a report:
+    each character of :data:`_NFKC_OF_CHAR` is replaced by its own NFKC form, which leaves the
+    text's NFKC as it was; the result is checked, and where it is not yet NFKC (another character,
+    or one that composes with its neighbour) it is normalised as a whole."""
+    out = _NFKC_CHANGES.sub(_nfkc_of, text)
+    return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
+
+
+def _squash(s: str) -> str:
+    """Given text, return it without whitespace (what ``\\s+`` matches, as ``str.split`` splits)."""
+    return "".join(s.split())
 
 
 _PUNCT = re.compile(r"[，,。.:：;；《》“”\"()（）!！?？]")
@@ -71,7 +91,7 @@ _PROSE_NAME = re.compile(
 
 
 def _plausible(name: str) -> str | None:
-    name = strip_framing(_TITLE_PREFIX.sub("", _SPACES.sub("", name)).strip("：:—-_"))
+    name = strip_framing(_TITLE_PREFIX.sub("", _squash(name)).strip("：:—-_"))
     return name if _NAME_OK.match(name) and not _NOT_A_NAME.match(name) else None
 
 
@@ -82,7 +102,7 @@ def _cn_year(m: re.Match) -> str:
 def _title_lines(lines: list[str]) -> list[str]:
     """The first lines (NFKC) in a comparable form: no spaces, years in Chinese numerals as digits,
     a year printed alone in brackets under a title moved into it."""
-    head = [_SPACES.sub("", x) for x in lines[:60]]
+    head = [_squash(x) for x in lines[:60]]
     head = [_CN_YEAR.sub(_cn_year, x) if "年" in x else x for x in head]
     for i in range(len(head) - 1):
         m = _YEAR_LINE.match(head[i + 1])
@@ -101,7 +121,7 @@ def page_header(lines: list[str]) -> dict[str, tuple[str, int]]:
     left out. The header is the first lines, up to the first line that is not a field."""
     out: dict[str, tuple[str, int]] = {}
     for i, s in enumerate(lines[:30]):
-        m = _HEADER_FIELD.match(s)
+        m = _HEADER_FIELD.match(s) if ":" in s or "：" in s else None  # a field has its colon
         if m is None:
             if out and s.strip():
                 break
@@ -118,10 +138,10 @@ def find_title(lines: list[str]) -> tuple[str, int] | None:
     A page header's ``标题:`` is the title where it reads as one."""
     header = page_header(lines).get("标题")
     if header:
-        t = _title_lines([_norm(header[0])])[0]
+        t = _title_lines([nfkc(header[0])])[0]
         if _TITLE.search(t):
             return t, header[1]
-    first = [_norm(x) for x in lines[:60]]
+    first = [nfkc(x) for x in lines[:60]]
     head = _title_lines(first)
     first_heading = next((i for i, s in enumerate(first) if _HEADING_ONE.match(s)), len(head))
     for joined in (False, True):
@@ -149,17 +169,17 @@ def find_year(text: str, lines: list[str], title=_UNREAD) -> int | None:
     if t:
         m = _TITLE.search(t[0])
         return int(m["year"] or m["year2"] or m["year3"])
-    m = _PERIOD.search(_norm(text[:20000]))
+    m = _PERIOD.search(nfkc(text[:20000]))
     if m:
         return int(m["year"])
-    start = next((i for i, s in enumerate(lines) if _HEADING_ONE.match(_norm(s))), None)
+    start = next((i for i, s in enumerate(lines) if _HEADING_ONE.match(nfkc(s))), None)
     if start is not None:
         for s in lines[start + 1:start + 15]:
-            m = _YEAR_OPENING.match(_norm(s))
+            m = _YEAR_OPENING.match(nfkc(s))
             if m:
                 return int(m["year"])
         for s in lines[start + 1:start + 15]:
-            m = _ANY_YEAR.search(_norm(s))
+            m = _ANY_YEAR.search(nfkc(s))
             if m:
                 return int(m["year"])
     return None
@@ -176,27 +196,27 @@ def find_agency(lines: list[str], truncated: bool = False, title=_UNREAD) -> tup
         before = _plausible(_PUNCT.split(title[:m.start()])[-1])
         if before:
             return before, "title"
-        after = re.match(r"^(?:19|20)\d{2}\s*年\s*度?(?P<mid>.*?)(?:政府)?(?:信息|政务)公开", title[m.start():])
+        after = _TITLE_MIDDLE.match(title[m.start():])
         mid = _plausible(after["mid"]) if after else None
         if mid:
             return mid, "title"
         for prev in reversed(lines[max(0, i - 3):i]):
-            p = _plausible(_norm(prev))
+            p = _plausible(nfkc(prev))
             if p and _AGENCY_END.search(p):
                 return p, "title"
     header = page_header(lines)
     for field in ("发布机构", "发文机关"):
-        p = _plausible(_norm(header[field][0])) if field in header else None
+        p = _plausible(nfkc(header[field][0])) if field in header else None
         if p:
             return p, "header"
-    tail = [] if truncated else [_SPACES.sub("", _norm(x)) for x in lines[-12:] if x.strip()]
+    tail = [] if truncated else [_squash(nfkc(x)) for x in lines[-12:] if x.strip()]
     for i, s in enumerate(tail):
         if 3 <= len(s) <= 30 and _AGENCY_END.search(s) and _plausible(s):
             nxt = tail[i + 1] if i + 1 < len(tail) else ""
             if _DATE_LINE.match(nxt) or i == len(tail) - 1:
                 return s, "signature"
     for s in lines[:80]:
-        m = _PROSE_NAME.match(_norm(s))
+        m = _PROSE_NAME.match(nfkc(s))
         if m:
             name = _plausible(m["name"])
             if name:
@@ -210,6 +230,8 @@ _PAGE_DATE = re.compile(r"(?<![\u4e00-\u9fff])(?:发布|发稿|发文|公开|更
 _CN_DATE = re.compile(r"^(?P<y>[二][〇○零一二三四五六七八九]{3})年(?P<m>[一二三四五六七八九十]{1,2})月"
                       r"(?P<d>[一二三四五六七八九十]{1,3})日$")
 _SIGNATURE_DATE = re.compile(r"^" + _DATE + r"$")
+_DATE_START = re.compile(_DATE)
+_DATE_END = re.compile(_DATE + r"\s*$")
 _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 
 
@@ -257,23 +279,23 @@ def find_published(lines: list[str], truncated: bool = False) -> tuple[str | Non
     header = page_header(lines)
     for field in ("发布时间", "发布日期"):
         if field in header:
-            m = re.match(_DATE, _norm(header[field][0]))
+            m = _DATE_START.match(nfkc(header[field][0]))
             if m and (iso := _iso(m["y"], m["m"], m["d"])):
                 return iso, "page"
     for x in lines[:40]:
         if "时间" in x or "日期" in x:
-            m = _PAGE_DATE.search(_norm(x[:3000]))
+            m = _PAGE_DATE.search(nfkc(x[:3000]))
             if m and (iso := _iso(m["y"], m["m"], m["d"])):
                 return iso, "page"
     if truncated:
         return None, ""
-    tail = (_SPACES.sub("", _norm(x)) for x in reversed(lines[-40:]) if x.strip())  # from the end
+    tail = (_squash(nfkc(x)) for x in reversed(lines[-40:]) if x.strip())  # from the end
     for s in tail:
         iso = _signature_date(s)
         if iso:
             return iso, "signature"
-    end = _norm(lines[-1][-200:]) if lines else ""
-    m = re.search(_DATE + r"\s*$", end)
+    end = nfkc(lines[-1][-200:]) if lines else ""
+    m = _DATE_END.search(end)
     if m and (iso := _iso(m["y"], m["m"], m["d"])):
         return iso, "signature"
     return None, ""
