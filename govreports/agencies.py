@@ -212,8 +212,15 @@ class Place(NamedTuple):
 
 def _clean(name: str) -> str:
     """Given a printed name, return it without spaces, brackets' contents kept, simplified."""
-    name = re.sub(r"[\s\u3000\u00a0]+", "", str(name or ""))
-    name = name.strip("“”\"'《》：:，,。.()（）【】[]")
+    return _clean_text(str(name or ""))
+
+
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+
+
+@lru_cache(maxsize=_NAMES_CACHED)
+def _clean_text(name: str) -> str:
+    name = _SPACES.sub("", name).strip("“”\"'《》：:，,。.()（）【】[]")
     return to_simplified(name)
 
 
@@ -407,10 +414,11 @@ def expand_agency(name_as_printed: str, text: str) -> str:
     name = _clean(name_as_printed)
     if not name:
         return name
-    text = to_simplified(text or "")
     full = expand_abbreviations(name)
     place, dept = split_name(full)
     places = places_of(place)
+    if places:
+        text = to_simplified(text or "")
     if len(places) == 1 and not places[0].name:
         found = _place_named_in_text(place, dept, text)
         if found:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from . import template
 from .findings import finding
@@ -48,8 +49,17 @@ def check_identities(requests: dict, appeals: dict) -> list[dict]:
     one finding dict per failing identity instance."""
     out: list[dict] = []
     for ident, cells, parts, totals, where in identity_instances(requests, appeals):
-        out += _check(ident, cells, parts, totals, **where)
+        try:
+            lhs = sum(map(_VALUE, map(cells.__getitem__, parts)))
+            rhs = sum(map(_VALUE, map(cells.__getitem__, totals)))
+        except KeyError:  # a cell the report does not print: no check
+            continue
+        if abs(lhs - rhs) >= 1e-9:
+            out.append(_failure(ident, cells, lhs, rhs, totals, **where))
     return out
+
+
+_VALUE = attrgetter("value")
 
 
 def identity_instances(requests: dict, appeals: dict):
@@ -57,36 +67,31 @@ def identity_instances(requests: dict, appeals: dict):
     ``(identity, cells, parts, totals, where)``: the placed cells of its table, the cells that are
     summed, the cells they must equal, and ``where`` (key, applicant or proceeding of a finding)."""
     for ident in template.IDENTITIES:
-        if ident.scope == "per_row":
-            for parts, totals, where in _FIXED[ident.id]:
-                yield ident, requests, parts, totals, where
-        elif ident.scope == "per_applicant":
-            for a in template.APPLICANT_KEYS:
-                parts = [(p, a) for p in ident.parts if (p, a) in requests or p not in template.OUTCOME_KEYS]
+        if ident.scope == "per_applicant":  # an outcome row the report does not print is left out
+            for parts, totals, where in _INSTANCES[ident.id]:
+                parts = [c for c in parts if c in requests or c[0] not in _OUTCOMES]
                 if ident.id == template.OUTCOME_TOTAL and not parts:
                     continue
-                yield ident, requests, parts, [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a)
-        elif ident.scope == "per_proceeding":
-            for parts, totals, where in _FIXED[ident.id]:
-                yield ident, appeals, parts, totals, where
+                yield ident, requests, parts, totals, where
+        else:
+            for parts, totals, where in _INSTANCES[ident.id]:
+                yield ident, requests if ident.table == "requests" else appeals, parts, totals, where
 
 
-# the instances that do not depend on which cells a report prints: (parts, totals, where), made once
-_FIXED = {ident.id: tuple(([(row, a) for a in ident.parts], [(row, "total")], dict(key=row, applicant="total"))
-                          for row in template.REQUEST_KEYS) if ident.scope == "per_row" else
-          tuple(([(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)) for p in template.PROCEEDING_KEYS)
-          for ident in template.IDENTITIES if ident.scope in ("per_row", "per_proceeding")}
+# every instance's cells (parts, totals, where), made once
+_INSTANCES = {ident.id: tuple(([(row, a) for a in ident.parts], [(row, "total")], dict(key=row, applicant="total"))
+                              for row in template.REQUEST_KEYS) if ident.scope == "per_row" else
+              tuple(([(p, a) for p in ident.parts], [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a))
+                    for a in template.APPLICANT_KEYS) if ident.scope == "per_applicant" else
+              tuple(([(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)) for p in template.PROCEEDING_KEYS)
+              for ident in template.IDENTITIES}
+_OUTCOMES = frozenset(template.OUTCOME_KEYS)
 
 
-def _check(ident: template.Identity, cells: dict, parts, totals, key="", applicant="", proceeding="") -> list[dict]:
-    """Given an identity and the cells of one instance, return [] or its one error finding."""
-    try:
-        lhs = sum([cells[c].value for c in parts])
-        rhs = sum([cells[c].value for c in totals])
-    except KeyError:  # a cell the report does not print: no check
-        return []
-    if abs(lhs - rhs) < 1e-9:
-        return []
+def _failure(ident: template.Identity, cells: dict, lhs: float, rhs: float, totals, key="", applicant="",
+             proceeding="") -> dict:
+    """Given a failing identity instance (its cells, the sum of its parts and of its totals), return its
+    error finding."""
     printed = "'" + "' + '".join(cells[c].printed for c in totals) + "'"
     if ident.id == "balance":
         msg = (f"{applicant} ({LABEL[applicant]}) column: received_new + carried_over = {_fmt(lhs)} but "
@@ -101,8 +106,8 @@ def _check(ident: template.Identity, cells: dict, parts, totals, key="", applica
         msg = (f"{proceeding} ({LABEL[proceeding]}): upheld + corrected + other + pending (维持+纠正+其他+尚未审结) "
                f"= {_fmt(lhs)} but 总计 is printed {printed} ({_fmt(rhs)})")
     where = "; ".join(dict.fromkeys(cells[c].location for c in totals))
-    return [finding(ident.id, msg, key=key, applicant=applicant, proceeding=proceeding,
-                    expected=_fmt(lhs), found=_fmt(rhs), location=where)]
+    return finding(ident.id, msg, key=key, applicant=applicant, proceeding=proceeding,
+                   expected=_fmt(lhs), found=_fmt(rhs), location=where)
 
 
 # --------------------------------------------------------------------------- values
@@ -241,8 +246,10 @@ def _row_figure(req: dict, row: str) -> float:
     """SCHEMA.md 'Derived measures': a row's printed total, or where it is blank but the applicant
     cells are not, the sum of the applicant cells."""
     total = req.get((row, "total"))
+    if total is not None and not total.blank:
+        return total.value
     parts = [req[(row, a)] for a in template.APPLICANT_PARTS if (row, a) in req]
-    if total is not None and not (total.blank and any(not p.blank for p in parts)):
+    if total is not None and all(p.blank for p in parts):
         return total.value
     return sum(p.value for p in parts)
 

@@ -80,18 +80,19 @@ class Report:
             return list(self._corrected[table].astype(object).where(self._corrected[table].notna(), None)
                         .itertuples(index=False, name=None))
         if table == "requests":
-            return [(rid, r, a, int(v.value), v.blank, v.printed, v.location, False, None, None)
-                    for r in template.REQUEST_KEYS for a in template.APPLICANT_KEYS if (v := p.requests.get((r, a))) is not None]
+            cells = p.requests
+            return [(rid, c[0], c[1], int(v.value), v.blank, v.printed, v.location, False, None, None)
+                    for c in _REQUEST_CELLS if (v := cells.get(c)) is not None]
         if table == "appeals":
-            return [(rid, pr, rs, int(v.value), v.blank, v.printed, v.location, False, None, None)
-                    for pr, rs in template.APPEAL_CELLS if (v := p.appeals.get((pr, rs))) is not None]
+            cells = p.appeals
+            return [(rid, c[0], c[1], int(v.value), v.blank, v.printed, v.location, False, None, None)
+                    for c in template.APPEAL_CELLS if (v := cells.get(c)) is not None]
         if table == "disclosure":
             return [(rid, it.key, m.key, float(v.value), m.unit, v.blank, v.printed, v.location, False, None, None)
                     for it in template.DISCLOSURE_ITEMS.get(self.meta.template or "", ()) for m in it.measures
                     if (v := p.disclosure.get((it.key, m.key))) is not None]
         if table == "findings":
-            cols = list(frames.COLUMNS["findings"])[1:]
-            return [(rid, *(f.get(c, "") for c in cols)) for f in p.findings]
+            return [(rid, *map(f.get, _FINDING_FIELDS, _NO_FIELDS)) for f in p.findings]
         if table == "legacy":
             return [(rid, k, float(v.value), template.LEGACY_BY_KEY[k].unit, v.printed, v.location)
                     for k in template.LEGACY_KEYS if (v := self._legacy.get(k)) is not None]
@@ -211,6 +212,10 @@ def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
 
 
 _TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}
+# the order of the tidy tables' rows and columns, made once
+_REQUEST_CELLS = tuple((r, a) for r in template.REQUEST_KEYS for a in template.APPLICANT_KEYS)
+_FINDING_FIELDS = tuple(frames.COLUMNS["findings"])[1:]
+_NO_FIELDS = ("",) * len(_FINDING_FIELDS)  # a field a finding lacks
 
 
 def _compare_copies(parsed: Parsed, copies: list, year: int | None) -> None:
