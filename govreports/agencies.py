@@ -20,7 +20,7 @@ Everything here is plain functions over strings and small tables declared as dat
 >>> level_of("上海市科学技术委员会"), level_of("沭阳县发展和改革局"), level_of("广州市海珠区官洲街道办事处")
 ('provincial', 'county', 'township')
 >>> region_of("淮安市洪泽区人民政府")
-'淮安市/洪泽区'
+'江苏省/淮安市/洪泽区'
 >>> expand_agency("市人防办", "……贵阳市人防办2020年……")
 '贵阳市人民防空办公室'
 >>> agency_key("下湿壕镇政府") == agency_key("下湿壕镇人民政府")

@@ -37,10 +37,12 @@ _TITLE_MIDDLE = re.compile(r"^(?:19|20)\d{2}\s*年\s*度?(?P<mid>.*?)(?:政府)?
 
 
 # The characters of the blocks Chinese reports print that NFKC changes (full-width punctuation and
-# digits, the ideographic space, circled numbers, ...), each with its NFKC form.
+# digits, the ideographic space, circled numbers, ...), each with its NFKC form; the most frequent
+# are replaced with str.replace, the others by one regex.
 _NFKC_OF_CHAR = {c: f for c in map(chr, (*range(0xA0, 0x100), *range(0x2000, 0x2190), *range(0x2460, 0x2500),
                                          *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)))
                  if (f := unicodedata.normalize("NFKC", c)) != c}
+_NFKC_FREQUENT = tuple((c, _NFKC_OF_CHAR[c]) for c in "，（）：；！？　％")
 _NFKC_CHANGES = re.compile("[" + "".join(map(re.escape, _NFKC_OF_CHAR)) + "]")
 
 
@@ -49,12 +51,22 @@ def _nfkc_of(m: re.Match) -> str:
 
 
 def nfkc(text: str) -> str:
-    """Given text, return ``unicodedata.normalize("NFKC", text)``, five times faster on a report:
+    """Given text, return ``unicodedata.normalize("NFKC", text)``, ten times faster on a report:
     each character of :data:`_NFKC_OF_CHAR` is replaced by its own NFKC form, which leaves the
     text's NFKC as it was; the result is checked, and where it is not yet NFKC (another character,
     or one that composes with its neighbour) it is normalised as a whole."""
-    out = _NFKC_CHANGES.sub(_nfkc_of, text)
-    return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
+    for char, form in _NFKC_FREQUENT:
+        if char in text:
+            text = text.replace(char, form)
+    text = _NFKC_CHANGES.sub(_nfkc_of, text)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def nfkc_lines(lines: list[str]) -> list[str]:
+    """Given lines, return each NFKC (:func:`nfkc`), normalised together in one pass (NFKC never
+    reorders or composes across a newline; a line holding a newline is normalised alone)."""
+    out = nfkc("\n".join(lines)).split("\n")
+    return out if len(out) == len(lines) else [nfkc(x) for x in lines]
 
 
 def _squash(s: str) -> str:
@@ -105,7 +117,7 @@ def _title_lines(lines: list[str]) -> list[str]:
     head = [_squash(x) for x in lines[:60]]
     head = [_CN_YEAR.sub(_cn_year, x) if "年" in x else x for x in head]
     for i in range(len(head) - 1):
-        m = _YEAR_LINE.match(head[i + 1])
+        m = _YEAR_LINE.match(head[i + 1]) if head[i + 1][:1] in "(（" else None
         if m and _TITLE_NO_YEAR.search(head[i]):
             head[i] = m["year"] + "年" + head[i]
     return head
@@ -141,9 +153,9 @@ def find_title(lines: list[str]) -> tuple[str, int] | None:
         t = _title_lines([nfkc(header[0])])[0]
         if _TITLE.search(t):
             return t, header[1]
-    first = [nfkc(x) for x in lines[:60]]
+    first = nfkc_lines(lines[:60])
     head = _title_lines(first)
-    first_heading = next((i for i, s in enumerate(first) if _HEADING_ONE.match(s)), len(head))
+    first_heading = next((i for i, s in enumerate(first) if "一" in s and _HEADING_ONE.match(s)), len(head))
     for joined in (False, True):
         found = []
         for i, s in enumerate(head):
