@@ -19,7 +19,7 @@ from operator import attrgetter
 
 from . import template
 from .findings import finding
-from .meta import nfkc
+from .meta import nfkc_lines
 
 LABEL = {**{a.key: a.label for a in template.APPLICANTS}, **{p.key: p.label for p in template.PROCEEDINGS},
          **{r.key: r.label for r in template.REQUEST_ROWS}}
@@ -132,11 +132,16 @@ def check_values(parsed, level: str | None = None) -> list[dict]:
                     "number of cases", key=r, proceeding=p, expected="a whole number ≥ 0", found=v.printed,
                     location=v.location)
             for (p, r), v in parsed.appeals.items() if not v.blank and not _is_count(v.value)]
-    measures = {(i.key, m.key): (i, m) for i in template.DISCLOSURE_ITEMS.get(parsed.template or "", ()) for m in i.measures}
+    measures = _MEASURES.get(parsed.template or "", {})
     for cell, v in parsed.disclosure.items():
         if cell in measures and not v.blank:
             out += _disclosure_value(*measures[cell], v, level)
     return out
+
+
+# each template's table-2 cells: {(item, measure): (DisclosureItem, Measure)}, made once
+_MEASURES = {tpl: {(i.key, m.key): (i, m) for i in items for m in i.measures}
+             for tpl, items in template.DISCLOSURE_ITEMS.items()}
 
 
 def _disclosure_value(item: template.DisclosureItem, m: template.Measure, v, level: str | None) -> list[dict]:
@@ -173,16 +178,20 @@ def prose_of(doc, regions: list[str | None]) -> tuple[str, list[tuple[int, str]]
     """Given a document and each line's table (``parse.split_regions``), return its prose as
     (offset, location) marks over one string (lines outside tables, and sentences inside them),
     whitespace removed, NFKC."""
-    text, marks = [], []
-    offset = 0
+    raws, locations = [], []
     for line, region in zip(doc.lines, regions):
         if region is not None and line.table:
             continue
-        raw = line.cells[0].text if len(line.cells) == 1 else " ".join(c.text for c in line.cells)
+        raw = line.cells[0].text if len(line.cells) == 1 else " ".join([c.text for c in line.cells])
         if region is not None and (len(raw) < 15 or not _PROSE_MARK.search(raw)):
             continue
-        s = _squeeze(raw)
-        marks.append((offset, line.location))
+        raws.append(raw)
+        locations.append(line.location)
+    text, marks = [], []
+    offset = 0
+    for s, where in zip(nfkc_lines(raws), locations):
+        s = _squeeze(s)
+        marks.append((offset, where))
         text.append(s)
         offset += len(s)
     return "".join(text), marks
@@ -192,8 +201,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def _squeeze(s: str) -> str:
-    """Given a printed line, return it NFKC, whitespace removed, thousands separators dropped."""
-    s = "".join(nfkc(s).split())
+    """Given a printed line (NFKC), return it with whitespace removed and thousands separators dropped."""
+    s = "".join(s.split())
     return _THOUSANDS.sub("", s) if "," in s else s
 
 

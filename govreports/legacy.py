@@ -91,7 +91,7 @@ def _flat(doc: Document) -> tuple[str, list[tuple[int, str]]]:
     offset where each printed line starts."""
     parts, marks, offset = [], [], 0
     for line in doc.lines:
-        s = nfkc(" ".join(c.text for c in line.cells)).replace("|", " ")
+        s = nfkc(" ".join([c.text for c in line.cells])).replace("|", " ")
         s = _THOUSANDS.sub("", s)
         marks.append((offset, line.location))
         parts.append(s)

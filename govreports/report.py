@@ -272,7 +272,7 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
     data, src = _load(source, name, limits)
     digest = hashlib.sha256(data).hexdigest()
     doc = read_document(data, src, limits)
-    lines = [" ".join(c.text for c in ln.cells) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
+    lines = [" ".join([c.text for c in ln.cells]) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
         else doc.text.split("\n")
     title = find_title(lines)
     year = find_year(doc.text, lines, title)
