@@ -37,27 +37,29 @@ REPORT_COLUMNS: dict[str, str] = {
 }
 
 
-# the dtypes of COLUMNS as pandas objects, resolved once (a dtype named by a string is looked up in
-# pandas' registry on every use: half the time of building a report's frames)
-_DTYPES: dict[str, dict[str, object]] = {t: {c: pd.api.types.pandas_dtype(d) for c, d in cols.items()}
-                                         for t, cols in COLUMNS.items()}
+# each column's dtype and the array type that holds it, resolved once (a dtype named by a string is
+# looked up in pandas' registry on every use: half the time of building a report's frames)
+_ARRAYS: dict[str, dict[str, tuple]] = {
+    t: {c: (dt, dt.construct_array_type()) for c, dt in ((c, pd.api.types.pandas_dtype(d)) for c, d in cols.items())}
+    for t, cols in COLUMNS.items()}
 
 
 def empty(table: str) -> pd.DataFrame:
     """Given a table name, return an empty frame with its columns and dtypes."""
-    return pd.DataFrame({c: pd.array([], dtype=d) for c, d in _DTYPES[table].items()}, copy=False)
+    return from_records(table, [])
 
 
 def from_records(table: str, records: list[tuple] | list[dict]) -> pd.DataFrame:
     """Given tuples (in column order) or dicts, return a typed frame of ``table``."""
-    dtypes = _DTYPES[table]
+    arrays = _ARRAYS[table]
     if not records:
-        return empty(table)
-    if isinstance(records[0], tuple):
+        columns = [()] * len(arrays)
+    elif isinstance(records[0], tuple):
         columns = zip(*records)
     else:
-        columns = ([r.get(c) for r in records] for c in dtypes)
-    return pd.DataFrame({c: pd.array(list(v), dtype=d) for (c, d), v in zip(dtypes.items(), columns)}, copy=False)
+        columns = ([r.get(c) for r in records] for c in arrays)
+    return pd.DataFrame({c: array._from_sequence(list(v), dtype=dtype) for (c, (dtype, array)), v in zip(arrays.items(), columns)},
+                        copy=False)
 
 
 def typed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
