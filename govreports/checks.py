@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-from operator import attrgetter
 
 from . import template
 from .findings import finding
@@ -50,16 +49,13 @@ def check_identities(requests: dict, appeals: dict) -> list[dict]:
     out: list[dict] = []
     for ident, cells, parts, totals, where in identity_instances(requests, appeals):
         try:
-            lhs = sum(map(_VALUE, map(cells.__getitem__, parts)))
-            rhs = sum(map(_VALUE, map(cells.__getitem__, totals)))
+            lhs = sum([cells[c].value for c in parts])
+            rhs = sum([cells[c].value for c in totals])
         except KeyError:  # a cell the report does not print: no check
             continue
         if abs(lhs - rhs) >= 1e-9:
             out.append(_failure(ident, cells, lhs, rhs, totals, **where))
     return out
-
-
-_VALUE = attrgetter("value")
 
 
 def identity_instances(requests: dict, appeals: dict):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 _TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?.{0,24}?(?:政府)?\s*(?:信息|政务|信息)\s*公\s*[开開]"
                     r"(?:工作)?(?:年度)?(?:工作)?(?:报告|報告|年报|年報)|(?P<year2>(?:19|20)\d{2})\s*年\s*[报報]"
@@ -248,8 +249,6 @@ _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○
 
 
 def _iso(y: str | int, m: str | int, d: str | int) -> str | None:
-    from datetime import date
-
     try:
         return date(int(y), int(m), int(d)).isoformat()
     except ValueError:
