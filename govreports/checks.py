@@ -75,11 +75,13 @@ def identity_instances(requests: dict, appeals: dict):
 
 
 # every instance's cells (parts, totals, where), made once
-_INSTANCES = {ident.id: tuple(([(row, a) for a in ident.parts], [(row, "total")], dict(key=row, applicant="total"))
+_INSTANCES = {ident.id: tuple((tuple((row, a) for a in ident.parts), ((row, "total"),), dict(key=row, applicant="total"))
                               for row in template.REQUEST_KEYS) if ident.scope == "per_row" else
-              tuple(([(p, a) for p in ident.parts], [(t, a) for t in ident.total], dict(key=ident.total[0], applicant=a))
-                    for a in template.APPLICANT_KEYS) if ident.scope == "per_applicant" else
-              tuple(([(p, r) for r in ident.parts], [(p, "total")], dict(key=p, proceeding=p)) for p in template.PROCEEDING_KEYS)
+              tuple((tuple((p, a) for p in ident.parts), tuple((t, a) for t in ident.total),
+                     dict(key=ident.total[0], applicant=a)) for a in template.APPLICANT_KEYS)
+              if ident.scope == "per_applicant" else
+              tuple((tuple((p, r) for r in ident.parts), ((p, "total"),), dict(key=p, proceeding=p))
+                    for p in template.PROCEEDING_KEYS)
               for ident in template.IDENTITIES}
 _OUTCOMES = frozenset(template.OUTCOME_KEYS)
 
