@@ -241,6 +241,7 @@ def to_simplified(text: str) -> str:
     return conv.convert(text)
 
 
+@lru_cache(maxsize=_NAMES_CACHED)
 def split_name(name: str) -> tuple[str, str]:
     """Given a cleaned agency name, return ``(place_part, department_part)``.
 
@@ -268,6 +269,11 @@ def places_of(place_part: str) -> list[Place]:
     >>> places_of("自治区")
     [Place(name='', level='provincial')]
     """
+    return list(_places(place_part))
+
+
+@lru_cache(maxsize=_NAMES_CACHED)
+def _places(place_part: str) -> tuple[Place, ...]:
     out: list[Place] = []
     rest = place_part
     m = _PROVINCE_NAMES_RE.match(rest)
@@ -282,14 +288,14 @@ def places_of(place_part: str) -> list[Place]:
                 break
     generic = _GENERIC_RE.fullmatch(rest)
     if generic and not out:
-        return [Place("", _SUFFIX_LEVEL[generic.group()])]
+        return (Place("", _SUFFIX_LEVEL[generic.group()]),)
     while rest:
         seg = _SEGMENT_RE.match(rest)
         if seg is None:
             break
         out.append(Place(seg.group(), _place_level(seg.group(2), out)))
         rest = rest[seg.end():]
-    return out
+    return tuple(out)
 
 
 def _place_level(suffix: str, above: list[Place]) -> str:
