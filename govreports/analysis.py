@@ -27,6 +27,7 @@ The rules, once:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import frames as _frames
 from .frames import REPORT_COLUMNS
@@ -221,7 +224,9 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
     """
     from .figures import on_disk
 
-    disk = data if isinstance(data, DiskView) else (DiskView(data, data.reports) if on_disk(data) else None)
+    disk = data if isinstance(data, DiskView) else (DiskView(data) if on_disk(data) else None)
+    if disk is not None and agencies is None and years is None and level is None and region is None:
+        return disk   # every report: none read (the analyses read the columns they need)
     f = disk if disk is not None else frames_of(data)
     r = _normalise_reports(f.reports) if disk is not None else f.reports
     if agencies is not None:
@@ -396,8 +401,8 @@ def _aggregate(f: Frames, per_report: pd.DataFrame, by, counts: Sequence[str],
 
 def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
     """num / den as float64, NaN where either is NA or den is 0 (never 0 for an empty base)."""
-    n = num.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    d = den.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    n = num.to_numpy(dtype="float64", na_value=np.nan)
+    d = den.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(d > 0, n / d * scale, np.nan)
     return pd.Series(v, index=num.index, dtype="float64")
@@ -411,16 +416,26 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
 
 class DiskView:
     """Some reports of a corpus on disk, what :func:`select` returns for one: analyses scan the
-    corpus's Parquet parts for these reports only; ``table(name)`` reads only their rows."""
+    corpus's Parquet parts for these reports only; ``table(name)`` reads only their rows.
+    ``reports=None`` is every report of the corpus (read only if asked for: the analyses read
+    the columns they need from ``reports.parquet`` themselves)."""
 
-    def __init__(self, corpus, reports: pd.DataFrame):
-        self.corpus, self.reports = corpus, reports
+    def __init__(self, corpus, reports: pd.DataFrame | None = None):
+        self.corpus, self._reports = corpus, reports
 
     @property
     def folder(self):
         return self.corpus.folder
 
+    @property
+    def reports(self) -> pd.DataFrame:
+        if self._reports is None:
+            self._reports = _normalise_reports(self.corpus.reports)
+        return self._reports
+
     def table(self, name: str, columns: list[str] | None = None, rows: dict[str, list] | None = None) -> pd.DataFrame:
+        if self._reports is None:
+            return self.corpus.table(name, columns=columns, rows=rows)
         ids = list(self.reports["report_id"].dropna().unique())
         return self.corpus.table(name, columns=columns, rows={**(rows or {}), "report_id": ids})
 
@@ -430,14 +445,81 @@ class DiskView:
         raise AttributeError(name)
 
     def __len__(self) -> int:
-        return len(self.reports)
+        return len(self.corpus) if self._reports is None else len(self._reports)
+
+
+_READ = ("report_id", "agency_key", "agency", "year", "level", "region", "status", "duplicate_of", "template")
+
+
+@dataclass(frozen=True)
+class _ReportsFile:
+    """What the analyses need to know of a ``reports.parquet`` before reading some of its
+    columns in SQL: whether its rows are already what :func:`_normalise_reports` makes of them
+    (``plain``), the pandas dtype of each column, the SQL choosing the usable reports, and
+    whether a usable report is on the pre-2019 template."""
+
+    path: Path
+    plain: bool
+    dtypes: dict
+    usable: str
+    pre2019: bool
+
+
+def _reports_file(path: Path) -> _ReportsFile:
+    st = path.stat()
+    return _reports_file_of(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _reports_file_of(path: str, size: int, mtime_ns: int) -> _ReportsFile:
+    """:class:`_ReportsFile` of a file (one scan of five columns; kept per path, size and time)."""
+    from . import figures as F
+    from .corpus.store import _PANDAS_TYPES
+
+    schema = pq.read_schema(path)
+    empty = schema.empty_table().to_pandas(types_mapper=_PANDAS_TYPES.get)
+    dtypes = empty.astype({c: t for c, t in REPORT_COLUMNS.items() if c in empty.columns}).dtypes.to_dict()
+    if any(c not in dtypes for c in _READ) or str(dtypes["year"]) != "Int64":
+        return _ReportsFile(Path(path), False, dtypes, "", False)
+    con = F.connect()
+    rows = con.sql(f"SELECT status, duplicate_of, count(*) FILTER (WHERE agency_key IS NULL), count(region), "
+                   f"count(*) FILTER (WHERE template = {F._s(PRE2019)}) FROM read_parquet({F._s(path)}) "
+                   f"GROUP BY ALL").fetchall()
+    con.close()
+    # the rules of _usable_reports (Python's strip and lower) on the few distinct values, then in SQL
+    failed = sorted({st for st, *_ in rows if st is not None and st.lower() in FAILED_STATUSES})
+    blank = sorted({d for _, d, *_ in rows if d is not None and not d.strip()})
+    usable = "(duplicate_of IS NULL" + (f" OR duplicate_of IN {F._in(blank)})" if blank else ")")
+    if failed:
+        usable += f" AND coalesce(status, '') NOT IN {F._in(failed)}"
+    pre = any(n and (st not in failed) and (d is None or d in blank) for st, d, _, _, n in rows)
+    plain = sum(r[2] for r in rows) == 0 and sum(r[3] for r in rows) > 0
+    return _ReportsFile(Path(path), plain, dtypes, usable, pre)
 
 
 @dataclass(frozen=True)
 class _Disk:
     folder: Path
-    reports: pd.DataFrame  # the reports (every row: usable ones are chosen in SQL)
+    reports: pd.DataFrame | None  # the reports in memory (every row: usable ones are chosen in SQL), or
     findings: pd.DataFrame | None = None  # findings the Corpus holds in memory (cross-report ones added)
+    file: _ReportsFile | None = None  # ... None and reports.parquet read in SQL, only the columns needed
+    corpus: object = None
+
+    def read(self) -> "_Disk":
+        """This with the reports read into pandas (for a column reports.parquet lacks: pandas adds it)."""
+        return _normalised(self.folder, self.corpus.reports, self.findings)
+
+    @property
+    def dtypes(self) -> dict:
+        return self.file.dtypes if self.reports is None else self.reports.dtypes.to_dict()
+
+    def any_pre2019(self) -> bool:
+        """Whether a usable report is on the pre-2019 template."""
+        if self.reports is None:
+            return self.file.pre2019
+        r = self.reports
+        return bool((r["template"] == PRE2019).any()) and bool((_usable_reports(Frames(r, *[None] * 4))["template"]
+                                                                == PRE2019).any())
 
 
 def _on_disk(data) -> _Disk | None:
@@ -448,12 +530,23 @@ def _on_disk(data) -> _Disk | None:
     folder = _figures.on_disk(base)
     if folder is None or not _figures.parts(folder, "requests"):
         return None
-    reports = data.reports
+    held = getattr(base, "_tables", {}).get("findings")
+    held = held[["report_id", "severity"]] if held is not None else None
+    reports = data._reports if isinstance(data, DiskView) else None
+    if reports is None:
+        path = getattr(base, "reports_file", None)   # the reports not read (nor replaced) in memory
+        file = _reports_file(path) if path is not None else None
+        if file is not None and file.plain:
+            return _Disk(folder, None, held, file, base)
+        reports = base.reports
+    return _normalised(folder, reports, held)
+
+
+def _normalised(folder: Path, reports: pd.DataFrame, held: pd.DataFrame | None) -> _Disk:
     if any(c not in reports.columns for c in REPORT_COLUMNS) or reports["agency_key"].isna().any() \
             or reports["region"].isna().all() or reports["year"].dtype != "Int64":
         reports = _normalise_reports(reports)   # else normalising changes nothing (and costs 1 s on 1M reports)
-    held = getattr(base, "_tables", {}).get("findings")
-    return _Disk(folder, reports, held[["report_id", "severity"]] if held is not None else None)
+    return _Disk(folder, reports, held)
 
 
 def _usable_mask(reports: pa.Table) -> pa.ChunkedArray:
@@ -466,6 +559,8 @@ def _usable_mask(reports: pa.Table) -> pa.ChunkedArray:
     failed = [v for v in pc.unique(status).to_pylist() if v is not None and v.lower() in FAILED_STATUSES]
     keep = pc.invert(pc.is_in(dup, value_set=pa.array(marks, pa.string())))
     return pc.and_(keep, pc.invert(pc.is_in(status, value_set=pa.array(failed, pa.string()))))
+
+
 _BY_ORDER = "year NULLS FIRST, report_id NULLS FIRST"  # pandas's order of reports within a group
 
 
@@ -501,11 +596,12 @@ def _errors_sql(disk: _Disk) -> str:
 
     if disk.findings is not None:  # registered as "held" by _disk_query
         return "(SELECT report_id, count(*) AS n_errors FROM held WHERE severity = 'error' GROUP BY report_id)"
-    parts = F.parts(disk.folder, "findings")
-    if not parts:
+    kept = F.figure_files(disk.folder, "findings")   # error findings per report, counted once per part
+    if not kept:
         return "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n_errors WHERE false)"
-    return (f"(SELECT report_id, count(*) AS n_errors FROM {F.files_sql(parts, ['report_id', 'severity'])} "
-            f"WHERE severity = 'error' GROUP BY report_id)")
+    if len(kept) == 1:
+        return F.files_sql(kept)
+    return f"(SELECT report_id, sum(n_errors)::BIGINT AS n_errors FROM {F.files_sql(kept)} GROUP BY report_id)"
 
 
 def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool = False,
@@ -518,15 +614,15 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
 
     q = F._q
     cols = _by_columns(by)
-    missing = [c for c in cols if c not in disk.reports.columns]
+    if disk.reports is None and any(c not in disk.dtypes for c in cols):
+        disk = disk.read()
+    dtypes = disk.dtypes
+    missing = [c for c in cols if c not in dtypes]
     if missing:
         raise ValueError(f"unknown reports column(s): {', '.join(missing)}")
     keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
     wanted = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year", "level", "region", "status",
                                         "duplicate_of"]))
-    raw = pa.Table.from_pandas(disk.reports[wanted], preserve_index=False)
-    raw = raw.append_column("_pos", pa.array(np.arange(raw.num_rows, dtype="int64")))
-    raw = raw.filter(_usable_mask(raw))
     figures = sorted({f for expr in sums.values() for f in re.findall(r"F\.([A-Za-z_][\w.]*)", expr)})
     per = _per_report_sql(disk, source)
     fsum = ", ".join(f"CASE WHEN count({q(f)}) = count(*) THEN sum({q(f)})::BIGINT END AS {q(f)}" for f in figures)
@@ -535,54 +631,107 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in first)
     named = "agency" in cols and "agency" not in keys
     err_join = f" LEFT JOIN {_errors_sql(disk)} e USING (report_id)" if errors else ""
-    err_col = ", coalesce(sum(n_errors), 0)::BIGINT AS n_errors" if errors else ""
-    # report_ids in pandas's order and the latest agency name: ordered aggregates cost, so only
-    # the groups of more than one report (few: two reports of one agency in one year) get them
-    sql = [f"WITH d AS (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
-           f"g AS (SELECT {group}{', ' + fsum if fsum else ''}, coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected, "
-           f"count(*)::BIGINT AS n_reports, any_value(report_id) AS _rid{', any_value(agency) AS _ag' if named else ''}"
-           f"{err_col} FROM d GROUP BY {group}),",
-           f"x AS (SELECT {group} FROM g WHERE n_reports > 1),",
-           f"gm AS (SELECT {', '.join('d.' + k for k in first)}, string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS _rids"
-           + (f", last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS _agm" if named else "")
-           + f" FROM rep d SEMI JOIN x ON {same} GROUP BY {', '.join('d.' + k for k in first)}),",
-           "g2 AS (SELECT d.*, coalesce(x._rids, d._rid) AS report_ids"
-           + (", CASE WHEN d.n_reports > 1 THEN x._agm ELSE d._ag END AS agency" if named else "")
-           + f" FROM g d LEFT JOIN gm x ON {same}),",
-           "s AS (SELECT * EXCLUDE (_rid" + (", _ag" if named else "") + "".join(", " + q(f) for f in figures) + ")"
-           + "".join(f", {expr.replace('F.', '')} AS {q(n)}" for n, expr in sums.items()) + " FROM g2)"]
-    out_sql = "SELECT * FROM s"
-    if meta:  # an agency's level and region: those of its latest report that has one
-        sql.append(", m AS (SELECT agency_key, " + ", ".join(
-            f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
-            for c in ("level", "region")) + " FROM rep GROUP BY agency_key)")
-        out_sql = "SELECT s.*, m.level, m.region FROM s LEFT JOIN m USING (agency_key)"
-    if years is not None:  # every agency x year: agency, level, region those of its latest row
-        sql.append(", ay AS (" + out_sql + "), am AS (SELECT agency_key, " + ", ".join(
-            f"arg_max({c}, coalesce(year, 999999)) FILTER (WHERE {c} IS NOT NULL) AS {c}"
-            for c in ("agency", "level", "region")) + " FROM ay WHERE agency_key IS NOT NULL GROUP BY agency_key)")
-        yrs = "range((SELECT min(year) FROM ay), (SELECT max(year) FROM ay) + 1)" if years is True else \
-            "[" + ", ".join(str(y) for y in sorted({int(y) for y in years})) + "]::BIGINT[]"
-        sql.append(f", grid AS (SELECT agency_key, unnest({yrs}) AS year FROM am)")
-        out_sql = ("SELECT grid.agency_key, grid.year, ay.* EXCLUDE (agency_key, year, agency, level, region), "
-                   "am.agency, am.level, am.region FROM grid LEFT JOIN ay ON grid.agency_key = ay.agency_key "
-                   "AND grid.year = ay.year JOIN am ON grid.agency_key = am.agency_key")
-        keys = ["agency_key", "year"]
-    order = ", ".join(f"{q(k)} NULLS LAST" for k in keys)
+    keyed = ", ".join("d." + k for k in first)
+    # Most groups (an agency's report of a year) hold one report: its figures are the group's,
+    # no aggregate needed (aggregating a million one-report groups is most of the time). Only
+    # the groups of several reports are aggregated, with report_ids in pandas's order and the
+    # latest agency name (ordered aggregates).
+    one = [keyed, *(f"{q(f)}::BIGINT AS {q(f)}" for f in figures), "coalesce(n_corrected, 0)::BIGINT AS n_corrected",
+           "1::BIGINT AS n_reports", "report_id AS report_ids"]
+    many = [keyed, *([fsum] if fsum else []), "coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected",
+            "count(*)::BIGINT AS n_reports", f"string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS report_ids"]
+    if named:
+        one.append("agency")
+        many.append(f"last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS agency")
+    if errors:
+        one.append("coalesce(n_errors, 0)::BIGINT AS n_errors")
+        many.append("coalesce(sum(n_errors), 0)::BIGINT AS n_errors")
+    sql = [f"WITH x AS (SELECT {group} FROM rep GROUP BY {group} HAVING count(*) > 1),",
+           f"d AS NOT MATERIALIZED (SELECT * FROM rep LEFT JOIN {per} p USING (report_id){err_join}),",
+           f"g AS (SELECT {', '.join(one)} FROM d ANTI JOIN x ON {same} "
+           f"UNION ALL BY NAME SELECT {', '.join(many)} FROM d SEMI JOIN x ON {same} GROUP BY {keyed}),",
+           "s AS (SELECT *" + (" EXCLUDE (" + ", ".join(q(f) for f in figures) + ")" if figures else "")
+           + "".join(f", {expr.replace('F.', '')} AS {q(n)}" for n, expr in sums.items()) + " FROM g)"]
     con = F.connect()
-    con.register("rep", raw)  # the usable reports (a CTE over it would be materialized: read it as it is)
+    # the usable reports, as a view (a CTE over them would be materialized: read them as they are)
+    if disk.reports is None:   # only the columns needed, straight from reports.parquet
+        con.execute(f"CREATE TEMP VIEW rep AS SELECT {', '.join(q(c) for c in wanted)}, file_row_number AS _pos "
+                    f"FROM read_parquet({F._s(str(disk.file.path))}, file_row_number = true) WHERE {disk.file.usable}")
+    else:
+        raw = pa.Table.from_pandas(disk.reports[wanted], preserve_index=False)
+        raw = raw.append_column("_pos", pa.array(np.arange(raw.num_rows, dtype="int64")))
+        con.register("rep", raw.filter(_usable_mask(raw)))
     if errors and disk.findings is not None:
         con.register("held", pa.Table.from_pandas(disk.findings, preserve_index=False))
-    out = con.sql("\n".join(sql) + f" {out_sql} ORDER BY {order}").to_arrow_table() \
-        .to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
+    # the groups come unordered: sorting a million wide rows in SQL costs more than sorting their keys here
+    out = con.sql("\n".join(sql) + " SELECT * FROM s").to_arrow_table().combine_chunks()
+    if meta:  # an agency's level and region: those of its latest report that has one
+        m = con.sql("SELECT agency_key, " + ", ".join(
+            f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+            for c in ("level", "region")) + " FROM rep WHERE agency_key IS NOT NULL GROUP BY agency_key").to_arrow_table()
+        at = pc.index_in(out["agency_key"], value_set=m["agency_key"], skip_nulls=True)
+        out = out.append_column("level", m["level"].take(at)).append_column("region", m["region"].take(at))
     con.close()
+    out = _agency_year_grid(out, years) if years is not None else out.take(_order(out, keys))
+    out = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
     for c in cols + (["level", "region"] if meta or years is not None else []):
-        out[c] = out[c].astype(disk.reports[c].dtype)
+        out[c] = out[c].astype(dtypes[c])
     for c in sums:
         out[c] = out[c].astype("Int64")
     out["n_corrected"] = out["n_corrected"].astype("int64" if years is None else "Int64")
     out["n_reports"] = out["n_reports"].astype("Int64")
     return out
+
+
+def _order(table: pa.Table, keys: Sequence[str]) -> np.ndarray:
+    """The order of ``table``'s rows sorted by ``keys``, nulls last (SQL's ORDER BY ... NULLS LAST,
+    pandas's sorted groupby): each key replaced by the rank of its value among its distinct
+    values (strings in code-point order), then numpy sorts integers."""
+    codes = []
+    for k in keys:
+        coded = pc.dictionary_encode(table[k].combine_chunks(), null_encoding="encode")
+        rank = np.empty(len(coded.dictionary), dtype="int64")
+        rank[pc.array_sort_indices(coded.dictionary, null_placement="at_end").to_numpy()] = np.arange(len(rank))
+        codes.append(rank[coded.indices.to_numpy()])
+    return np.lexsort(codes[::-1]) if codes else np.arange(table.num_rows)
+
+
+def _agency_year_grid(ay: pa.Table, years: Sequence[int] | bool) -> pa.Table:
+    """:func:`cross_year`'s rows from the agency-year groups ``ay`` (agency_key, year, agency, level,
+    region, figures): every agency (with a key) x every year of ``years`` (True: from the first to
+    the last year of ``ay``), ordered; the group's figures where there is one, and on every row
+    the agency's agency, level and region of its latest group that has one."""
+    key, year = ay["agency_key"], ay["year"]
+    names = pc.unique(key.drop_null())
+    names = names.take(pc.array_sort_indices(names))
+    if years is True:
+        lo, hi = pc.min(year).as_py(), pc.max(year).as_py()
+        yrs = list(range(lo, hi + 1)) if lo is not None else []
+    else:
+        yrs = sorted({int(y) for y in years})
+    code = pc.index_in(key, value_set=names).fill_null(-1).to_numpy().astype("int64")   # -1: no key
+    at = pc.index_in(year, value_set=pa.array(yrs, pa.int64())).fill_null(-1).to_numpy().astype("int64")
+    keyed = code >= 0
+    placed = keyed & (at >= 0)
+    rows = np.full(len(names) * len(yrs), -1, dtype="int64")
+    rows[code[placed] * len(yrs) + at[placed]] = np.flatnonzero(placed)
+    shown = ["agency", "level", "region"]
+    body = ay.drop_columns(["agency_key", "year", *shown]).take(pa.array(rows, mask=rows < 0))
+    # each agency's latest (year, no year last) agency, level and region that is known
+    mine = np.flatnonzero(keyed)
+    ykey = year.fill_null(999999).to_numpy()[mine]
+    order = mine[np.lexsort((ykey, code[mine]))]
+    starts = np.flatnonzero(np.r_[True, code[order][1:] != code[order][:-1]]) if len(order) else np.zeros(0, "int64")
+    every = np.repeat(np.arange(len(names)), len(yrs))
+    out = {"agency_key": names.take(every), "year": pa.array(np.tile(np.array(yrs, dtype="int64"), len(names)))}
+    for c in body.column_names:
+        out[c] = body[c]
+    for c in shown:
+        known = ay[c].is_valid().to_numpy(zero_copy_only=False)[order]
+        last = np.maximum.reduceat(np.where(known, np.arange(len(order)), -1), starts) if len(order) else starts
+        pick = np.where(last >= 0, order[np.maximum(last, 0)], -1)
+        out[c] = ay[c].take(pa.array(pick, mask=pick < 0)).take(every)
+    return pa.table(out)
 
 
 def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.DataFrame:
@@ -911,11 +1060,12 @@ def source_of(measure: str) -> str:
 TEMPLATE_CHANGE_YEAR = 2019  # the first year reported on in the national template (a line on plots)
 
 
-def _warn_pre2019(reports: pd.DataFrame, measure: str) -> None:
-    """Say why a modern measure is empty for reports before 2019, where they are asked for."""
+def _warn_pre2019(measure: str, reports: pd.DataFrame | None = None) -> None:
+    """Say why a modern measure is empty for reports before 2019, where they are asked for
+    (``reports``: the usable reports, None where the caller knows that one is before 2019)."""
     import warnings
 
-    if MEASURES[measure].pre2019 or not (reports["template"] == PRE2019).any():
+    if MEASURES[measure].pre2019 or (reports is not None and not (reports["template"] == PRE2019).any()):
         return
     hint = " (use refused_all_share: 不予公开答复数 counts every kind of refusal)" \
         if "denied" in MEASURES[measure].numerator or "unavailable" in MEASURES[measure].numerator else ""
@@ -936,14 +1086,14 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
     disk = _on_disk(data) if source in _DISK_SOURCES else None
     cols = _by_columns(by)
     if disk is not None:
-        if (disk.reports["template"] == PRE2019).any():
-            _warn_pre2019(_usable_reports(Frames(disk.reports, *[None] * 4)), measure)
+        if disk.any_pre2019():
+            _warn_pre2019(measure)
         df = _disk_query(disk, by, source, _num_den_sql(measure))
         return df[cols].assign(measure=measure, value=_value(measure, df["numerator"], df["denominator"]),
                                numerator=df["numerator"], denominator=df["denominator"],
                                n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
     data = frames_of(data)
-    _warn_pre2019(_usable_reports(data), measure)
+    _warn_pre2019(measure, _usable_reports(data))
     df = _SOURCES[source][0](data, by=by)
     if m.denominator == template.CONCLUDED:
         df["concluded"] = sum(df[f"{p}_{r}"] for p in ("reviews", "suits") for r in ("upheld", "corrected", "other"))
@@ -961,8 +1111,8 @@ _DISK_SOURCES = ("outcome_shares", "appeals_rates")  # the measures computed on 
 def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | None = None) -> pd.DataFrame:
     """:func:`by_agency_year` (``years`` None) or :func:`cross_year` (``years``: the years of the
     grid, True: from the first to the last in the data) of a corpus on disk."""
-    if (disk.reports["template"] == PRE2019).any():
-        _warn_pre2019(_usable_reports(Frames(disk.reports, *[None] * 4)), measure)
+    if disk.any_pre2019():
+        _warn_pre2019(measure)
     df = _disk_query(disk, "agency_year", source_of(measure), _num_den_sql(measure), errors=True, meta=True,
                      years=years)
     num, den = df["numerator"], df["denominator"]

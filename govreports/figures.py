@@ -20,11 +20,12 @@ DuckDB and 0.27 s with ``pyarrow.Table.group_by`` (same machine, same load), and
 the pivot to one row per report and the grouping by agency-year are each one SQL statement.
 
 >>> from govreports import figures                                  # doctest: +SKIP
->>> figures.request_figure_files(open_corpus("out/corpus"))         # cached Parquet, one per part  # doctest: +SKIP
+>>> figures.figure_files(Path("out/corpus"), "requests")   # one cached Parquet file of per-report figures  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import tempfile
 from pathlib import Path
@@ -69,7 +70,8 @@ def on_disk(data) -> Path | None:
     """Given an analysis input, return its corpus folder where its tables of cells are Parquet
     parts not yet read into memory (what this module scans), else None."""
     folder = getattr(data, "folder", None)
-    if folder is None or not hasattr(data, "table") or not hasattr(data, "reports"):
+    # getattr_static: asking for ``reports`` would read a Corpus's whole reports table
+    if folder is None or not hasattr(data, "table") or inspect.getattr_static(data, "reports", None) is None:
         return None
     held = getattr(data, "_tables", {})
     if any(name in held for name in ("requests", "appeals")):
@@ -147,7 +149,14 @@ def _appeals_sql(files: list[Path]) -> str:
     FROM f GROUP BY filename, report_id"""
 
 
-_SQL = {"requests": _requests_sql, "appeals": _appeals_sql}
+def _findings_sql(files: list[Path]) -> str:
+    """Error findings per report (what by_agency_year shows as n_errors)."""
+    paths = "[" + ", ".join(_s(str(p)) for p in files) + "]"
+    return (f"SELECT filename, report_id, count(*)::BIGINT AS n_errors FROM read_parquet({paths}, filename = true) "
+            "WHERE severity = 'error' GROUP BY filename, report_id")
+
+
+_SQL = {"requests": _requests_sql, "appeals": _appeals_sql, "findings": _findings_sql}
 
 
 def _code_key(table: str) -> str:
@@ -208,7 +217,8 @@ def figure_files(folder: Path, table: str) -> list[Path]:
     Requests: report_id, a column per row key of table 3 (its figure), the groups ``denied``,
     ``unavailable``, ``not_processed``, ``other``, ``handled``, ``received_<applicant>`` (the
     applicant cells of 一、本年新收) and n_corrected (cells a person corrected). Appeals:
-    report_id, ``<proceeding>.<result>`` (each total its figure) and n_corrected.
+    report_id, ``<proceeding>.<result>`` (each total its figure) and n_corrected. Findings:
+    report_id, n_errors (its findings of severity ``error``; reports with none have no row).
     """
     code, where = _code_key(table), cache_dir()
     files = parts(folder, table)

@@ -54,9 +54,9 @@ def _all_analyses(path: Path, measures=tuple(FAST), bys=tuple(ga.BY) + (("level"
 
 # --------------------------------------------------------------------------- a hand-made corpus of edge cases
 
-def _edge_corpus(folder: Path) -> Path:
+def _edge_corpus(folder: Path, extra=()) -> Path:
     sh = shanghai_2019_requests()  # 总计 blank in the outcome rows: figures are the applicant sums
-    reports = [
+    reports = [*extra,
         make_report("sh19", "上海市人民政府办公厅", 2019, sh, SH19_APPEALS,
                     findings=[("outcome_total", "error"), ("row_total", "error"), ("placed_by_order", "warning")]),
         # a second report of the same agency and year, printed under another name: report_ids joins both
@@ -71,6 +71,10 @@ def _edge_corpus(folder: Path) -> Path:
         make_report("nameless", None, 2020, ALL_ZERO, agency_key="mirror_4522.txt", region="江苏省"),
         make_report("pre", "某县教育局", 2016, {"received_new": [None] * 6 + [7], "granted": [None] * 6 + [5]},
                     level="county", region="江苏省"),
+        # duplicate_of printed blank (an ideographic space) is no duplicate; a status FAILED is a failure
+        make_report("blanked", "某市统计局", 2020, sh, duplicate_of="\u3000", level="city", region="江苏省/南京市"),
+        make_report("upper", "某市统计局", 2021, ALL_ZERO, status="FAILED", level="city", region="江苏省/南京市"),
+        make_report("nostatus", "某市统计局", 2022, ALL_ZERO, status=None, level=None, region="江苏省/南京市"),
     ]
     c = make_corpus(*reports)
     req = c.requests.copy()
@@ -88,7 +92,8 @@ def _edge_corpus(folder: Path) -> Path:
     tables = {"requests": req, "appeals": app, "findings": c.findings, "legacy": legacy}
     tables = {name: tables[name].reindex(columns=list(cols)).astype(cols) if name in tables else _frames.empty(name)
               for name, cols in _frames.COLUMNS.items()}
-    corpus = Corpus(meta.astype({"year": "Int64"}), tables=tables)
+    meta = meta.reindex(columns=list(_frames.REPORT_COLUMNS)).astype(_frames.REPORT_COLUMNS)  # as a build writes it
+    corpus = Corpus(meta, tables=tables)
     return corpus.to_parquet(folder)
 
 
@@ -118,6 +123,39 @@ def test_edge_cases_have_the_numbers_of_the_rules(tmp_path):
     cy = ga.cross_year(c, "suits").set_index(["agency_key", "year"])
     assert cy.loc[("某县教育局", 2016), "numerator"] == 2                       # 2019年前: suits_total
     assert bool(cy.loc[("某县教育局", 2017), "missing"])
+    stats = ga.cross_year(c, "refused_share", agencies=["某市统计局"]).set_index("year")
+    assert stats.loc[2020, ["numerator", "denominator"]].tolist() == [35, 805]   # a blank duplicate_of counts
+    assert bool(stats.loc[2021, "missing"]) and stats.loc[2021, "flag"] == "missing"   # FAILED is left out
+    assert not stats.loc[2022, "missing"] and (stats["level"] == "city").all()  # level: the latest known
+    assert ay.loc[("上海市人民政府办公厅", 2020), "handled"] == 0
+    assert pd.isna(ga.outcome_shares(c, by="agency_year").set_index(["agency_key", "year"])
+                   .loc[("上海市人民政府办公厅", 2020), "refused_share"])     # nothing handled: NaN, never 0
+
+
+def test_the_reports_table_is_not_read(tmp_path):
+    """The analyses of a whole corpus on disk read the few reports columns they need from
+    reports.parquet in SQL: Corpus.reports (every column, about 1 GB at 1,000,000 reports) is
+    never read into pandas."""
+    path = _edge_corpus(tmp_path / "edge")
+    c = open_corpus(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ga.outcome_shares(c, by="agency_year"), ga.volumes(c, by="region"), ga.appeals_rates(c, by="year")
+        ga.by_agency_year(c, "reviews_per_100"), ga.cross_year(c, "refused_share"), ga.rank_agencies(c, "received")
+        ga.measure_values(c, "suits", by="level"), ga.select(c)
+    assert c.reports_file is not None and figures.on_disk(c) is not None
+
+
+def test_reports_needing_names_filled_still_equal_pandas(tmp_path):
+    """A reports table whose rows want what _normalise_reports fills (a report with neither an
+    agency name nor a key: keyed by its file name) is read into pandas first; same results."""
+    keyless = make_report("anon", None, 2020, ALL_ZERO, region="江苏省")
+    path = _edge_corpus(tmp_path / "edge", extra=[keyless])
+    f = ga.frames_of(open_corpus(path))
+    assert f.reports.set_index("report_id").loc["anon", "agency_key"] == "anon.txt"
+    for fn in (lambda x: ga.outcome_shares(x, by="agency_year"), lambda x: ga.cross_year(x, "refused_share"),
+               lambda x: ga.by_agency_year(x, "suits"), lambda x: ga.volumes(x, by="region")):
+        _compare(path, f, fn)
 
 
 # --------------------------------------------------------------------------- the sample reports and a synthetic corpus

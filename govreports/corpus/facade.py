@@ -69,6 +69,12 @@ class Corpus:
         self._reports = value
 
     @property
+    def reports_file(self) -> Path | None:
+        """``reports.parquet`` while the reports table is on disk only (not read, nor replaced in
+        memory): the analyses then read the few columns they need from it. None otherwise."""
+        return self.folder / "reports.parquet" if self._reports is None and self.folder is not None else None
+
+    @property
     def counts(self) -> dict:
         """files, parsed, failed, cached, duplicates (from ``corpus.json`` for a corpus on disk)."""
         if self._counts is None:
