@@ -665,14 +665,13 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
         con.register("held", pa.Table.from_pandas(disk.findings, preserve_index=False))
     # the groups come unordered: sorting a million wide rows in SQL costs more than sorting their keys here
     out = con.sql("\n".join(sql) + " SELECT * FROM s").to_arrow_table().combine_chunks()
+    m = None
     if meta:  # an agency's level and region: those of its latest report that has one
         m = con.sql("SELECT agency_key, " + ", ".join(
             f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
             for c in ("level", "region")) + " FROM rep WHERE agency_key IS NOT NULL GROUP BY agency_key").to_arrow_table()
-        at = pc.index_in(out["agency_key"], value_set=m["agency_key"], skip_nulls=True)
-        out = out.append_column("level", m["level"].take(at)).append_column("region", m["region"].take(at))
     con.close()
-    out = _agency_year_grid(out, years) if years is not None else out.take(_order(out, keys))
+    out = _agency_year_grid(out, m, years) if years is not None else _ordered(out, keys, m)
     out = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
     for c in cols + (["level", "region"] if meta or years is not None else []):
         out[c] = out[c].astype(dtypes[c])
@@ -683,56 +682,73 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     return out
 
 
-def _order(table: pa.Table, keys: Sequence[str]) -> np.ndarray:
-    """The order of ``table``'s rows sorted by ``keys``, nulls last (SQL's ORDER BY ... NULLS LAST,
-    pandas's sorted groupby): each key replaced by the rank of its value among its distinct
-    values (strings in code-point order), then numpy sorts integers."""
-    codes = []
-    for k in keys:
-        coded = pc.dictionary_encode(table[k].combine_chunks(), null_encoding="encode")
-        rank = np.empty(len(coded.dictionary), dtype="int64")
-        rank[pc.array_sort_indices(coded.dictionary, null_placement="at_end").to_numpy()] = np.arange(len(rank))
-        codes.append(rank[coded.indices.to_numpy()])
-    return np.lexsort(codes[::-1]) if codes else np.arange(table.num_rows)
+def _ranked(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Given a column, return each row's rank among the column's distinct values (strings in
+    code-point order, null last: SQL's ORDER BY ... NULLS LAST, pandas's sorted groupby) and the
+    distinct values in that order (one hash pass, then a sort of the distinct values only)."""
+    coded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+    order = pc.array_sort_indices(coded.dictionary, null_placement="at_end").to_numpy()
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    return rank[coded.indices.to_numpy()], coded.dictionary.take(pa.array(order))
 
 
-def _agency_year_grid(ay: pa.Table, years: Sequence[int] | bool) -> pa.Table:
-    """:func:`cross_year`'s rows from the agency-year groups ``ay`` (agency_key, year, agency, level,
-    region, figures): every agency (with a key) x every year of ``years`` (True: from the first to
-    the last year of ``ay``), ordered; the group's figures where there is one, and on every row
-    the agency's agency, level and region of its latest group that has one."""
-    key, year = ay["agency_key"], ay["year"]
-    names = pc.unique(key.drop_null())
-    names = names.take(pc.array_sort_indices(names))
+def _with_meta(table: pa.Table, key_rank: np.ndarray, keys: pa.Array, m: pa.Table | None) -> pa.Table:
+    """``table`` with each agency's level and region from ``m`` (agency_key, level, region), its
+    rows' agency_key ranked as ``key_rank`` among ``keys`` (an agency not in ``m``: null)."""
+    if m is None:
+        return table
+    row_of = np.full(len(keys), -1, dtype="int64")
+    row_of[pc.index_in(m["agency_key"], value_set=keys).to_numpy()] = np.arange(m.num_rows)
+    at = row_of[key_rank]
+    at = pa.array(at, mask=at < 0)
+    return table.append_column("level", m["level"].take(at)).append_column("region", m["region"].take(at))
+
+
+def _ordered(table: pa.Table, keys: Sequence[str], m: pa.Table | None) -> pa.Table:
+    """The groups ``table`` ordered by ``keys`` (with level and region from ``m`` where given)."""
+    ranks = [_ranked(table[k]) for k in keys]
+    if m is not None:
+        table = _with_meta(table, *_ranked(table["agency_key"]), m)
+    order = np.lexsort([r for r, _ in ranks][::-1]) if ranks else np.arange(table.num_rows)
+    return table.take(pa.array(order))
+
+
+def _agency_year_grid(ay: pa.Table, m: pa.Table, years: Sequence[int] | bool) -> pa.Table:
+    """:func:`cross_year`'s rows from the agency-year groups ``ay`` (agency_key, year, agency,
+    figures) and each agency's level and region ``m``: every agency (with a key) x every year of
+    ``years`` (True: from the first to the last year of ``ay``), ordered; the group's figures
+    where there is one, and on every row the agency's name of its latest group that has one."""
+    code, names = _ranked(ay["agency_key"])
+    if names.null_count:   # ranked last: not an agency of the grid
+        names = names.slice(0, len(names) - 1)
+        code = np.where(code < len(names), code, -1)
+    year = ay["year"]
     if years is True:
         lo, hi = pc.min(year).as_py(), pc.max(year).as_py()
-        yrs = list(range(lo, hi + 1)) if lo is not None else []
+        yrs = np.arange(lo, hi + 1, dtype="int64") if lo is not None else np.zeros(0, "int64")
     else:
-        yrs = sorted({int(y) for y in years})
-    code = pc.index_in(key, value_set=names).fill_null(-1).to_numpy().astype("int64")   # -1: no key
-    at = pc.index_in(year, value_set=pa.array(yrs, pa.int64())).fill_null(-1).to_numpy().astype("int64")
+        yrs = np.array(sorted({int(y) for y in years}), dtype="int64")
+    y = year.fill_null(-(2 ** 62)).to_numpy()
+    at = np.minimum(np.searchsorted(yrs, y), max(len(yrs) - 1, 0))
     keyed = code >= 0
-    placed = keyed & (at >= 0)
+    placed = keyed & (yrs[at] == y) if len(yrs) else np.zeros(len(y), bool)
     rows = np.full(len(names) * len(yrs), -1, dtype="int64")
     rows[code[placed] * len(yrs) + at[placed]] = np.flatnonzero(placed)
-    shown = ["agency", "level", "region"]
-    body = ay.drop_columns(["agency_key", "year", *shown]).take(pa.array(rows, mask=rows < 0))
-    # each agency's latest (year, no year last) agency, level and region that is known
+    body = ay.drop_columns(["agency_key", "year", "agency"]).take(pa.array(rows, mask=rows < 0))
+    every = pa.array(np.repeat(np.arange(len(names)), len(yrs)))
+    out = {"agency_key": names.take(every), "year": pa.array(np.tile(yrs, len(names)))}
+    out.update((c, body[c]) for c in body.column_names)
+    # each agency's latest known name: its groups by year (no year last), the last one with a name
     mine = np.flatnonzero(keyed)
-    ykey = year.fill_null(999999).to_numpy()[mine]
-    order = mine[np.lexsort((ykey, code[mine]))]
-    starts = np.flatnonzero(np.r_[True, code[order][1:] != code[order][:-1]]) if len(order) else np.zeros(0, "int64")
-    every = np.repeat(np.arange(len(names)), len(yrs))
-    out = {"agency_key": names.take(every), "year": pa.array(np.tile(np.array(yrs, dtype="int64"), len(names)))}
-    for c in body.column_names:
-        out[c] = body[c]
-    for c in shown:
-        known = ay[c].is_valid().to_numpy(zero_copy_only=False)[order]
-        last = np.maximum.reduceat(np.where(known, np.arange(len(order)), -1), starts) if len(order) else starts
-        pick = np.where(last >= 0, order[np.maximum(last, 0)], -1)
-        out[c] = ay[c].take(pa.array(pick, mask=pick < 0)).take(every)
-    return pa.table(out)
-
+    order = mine[np.lexsort((np.where(year.is_null().to_numpy(zero_copy_only=False), 2 ** 62, y)[mine], code[mine]))]
+    starts = np.flatnonzero(np.r_[True, code[order][1:] != code[order][:-1]]) if len(order) else order
+    named = ay["agency"].is_valid().to_numpy(zero_copy_only=False)[order]
+    last = np.maximum.reduceat(np.where(named, np.arange(len(order)), -1), starts) if len(order) else order
+    pick = np.where(last >= 0, order[np.maximum(last, 0)], -1)
+    out["agency"] = ay["agency"].take(pa.array(pick, mask=pick < 0)).take(every)
+    grid = pa.table(out)
+    return _with_meta(grid, np.repeat(np.arange(len(names)), len(yrs)), names, m)
 
 def _disk_aggregate(disk: _Disk, by, source: str, counts: Sequence[str]) -> pd.DataFrame:
     """:func:`_aggregate` of the per-report figures of ``source``, in DuckDB."""
@@ -1123,8 +1139,8 @@ def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | 
     if years is None:
         return out[AGENCY_YEAR_COLUMNS]
     v = out["value"].to_numpy()
-    key = out["agency_key"].to_numpy(dtype=object)
-    same = np.r_[False, key[1:] == key[:-1]]
+    key = out["agency_key"]
+    same = (key == key.shift()).fillna(False).to_numpy(dtype=bool)   # the agency of the row above
     with np.errstate(invalid="ignore"):
         out["change"] = np.where(same, v - np.r_[np.nan, v[:-1]], np.nan)
     out["missing"] = out["report_id"].isna().to_numpy()
