@@ -564,6 +564,18 @@ def _usable_mask(reports: pa.Table) -> pa.ChunkedArray:
 _BY_ORDER = "year NULLS FIRST, report_id NULLS FIRST"  # pandas's order of reports within a group
 
 
+def _legacy_sql(disk: _Disk, keys: Sequence[str]) -> str:
+    """SQL of one row per report of the legacy table with ``keys`` as columns (DOUBLE), each the
+    first stated value (:func:`legacy_figures`)."""
+    from . import figures as F
+
+    legacy = F.parts(disk.folder, "legacy")
+    if not legacy:
+        return "(SELECT NULL::VARCHAR AS report_id, " + ", ".join(f"NULL::DOUBLE AS {k}" for k in keys) + " WHERE false)"
+    cols = ", ".join(f"first(value) FILTER (WHERE key = {F._s(k)} AND value IS NOT NULL) AS {k}" for k in keys)
+    return f"(SELECT report_id, {cols} FROM {F.files_sql(legacy)} GROUP BY report_id)"
+
+
 def _per_report_sql(disk: _Disk, source: str) -> str:
     """SQL of one row per report with the figures ``source`` aggregates (and n_corrected)."""
     from . import figures as F
@@ -571,21 +583,28 @@ def _per_report_sql(disk: _Disk, source: str) -> str:
     req = F.files_sql(F.figure_files(disk.folder, "requests"))
     if source in ("outcome_shares", "volumes"):
         return req
-    app = F.files_sql(F.figure_files(disk.folder, "appeals")) if F.parts(disk.folder, "appeals") else None
     q = F._q
-    if app is None:
-        cols = [f"NULL::BIGINT AS {q(c)}" for c in APPEAL_COUNTS if c != HANDLED]
-        return f"(SELECT report_id, {HANDLED}, {', '.join(cols)}, n_corrected FROM {req})"
-    legacy = F.parts(disk.folder, "legacy")
-    leg = ("(SELECT report_id, round_even(first(value) FILTER (WHERE key = 'suits_total' AND value IS NOT NULL), 0)"
-           f"::BIGINT AS suits_total FROM {F.files_sql(legacy)} GROUP BY report_id)") if legacy else \
-        "(SELECT NULL::VARCHAR AS report_id, NULL::BIGINT AS suits_total WHERE false)"
+    if source == "legacy_shares":   # legacy_figures: answered only for reports on the pre-2019 template
+        kinds = f"r.{GRANTED} + r.{PARTLY_GRANTED} + l.refused_all + l.other_answers"
+        return (f"(SELECT report_id, r.n_corrected, round_even(l.refused_all, 0)::BIGINT AS refused_all, "
+                f"round_even(l.other_answers, 0)::BIGINT AS other_answers, CASE WHEN rep.template = {F._s(PRE2019)} "
+                f"THEN round_even(coalesce(r.{OUTCOME_TOTAL}::DOUBLE, {kinds}), 0)::BIGINT END AS answered "
+                f"FROM rep LEFT JOIN {req} r USING (report_id) "
+                f"LEFT JOIN {_legacy_sql(disk, ('refused_all', 'other_answers'))} l USING (report_id))")
+    if F.parts(disk.folder, "appeals"):
+        app = F.files_sql(F.figure_files(disk.folder, "appeals"))
+    else:
+        app = ("(SELECT NULL::VARCHAR AS report_id, " + ", ".join(
+            f"NULL::BIGINT AS {q(f'{p}.{r}')}" for p in PROCEEDING_KEYS for r in (*F.APPEAL_RESULTS, "total"))
+            + ", NULL::BIGINT AS n_corrected WHERE false)")
+    leg = _legacy_sql(disk, ("suits_total",))
     cols = []
     for res in ("upheld", "corrected", "other", "pending", "total"):
         name = "" if res == "total" else "_" + res
         cols.append(f"a.{q('review.' + res)} AS {q('reviews' + name)}")
         suits = f"a.{q('suit_direct.' + res)} + a.{q('suit_after_review.' + res)}"
-        cols.append(f"{'coalesce(' + suits + ', l.suits_total)' if res == 'total' else suits} AS {q('suits' + name)}")
+        total = f"coalesce({suits}, round_even(l.suits_total, 0)::BIGINT)"
+        cols.append(f"{total if res == 'total' else suits} AS {q('suits' + name)}")
     return (f"(SELECT report_id, r.{HANDLED}, {', '.join(cols)}, "
             f"coalesce(r.n_corrected, 0) + coalesce(a.n_corrected, 0) AS n_corrected "
             f"FROM {req} r FULL JOIN {app} a USING (report_id) LEFT JOIN {leg} l USING (report_id))")
@@ -622,7 +641,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
         raise ValueError(f"unknown reports column(s): {', '.join(missing)}")
     keys = [c for c in cols if not (c == "agency" and "agency_key" in cols)]
     wanted = list(dict.fromkeys(cols + ["report_id", "agency_key", "agency", "year", "level", "region", "status",
-                                        "duplicate_of"]))
+                                        "duplicate_of", "template"]))
     figures = sorted({f for expr in sums.values() for f in re.findall(r"F\.([A-Za-z_][\w.]*)", expr)})
     per = _per_report_sql(disk, source)
     fsum = ", ".join(f"CASE WHEN count({q(f)}) = count(*) THEN sum({q(f)})::BIGINT END AS {q(f)}" for f in figures)
@@ -952,8 +971,12 @@ def legacy_shares(data, by="report") -> pd.DataFrame:
     modern ``refused_share`` and the two are never mixed in one series. Columns: the by-columns,
     answered, refused_all, other_answers (Int64 sums), refused_all_share, n_corrected, n_reports, report_ids.
     """
-    f = frames_of(data)
-    out = _aggregate(f, legacy_figures(f), by, LEGACY_COUNTS)
+    disk = _on_disk(data)
+    if disk is not None:
+        out = _disk_aggregate(disk, by, "legacy_shares", LEGACY_COUNTS)
+    else:
+        f = frames_of(data)
+        out = _aggregate(f, legacy_figures(f), by, LEGACY_COUNTS)
     out["refused_all_share"] = _share(out["refused_all"], out["answered"])
     return out[_by_columns(by) + list(LEGACY_COUNTS) + ["refused_all_share", "n_corrected", "n_reports", "report_ids"]]
 
@@ -1121,7 +1144,7 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
                            report_ids=df["report_ids"])
 
 
-_DISK_SOURCES = ("outcome_shares", "appeals_rates")  # the measures computed on disk (the others read pandas frames)
+_DISK_SOURCES = ("outcome_shares", "appeals_rates", "legacy_shares")  # on disk (timeliness reads pandas frames)
 
 
 def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | None = None) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from govreports.corpus import Corpus, open_corpus
 from test_analysis import ALL_ZERO, SH19_APPEALS, make_corpus, make_report, shanghai_2019_requests
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = [m for m in ga.MEASURES if ga.source_of(m) in ("outcome_shares", "appeals_rates")]
+FAST = [m for m in ga.MEASURES if ga.source_of(m) in ("outcome_shares", "appeals_rates", "legacy_shares")]
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def _all_analyses(path: Path, measures=tuple(FAST), bys=tuple(ga.BY) + (("level"
     f = ga.frames_of(open_corpus(path))
     for by in bys:
         by = list(by) if isinstance(by, tuple) else by
-        for fn in (ga.outcome_shares, ga.volumes, ga.appeals_rates):
+        for fn in (ga.outcome_shares, ga.volumes, ga.appeals_rates, ga.legacy_shares):
             _compare(path, f, lambda x: fn(x, by=by))
     for i, m in enumerate(measures):
         _compare(path, f, lambda x: ga.by_agency_year(x, m))
@@ -71,6 +71,11 @@ def _edge_corpus(folder: Path, extra=()) -> Path:
         make_report("nameless", None, 2020, ALL_ZERO, agency_key="mirror_4522.txt", region="江苏省"),
         make_report("pre", "某县教育局", 2016, {"received_new": [None] * 6 + [7], "granted": [None] * 6 + [5]},
                     level="county", region="江苏省"),
+        # before 2019, no 答复总数 printed: answered is the sum of the four kinds; one kind not stated: unknown
+        make_report("pre17", "某县教育局", 2017, {"granted": [None] * 6 + [3], "partly_granted": [None] * 6 + [1]},
+                    level="county", region="江苏省"),
+        make_report("pre18", "某县教育局", 2018, {"granted": [None] * 6 + [3], "partly_granted": [None] * 6 + [1]},
+                    level="county", region="江苏省"),
         # duplicate_of printed blank (an ideographic space) is no duplicate; a status FAILED is a failure
         make_report("blanked", "某市统计局", 2020, sh, duplicate_of="\u3000", level="city", region="江苏省/南京市"),
         make_report("upper", "某市统计局", 2021, ALL_ZERO, status="FAILED", level="city", region="江苏省/南京市"),
@@ -87,8 +92,12 @@ def _edge_corpus(folder: Path, extra=()) -> Path:
     app = c.appeals.copy()
     app.loc[(app["report_id"] == "sh19") & (app["result"] == "upheld"), "corrected"] = True
     meta = c.reports.copy()
-    meta.loc[meta["report_id"] == "pre", "template"] = "pre2019"
-    legacy = _frames.from_records("legacy", [("pre", "suits_total", 2.0, "件", "2", "line 9")])
+    meta.loc[meta["report_id"].str.startswith("pre"), "template"] = "pre2019"
+    legacy = _frames.from_records("legacy", [("pre", "suits_total", 2.0, "件", "2", "line 9"),
+                                             ("pre", "refused_all", 2.0, "件", "2", "line 5"),
+                                             ("pre17", "refused_all", 2.5, "件", "2.5", "line 5"),
+                                             ("pre17", "other_answers", 1.0, "件", "1", "line 6"),
+                                             ("pre18", "refused_all", 4.0, "件", "4", "line 5")])
     tables = {"requests": req, "appeals": app, "findings": c.findings, "legacy": legacy}
     tables = {name: tables[name].reindex(columns=list(cols)).astype(cols) if name in tables else _frames.empty(name)
               for name, cols in _frames.COLUMNS.items()}
@@ -122,7 +131,12 @@ def test_edge_cases_have_the_numbers_of_the_rules(tmp_path):
     assert figures.on_disk(c) is not None
     cy = ga.cross_year(c, "suits").set_index(["agency_key", "year"])
     assert cy.loc[("某县教育局", 2016), "numerator"] == 2                       # 2019年前: suits_total
-    assert bool(cy.loc[("某县教育局", 2017), "missing"])
+    assert not cy.loc[("某县教育局", 2017), "missing"] and bool(cy.loc[("某县教育局", 2019), "missing"])
+    old = ga.cross_year(c, "refused_all_share", agencies=["某县教育局"]).set_index("year")
+    # halves round to even: refused_all 2.5 -> 2, answered 3 + 1 + 2.5 + 1 = 7.5 -> 8
+    assert old.loc[2017, ["numerator", "denominator"]].tolist() == [2, 8]
+    assert pd.isna(old.loc[2018, "denominator"]) and pd.isna(old.loc[2018, "value"])   # other_answers not stated
+    assert old.loc[2016, "numerator"] == 2 and pd.isna(old.loc[2016, "denominator"])  # nor partly_granted
     stats = ga.cross_year(c, "refused_share", agencies=["某市统计局"]).set_index("year")
     assert stats.loc[2020, ["numerator", "denominator"]].tolist() == [35, 805]   # a blank duplicate_of counts
     assert bool(stats.loc[2021, "missing"]) and stats.loc[2021, "flag"] == "missing"   # FAILED is left out
