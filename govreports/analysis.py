@@ -672,6 +672,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
            "s AS (SELECT *" + (" EXCLUDE (" + ", ".join(q(f) for f in figures) + ")" if figures else "")
            + "".join(f", {expr.replace('F.', '')} AS {q(n)}" for n, expr in sums.items()) + " FROM g)"]
     con = F.connect()
+    con.execute("SET preserve_insertion_order = false")   # the groups are ordered here, after
     # the usable reports, as a view (a CTE over them would be materialized: read them as they are)
     if disk.reports is None:   # only the columns needed, straight from reports.parquet
         con.execute(f"CREATE TEMP VIEW rep AS SELECT {', '.join(q(c) for c in wanted)}, file_row_number AS _pos "
@@ -728,8 +729,18 @@ def _ordered(table: pa.Table, keys: Sequence[str], m: pa.Table | None) -> pa.Tab
     """The groups ``table`` ordered by ``keys`` (with level and region from ``m`` where given)."""
     ranks = [_ranked(table[k]) for k in keys]
     if m is not None:
-        table = _with_meta(table, *_ranked(table["agency_key"]), m)
-    order = np.lexsort([r for r, _ in ranks][::-1]) if ranks else np.arange(table.num_rows)
+        table = _with_meta(table, *next((r for k, r in zip(keys, ranks) if k == "agency_key"),
+                                        _ranked(table["agency_key"])), m)
+    sizes = [len(values) for _, values in ranks]
+    if not ranks:
+        return table
+    if np.prod(np.array(sizes, dtype="float64")) < 2.0 ** 62:   # one integer key: one sort
+        key = np.zeros(table.num_rows, dtype="int64")
+        for rank, size in zip((r for r, _ in ranks), sizes):
+            key = key * size + rank
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort([r for r, _ in ranks][::-1])
     return table.take(pa.array(order))
 
 
