@@ -410,9 +410,12 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
 
 # --------------------------------------------------------------------------- a corpus on disk
 # A Corpus opened from Parquet (open_corpus) is not read into pandas for the analyses of tables 3
-# and 4: its per-report figures come from govreports.figures (DuckDB, part by part, kept), and
-# DuckDB groups them by the by-columns. The results are those of the pandas code above, row for
-# row and dtype for dtype (tests/test_analysis_fast.py).
+# and 4 and of reports before 2019: its per-report figures come from govreports.figures (DuckDB,
+# part by part, kept), the few reports columns needed are read from reports.parquet in SQL (the
+# reports table, about 1 GB in pandas at 1,000,000 reports, is not read), DuckDB joins them and
+# sums the groups of several reports (a group of one report is its report's row), and the groups
+# are ordered (and cross_year's agency x year grid laid out) with numpy over Arrow. The results are
+# those of the pandas code above, row for row and dtype for dtype (tests/test_analysis_fast.py).
 
 class DiskView:
     """Some reports of a corpus on disk, what :func:`select` returns for one: analyses scan the
