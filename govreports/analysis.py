@@ -1028,7 +1028,7 @@ def timeliness(data) -> pd.DataFrame:
     """
     from . import deadlines as _dl
 
-    f = frames_of(data)
+    f = _frames_of_reports(data)
     r = _usable_reports(f)
     titles = r["title"] if "title" in r.columns else pd.Series(None, index=r.index, dtype="object")
     kinds = [_dl.kind_of(a if pd.notna(a) else None, lv if pd.notna(lv) else None, t if pd.notna(t) else None)
@@ -1060,6 +1060,33 @@ def timeliness(data) -> pd.DataFrame:
     return out[TIMELINESS_COLUMNS].reset_index(drop=True)
 
 
+def _frames_of_reports(data) -> Frames:
+    """:func:`frames_of` for the analyses that need only the reports (timeliness): for a corpus
+    on disk, its reports, the report_id and severity of its findings, and of table 3 only its
+    corrected cells, counted from the kept figures (one row each, never the 175 million cells of
+    a national corpus); anything else: :func:`frames_of`."""
+    disk = _on_disk(data)
+    if disk is None:
+        return frames_of(data)
+    from . import figures as F
+
+    if disk.reports is None:
+        disk = disk.read()
+    if disk.findings is not None:
+        findings = disk.findings
+    else:
+        parts = F.parts(disk.folder, "findings")
+        findings = pq.read_table([str(p) for p in parts], columns=["report_id", "severity"]).to_pandas(
+            types_mapper={pa.string(): pd.StringDtype()}.get) if parts else _frames.empty("findings")
+    kept = pq.read_table([str(p) for p in F.figure_files(disk.folder, "requests")], columns=["report_id", "n_corrected"])
+    kept = kept.filter(pc.greater(kept["n_corrected"], 0))
+    ids = np.repeat(kept["report_id"].to_numpy(zero_copy_only=False), kept["n_corrected"].to_numpy())
+    requests = pd.DataFrame({"report_id": pd.array(ids, dtype="string"), "corrected": pd.array([True] * len(ids),
+                                                                                               dtype="boolean")})
+    empty = [_frames.empty(t) for t in ("appeals", "disclosure")]
+    return Frames(disk.reports, requests, *empty, findings)
+
+
 TIMELINESS_COUNTS = ("on_time", "late", "timed")
 
 
@@ -1067,7 +1094,7 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
     """Given any input, return how many reports were on time per ``by`` group: on_time, late,
     timed (reports with both a deadline and a date), on_time_share (on_time / timed; NaN where
     no report has both), n_reports, report_ids."""
-    f = frames_of(data)
+    f = _frames_of_reports(data)
     t = timeliness(f)
     per = pd.DataFrame({"report_id": t["report_id"],
                         "on_time": t["on_time"].fillna(False).astype("Int64"),
@@ -1145,7 +1172,7 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
         return df[cols].assign(measure=measure, value=_value(measure, df["numerator"], df["denominator"]),
                                numerator=df["numerator"], denominator=df["denominator"],
                                n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
-    data = frames_of(data)
+    data = _frames_of_reports(data) if source == "timeliness_shares" else frames_of(data)
     _warn_pre2019(measure, _usable_reports(data))
     df = _SOURCES[source][0](data, by=by)
     if m.denominator == template.CONCLUDED:
@@ -1211,7 +1238,7 @@ def by_agency_year(data, measure: str) -> pd.DataFrame:
     disk = _on_disk(data) if source_of(measure) in _DISK_SOURCES else None
     if disk is not None:
         return _disk_agency_years(disk, measure)
-    f = frames_of(data)
+    f = _frames_of_reports(data) if source_of(measure) == "timeliness_shares" else frames_of(data)
     mv = measure_values(f, measure, by="agency_year")
     reports = _usable_reports(f).sort_values("year")
     meta = reports.groupby("agency_key", dropna=False)[["level", "region"]].last()

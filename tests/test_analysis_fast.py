@@ -146,6 +146,21 @@ def test_edge_cases_have_the_numbers_of_the_rules(tmp_path):
                    .loc[("上海市人民政府办公厅", 2020), "refused_share"])     # nothing handled: NaN, never 0
 
 
+def test_timeliness_reads_no_cells(tmp_path):
+    """on_time_share needs the reports only: a corpus on disk is not read into frames of cells
+    (at 1,000,000 reports they would not fit), the corrected cells are counted from the kept figures."""
+    path = _edge_corpus(tmp_path / "edge")
+    f = ga.frames_of(open_corpus(path))
+    for fn in (ga.timeliness, lambda x: ga.timeliness_shares(x, by="agency_year"),
+               lambda x: ga.by_agency_year(x, "on_time_share"), lambda x: ga.cross_year(x, "on_time_share"),
+               lambda x: ga.cross_year(x, "on_time_share", agencies=["某县民政局"])):
+        _compare(path, f, fn)
+    c = open_corpus(path)
+    got = ga.timeliness_shares(c, by="agency_year").set_index(["agency_key", "year"])
+    assert got.loc[("上海市人民政府办公厅", 2020), "n_corrected"] == 7
+    assert c._tables == {}   # no table read into the Corpus
+
+
 def test_the_reports_table_is_not_read(tmp_path):
     """The analyses of a whole corpus on disk read the few reports columns they need from
     reports.parquet in SQL: Corpus.reports (every column, about 1 GB at 1,000,000 reports) is
