@@ -5,7 +5,9 @@
 Renders N synthetic reports per layout (crawler text too) with the package's own renderer (values drawn
 reproducibly, every identity holding), then times ``read_report`` on the bytes in one process, in CPU
 time (the machine is shared; wall time would count the others' work): parsing only, with the CPU
-time of one report; also the plain rows of the four tables (what a corpus run stores); also the four
+time of one report; the same with the garbage collector eased as a corpus worker eases it
+(the heap alive before the batch frozen, young objects collected less often: a full collection walks
+pandas' and the template's objects, 10-25% of a report); also the plain rows of the four tables (what a corpus run stores); also the four
 pandas DataFrames (what a notebook user gets from a Report). Peak memory over 50 reports. Then where
 the time of one report goes, stage by stage, for a text, an HTML and a crawler layout.
 Goals (issue 19): at least 500 reports/s per core for the text layouts, 300/s for HTML (Word
@@ -22,9 +24,11 @@ import resource
 import sys
 import time
 import tracemalloc
+from contextlib import nullcontext
 
 import govreports as gr
 from govreports import checks, parse, report
+from govreports.corpus.worker import _light_gc
 from govreports.readers import spreadsheet
 from govreports.render import IDENTITY_LAYOUTS, LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
 
@@ -40,33 +44,40 @@ def corpus(layout: str, n: int) -> list[bytes]:
 TABLES = ("requests", "appeals", "disclosure", "findings")
 
 
-def rate(datas: list[bytes], then: str = "") -> float:
+def rate(datas: list[bytes], then: str = "", as_worker: bool = False) -> float:
     """Reports per second of CPU time (the machine may be shared: wall time would count the others'
     work): parse only, then also the plain rows a corpus stores ('records') or the four pandas
-    DataFrames a notebook user gets ('frames')."""
+    DataFrames a notebook user gets ('frames'). ``as_worker``: with the garbage collector eased as
+    a corpus worker eases it while it parses a batch (govreports.corpus.worker._light_gc)."""
     gc.collect()  # each measure starts from a clean heap: a full collection is not charged to whoever meets it
-    t0 = time.process_time()
-    for i, d in enumerate(datas):
-        r = gr.read_report(d, name=f"r{i}")
-        if then == "records":
-            [r.records(t) for t in TABLES]
-        elif then == "frames":
-            [getattr(r, t) for t in TABLES]
-    return len(datas) / (time.process_time() - t0)
+    with (_light_gc() if as_worker else nullcontext()):
+        t0 = time.process_time()
+        for i, d in enumerate(datas):
+            r = gr.read_report(d, name=f"r{i}")
+            if then == "records":
+                [r.records(t) for t in TABLES]
+            elif then == "frames":
+                [getattr(r, t) for t in TABLES]
+        return len(datas) / (time.process_time() - t0)
 
 
 def main(n: int = 300) -> None:
     print(f"govreports {gr.__version__}: {n} synthetic reports per layout, one process (one core)")
-    print(f"{'layout':<12}{'parse':>12}{'CPU/report':>12}{'+ records':>14}{'+ DataFrames':>16}{'peak MiB':>10}")
+    print("parse: read_report alone; in a worker: the same with the garbage collector eased as read_corpus's "
+          "workers ease it")
+    print(f"{'layout':<12}{'parse':>12}{'CPU/report':>12}{'in a worker':>14}{'+ records':>14}{'+ DataFrames':>16}"
+          f"{'peak MiB':>10}")
     for layout in LAYOUTS + IDENTITY_LAYOUTS + SHEET_LAYOUTS:  # crawler, torn labels: read by the identities
         datas = corpus(layout, n)
         gr.read_report(datas[0], name="warm-up")
         parse, records, frames = rate(datas), rate(datas, "records"), rate(datas, "frames")
+        worker = rate(datas, as_worker=True)
         tracemalloc.start()
         rate(datas[:50], "records")
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"{layout:<12}{parse:>8.0f} r/s{1000 / parse:>9.2f} ms{records:>10.0f} r/s{frames:>12.0f} r/s"
+        print(f"{layout:<12}{parse:>8.0f} r/s{1000 / parse:>9.2f} ms{worker:>10.0f} r/s{records:>10.0f} r/s"
+              f"{frames:>12.0f} r/s"
               f"{peak / 2**20:>10.1f}")
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print("where one report's CPU time goes (ms; a stage called by another is counted in both):")
