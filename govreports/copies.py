@@ -22,7 +22,7 @@ _MIN_TABLE_LINES = 5  # lines under a table's heading that make a table where ro
 def _heading_lines(keys: list[list[str]]) -> list[tuple[int, str]]:
     out = []
     for i, lk in enumerate(keys):
-        first = next((k for k in lk if k), "")
+        first = lk[0] if len(lk) == 1 else next((k for k in lk if k), "")
         h = _heading(first) if first else None
         if h is not None:
             out.append((i, h))

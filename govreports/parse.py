@@ -122,7 +122,15 @@ def document_keys(doc: Document) -> list[list[str]]:
     prose longer than any label gets :data:`PROSE_KEY` without being normalised."""
     trad = len(_TRAD_MARKERS.findall(doc.text[:20000])) >= 5
     key = _traditional_cell_key if trad else _cell_key
-    return [[PROSE_KEY if len(c.text) > 150 else key(c.text) for c in line.cells] for line in doc.lines]
+    out = []
+    for line in doc.lines:
+        cells = line.cells
+        if len(cells) == 1:  # most lines: spared the inner loop
+            t = cells[0].text
+            out.append([PROSE_KEY if len(t) > 150 else key(t)])
+        else:
+            out.append([PROSE_KEY if len(c.text) > 150 else key(c.text) for c in cells])
+    return out
 
 
 _HEADING_START = frozenset("一二三四五六123456总主收政行存其")
@@ -156,27 +164,48 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
     out: list[str | None] = []
     closed_after = True
     for line, lk in zip(doc.lines, keys):
-        first = next((k for k in lk if k), "")
-        h = _heading(first) if first else None
+        first = lk[0] if len(lk) == 1 else next((k for k in lk if k), "")
+        h, article_20, identity_note, opener = _line_marks(first) if first else _NO_MARKS
         if h:
             region = h if h in _TABLE_SECTIONS else None
             closed_after = region is None
-        elif first.startswith("第二十条") and region not in ("requests", "appeals"):
+        elif article_20 and region not in ("requests", "appeals"):
             region, closed_after = "disclosure", False
-        elif "勾稽关系" in first and region != "requests":
+        elif identity_note and region != "requests":
             region, closed_after = "requests", False
-        elif region == "requests" and any(_REVIEW_LABEL in k for k in lk) and (
-                len(lk) > 1 or any(("行政诉讼" in k or _UPHELD_LABEL in k) for k in lk)) \
-                and all(match_request_row(k) is None for k in lk if k):
+        elif region == "requests" and _opens_appeals(lk):
             region, closed_after = "appeals", False
-        elif region in (None, "disclosure") and len(first) <= 40:
-            label = first.rstrip(_DIGITS)
-            m = match_request_row(label) if label else None
-            if m and m.exact and m.keys[0] in _REQUEST_OPENERS and template.ROW_BY_KEY[m.keys[0]].phrases[0] in label \
-                    and not _ANY_DIGIT.search(label):
-                region, closed_after = "requests", False
+        elif opener and region in (None, "disclosure"):
+            region, closed_after = "requests", False
         out.append(region)
     return out, closed_after
+
+
+_NO_MARKS = (None, False, False, False)
+
+
+@lru_cache(maxsize=16384)
+def _line_marks(first: str) -> tuple[str | None, bool, bool, bool]:
+    """What a line's first key says about the table it is in: the section it heads, a 第二十条
+    heading of table 2, table 3's 勾稽关系 note, a row label that opens table 3 (本年新收 …)."""
+    opener = False
+    if len(first) <= 40:
+        label = first.rstrip(_DIGITS)
+        m = match_request_row(label) if label else None
+        opener = bool(m and m.exact and m.keys[0] in _REQUEST_OPENERS and template.ROW_BY_KEY[m.keys[0]].phrases[0] in label
+                      and not _ANY_DIGIT.search(label))
+    return _heading(first), first.startswith("第二十条"), "勾稽关系" in first, opener
+
+
+def _opens_appeals(lk: list[str]) -> bool:
+    """A line in table 3 that is table 4's header: 行政复议 beside other cells or beside 行政诉讼 /
+    结果维持, and no table-3 row label."""
+    if len(lk) == 1:
+        k = lk[0]
+        return _REVIEW_LABEL in k and ("行政诉讼" in k or _UPHELD_LABEL in k) and match_request_row(k) is None
+    return any(_REVIEW_LABEL in k for k in lk) and (
+        len(lk) > 1 or any(("行政诉讼" in k or _UPHELD_LABEL in k) for k in lk)) \
+        and all(match_request_row(k) is None for k in lk if k)
 
 
 @dataclass(frozen=True)
@@ -201,20 +230,39 @@ def layout_of(doc: Document, keys: list[list[str]] | None = None) -> Layout:
 _HAS_SPACE = re.compile(r"[\s\u00a0\u3000]")
 
 
-def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str]]:
-    """(text, key, location) for a line's cells, with 'label 1 2 3' cells split apart."""
-    if len(line.cells) == 1 and is_page_footer(line.cells[0].text):
-        return []  # a page number fallen into the table
+def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | None]]:
+    """(text, key, location, number) for a line's cells, with 'label 1 2 3' cells split apart."""
+    cells = line.cells
+    if len(cells) == 1:
+        c = cells[0]
+        if is_page_footer(c.text):
+            return []  # a page number fallen into the table
+        parts = _cell_parts(c.text)
+        if len(parts) == 1:
+            t, _, num = parts[0]
+            return [(t, lk[0], c.location, num)]
     out = []
-    for c, k in zip(line.cells, lk):
-        t = c.text.strip()
-        if t and not t.isdigit() and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
-            parts = split_trailing_numbers(c.text)
-            if parts:
-                out.extend((p, label_key(p), c.location) for p in parts)
-                continue
-        out.append((t, k, c.location))
+    for c, k in zip(cells, lk):
+        parts = _cell_parts(c.text)
+        if len(parts) == 1:
+            t, _, num = parts[0]
+            out.append((t, k, c.location, num))
+        else:
+            loc = c.location
+            out.extend((p, pk, loc, num) for p, pk, num in parts)
     return out
+
+
+@lru_cache(maxsize=16384)
+def _cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
+    """(text, key, number) of what one cell prints: itself stripped (its key is the document's,
+    left ''), or the parts of 'label 1 2 3' (two or more). Table cells recur in every report."""
+    t = text.strip()
+    if t and not t.isdigit() and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
+        parts = split_trailing_numbers(text)
+        if parts:
+            return tuple((p, label_key(p), read_number(p)) for p in parts)
+    return ((t, "", read_number(t)),)
 
 
 _GLUED_SIGNED = re.compile(r"^\d+(?:-\d+)+(?:\.\d+)?$")  # crawler text: '27-3133', a negative cell inside
@@ -258,8 +306,7 @@ class RowAssembler:
         self.pending.clear()
         cells = _cells_of(line, lk)
         glued = self.glued
-        for text, key, loc in cells:
-            num = read_number(text)
+        for text, key, loc, num in cells:
             if num is None and glued and _GLUED_SIGNED.match(text):
                 num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
             if num is not None:
@@ -583,36 +630,26 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
     out_l: list[Line] = []
     out_k: list[list[str]] = []
     i, n = 0, len(lines)
-    run_end, run, offset = -1, LooseText(""), 0  # the run of loose lines i is in, scanned once
     while i < n:
-        if i < run_end:
-            j = run_end  # still inside the run of loose lines
-        else:
-            j = i
-            while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
-                j += 1
-            if j > i:
-                run_end, run, offset = j, LooseText("".join(keys[x][0] for x in range(i, j))), 0
-        labels = run.labels_from(offset) if j > i else []
-        if j > i:
-            offset += len(keys[i][0])
-        if len(labels) < 2:  # no block of loose labels starts here
-            out_l.append(lines[i])
-            out_k.append(keys[i])
-            i += 1
+        j = i
+        while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
+            j += 1
+        k, m = _value_rows_after(lines, keys, j) if j > i else (j, j)
+        if m == k:  # no value rows follow: no line of the run (if any) starts a block of labels
+            out_l += lines[i:j + (j == i)]
+            out_k += keys[i:j + (j == i)]
+            i = j + (j == i)
             continue
-        k = j
-        while k < n and len(lines[k].cells) > 1 and not _value_row(lines[k]) \
-                and not any(read_number(c.text) is not None and c.text.strip() for c in lines[k].cells) \
-                and not any(find_row_labels(x) for x in keys[k]):
-            k += 1  # a header over the value rows ('数据 | 数据 | …')
-        m = k
-        while m < n and _value_row(lines[m]):
-            m += 1
-        if m == k or _out_of_order(labels):
-            out_l.append(lines[i])
+        run, offset = LooseText("".join(keys[x][0] for x in range(i, j))), 0  # the run of loose lines, scanned once
+        while i < j:
+            labels = run.labels_from(offset)
+            offset += len(keys[i][0])
+            if len(labels) >= 2 and not _out_of_order(labels):
+                break  # a block of loose labels starts here
+            out_l.append(lines[i])  # no block of loose labels starts here
             out_k.append(keys[i])
             i += 1
+        if i == j:
             continue
         if len(labels) == m - k:
             for (phrase, key), line in zip(labels, lines[k:m]):
@@ -629,6 +666,21 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
                         "values without labels: they cannot be aligned one to one; the labels are not used")
         i = m
     return out_l, out_k
+
+
+def _value_rows_after(lines: list[Line], keys: list[list[str]], j: int) -> tuple[int, int]:
+    """Where the value rows after a run of loose lines ending at ``j`` begin and end (k == m: none),
+    past a header over them ('数据 | 数据 | …')."""
+    n = len(lines)
+    k = j
+    while k < n and len(lines[k].cells) > 1 and not _value_row(lines[k]) \
+            and not any(read_number(c.text) is not None and c.text.strip() for c in lines[k].cells) \
+            and not any(find_row_labels(x) for x in keys[k]):
+        k += 1
+    m = k
+    while m < n and _value_row(lines[m]):
+        m += 1
+    return k, m
 
 
 def _out_of_order(labels: list[tuple[str, str]]) -> bool:
@@ -1045,8 +1097,8 @@ def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
     proc_order: list[str] = []
     for line, lk in zip(lines, keys):
         cells = _cells_of(line, lk)
-        texts = [k for t, k, _ in cells if read_number(t) is None and k]
-        vals = [Value(n.value, n.blank, t, loc) for t, _, loc in cells if (n := read_number(t)) is not None]
+        texts = [k for _, k, _, n in cells if n is None and k]
+        vals = [Value(n.value, n.blank, t, loc) for t, _, loc, n in cells if n is not None]
         while vals and vals[-1].blank and not vals[-1].printed and len(vals) > 3:
             vals.pop()
         nums = [v for v in vals if not v.blank or v.printed]
@@ -1091,7 +1143,7 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     values: list[Value] = []
     run: list[Value] = []
     for line, lk in zip(lines, keys):
-        cells = [(t, read_number(t), loc) for t, _, loc in _cells_of(line, lk)]
+        cells = [(t, n, loc) for t, _, loc, n in _cells_of(line, lk)]
         if all(n is not None for _, n, _ in cells):
             run.extend(Value(n.value, n.blank, t, loc) for t, n, loc in cells)
             continue

@@ -59,15 +59,25 @@ def _plain_headings(declared) -> dict[str, str]:
 _PLAIN = {id(d): _plain_headings(d) for d in (template.SECTIONS, template.PRE2019_SECTIONS)}
 
 
-def _heading_line(raw: str, key: str, declared, current: str) -> str | None:
+def _line_section(raw: str, key: str, pre2019: bool) -> str | None:
     """The section a short line opens: it starts with a top-level ordinal (一、 2.) and names a
-    section, or prints a section's heading exactly without one; never the section already open
-    (a sub-heading such as （一）存在的主要问题 is text)."""
+    section, or prints a section's heading exactly without one (the caller skips the section
+    already open: a sub-heading such as （一）存在的主要问题 is text)."""
+    declared = template.PRE2019_SECTIONS if pre2019 else template.SECTIONS
     if _TOP_ORDINAL.match(raw):
-        sec = _section_of(key, declared)
-    else:
-        sec = _PLAIN[id(declared)].get(key)
-    return None if sec == current else sec
+        return _section_of(key, declared)
+    return _PLAIN[id(declared)].get(key)
+
+
+@lru_cache(maxsize=16384)
+def _short_line(text: str, key: str | None, pre2019: bool) -> tuple[str, str | None]:
+    """A short line's text as read (NFKC, stripped) and the section it names as a heading, if
+    any (``key``: its first cell's key; None: made from the text). Short lines (table cells,
+    headings) recur in every report."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    if not raw:
+        return raw, None
+    return raw, _line_section(raw, template.label_key(raw) if key is None else key, pre2019)
 
 
 def _inline_headings(raw: str, declared) -> list[tuple[int, int, str]]:
@@ -114,23 +124,29 @@ def report_sections(doc: Document, tpl: str | None, keys: list[list[str]] | None
         if text:
             sections[-1][2].append(text)
 
+    pre2019 = declared is template.PRE2019_SECTIONS
     for i, line in enumerate(doc.lines):
         if line.table:
             continue
-        text = " ".join(c.text for c in line.cells)
+        cells = line.cells
+        text = cells[0].text if len(cells) == 1 else " ".join([c.text for c in cells])
         if len(text) <= 60:
-            raw = unicodedata.normalize("NFKC", text).strip()
+            if keys is None:
+                key = None
+            else:
+                lk = keys[i]
+                key = lk[0] if lk and lk[0] else next((k for k in lk if k), "")
+            raw, sec = _short_line(text, key, pre2019)
             if not raw:
                 continue
-            key = next((k for k in keys[i] if k), "") if keys is not None else template.label_key(raw)
-            sec = _heading_line(raw, key, declared, sections[-1][0])
-            if sec:
+            if sec and sec != sections[-1][0]:
                 sections.append([sec, raw, [], line.location])
                 continue
         region = regions[i] if regions is not None else None
         if region is not None and (len(text) < 15 or not _PROSE_MARK.search(text)):
             continue
-        raw = unicodedata.normalize("NFKC", text).strip()
+        if len(text) > 60:
+            raw = unicodedata.normalize("NFKC", text).strip()
         heads = _inline_headings(raw, declared) if len(raw) > _LONG_LINE else []
         pos = 0
         for start, end, s in heads:

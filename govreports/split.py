@@ -24,6 +24,7 @@ column's sum, under a node budget.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,12 +50,7 @@ def row_splits(run: str, width: int = 7, limit: int = MAX_CANDIDATES) -> list[tu
     >>> row_splits("640020470")
     [(64, 0, 0, 2, 0, 4, 70)]
     """
-    return list(_row_splits(run, width, limit))
-
-
-@lru_cache(maxsize=4096)
-def _row_splits(run: str, width: int, limit: int) -> tuple[tuple[int, ...], ...]:
-    return tuple(group_splits(run, 1, width, limit=limit))
+    return list(_group_splits(run, 1, width, True, limit))
 
 
 def group_splits(run: str, groups: int, width: int, total: bool = True,
@@ -62,13 +58,24 @@ def group_splits(run: str, groups: int, width: int, total: bool = True,
     """Given a run of digits, return its cuts into ``groups`` groups of ``width`` numbers.
 
     With ``total`` the last number of each group must equal the sum of the group's others.
-    At most ``limit + 1`` cuts are returned (more means: too many to list).
+    At most ``limit + 1`` cuts are returned (more means: too many to list). Cached: the same runs
+    recur ('000', table 4's fifteen zeros).
 
     >>> group_splits("000", 1, 3, total=False)
     [(0, 0, 0)]
     >>> len(group_splits("693665", 1, 3, total=False))
     10
     """
+    return list(_group_splits(run, groups, width, total, limit))
+
+
+@lru_cache(maxsize=4096)
+def _group_splits(run: str, groups: int, width: int, total: bool, limit: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(_search_splits(run, groups, width, total, limit))
+
+
+def _search_splits(run: str, groups: int, width: int, total: bool, limit: int) -> list[tuple[int, ...]]:
+    """:func:`group_splits`, searched."""
     if groups == 1 and total:
         every = _row_cuts(run, width, _ROW_CUTS_CAP)
         if every is not None:
@@ -167,10 +174,15 @@ def signed_splits(run: str, width: int, limit: int = MAX_CANDIDATES) -> list[tup
     >>> signed_splits("5-110", 3)
     [(5, -1, 10), (5, -11, 0)]
     """
+    return list(_signed_splits(run, width, limit))
+
+
+@lru_cache(maxsize=4096)
+def _signed_splits(run: str, width: int, limit: int) -> tuple[tuple[int, ...], ...]:
     head, *negs = run.split("-")
     segs = [(head, 1)] + [(s, -1) for s in negs]
     if any(not s for s, _ in segs[1:]):
-        return []
+        return ()
     out: list[tuple[int, ...]] = []
 
     def walk(i: int, left: int, acc: tuple) -> None:
@@ -186,10 +198,18 @@ def signed_splits(run: str, width: int, limit: int = MAX_CANDIDATES) -> list[tup
             if not seg:
                 walk(i + 1, left, acc)
                 break
-            for cut in group_splits(seg, 1, k, total=False, limit=limit) if k else []:
+            for cut in _group_splits(seg, 1, k, False, limit) if k else ():
                 walk(i + 1, left - k, acc + ((sign * cut[0],) + cut[1:]))
 
     walk(0, width, ())
+    return tuple(out)
+
+
+def _scaled(coefs: list[int], cand: tuple[int, ...]) -> tuple[int, ...]:
+    """A cut times each coefficient, side by side (``(1, -1), (2, 3)`` → ``(2, 3, -2, -3)``)."""
+    out: tuple[int, ...] = ()
+    for c in coefs:
+        out += cand if c == 1 else tuple([c * x for x in cand])
     return out
 
 
@@ -247,26 +267,23 @@ def solve_requests(rows: dict[str, RowRun], identities: list[dict[str, int]],
     ids = [i for i in identities if all(k in usable for k in i)]
     bound = {k for i in ids for k in i}
     order = sorted(bound, key=lambda k: len(usable[k].candidates))
-    width = len(next(iter(usable.values())).candidates[0]) if usable else 0
-    # per identity and column, the least and most the rows from position p on can still add
-    lo = [[[0] * width for _ in range(len(order) + 1)] for _ in ids]
-    hi = [[[0] * width for _ in range(len(order) + 1)] for _ in ids]
-    for n, ident in enumerate(ids):
-        for p in range(len(order) - 1, -1, -1):
-            k = order[p]
-            coef = ident.get(k, 0)
-            for c in range(width):
-                vals = [coef * cand[c] for cand in usable[k].candidates] if coef else [0]
-                lo[n][p][c] = lo[n][p + 1][c] + min(vals)
-                hi[n][p][c] = hi[n][p + 1][c] + max(vals)
-    sums = [[0] * width for _ in ids]
+    # what each cut of each row adds to every identity's columns, side by side in one tuple
+    adds = [[_scaled([ident.get(k, 0) for ident in ids], cand) for cand in usable[k].candidates] for k in order]
+    size = len(adds[0][0]) if adds else 0
+    # the least and most the rows from position p on can still add, per identity and column
+    lo = [(0,) * size] * (len(order) + 1)
+    hi = [(0,) * size] * (len(order) + 1)
+    for p in range(len(order) - 1, -1, -1):
+        cols = list(zip(*adds[p]))
+        lo[p] = tuple(map(operator.add, lo[p + 1], map(min, cols)))
+        hi[p] = tuple(map(operator.add, hi[p + 1], map(max, cols)))
     pick: list[int] = [0] * len(order)
     seen: dict[str, set[int]] = {k: set() for k in order}
     seen.update({k: set(range(len(r.candidates))) for k, r in usable.items() if k not in bound})
     steps = 0
     exhausted = False
 
-    def walk(p: int) -> None:
+    def walk(p: int, sums: tuple) -> None:
         nonlocal steps, exhausted
         if exhausted:
             return
@@ -274,39 +291,22 @@ def solve_requests(rows: dict[str, RowRun], identities: list[dict[str, int]],
             for q, k in enumerate(order):
                 seen[k].add(pick[q])
             return
-        k = order[p]
-        for ci, cand in enumerate(usable[k].candidates):
+        least, most = lo[p + 1], hi[p + 1]
+        for ci, add in enumerate(adds[p]):
             steps += 1
             if steps > budget:
                 exhausted = True
                 return
-            ok = True
-            for n, ident in enumerate(ids):
-                coef = ident.get(k, 0)
-                if coef:
-                    for c in range(width):
-                        sums[n][c] += coef * cand[c]
-            for n in range(len(ids)):
-                for c in range(width):
-                    s = sums[n][c]
-                    if s + lo[n][p + 1][c] > 0 or s + hi[n][p + 1][c] < 0:
-                        ok = False
-                        break
-                if not ok:
-                    break
-            if ok:
+            now = tuple(map(operator.add, sums, add))
+            # every column of every identity can still reach 0 with the rows left
+            if max(map(operator.add, now, least)) <= 0 <= min(map(operator.add, now, most)):
                 pick[p] = ci
-                walk(p + 1)
-            for n, ident in enumerate(ids):
-                coef = ident.get(k, 0)
-                if coef:
-                    for c in range(width):
-                        sums[n][c] -= coef * cand[c]
+                walk(p + 1, now)
             if exhausted:
                 return
 
     if order:
-        walk(0)
+        walk(0, (0,) * size)
     consistent = not exhausted and (not order or bool(seen[order[0]]))
     chosen: dict[str, tuple[int, ...]] = {}
     still: dict[str, list[tuple[int, ...]]] = {}
