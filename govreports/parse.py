@@ -235,12 +235,11 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
     cells = line.cells
     if len(cells) == 1:
         c = cells[0]
-        if is_page_footer(c.text):
-            return []  # a page number fallen into the table
-        parts = _cell_parts(c.text)
+        parts = _lone_cell_parts(c.text)
         if len(parts) == 1:
             t, _, num = parts[0]
             return [(t, lk[0], c.location, num)]
+        return [(p, pk, c.location, num) for p, pk, num in parts]
     out = []
     for c, k in zip(cells, lk):
         parts = _cell_parts(c.text)
@@ -251,6 +250,12 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
             loc = c.location
             out.extend((p, pk, loc, num) for p, pk, num in parts)
     return out
+
+
+@lru_cache(maxsize=16384)
+def _lone_cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
+    """:func:`_cell_parts` of a line's only cell; none for a page number fallen into the table."""
+    return () if is_page_footer(text) else _cell_parts(text)
 
 
 @lru_cache(maxsize=16384)
@@ -309,10 +314,20 @@ class RowAssembler:
         for text, key, loc, num in cells:
             if num is None and glued and _GLUED_SIGNED.match(text):
                 num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
-            if num is not None:
-                self._value(Value(num.value, num.blank, text, loc, num.unit))
-            else:
+            if num is None:
                 self._text(key, loc)
+                continue
+            v = Value(num.value, num.blank, text, loc, num.unit)
+            cur = self.cur
+            if cur is not None and not self.pending and (self.started or not v.blank or self.width == 1):
+                self.started = True  # the open row's next value: _value's common case, inline
+                cur.values.append(v)
+                if cur.line_no == self.line_no:
+                    cur.inline = True
+                if not v.blank:
+                    self.numbers = True
+            else:
+                self._value(v)
         if self.pending and self.cur is not None:
             self.cur.values.extend(self.pending)  # a line of empty cells: the open row's
             self.pending.clear()
@@ -949,11 +964,14 @@ def _partial_row(r: ObservedRow, k: str, why: str, parsed: Parsed) -> None:
 
 
 # --------------------------------------------------------------------------- 3b. table 2
+_template_marker = lru_cache(maxsize=4096)(template_marker)  # header cells recur in every report
+
+
 def detect_template(lines_keys: list[list[str]]) -> str | None:
     votes = {"2019": 0, "2021": 0}
     for lk in lines_keys:
         for k in lk:
-            t = template_marker(k) if k and len(k) <= 30 else None
+            t = _template_marker(k) if k and len(k) <= 30 else None
             if t:
                 votes[t] += 1
     if votes["2019"] == votes["2021"]:
@@ -1088,23 +1106,33 @@ _PROC_BY_MATCH = [next(p for p in template.PROCEEDINGS if p.key == k) for k in t
 _APPEAL_HEADER_WORDS = template.APPEAL_HEADER_WORDS
 
 
-def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
+@lru_cache(maxsize=4096)
+def _proceeding_of(key: str) -> str | None:
+    return _appeal_label(key, _PROC_BY_MATCH)
+
+
+@lru_cache(maxsize=4096)
+def _result_of(key: str) -> str | None:
+    return _appeal_label(key, template.RESULTS)
+
+
+def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] | None:
     """Table 4 printed as labelled rows: three proceeding rows of five results (in the order of
-    the result header), or transposed, five result rows of three proceedings. None otherwise."""
+    the result header), or transposed, five result rows of three proceedings. None otherwise.
+    ``read``: each line's cells (:func:`_cells_of`)."""
     by_proc: dict[str, list[Value]] = {}
     by_result: dict[str, list[Value]] = {}
     result_order: list[str] = []
     proc_order: list[str] = []
-    for line, lk in zip(lines, keys):
-        cells = _cells_of(line, lk)
+    for cells in read:
         texts = [k for _, k, _, n in cells if n is None and k]
         vals = [Value(n.value, n.blank, t, loc) for t, _, loc, n in cells if n is not None]
         while vals and vals[-1].blank and not vals[-1].printed and len(vals) > 3:
             vals.pop()
         nums = [v for v in vals if not v.blank or v.printed]
         if not nums and len(texts) >= 3:  # a header line: remember the order of its labels
-            res = [r for r in (_appeal_label(k, template.RESULTS) for k in texts) if r]
-            procs = [p for p in (_appeal_label(k, _PROC_BY_MATCH) for k in texts) if p]
+            res = [r for r in map(_result_of, texts) if r]
+            procs = [p for p in map(_proceeding_of, texts) if p]
             if len(res) == 5 and len(set(res)) == 5:
                 result_order = res
             if len(procs) == 3 and len(set(procs)) == 3:
@@ -1112,8 +1140,8 @@ def _labelled_appeals(lines, keys) -> dict[tuple[str, str], Value] | None:
             continue
         if len(texts) != 1 or not vals:
             continue
-        proc = _appeal_label(texts[0], _PROC_BY_MATCH)
-        res = _appeal_label(texts[0], template.RESULTS)
+        proc = _proceeding_of(texts[0])
+        res = _result_of(texts[0])
         if proc and len(vals) == 5:
             by_proc[proc] = vals
         elif res and not proc and len(vals) == 3:
@@ -1136,22 +1164,22 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     """Read the 15 numbers of table 4: by their row labels where the table prints them as
     labelled rows (or transposed), else in template order (review, suit_direct,
     suit_after_review × upheld, corrected, other, pending, total)."""
-    labelled = _labelled_appeals(lines, keys)
+    read = [_cells_of(line, lk) for line, lk in zip(lines, keys)]
+    labelled = _labelled_appeals(read)
     if labelled is not None:
         parsed.appeals.update(labelled)
         return
     values: list[Value] = []
     run: list[Value] = []
-    for line, lk in zip(lines, keys):
-        cells = [(t, n, loc) for t, _, loc, n in _cells_of(line, lk)]
-        if all(n is not None for _, n, _ in cells):
-            run.extend(Value(n.value, n.blank, t, loc) for t, n, loc in cells)
+    for cells in read:
+        if all(n is not None for _, _, _, n in cells):
+            run.extend(Value(n.value, n.blank, t, loc) for t, _, loc, n in cells)
             continue
         if any(not v.blank for v in run):
             values.extend(run)
         run = []
-        if any(n is not None and not n.blank for _, n, _ in cells):
-            values.extend(Value(n.value, n.blank, t, loc) for t, n, loc in cells if n is not None)
+        if any(n is not None and not n.blank for _, _, _, n in cells):
+            values.extend(Value(n.value, n.blank, t, loc) for t, _, loc, n in cells if n is not None)
     if any(not v.blank for v in run):
         values.extend(run)
     while len(values) > 15 and values[-1].blank and not values[-1].printed:
@@ -1206,13 +1234,13 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
     keys, regions, closed_after = layout.keys, layout.regions, layout.closed_after
     by_region: dict[str, tuple[list[Line], list[list[str]]]] = {}
     last_region = None
-    for line, lk, reg in zip(doc.lines, keys, regions):
-        if reg is None:
-            continue
-        ls, ks = by_region.setdefault(reg, ([], []))
-        ls.append(line)
-        ks.append(lk)
-        last_region = reg
+    lines = doc.lines
+    for i, reg in enumerate(regions):
+        if reg is not None:
+            ls, ks = by_region.get(reg) or by_region.setdefault(reg, ([], []))
+            ls.append(lines[i])
+            ks.append(keys[i])
+            last_region = reg
     parsed.regions = {k: len(v[0]) for k, v in by_region.items()}
 
     tpl = detect_template(by_region.get("disclosure", ([], []))[1])
@@ -1266,8 +1294,8 @@ def _mask_header_totals(keys: list[list[str]]) -> list[list[str]]:
     """Given table 3's cell keys, return them with the 总计 of a column header masked: a header
     repeated after a page break prints 总计 beside 自然人, 商业企业 …, naming the column, not the
     （七）总计 row."""
-    return [[_TOTAL_COLUMN if k == template.OUTCOME_TOTAL_BARE else k for k in lk]
-            if sum(k in _COLUMN_WORDS for k in lk) >= 2 else lk for lk in keys]
+    return [lk if _COLUMN_WORDS.isdisjoint(lk) or sum(k in _COLUMN_WORDS for k in lk) < 2
+            else [_TOTAL_COLUMN if k == template.OUTCOME_TOTAL_BARE else k for k in lk] for lk in keys]
 
 
 _TOTAL_COLUMN = template.OUTCOME_TOTAL_BARE + "列"  # 总计列: no row matcher takes it

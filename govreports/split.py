@@ -270,10 +270,14 @@ def solve_requests(rows: dict[str, RowRun], identities: list[dict[str, int]],
     # what each cut of each row adds to every identity's columns, side by side in one tuple
     adds = [[_scaled([ident.get(k, 0) for ident in ids], cand) for cand in usable[k].candidates] for k in order]
     size = len(adds[0][0]) if adds else 0
+    # the rows with one cut come first: a chain whose checks are all the same one (the sums so far
+    # plus the bounds of the rows left do not change along it), walked here at once
+    fixed = next((p for p, a in enumerate(adds) if len(a) > 1), len(adds))
+    fixed = fixed if fixed <= budget else 0
     # the least and most the rows from position p on can still add, per identity and column
     lo = [(0,) * size] * (len(order) + 1)
     hi = [(0,) * size] * (len(order) + 1)
-    for p in range(len(order) - 1, -1, -1):
+    for p in range(len(order) - 1, fixed - 1, -1):
         cols = list(zip(*adds[p]))
         lo[p] = tuple(map(operator.add, lo[p + 1], map(min, cols)))
         hi[p] = tuple(map(operator.add, hi[p + 1], map(max, cols)))
@@ -305,7 +309,12 @@ def solve_requests(rows: dict[str, RowRun], identities: list[dict[str, int]],
             if exhausted:
                 return
 
-    if order:
+    if fixed:
+        steps = fixed
+        start = tuple(map(sum, zip(*(a[0] for a in adds[:fixed]))))
+        if max(map(operator.add, start, lo[fixed])) <= 0 <= min(map(operator.add, start, hi[fixed])):
+            walk(fixed, start)
+    elif order:
         walk(0, (0,) * size)
     consistent = not exhausted and (not order or bool(seen[order[0]]))
     chosen: dict[str, tuple[int, ...]] = {}
