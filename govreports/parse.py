@@ -309,6 +309,30 @@ class RowAssembler:
         self.width = len(line.cells)
         self.started = self.numbers = False
         self.pending.clear()
+        if self.width == 1:  # most lines of some printings: one cell, read here without a list of cells
+            c = line.cells[0]
+            parts = _lone_cell_parts(c.text)
+            if len(parts) == 1:
+                text, _, num = parts[0]
+                if num is None and self.glued and _GLUED_SIGNED.match(text):
+                    num = _SIGNED_RUN
+                if num is None:
+                    self._text(lk[0], c.location)
+                    return
+                v = Value(num.value, num.blank, text, c.location, num.unit)
+                cur = self.cur
+                if cur is not None:
+                    self.started = True
+                    cur.values.append(v)
+                    if cur.line_no == self.line_no:
+                        cur.inline = True
+                    if not v.blank:
+                        self.numbers = True
+                else:
+                    self._value(v)
+                if self.numbers:
+                    self.last_text = ""
+                return
         cells = _cells_of(line, lk)
         glued = self.glued
         for text, key, loc, num in cells:
