@@ -655,8 +655,10 @@ def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[i
 
 def _value_row(line: Line) -> bool:
     """A printed table row of values only (seven or more cells, each a number or empty)."""
-    return len(line.cells) >= 7 and all(read_number(c.text) is not None for c in line.cells) \
-        and sum(bool(c.text.strip()) for c in line.cells) <= 7
+    if len(line.cells) < 7:
+        return False
+    texts = [c.text for c in line.cells]
+    return all(map(read_number, texts)) and sum(map(bool, map(str.strip, texts))) <= 7  # a Number is never falsy
 
 
 def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed):
@@ -737,11 +739,12 @@ def _glued_run(values: list[Value]) -> str | None:
 
 def _cut_values(v: Value, cells: tuple) -> list[Value]:
     """The cells of a run cut apart, each located by its digits within the run."""
-    out, pos = [], 0
+    out, pos, loc = [], 0, v.location
     for x in cells:
         t = str(x)
-        out.append(Value(float(x), False, t, f"{v.location} digits {pos + 1}-{pos + len(t)}"))
-        pos += len(t)
+        end = pos + len(t)
+        out.append(Value(float(x), False, t, f"{loc} digits {pos + 1}-{end}"))
+        pos = end
     return out
 
 

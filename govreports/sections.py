@@ -87,8 +87,9 @@ def _inline_headings(raw: str, declared) -> list[tuple[int, int, str]]:
         kept = [(i, ch) for i, ch in enumerate(raw[m.start():m.start() + 60], m.start())
                 if _KEY_CHAR.match(ch)]
         best = None
+        key = kept[0][1] if kept else ""
         for n in range(2, min(len(kept), 32) + 1):
-            key = "".join(ch for _, ch in kept[:n])
+            key += kept[n - 1][1]  # the first n kept characters
             sec = _section_of(key, declared)
             if sec:
                 best = (n, sec)
