@@ -155,6 +155,7 @@ _TABLE_SECTIONS = ("disclosure", "requests", "appeals")  # the sections that hol
 _DIGITS = "0123456789"
 _ANY_DIGIT = re.compile(r"\d")
 _REQUEST_OPENERS = (template.RECEIVED_NEW, template.CARRIED_OVER, template.CARRIED_FORWARD)
+_OPENER_PHRASES = tuple(template.ROW_BY_KEY[k].phrases[0] for k in _REQUEST_OPENERS)  # 本年新收 …
 
 
 def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None], bool]:
@@ -191,9 +192,10 @@ def _line_marks(first: str) -> tuple[str | None, bool, bool, bool]:
     opener = False
     if len(first) <= 40:
         label = first.rstrip(_DIGITS)
-        m = match_request_row(label) if label else None
-        opener = bool(m and m.exact and m.keys[0] in _REQUEST_OPENERS and template.ROW_BY_KEY[m.keys[0]].phrases[0] in label
-                      and not _ANY_DIGIT.search(label))
+        if any(p in label for p in _OPENER_PHRASES) and not _ANY_DIGIT.search(label):  # else no need to match
+            m = match_request_row(label)
+            opener = bool(m and m.exact and m.keys[0] in _REQUEST_OPENERS
+                          and template.ROW_BY_KEY[m.keys[0]].phrases[0] in label)
     return _heading(first), first.startswith("第二十条"), "勾稽关系" in first, opener
 
 
