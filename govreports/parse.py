@@ -174,7 +174,7 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
             region, closed_after = "disclosure", False
         elif identity_note and region != "requests":
             region, closed_after = "requests", False
-        elif region == "requests" and _opens_appeals(lk):
+        elif region == "requests" and _REVIEW_LABEL in (first if len(lk) == 1 else "".join(lk)) and _opens_appeals(lk):
             region, closed_after = "appeals", False
         elif opener and region in (None, "disclosure"):
             region, closed_after = "requests", False

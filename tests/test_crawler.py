@@ -8,7 +8,9 @@ with a warning, never wrong; and the bad cases of the issue, one test each.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,74 @@ def test_search_under_a_tiny_budget_gives_up_rather_than_guess():
     sol = split.solve_requests(rows, split.column_identities(rows, template.OUTCOME_KEYS), budget=3)
     assert "granted" not in sol.chosen and "unavailable.not_held" not in sol.chosen
     assert all(len(rows[k].candidates) == 1 for k in sol.chosen)
+
+
+def _every_combination(rows: dict, identities: list[dict]) -> split.Solution:
+    """The plain definition: try every combination of the bound rows' cuts; a row is chosen when
+    every combination that satisfies every identity in every column cuts it the same way."""
+    bound = sorted({k for i in identities for k in i})
+    valid = []
+    for combo in itertools.product(*(rows[k].candidates for k in bound)):
+        pick = dict(zip(bound, combo))
+        if all(sum(coef * pick[k][c] for k, coef in i.items()) == 0 for i in identities for c in range(7)):
+            valid.append(pick)
+    if not valid:
+        chosen = {k: r.candidates[0] for k, r in rows.items() if len(r.candidates) == 1}
+        return split.Solution(chosen, {k: list(r.candidates) for k, r in rows.items() if k not in chosen}, False)
+    chosen, still = {}, {}
+    for k, r in rows.items():
+        cuts = {v[k] for v in valid} if k in bound else set(r.candidates)
+        if len(cuts) == 1:
+            chosen[k] = cuts.pop()
+        else:
+            still[k] = sorted(cuts, key=r.candidates.index)
+    return split.Solution(chosen, still, True)
+
+
+def _consistent_table(rng: random.Random) -> dict[str, tuple[int, ...]]:
+    """Table 3 rows (seven cells each) for which every identity holds."""
+    def row(hi: int) -> tuple[int, ...]:
+        parts = [rng.randint(0, hi) for _ in range(6)]
+        return (*parts, sum(parts))
+    t = template
+    rows = {k: row(2) for k in t.OUTCOME_KEYS}
+    total = tuple(map(sum, zip(*rows.values())))
+    forward, over = row(1), row(1)
+    over = tuple(min(o, tf) for o, tf in zip(over[:6], map(sum, zip(total, forward))))
+    over = (*over, sum(over))
+    rows.update({t.OUTCOME_TOTAL: total, t.CARRIED_FORWARD: forward, t.CARRIED_OVER: over,
+                 t.RECEIVED_NEW: tuple(a + b - c for a, b, c in zip(total, forward, over))})
+    return rows
+
+
+def test_column_identities_search_finds_what_every_combination_finds():
+    rng = random.Random(7)
+    consistent = 0
+    for _ in range(300):
+        table = _consistent_table(rng)
+        several = set(rng.sample(sorted(table), rng.choice([0, 2, 4])))  # rows given other cuts too: few, to try every combination
+        misprint = rng.choice(sorted(table)) if rng.random() < 0.3 else None
+        unprinted = rng.choice([None, None, template.OUTCOME_TOTAL, template.RECEIVED_NEW])  # its identities drop out
+        rows = {}
+        for k, cells in table.items():
+            if k == unprinted:
+                continue
+            cuts = {cells}
+            for _ in range(rng.choice([1, 2]) if k in several else 0):
+                other = list(cells)
+                i, j = rng.sample(range(6), 2)
+                other[i], other[j] = other[i] + 1, other[j] - 1
+                if other[j] >= 0:
+                    cuts.add(tuple(other))  # the same row total, other cells
+            if k == misprint:
+                cuts = {(*cells[:6], cells[6] + 1)}  # no identity holds with it
+            rows[k] = split.RowRun(k, "", sorted(cuts))
+        identities = split.column_identities(rows, template.OUTCOME_KEYS)
+        expected = _every_combination(rows, identities)
+        got = split.solve_requests(rows, identities)
+        assert (got.chosen, got.open, got.consistent) == (expected.chosen, expected.open, expected.consistent)
+        consistent += expected.consistent
+    assert 100 < consistent < 300  # both kinds of table were tried
 
 
 # --------------------------------------------------------------------------- the real crawler file
