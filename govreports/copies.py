@@ -10,7 +10,7 @@ they differ).
 from __future__ import annotations
 
 from . import template
-from .parse import _heading
+from .parse import _HEADING_START, _heading
 from .readers.base import Document
 
 _ORDER = {s.key: i for i, s in enumerate(template.SECTIONS)}
@@ -20,13 +20,9 @@ _MIN_TABLE_LINES = 5  # lines under a table's heading that make a table where ro
 
 
 def _heading_lines(keys: list[list[str]]) -> list[tuple[int, str]]:
-    out = []
-    for i, lk in enumerate(keys):
-        first = lk[0] if len(lk) == 1 else next((k for k in lk if k), "")
-        h = _heading(first) if first else None
-        if h is not None:
-            out.append((i, h))
-    return out
+    firsts = [lk[0] if len(lk) == 1 else next((k for k in lk if k), "") for lk in keys]
+    return [(i, h) for i, first in enumerate(firsts)
+            if first and first[0] in _HEADING_START and (h := _heading(first)) is not None]
 
 
 def copy_starts(doc: Document, keys: list[list[str]]) -> list[int]:

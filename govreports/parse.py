@@ -254,13 +254,13 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
     return out
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _lone_cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
     """:func:`_cell_parts` of a line's only cell; none for a page number fallen into the table."""
     return () if is_page_footer(text) else _cell_parts(text)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
     """(text, key, number) of what one cell prints: itself stripped (its key is the document's,
     left ''), or the parts of 'label 1 2 3' (two or more). Table cells recur in every report."""
@@ -1154,6 +1154,8 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
     result_order: list[str] = []
     proc_order: list[str] = []
     for cells in read:
+        if len(cells) < 3:
+            continue  # neither a header (three labels) nor a labelled row (a label and three or five values)
         texts = [k for _, k, _, n in cells if n is None and k]
         vals = [Value(n.value, n.blank, t, loc) for t, _, loc, n in cells if n is not None]
         while vals and vals[-1].blank and not vals[-1].printed and len(vals) > 3:
