@@ -131,7 +131,8 @@ def report_sections(doc: Document, tpl: str | None, keys: list[list[str]] | None
             continue
         cells = line.cells
         text = cells[0].text if len(cells) == 1 else " ".join([c.text for c in cells])
-        if len(text) <= 60:
+        short = len(text) <= 60
+        if short:
             if keys is None:
                 key = None
             else:
@@ -143,10 +144,12 @@ def report_sections(doc: Document, tpl: str | None, keys: list[list[str]] | None
             if sec and sec != sections[-1][0]:
                 sections.append([sec, raw, [], line.location])
                 continue
+            if len(text) < 15 and regions is not None and regions[i] is not None:
+                continue  # a table's cell
         region = regions[i] if regions is not None else None
         if region is not None and (len(text) < 15 or not _PROSE_MARK.search(text)):
             continue
-        if len(text) > 60:
+        if not short:
             raw = unicodedata.normalize("NFKC", text).strip()
         heads = _inline_headings(raw, declared) if len(raw) > _LONG_LINE else []
         pos = 0
