@@ -311,7 +311,7 @@ class RowAssembler:
         self.width = len(line.cells)
         self.started = self.numbers = False
         self.pending.clear()
-        if self.width == 1:  # most lines of some printings: one cell, read here without a list of cells
+        if self.width == 1:  # one cell (most lines of some printings): what the loop below does, without its list
             c = line.cells[0]
             parts = _lone_cell_parts(c.text)
             if len(parts) == 1:
@@ -678,10 +678,11 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
         while j < n and len(lines[j].cells) == 1 and not lines[j].table and keys[j][0]:
             j += 1
         k, m = _value_rows_after(lines, keys, j) if j > i else (j, j)
-        if m == k:  # no value rows follow: no line of the run (if any) starts a block of labels
-            out_l += lines[i:j + (j == i)]
-            out_k += keys[i:j + (j == i)]
-            i = j + (j == i)
+        if m == k:  # no value rows follow: no line of the run (or line i, outside one) starts a block of labels
+            end = max(j, i + 1)
+            out_l += lines[i:end]
+            out_k += keys[i:end]
+            i = end
             continue
         run, offset = LooseText("".join(keys[x][0] for x in range(i, j))), 0  # the run of loose lines, scanned once
         while i < j:
