@@ -742,13 +742,20 @@ def _glued_run(values: list[Value]) -> str | None:
 
 def _cut_values(v: Value, cells: tuple) -> list[Value]:
     """The cells of a run cut apart, each located by its digits within the run."""
-    out, pos, loc = [], 0, v.location
+    loc = v.location
+    return [Value(x, False, t, loc + digits) for x, t, digits in _cut_parts(cells)]
+
+
+@lru_cache(maxsize=4096)
+def _cut_parts(cells: tuple) -> tuple[tuple[float, str, str], ...]:
+    """(value, digits, ' digits a-b') of each cell of a cut (the same cuts recur: '0000000')."""
+    out, pos = [], 0
     for x in cells:
         t = str(x)
         end = pos + len(t)
-        out.append(Value(float(x), False, t, f"{loc} digits {pos + 1}-{end}"))
+        out.append((float(x), t, f" digits {pos + 1}-{end}"))
         pos = end
-    return out
+    return tuple(out)
 
 
 def _show_cuts(run: str, cuts: list[tuple]) -> str:
