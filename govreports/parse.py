@@ -322,14 +322,8 @@ class RowAssembler:
                     self._text(lk[0], c.location)
                     return
                 v = Value(num.value, num.blank, text, c.location, num.unit)
-                cur = self.cur
-                if cur is not None:
-                    self.started = True
-                    cur.values.append(v)
-                    if cur.line_no == self.line_no:
-                        cur.inline = True
-                    if not v.blank:
-                        self.numbers = True
+                if self.cur is not None:
+                    self._to_open_row(self.cur, v)
                 else:
                     self._value(v)
                 if self.numbers:
@@ -346,12 +340,7 @@ class RowAssembler:
             v = Value(num.value, num.blank, text, loc, num.unit)
             cur = self.cur
             if cur is not None and not self.pending and (self.started or not v.blank or self.width == 1):
-                self.started = True  # the open row's next value: _value's common case, inline
-                cur.values.append(v)
-                if cur.line_no == self.line_no:
-                    cur.inline = True
-                if not v.blank:
-                    self.numbers = True
+                self._to_open_row(cur, v)  # _value's common case, without its other branches
             else:
                 self._value(v)
         if self.pending and self.cur is not None:
@@ -381,6 +370,11 @@ class RowAssembler:
         cur = self.cur
         cur.values.extend(self.pending)
         self.pending.clear()
+        self._to_open_row(cur, v)
+
+    def _to_open_row(self, cur: ObservedRow, v: Value) -> None:
+        """Add ``v`` to the open row ``cur`` (marked inline when on the line its label began)."""
+        self.started = True
         cur.values.append(v)
         if cur.line_no == self.line_no:
             cur.inline = True
