@@ -63,8 +63,10 @@ def join_wrapped(parts: list[str]) -> str:
 
     >>> join_wrapped(["（四）无", "法提供"])
     '（四）无法提供'
+    >>> join_wrapped(["hzzwgk@126.com", "note"])
+    'hzzwgk@126.com note'
     >>> join_wrapped(["hzzwgk@126.com", "(note)"])
-    'hzzwgk@126.com (note)'
+    'hzzwgk@126.com(note)'
     """
     out = ""
     for part in (p.strip() for p in parts):
