@@ -86,8 +86,9 @@ def on_disk(data) -> Path | None:
 
 
 def parts(folder: Path, table: str) -> list[Path]:
-    """The Parquet parts of ``table`` in a corpus folder."""
-    return sorted((Path(folder) / table).glob("part-*.parquet"))
+    """The Parquet parts of ``table`` in a corpus folder (paths resolved: a part's cache key
+    names its real folder, resolved once rather than part by part)."""
+    return sorted((Path(folder).resolve() / table).glob("part-*.parquet"))
 
 
 def _cell_figure_sql(source: str, keys: str, part_col: str, part_values: tuple[str, ...], extra: str = "") -> str:
@@ -188,7 +189,7 @@ def cache_dir() -> Path:
 
 def _entry(table: str, part: Path, code: str) -> str:
     st = part.stat()
-    key = f"{table}|{code}|{part.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    key = f"{table}|{code}|{part}|{st.st_size}|{st.st_mtime_ns}"
     return hashlib.sha256(key.encode()).hexdigest()[:32] + ".parquet"
 
 
@@ -272,3 +273,19 @@ def files_sql(files: list[Path], columns: list[str] | None = None) -> str:
     if not files:
         return None
     return f"(SELECT {cols} FROM read_parquet([{', '.join(_s(str(p)) for p in files)}]))"
+
+
+def kept(stem: str, key: str, write, suffix: str = ".parquet") -> Path:
+    """Given a name for a kind of derived file (e.g. a corpus's pre-joined reports), a key of
+    what its content depends on and ``write(path)`` writing it, return the kept file, written
+    once per key (atomically); the older files of the same ``stem`` go."""
+    where = cache_dir()
+    target = where / f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}{suffix}"
+    if not target.exists():
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        write(tmp)
+        os.replace(tmp, target)
+        for old in where.glob(f"{stem}-*{suffix}"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    return target

@@ -224,3 +224,48 @@ def test_a_corpus_in_memory_still_uses_pandas(tmp_path):
     c = open_corpus(path)
     c.requests  # read into the Corpus: its in-memory tables are what the analyses see
     assert figures.on_disk(c) is None
+
+
+def _rewrite(part: Path, change) -> None:
+    """Rewrite a Parquet file with ``change(table)``, its modification time moved on."""
+    import os
+
+    import pyarrow.parquet as pq
+    pq.write_table(change(pq.read_table(part)), part)
+    os.utime(part, ns=(part.stat().st_atime_ns, part.stat().st_mtime_ns + 10**9))
+
+
+def test_the_joined_reports_are_kept_and_rewritten_when_the_corpus_changes(tmp_path):
+    """The usable reports joined with their figures are kept beside the figures (one file per
+    corpus and source); a changed reports.parquet or part gives a new file, the old one goes,
+    and the results are those of pandas on the changed corpus."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    path = _edge_corpus(tmp_path / "edge")
+    cache = figures.cache_dir()
+    measure = lambda x: ga.cross_year(x, "refused_share")   # noqa: E731
+    _compare(path, ga.frames_of(open_corpus(path)), measure)
+    first = sorted(cache.glob("joined-*.parquet"))
+    assert len(first) == 1 and len(list(cache.glob("reports-*.json"))) == 1
+    _compare(path, ga.frames_of(open_corpus(path)), measure)
+    assert sorted(cache.glob("joined-*.parquet")) == first          # read, not joined again
+
+    def fail_sh20(t: pa.Table) -> pa.Table:   # sh20 becomes a failed report: left out
+        status = pc.if_else(pc.equal(t["report_id"], "sh20"), "error", t["status"])
+        return t.set_column(t.schema.get_field_index("status"), "status", status)
+
+    _rewrite(path / "reports.parquet", fail_sh20)
+    f = ga.frames_of(open_corpus(path))
+    assert "sh20" not in set(ga._usable_reports(f)["report_id"])
+    _compare(path, f, measure)
+    second = sorted(cache.glob("joined-*.parquet"))
+    assert len(second) == 1 and second != first and len(list(cache.glob("reports-*.json"))) == 1
+
+    def double(t: pa.Table) -> pa.Table:      # every printed value of a part doubled
+        return t.set_column(t.schema.get_field_index("value"), "value", pc.multiply(t["value"], 2))
+
+    _rewrite(figures.parts(path, "requests")[0], double)
+    f = ga.frames_of(open_corpus(path))
+    _compare(path, f, measure)
+    assert sorted(cache.glob("joined-*.parquet")) not in (first, second)
