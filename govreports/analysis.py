@@ -636,14 +636,15 @@ def _errors_sql(disk: _Disk) -> str:
     return f"(SELECT report_id, sum(n_errors)::BIGINT AS n_errors FROM {F.files_sql(kept)} GROUP BY report_id)"
 
 
-_JOINED = "1"   # the layout of the pre-joined files: a new value makes new files
+_JOINED = "2"   # the layout of the pre-joined files: a new value makes new files
 
 
 def _joined_file(disk: _Disk, source: str, errors: bool) -> Path | None:
     """The usable reports of a corpus on disk (the columns analyses group by), each with the
     figures of ``source`` (and its error count), in the order of reports.parquet, joined once by
     DuckDB and kept beside the figures (None where the reports are in memory). ``_ay_several``
-    marks the reports whose agency and year hold several usable reports. A warm analysis then
+    marks the reports whose agency and year hold several usable reports, ``_agency`` is the rank
+    of the agency_key among the corpus's (code-point order: the order of the results). A warm analysis then
     reads one file and joins nothing (at 1,000,000 reports the join was most of its time).
 
     The file is keyed by reports.parquet's path, size and time, its usable-report rule and the
@@ -665,12 +666,37 @@ def _joined_file(disk: _Disk, source: str, errors: bool) -> Path | None:
         con = F.connect()
         con.execute(f"CREATE TEMP VIEW rep AS SELECT {cols}, file_row_number AS _pos FROM read_parquet("
                     f"{F._s(str(path))}, file_row_number = true) WHERE {disk.file.usable}")
-        con.execute(f"COPY (SELECT *, count(*) OVER (PARTITION BY agency_key, year) > 1 AS _ay_several "
+        con.execute(f"COPY (SELECT *, count(*) OVER (PARTITION BY agency_key, year) > 1 AS _ay_several, "
+                    f"CASE WHEN agency_key IS NOT NULL THEN dense_rank() OVER (ORDER BY agency_key) - 1 END AS _agency "
                     f"FROM rep LEFT JOIN {per} p USING (report_id){err} ORDER BY _pos) "
                     f"TO {F._s(str(target))} (FORMAT parquet)")
         con.close()
 
     return F.kept(stem, key, write)
+
+
+# an agency's level and region: those of its latest report that has one
+_META_SQL = ("SELECT agency_key, " + ", ".join(
+    f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+    for c in ("level", "region")) + " FROM rep WHERE agency_key IS NOT NULL GROUP BY agency_key")
+
+
+def _meta_file(joined: Path) -> Path:
+    """Each agency's level and region (:data:`_META_SQL`), rank (``_agency``) and latest known
+    name (that of its latest report with a name, by year, no year last: what
+    :func:`_agency_year_grid` finds) of a pre-joined file, in the order of the ranks, kept beside it."""
+    from . import figures as F
+
+    def write(target: Path) -> None:
+        con = F.connect()
+        con.execute(f"CREATE TEMP VIEW rep AS SELECT * FROM read_parquet({F._s(str(joined))})")
+        sql = _META_SQL.replace("SELECT agency_key, ", "SELECT agency_key, any_value(_agency) AS _agency, "
+                                f"last(agency ORDER BY coalesce(year, 999999), report_id NULLS FIRST) "
+                                f"FILTER (WHERE agency IS NOT NULL) AS agency, ", 1)
+        con.execute(f"COPY ({sql} ORDER BY _agency) TO {F._s(str(target))} (FORMAT parquet)")
+        con.close()
+
+    return F.kept(joined.name.rsplit("-", 1)[0].replace("joined-", "meta-", 1), joined.name, write)
 
 
 def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool = False,
@@ -703,9 +729,13 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     # no aggregate needed (aggregating a million one-report groups is most of the time). Only
     # the groups of several reports are aggregated, with report_ids in pandas's order and the
     # latest agency name (ordered aggregates).
-    one = [keyed, *(f"{q(f)}::BIGINT AS {q(f)}" for f in figures), "coalesce(n_corrected, 0)::BIGINT AS n_corrected",
+    joined = _joined_file(disk, source, errors) if all(c in _READ for c in wanted) else None
+    ranked = joined is not None and years is not None   # agencies ranked in the file: the grid needs no sort
+    one = [keyed, *(["_agency"] if ranked else []), *(f"{q(f)}::BIGINT AS {q(f)}" for f in figures),
+           "coalesce(n_corrected, 0)::BIGINT AS n_corrected",
            "1::BIGINT AS n_reports", "report_id AS report_ids"]
-    many = [keyed, *([fsum] if fsum else []), "coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected",
+    many = [keyed, *(["any_value(_agency) AS _agency"] if ranked else []), *([fsum] if fsum else []),
+            "coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected",
             "count(*)::BIGINT AS n_reports", f"string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS report_ids"]
     if named:
         one.append("agency")
@@ -713,7 +743,6 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     if errors:
         one.append("coalesce(n_errors, 0)::BIGINT AS n_errors")
         many.append("coalesce(sum(n_errors), 0)::BIGINT AS n_errors")
-    joined = _joined_file(disk, source, errors) if all(c in _READ for c in wanted) else None
     if joined is not None and keys == ["agency_key", "year"]:   # the groups of several: marked in the file
         sql = ["WITH d AS NOT MATERIALIZED (SELECT * FROM rep),",
                f"g AS (SELECT {', '.join(one)} FROM d WHERE NOT _ay_several "
@@ -744,10 +773,8 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     # the groups come unordered: sorting a million wide rows in SQL costs more than sorting their keys here
     out = con.sql("\n".join(sql) + " SELECT * FROM s").to_arrow_table().combine_chunks()
     m = None
-    if meta:  # an agency's level and region: those of its latest report that has one
-        m = con.sql("SELECT agency_key, " + ", ".join(
-            f"arg_max({c}, coalesce(year, 999999) * 1000000000 + _pos) FILTER (WHERE {c} IS NOT NULL) AS {c}"
-            for c in ("level", "region")) + " FROM rep WHERE agency_key IS NOT NULL GROUP BY agency_key").to_arrow_table()
+    if meta:
+        m = pq.read_table(_meta_file(joined)) if joined is not None else con.sql(_META_SQL).to_arrow_table()
     con.close()
     out = _agency_year_grid(out, m, years) if years is not None else _ordered(out, keys, m)
     out = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
@@ -806,11 +833,17 @@ def _agency_year_grid(ay: pa.Table, m: pa.Table, years: Sequence[int] | bool) ->
     """:func:`cross_year`'s rows from the agency-year groups ``ay`` (agency_key, year, agency,
     figures) and each agency's level and region ``m``: every agency (with a key) x every year of
     ``years`` (True: from the first to the last year of ``ay``), ordered; the group's figures
-    where there is one, and on every row the agency's name of its latest group that has one."""
-    code, names = _ranked(ay["agency_key"])
-    if names.null_count:   # ranked last: not an agency of the grid
-        names = names.slice(0, len(names) - 1)
-        code = np.where(code < len(names), code, -1)
+    where there is one, and on every row the agency's name of its latest group that has one.
+    Where ``ay`` has each agency's rank (``_agency``) and ``m`` is ordered by it, with each
+    agency's latest name (:func:`_meta_file`), nothing is ranked nor sorted here."""
+    if "_agency" in ay.column_names:
+        code, names = ay["_agency"].fill_null(-1).to_numpy(), m["agency_key"]
+        ay = ay.drop_columns(["_agency"])
+    else:
+        code, names = _ranked(ay["agency_key"])
+        if names.null_count:   # ranked last: not an agency of the grid
+            names = names.slice(0, len(names) - 1)
+            code = np.where(code < len(names), code, -1)
     year = ay["year"]
     if years is True:
         lo, hi = pc.min(year).as_py(), pc.max(year).as_py()
@@ -827,6 +860,9 @@ def _agency_year_grid(ay: pa.Table, m: pa.Table, years: Sequence[int] | bool) ->
     every = pa.array(np.repeat(np.arange(len(names)), len(yrs)))
     out = {"agency_key": names.take(every), "year": pa.array(np.tile(yrs, len(names)))}
     out.update((c, body[c]) for c in body.column_names)
+    if "_agency" in m.column_names:   # the meta of a pre-joined file: in the order of the ranks
+        out["agency"] = m["agency"].take(every)
+        return pa.table(out).append_column("level", m["level"].take(every)).append_column("region", m["region"].take(every))
     # each agency's latest known name: its groups by year (no year last), the last one with a name
     mine = np.flatnonzero(keyed)
     order = mine[np.lexsort((np.where(year.is_null().to_numpy(zero_copy_only=False), 2 ** 62, y)[mine], code[mine]))]
@@ -1258,8 +1294,9 @@ def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | 
     if years is None:
         return out[AGENCY_YEAR_COLUMNS]
     v = out["value"].to_numpy()
-    key = out["agency_key"]
-    same = (key == key.shift()).fillna(False).to_numpy(dtype=bool)   # the agency of the row above
+    # the agency of the row above: every agency has a row per year, the first year starts its rows
+    year = out["year"].to_numpy(dtype="int64", na_value=0)
+    same = year != year[0] if len(year) else np.zeros(0, bool)
     with np.errstate(invalid="ignore"):
         out["change"] = np.where(same, v - np.r_[np.nan, v[:-1]], np.nan)
     out["missing"] = out["report_id"].isna().to_numpy()
