@@ -731,14 +731,16 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     # latest agency name (ordered aggregates).
     joined = _joined_file(disk, source, errors) if all(c in _READ for c in wanted) else None
     ranked = joined is not None and years is not None   # agencies ranked in the file: the grid needs no sort
-    one = [keyed, *(["_agency"] if ranked else []), *(f"{q(f)}::BIGINT AS {q(f)}" for f in figures),
+    # the grid takes the agencies' keys and names from the kept meta: a report's own are not read
+    one = ["NULL::VARCHAR AS agency_key, d.year, _agency" if ranked else keyed,
+           *(f"{q(f)}::BIGINT AS {q(f)}" for f in figures),
            "coalesce(n_corrected, 0)::BIGINT AS n_corrected",
            "1::BIGINT AS n_reports", "report_id AS report_ids"]
     many = [keyed, *(["any_value(_agency) AS _agency"] if ranked else []), *([fsum] if fsum else []),
             "coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected",
             "count(*)::BIGINT AS n_reports", f"string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS report_ids"]
     if named:
-        one.append("agency")
+        one.append("NULL::VARCHAR AS agency" if ranked else "agency")
         many.append(f"last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS agency")
     if errors:
         one.append("coalesce(n_errors, 0)::BIGINT AS n_errors")
@@ -1300,7 +1302,9 @@ def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | 
     with np.errstate(invalid="ignore"):
         out["change"] = np.where(same, v - np.r_[np.nan, v[:-1]], np.nan)
     out["missing"] = out["report_id"].isna().to_numpy()
-    out["flag"] = np.where(out["missing"], "missing", np.where(out["has_errors"], "errors", ""))
+    # three flags picked from an object array: no million Python strings made (np.where of strings would)
+    pick = np.where(out["missing"].to_numpy(), 2, out["has_errors"].to_numpy().astype("int64"))
+    out["flag"] = np.array(["", "errors", "missing"], dtype=object)[pick]
     return out[AGENCY_YEAR_COLUMNS + ["change", "missing", "flag"]]
 
 
