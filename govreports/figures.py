@@ -13,8 +13,10 @@ n_errors) are counted and kept the same way, per findings part.
 
 Cold and warm: the first analysis on a corpus computes the figures of every part it needs (table
 3's cells for the outcome shares: minutes at 1,000,000 reports, 175 million cells); every later
-one, in any process, reads them (about a second at 1,000,000 reports; benchmarks/analysis_speed.py
-prints both).
+one, in any process, reads them (benchmarks/analysis_speed.py prints both). Beside them
+:func:`kept` holds what govreports.analysis derives from them once per corpus: the usable
+reports joined with their figures (and each agency's rank, level, region and latest name), and
+the few rows of a scan of reports.parquet, so a warm analysis reads one file and joins nothing.
 
 The rules are those of :mod:`govreports.analysis`, in SQL: a row's figure is its printed total,
 or the sum of its applicant cells where the total is blank and some applicant cell is not, or
