@@ -730,9 +730,11 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     # the groups of several reports are aggregated, with report_ids in pandas's order and the
     # latest agency name (ordered aggregates).
     joined = _joined_file(disk, source, errors) if all(c in _READ for c in wanted) else None
-    ranked = joined is not None and years is not None   # agencies ranked in the file: the grid needs no sort
+    # agencies ranked in the file: neither the grid nor the order of the groups ranks them again
+    ranked = joined is not None and (years is not None or keys == ["agency_key", "year"])
     # the grid takes the agencies' keys and names from the kept meta: a report's own are not read
-    one = ["NULL::VARCHAR AS agency_key, d.year, _agency" if ranked else keyed,
+    gridded = ranked and years is not None
+    one = ["NULL::VARCHAR AS agency_key, d.year, _agency" if gridded else keyed + (", _agency" if ranked else ""),
            *(f"{q(f)}::BIGINT AS {q(f)}" for f in figures),
            "coalesce(n_corrected, 0)::BIGINT AS n_corrected",
            "1::BIGINT AS n_reports", "report_id AS report_ids"]
@@ -740,7 +742,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
             "coalesce(sum(n_corrected), 0)::BIGINT AS n_corrected",
             "count(*)::BIGINT AS n_reports", f"string_agg(report_id, ',' ORDER BY {_BY_ORDER}) AS report_ids"]
     if named:
-        one.append("NULL::VARCHAR AS agency" if ranked else "agency")
+        one.append("NULL::VARCHAR AS agency" if gridded else "agency")
         many.append(f"last(agency ORDER BY {_BY_ORDER}) FILTER (WHERE agency IS NOT NULL) AS agency")
     if errors:
         one.append("coalesce(n_errors, 0)::BIGINT AS n_errors")
@@ -800,6 +802,15 @@ def _ranked(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return rank[coded.indices.to_numpy()], coded.dictionary.take(pa.array(order))
 
 
+def _kept_ranks(code: pa.ChunkedArray, m: pa.Table | None) -> tuple[np.ndarray, pa.Array]:
+    """:func:`_ranked` of the agency keys from their ranks in a pre-joined file (no key: last),
+    the keys from its meta ``m`` where given (else only their number counts)."""
+    n = (pc.max(code).as_py() or 0) + 1 if code.null_count < len(code) else 0
+    values = pa.nulls(n + 1, pa.string()) if m is None else pa.concat_arrays(
+        [m["agency_key"].combine_chunks().cast(pa.string()), pa.nulls(1, pa.string())])
+    return code.fill_null(n).to_numpy(), values
+
+
 def _with_meta(table: pa.Table, key_rank: np.ndarray, keys: pa.Array, m: pa.Table | None) -> pa.Table:
     """``table`` with each agency's level and region from ``m`` (agency_key, level, region), its
     rows' agency_key ranked as ``key_rank`` among ``keys`` (an agency not in ``m``: null)."""
@@ -813,8 +824,12 @@ def _with_meta(table: pa.Table, key_rank: np.ndarray, keys: pa.Array, m: pa.Tabl
 
 
 def _ordered(table: pa.Table, keys: Sequence[str], m: pa.Table | None) -> pa.Table:
-    """The groups ``table`` ordered by ``keys`` (with level and region from ``m`` where given)."""
-    ranks = [_ranked(table[k]) for k in keys]
+    """The groups ``table`` ordered by ``keys`` (with level and region from ``m`` where given;
+    agencies ranked by ``_agency`` where the table has it: see :func:`_joined_file`)."""
+    ranks = [_ranked(table[k]) if not (k == "agency_key" and "_agency" in table.column_names)
+             else _kept_ranks(table["_agency"], m) for k in keys]
+    if "_agency" in table.column_names:
+        table = table.drop_columns(["_agency"])
     if m is not None:
         table = _with_meta(table, *next((r for k, r in zip(keys, ranks) if k == "agency_key"),
                                         _ranked(table["agency_key"])), m)
