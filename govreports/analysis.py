@@ -879,7 +879,8 @@ def _agency_year_grid(ay: pa.Table, m: pa.Table, years: Sequence[int] | bool) ->
     out.update((c, body[c]) for c in body.column_names)
     if "_agency" in m.column_names:   # the meta of a pre-joined file: in the order of the ranks
         out["agency"] = m["agency"].take(every)
-        return pa.table(out).append_column("level", m["level"].take(every)).append_column("region", m["region"].take(every))
+        out.update((c, m[c].take(every)) for c in ("level", "region"))
+        return pa.table(out)
     # each agency's latest known name: its groups by year (no year last), the last one with a name
     mine = np.flatnonzero(keyed)
     order = mine[np.lexsort((np.where(year.is_null().to_numpy(zero_copy_only=False), 2 ** 62, y)[mine], code[mine]))]
