@@ -23,6 +23,7 @@ from .agencies import expand_agency, level_of
 from .checks import check_report, check_values
 from .copies import differing_cells, split_copies
 from .exceptions import ReportError
+from .lightgc import light_gc
 from .limits import Limits, megabytes
 from .limits import current as current_limits
 from .meta import find_agency, find_published, find_title, find_year
@@ -268,6 +269,11 @@ def read_report(source, name: str | None = None, limits: Limits | None = None, c
         from .corrections import apply_to_report, read_corrections
 
         return apply_to_report(read_report(source, name, limits), read_corrections(corrections))
+    with light_gc():
+        return _read_report(source, name, limits)
+
+
+def _read_report(source, name: str | None, limits: Limits | None) -> Report:
     limits = current_limits(limits)  # read once (the environment), not by each step
     data, src = _load(source, name, limits)
     digest = hashlib.sha256(data).hexdigest()

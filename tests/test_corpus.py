@@ -389,3 +389,29 @@ def test_batches_running_at_once_give_the_collector_back_when_the_last_ends():
         assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] >= 10_000   # still eased
     t.join(30)
     assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+
+
+def test_read_report_gives_the_collector_back_as_it_found_it(tmp_path):
+    """read_report eases the garbage collector while it parses (govreports.lightgc) and gives back
+    the threshold and the unfrozen heap after, also when the file is refused, and keeps a heap the
+    caller froze frozen."""
+    import gc
+
+    import govreports as gr
+    from govreports.exceptions import ReportError
+
+    threshold = gc.get_threshold()
+    report = gr.read_report(render(ReportValues.synthetic(3), "tsv"), name="a.txt")
+    assert len(report.records("requests")) > 0
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 not a pdf")
+    with pytest.raises(ReportError):
+        gr.read_report(bad)
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        gr.read_report(render(ReportValues.synthetic(4), "tsv"), name="b.txt")
+        assert gc.get_freeze_count() > 0 and gc.get_threshold() == threshold   # still frozen
+    finally:
+        gc.unfreeze()

@@ -6,16 +6,14 @@ raises for a bad file (the file's row is ``failed`` with its error).
 from __future__ import annotations
 
 import errno
-import gc
 import hashlib
 import os
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from .. import frames as _frames
 from ..exceptions import ReportError
 from ..limits import Limits
+from ..lightgc import light_gc as _light_gc
 from ..limits import current as current_limits
 from ..report import read_bytes
 from ..timelimit import TimedOut, time_limit
@@ -166,38 +164,3 @@ def _parse_batch(paths: list[str], cache_dir: str | None, version: str, limits: 
             positions[name].extend([pos] * n)
     tables = {name: columns_to_arrow(columns[name], name, positions[name]) for name in TABLES}
     return {"reports": rows, "tables": tables, "cached": cached}
-
-
-_gc_lock = threading.Lock()
-_gc_batches = 0                                  # batches running in this process (dask may run several)
-_gc_before: tuple[tuple[int, ...], bool] = ((700, 10, 10), False)   # the threshold, and whether we froze
-
-
-@contextmanager
-def _light_gc():
-    """While a batch is parsed, keep what was alive before it (modules, pandas, the template's
-    tables: hundreds of thousands of objects) out of the garbage collector's sight, and collect
-    the young objects every 10,000 allocations rather than 700; both are given back after.
-    Parsing makes few reference cycles, and a collection walks every object it watches: over a
-    batch that was 0.3 ms of a report's 3.5 (CPU, 2026-12-02), now under 0.01. What the batch
-    leaves as garbage is collected as usual. A caller that froze the heap itself keeps it frozen;
-    batches running at once in one process (dask threads) restore the collector when the last ends."""
-    global _gc_batches, _gc_before
-    with _gc_lock:
-        if not _gc_batches:
-            threshold, freeze = gc.get_threshold(), not gc.get_freeze_count()
-            _gc_before = (threshold, freeze)
-            if freeze:
-                gc.freeze()
-            gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
-        _gc_batches += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_batches -= 1
-            if not _gc_batches:
-                threshold, froze = _gc_before
-                gc.set_threshold(*threshold)
-                if froze:
-                    gc.unfreeze()
