@@ -926,6 +926,16 @@ def _value(measure: str, num: pd.Series, den: pd.Series) -> pd.Series:
 OUTCOME_COUNTS = (HANDLED, OUTCOME_TOTAL, *SHARE_OF_HANDLED, RECEIVED_NEW, CARRIED_OVER, CARRIED_FORWARD)
 
 
+def _summed(data, by: str, kind: str, counts, figures) -> pd.DataFrame:
+    """The per-report ``counts`` summed per ``by`` group: in DuckDB for a corpus on disk (the
+    figures of analysis ``kind``), else from ``figures(frames)`` in pandas."""
+    disk = _on_disk(data)
+    if disk is not None:
+        return _disk_aggregate(disk, by, kind, counts)
+    f = frames_of(data)
+    return _aggregate(f, figures(f), by, counts)
+
+
 def outcome_shares(data, by="report") -> pd.DataFrame:
     """Given any input, return how requests ended, per ``by`` group.
 
@@ -941,12 +951,7 @@ def outcome_shares(data, by="report") -> pd.DataFrame:
        handled  denied  refused_share
            805      35       0.043478
     """
-    disk = _on_disk(data)
-    if disk is not None:
-        out = _disk_aggregate(disk, by, "outcome_shares", OUTCOME_COUNTS)
-    else:
-        f = frames_of(data)
-        out = _aggregate(f, report_figures(f), by, OUTCOME_COUNTS)
+    out = _summed(data, by, "outcome_shares", OUTCOME_COUNTS, report_figures)
     out["refused_share"] = _share(out["denied"], out["handled"])
     out["unanswerable_share"] = _share(out["unavailable"], out["handled"])
     out["refused_or_unanswerable_share"] = _share(out["denied"] + out["unavailable"], out["handled"])
@@ -1101,12 +1106,7 @@ def legacy_shares(data, by="report") -> pd.DataFrame:
     modern ``refused_share`` and the two are never mixed in one series. Columns: the by-columns,
     answered, refused_all, other_answers (Int64 sums), refused_all_share, n_corrected, n_reports, report_ids.
     """
-    disk = _on_disk(data)
-    if disk is not None:
-        out = _disk_aggregate(disk, by, "legacy_shares", LEGACY_COUNTS)
-    else:
-        f = frames_of(data)
-        out = _aggregate(f, legacy_figures(f), by, LEGACY_COUNTS)
+    out = _summed(data, by, "legacy_shares", LEGACY_COUNTS, legacy_figures)
     out["refused_all_share"] = _share(out["refused_all"], out["answered"])
     return out[_by_columns(by) + list(LEGACY_COUNTS) + ["refused_all_share", "n_corrected", "n_reports", "report_ids"]]
 
