@@ -45,16 +45,25 @@ def check_report(parsed, doc=None, meta=None, regions=None) -> list[dict]:
 # --------------------------------------------------------------------------- identities
 def check_identities(requests: dict, appeals: dict) -> list[dict]:
     """Given placed cells {(row, applicant): Value} and {(proceeding, result): Value}, return
-    one finding dict per failing identity instance."""
+    one finding dict per failing identity instance (the instances of :func:`identity_instances`,
+    walked without building them)."""
     out: list[dict] = []
-    for ident, cells, parts, totals, where in identity_instances(requests, appeals):
-        try:
-            lhs = sum([cells[c].value for c in parts])
-            rhs = sum([cells[c].value for c in totals])
-        except KeyError:  # a cell the report does not print: no check
-            continue
-        if abs(lhs - rhs) >= 1e-9:
-            out.append(_failure(ident, cells, lhs, rhs, totals, **where))
+    for ident, outcome_parts, instances in _CHECKED:
+        cells = appeals if ident.table == "appeals" else requests
+        for parts, totals, where in instances:
+            try:
+                if outcome_parts:  # outcome rows the report does not print are left out
+                    lhs = [v.value for c in parts if (v := cells.get(c)) is not None]
+                    if not lhs:
+                        continue
+                    lhs = sum(lhs)
+                else:
+                    lhs = sum([cells[c].value for c in parts])
+                rhs = sum([cells[c].value for c in totals])
+            except KeyError:  # a cell the report does not print: no check
+                continue
+            if abs(lhs - rhs) >= 1e-9:
+                out.append(_failure(ident, cells, lhs, rhs, totals, **where))
     return out
 
 
@@ -84,6 +93,14 @@ _INSTANCES = {ident.id: tuple((tuple((row, a) for a in ident.parts), ((row, "tot
                     for p in template.PROCEEDING_KEYS)
               for ident in template.IDENTITIES}
 _OUTCOMES = frozenset(template.OUTCOME_KEYS)
+# each identity with its instances, and whether its parts are all outcome rows of a per-applicant
+# identity (then the rows a report does not print are left out; an instance with none is not checked)
+_CHECKED = tuple((ident, ident.scope == "per_applicant" and ident.id == template.OUTCOME_TOTAL, _INSTANCES[ident.id])
+                 for ident in template.IDENTITIES)
+assert all(c[0] in _OUTCOMES for ident, outcome_parts, inst in _CHECKED if outcome_parts
+           for parts, _, _ in inst for c in parts)
+assert all(c[0] not in _OUTCOMES for ident, outcome_parts, inst in _CHECKED
+           if ident.scope == "per_applicant" and not outcome_parts for parts, _, _ in inst for c in parts)
 
 
 def _failure(ident: template.Identity, cells: dict, lhs: float, rhs: float, totals, key="", applicant="",
@@ -115,21 +132,18 @@ MONEY_CEILING_10K_YUAN = {"national": 1e8, "provincial": 2e6, "city": 1e6, "coun
                           None: 1e6}
 
 
-def _is_count(x: float) -> bool:
-    return x >= 0 and float(x).is_integer()
-
-
 def check_values(parsed, level: str | None = None) -> list[dict]:
     """Given a parsed report (and its agency's level), return findings for counts that cannot be
-    counts (negative, fractional) and for amounts implausible in 万元."""
+    counts (negative, fractional) and for amounts implausible in 万元. (``v.value % 1`` is 0 for a
+    whole number, NaN for NaN or ±inf.)"""
     out = [finding("requests_count", f"row {r} ({LABEL[r]}), {a} ({LABEL[a]}): '{v.printed}' is not a whole "
                    "number of requests", key=r, applicant=a, expected="a whole number ≥ 0", found=v.printed,
                    location=v.location)
-           for (r, a), v in parsed.requests.items() if not v.blank and not _is_count(v.value)]
+           for (r, a), v in parsed.requests.items() if not v.blank and (v.value < 0 or v.value % 1)]
     out += [finding("appeals_count", f"{p} ({LABEL[p]}), {r} ({RESULT_LABEL[r]}): '{v.printed}' is not a whole "
                     "number of cases", key=r, proceeding=p, expected="a whole number ≥ 0", found=v.printed,
                     location=v.location)
-            for (p, r), v in parsed.appeals.items() if not v.blank and not _is_count(v.value)]
+            for (p, r), v in parsed.appeals.items() if not v.blank and (v.value < 0 or v.value % 1)]
     measures = _MEASURES.get(parsed.template or "", {})
     for cell, v in parsed.disclosure.items():
         if cell in measures and not v.blank:
