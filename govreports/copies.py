@@ -20,9 +20,14 @@ _MIN_TABLE_LINES = 5  # lines under a table's heading that make a table where ro
 
 
 def _heading_lines(keys: list[list[str]]) -> list[tuple[int, str]]:
-    firsts = [lk[0] if len(lk) == 1 else next((k for k in lk if k), "") for lk in keys]
-    return [(i, h) for i, first in enumerate(firsts)
-            if first and first[0] in _HEADING_START and (h := _heading(first)) is not None]
+    """Given each line's cell keys, return (line index, section) of each line whose first key
+    (its first non-empty one) is a section heading."""
+    out = []
+    for i, lk in enumerate(keys):
+        first = lk[0] if lk and (lk[0] or len(lk) == 1) else next((k for k in lk if k), "")
+        if first and first[0] in _HEADING_START and (h := _heading(first)) is not None:
+            out.append((i, h))
+    return out
 
 
 def copy_starts(doc: Document, keys: list[list[str]]) -> list[int]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import repeat
 
 from . import template
 from .readers.base import Document
@@ -126,27 +127,24 @@ def report_sections(doc: Document, tpl: str | None, keys: list[list[str]] | None
             sections[-1][2].append(text)
 
     pre2019 = declared is template.PRE2019_SECTIONS
-    for i, line in enumerate(doc.lines):
+    n = len(doc.lines)
+    for line, lk, region in zip(doc.lines, repeat(None, n) if keys is None else keys,
+                                repeat(None, n) if regions is None else regions):
         if line.table:
             continue
         cells = line.cells
         text = cells[0].text if len(cells) == 1 else " ".join([c.text for c in cells])
         short = len(text) <= 60
         if short:
-            if keys is None:
-                key = None
-            else:
-                lk = keys[i]
-                key = lk[0] if lk and lk[0] else next((k for k in lk if k), "")
+            key = None if lk is None else lk[0] if lk and lk[0] else next((k for k in lk if k), "")
             raw, sec = _short_line(text, key, pre2019)
             if not raw:
                 continue
             if sec and sec != sections[-1][0]:
                 sections.append([sec, raw, [], line.location])
                 continue
-            if len(text) < 15 and regions is not None and regions[i] is not None:
+            if len(text) < 15 and region is not None:
                 continue  # a table's cell
-        region = regions[i] if regions is not None else None
         if region is not None and (len(text) < 15 or not _PROSE_MARK.search(text)):
             continue
         if not short:
