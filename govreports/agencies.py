@@ -392,10 +392,13 @@ def _complete_places(places: list[str]) -> list[str]:
     return above + places
 
 
+_ABBREVIATIONS_LONGEST_FIRST = tuple(sorted(ABBREVIATIONS, key=len, reverse=True))
+
+
 def expand_abbreviations(name: str) -> str:
     """Given a name, return it with department abbreviations written out (人防办 -> 人民防空办公室)."""
     place, dept = split_name(name)
-    for short in sorted(ABBREVIATIONS, key=len, reverse=True):
+    for short in _ABBREVIATIONS_LONGEST_FIRST:
         if dept.startswith(short) and not dept.startswith(ABBREVIATIONS[short]):
             dept = ABBREVIATIONS[short] + dept[len(short):]
             break
@@ -427,16 +430,18 @@ def expand_agency(name_as_printed: str, text: str) -> str:
     full = expand_abbreviations(name)
     place, dept = split_name(full)
     places = places_of(place)
-    if places:
-        text = to_simplified(text or "")
+    simplified = None  # the text in simplified characters, converted only where a place is looked for
     if len(places) == 1 and not places[0].name:
-        found = _place_named_in_text(place, dept, text)
+        simplified = to_simplified(text or "")
+        found = _place_named_in_text(place, dept, simplified)
         if found:
             full = found + dept
             place = found
     elif not places:
         return normalize_agency(full)
-    parent = _parent_named_in_text(place, text) if place and split_name(full)[0] == place else None
+    parent = None
+    if place and split_name(full)[0] == place and _has_parent(place):
+        parent = _parent_named_in_text(place, to_simplified(text or "") if simplified is None else simplified)
     if parent:
         full = parent + full
     return normalize_agency(full)
@@ -506,11 +511,17 @@ def _provinces_in_text(text: str, kinds: tuple[str, ...]) -> list[str]:
     return [p.full for p in PROVINCES if p.kind in kinds and p.full in text]
 
 
+def _has_parent(place: str) -> bool:
+    """Whether a place part starts below a province (a parent place may be printed before it)."""
+    places = places_of(place)
+    return bool(places) and bool(places[0].name) and places[0].level != "provincial"
+
+
 def _parent_named_in_text(place: str, text: str) -> str | None:
     """Given a place part ('河东区') and text, return the parent place printed before it, or None."""
-    places = places_of(place)
-    if not places or not places[0].name or places[0].level == "provincial":
+    if not _has_parent(place):
         return None
+    places = places_of(place)
     first = places[0].name
     parents = set()
     for m in re.finditer(re.escape(first), text):

@@ -144,32 +144,49 @@ def page_header(lines: list[str]) -> dict[str, tuple[str, int]]:
     return out
 
 
-def find_title(lines: list[str]) -> tuple[str, int] | None:
+def find_title(lines: list[str], header: dict | None = None) -> tuple[str, int] | None:
     """Given the first lines of a report, return the title and the index of its first line
     (a title broken over two lines is joined). Where several lines look like titles (a page
     listing earlier reports, a '上一篇' link), the last one before section 一 is the title.
-    A page header's ``标题:`` is the title where it reads as one."""
-    header = page_header(lines).get("标题")
+    A page header's ``标题:`` is the title where it reads as one. ``header``: what
+    :func:`page_header` returned for these lines, where already known."""
+    header = (page_header(lines) if header is None else header).get("标题")
     if header:
         t = _title_lines([nfkc(header[0])])[0]
         if _TITLE.search(t):
             return t, header[1]
     first = nfkc_lines(lines[:60])
-    head = _title_lines(first)
-    first_heading = next((i for i, s in enumerate(first) if "一" in s and _HEADING_ONE.match(s)), len(head))
+    first_heading = next((i for i, s in enumerate(first) if "一" in s and _HEADING_ONE.match(s)), len(first))
+    # the lines up to section 一's heading and the one after it: in comparable form, the lines before
+    # the heading are what they are in the whole head; where a title is among them, the rest is not made
+    near = _title_lines(first[:first_heading + 2])
+    head = near if len(near) == len(first) else None
     for joined in (False, True):
-        found = []
-        for i, s in enumerate(head):
-            cand = s + (head[i + 1] if joined and i + 1 < len(head) else "")
-            if 6 <= len(cand) <= 80 and "年" in cand and _TITLE.search(cand) and not _NOT_TITLE.match(cand):
-                found.append((cand, i))
-        before = [f for f in found if f[1] < first_heading]
-        if before or found:
-            return (before or found)[-1] if before else found[0]
+        before = [f for f in _title_candidates(near, joined) if f[1] < first_heading]
+        if before:
+            return before[-1]
+        if head is None:
+            head = _title_lines(first)
+        found = _title_candidates(head, joined)
+        if found:
+            return found[0]
+    if head is None:
+        head = _title_lines(first)
     for i, s in enumerate(head):  # a title inside the opening sentence: '特编制…2023年…年度报告'
         if "年" in s and _TITLE.search(s) and not _NOT_TITLE.match(s):
             return s, i
     return None
+
+
+def _title_candidates(head: list[str], joined: bool) -> list[tuple[str, int]]:
+    """Given the first lines in comparable form, return (line, index) of each that reads as a title
+    (``joined``: each line with the next one)."""
+    found = []
+    for i, s in enumerate(head):
+        cand = s + (head[i + 1] if joined and i + 1 < len(head) else "")
+        if 6 <= len(cand) <= 80 and "年" in cand and _TITLE.search(cand) and not _NOT_TITLE.match(cand):
+            found.append((cand, i))
+    return found
 
 
 _UNREAD = object()  # the title not looked for yet
@@ -198,10 +215,11 @@ def find_year(text: str, lines: list[str], title=_UNREAD) -> int | None:
     return None
 
 
-def find_agency(lines: list[str], truncated: bool = False, title=_UNREAD) -> tuple[str | None, str]:
+def find_agency(lines: list[str], truncated: bool = False, title=_UNREAD,
+                header: dict | None = None) -> tuple[str | None, str]:
     """Given a report's lines, return the agency name as printed and where it was found
-    ('title', 'header' (a page header's 发布机构), 'signature', 'text' or ''). ``title``: what
-    :func:`find_title` returned for these lines, where already known."""
+    ('title', 'header' (a page header's 发布机构), 'signature', 'text' or ''). ``title``, ``header``:
+    what :func:`find_title` and :func:`page_header` returned for these lines, where already known."""
     t = find_title(lines) if title is _UNREAD else title
     if t:
         title, i = t
@@ -217,7 +235,7 @@ def find_agency(lines: list[str], truncated: bool = False, title=_UNREAD) -> tup
             p = _plausible(nfkc(prev))
             if p and _AGENCY_END.search(p):
                 return p, "title"
-    header = page_header(lines)
+    header = page_header(lines) if header is None else header
     for field in ("发布机构", "发文机关"):
         p = _plausible(nfkc(header[field][0])) if field in header else None
         if p:
@@ -276,7 +294,7 @@ def _signature_date(s: str) -> str | None:
     return None
 
 
-def find_published(lines: list[str], truncated: bool = False) -> tuple[str | None, str]:
+def find_published(lines: list[str], truncated: bool = False, header: dict | None = None) -> tuple[str | None, str]:
     """Given a report's lines, return the date it was published (ISO ``YYYY-MM-DD``) and where it
     was read: ``page`` (a page header's 发布时间, or the page's 发布时间/发布日期 line before the
     report), ``signature`` (the date printed on a line of its own at the report's end), or
@@ -286,8 +304,10 @@ def find_published(lines: list[str], truncated: bool = False) -> tuple[str | Non
     ('2022-01-28', 'page')
     >>> find_published(["……", "某县人民政府", "2022年1月20日"])
     ('2022-01-20', 'signature')
+
+    ``header``: what :func:`page_header` returned for these lines, where already known.
     """
-    header = page_header(lines)
+    header = page_header(lines) if header is None else header
     for field in ("发布时间", "发布日期"):
         if field in header:
             m = _DATE_START.match(nfkc(header[field][0]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html as _html
+import os
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +27,7 @@ from .exceptions import ReportError
 from .lightgc import light_gc
 from .limits import Limits, megabytes
 from .limits import current as current_limits
-from .meta import find_agency, find_published, find_title, find_year
+from .meta import find_agency, find_published, find_title, find_year, page_header
 from .legacy import read_legacy, report_scope
 from .parse import Layout, Parsed, Value, document_keys, layout_of, parse_document
 from .sections import report_sections
@@ -194,22 +195,26 @@ def _load(source, name: str | None, limits: Limits | None = None) -> tuple[bytes
     if isinstance(source, str) and name is not None:
         return source.encode("utf-8"), name
     path = Path(source).expanduser()
-    if not path.exists():
-        raise ReportError(str(path), "no such file")
-    if path.is_dir():
-        raise ReportError(str(path), "is a folder; use read_corpus for many reports")
-    return read_bytes(path, limits), str(path)
+    try:
+        return read_bytes(path, limits), str(path)
+    except OSError:  # why the file cannot be read, said as before reading was tried
+        if not path.exists():
+            raise ReportError(str(path), "no such file") from None
+        if path.is_dir():
+            raise ReportError(str(path), "is a folder; use read_corpus for many reports") from None
+        raise
 
 
 def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
     """Given a file, return its bytes; a file larger than ``Limits.file_bytes`` is a ReportError
-    before anything is read."""
+    before anything is read. (The file is opened once: its size is that of the open file.)"""
     lim = current_limits(limits)
-    size = path.stat().st_size
-    if size > lim.file_bytes:
-        raise ReportError(str(path), f"{megabytes(size)} file: larger than a report can be "
-                                     f"(limit {megabytes(lim.file_bytes)}, GOVREPORTS_FILE_BYTES); not read")
-    return path.read_bytes()
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > lim.file_bytes:
+            raise ReportError(str(path), f"{megabytes(size)} file: larger than a report can be "
+                                         f"(limit {megabytes(lim.file_bytes)}, GOVREPORTS_FILE_BYTES); not read")
+        return fh.read()
 
 
 _TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}
@@ -280,7 +285,8 @@ def _read_report(source, name: str | None, limits: Limits | None) -> Report:
     doc = read_document(data, src, limits)
     lines = [" ".join([c.text for c in ln.cells]) for ln in doc.lines] if doc.format in ("html", "pdf", "docx", "pdf-ocr", "image") \
         else doc.text.split("\n")
-    title = find_title(lines)
+    header = page_header(lines)  # a crawled page's metadata fields, read once for title, agency, date
+    title = find_title(lines, header)
     year = find_year(doc.text, lines, title)
     copies = split_copies(doc, document_keys(doc))
     doc, keys = copies[0]
@@ -301,7 +307,7 @@ def _read_report(source, name: str | None, limits: Limits | None) -> Report:
                                  "them beside the page to read them by OCR)" if linked else ""))
     if legacy is None:
         _compare_copies(parsed, copies, year)
-    printed, found_in = find_agency(lines, parsed.truncated, title)
+    printed, found_in = find_agency(lines, parsed.truncated, title, header)
     agency, level = printed, None
     if printed:  # pure functions of the name and the text: nothing to catch
         agency = expand_agency(printed, doc.text)
@@ -317,7 +323,7 @@ def _read_report(source, name: str | None, limits: Limits | None) -> Report:
     for check, severity, message in doc.notes:
         if check == "pages_skipped":
             parsed.find("pages_skipped", message, severity=severity)
-    published, published_source = find_published(lines, parsed.truncated)
+    published, published_source = find_published(lines, parsed.truncated, header)
     meta = ReportMeta(digest[:16], src, digest, doc.format, agency, printed, year, parsed.template, level,
                       title=title[0] if title else None, truncated=parsed.truncated, scope=report_scope(doc.text),
                       published=published, published_source=published_source or None)
