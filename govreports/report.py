@@ -207,9 +207,9 @@ def _load(source, name: str | None, limits: Limits | None = None) -> tuple[bytes
 
 def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
     """Given a file, return its bytes; a file larger than ``Limits.file_bytes`` is a ReportError
-    before anything is read. (The file is opened once: its size is that of the open file.)"""
+    before anything is read. (The file is opened once, unbuffered: its size is that of the open file.)"""
     lim = current_limits(limits)
-    with open(path, "rb") as fh:
+    with open(path, "rb", buffering=0) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > lim.file_bytes:
             raise ReportError(str(path), f"{megabytes(size)} file: larger than a report can be "
