@@ -6,7 +6,8 @@
 Parsing 100,000 reports takes minutes (benchmarks/corpus_build.py); the export starts from a corpus
 folder, so this script writes the corpus tables directly (what ``read_corpus(out=...)`` writes:
 ``reports.parquet`` and parts of 2,000 reports per table) with synthetic but template-shaped
-values: 6 years, about 17,000 agencies in real regions, every cell of tables 2, 3 and 4. Each
+values: 6 years, about 17,000 agencies in real regions, every cell of tables 2, 3 and 4, and each
+part's per-report figures as a build keeps them (govreports.figures.BuildFigures). Each
 export runs in a fresh process so that its peak memory (VmHWM) is its own; printed beside it,
 the peak once the corpus is opened and govreports imported (what the export adds is the difference), the wall time and the CPU time (the machine is often shared: CPU time says more).
 Printed, never asserted. Goal: 100,000 reports in under a minute, peak memory flat in the
@@ -27,6 +28,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from govreports.corpus import REPORT_COLUMNS, SCHEMAS
+from govreports.corpus.store import _write_part
+from govreports.figures import BuildFigures
 from govreports.template import (APPLICANT_KEYS, DISCLOSURE_ITEMS, PROCEEDING_KEYS, REQUEST_ROWS, RESULT_KEYS,
                                  template_for_year)
 
@@ -81,14 +84,20 @@ def write_corpus(folder: Path, n: int, seed: int = 0, tables: bool = True) -> No
     if not tables:
         _write_counts(folder, n)
         return
+    with BuildFigures(folder) as figs:   # each part's figures, kept as a build keeps them
+        _write_tables(folder, n, ids, year_of, rng, figs)
+    _write_counts(folder, n)   # written last: a folder with corpus.json is a whole corpus (--keep reuses it)
+
+
+def _write_tables(folder: Path, n: int, ids: list[str], year_of, rng, figs: BuildFigures) -> None:
     req_cells = [(r.key, a) for r in REQUEST_ROWS for a in APPLICANT_KEYS]
     app_cells = [(p, r) for p in PROCEEDING_KEYS for r in RESULT_KEYS]
     disc_cells = {t: [(i.key, m.key, m.unit) for i in items for m in i.measures] for t, items in DISCLOSURE_ITEMS.items()}
     for part, start in enumerate(range(0, n, PART)):
         rid = np.array(ids[start:start + PART])
         k = len(rid)
-        _table(folder, "requests", part, rid, req_cells, rng, ("row", "applicant"))
-        _table(folder, "appeals", part, rid, app_cells, rng, ("proceeding", "result"))
+        figs.add("requests", _table(folder, "requests", part, rid, req_cells, rng, ("row", "applicant")))
+        figs.add("appeals", _table(folder, "appeals", part, rid, app_cells, rng, ("proceeding", "result")))
         templ = [template_for_year(int(y)) for y in year_of[start:start + PART]]
         rows = [(r, item, m, unit) for r, t in zip(rid, templ) for item, m, unit in disc_cells[t]]
         vals = rng.integers(0, 500, len(rows))
@@ -102,8 +111,7 @@ def write_corpus(folder: Path, n: int, seed: int = 0, tables: bool = True) -> No
         fcols.update(report_id=who.tolist(), check=["row_total"] * nf, table=["requests"] * nf,
                      severity=rng.choice(["error", "warning", "info"], nf).tolist(),
                      message=["总计 = 各类申请人之和 fails"] * nf)
-        _write(folder, "findings", part, fcols)
-    _write_counts(folder, n)   # written last: a folder with corpus.json is a whole corpus (--keep reuses it)
+        figs.add("findings", _write(folder, "findings", part, fcols))
 
 
 def _write_counts(folder: Path, n: int) -> None:
@@ -111,20 +119,20 @@ def _write_counts(folder: Path, n: int) -> None:
                                                                "duplicates": 0}}), encoding="utf-8")
 
 
-def _table(folder, name, part, rid, cells, rng, keys) -> None:
+def _table(folder, name, part, rid, cells, rng, keys) -> Path:
     k, c = len(rid), len(cells)
     vals = rng.integers(0, 50, k * c)
     cols = {"report_id": np.repeat(rid, c).tolist(), keys[0]: [a for a, _ in cells] * k,
             keys[1]: [b for _, b in cells] * k, "value": vals.tolist(), "blank": (vals == 0).tolist(),
             "printed": vals.astype(str).tolist(), "location": ["line 57"] * (k * c)}
-    _write(folder, name, part, cols)
+    return _write(folder, name, part, cols)
 
 
-def _write(folder: Path, name: str, part: int, cols: dict) -> None:
+def _write(folder: Path, name: str, part: int, cols: dict) -> Path:
+    """Write one part of table ``name`` (with the corpus writer's _write_part) and return its path."""
     schema = SCHEMAS[name]
     arrays = [pa.array(cols.get(f.name, [None] * len(cols["report_id"])), type=f.type) for f in schema]
-    (folder / name).mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), folder / name / f"part-{part:05d}.parquet")
+    return _write_part(pa.Table.from_arrays(arrays, schema=schema), folder / name, part)
 
 
 def export_in_child(corpus: Path, out: Path, formats: list[str]) -> dict:

@@ -23,6 +23,15 @@ or the sum of its applicant cells where the total is blank and some applicant ce
 where no total is printed; a sum with a missing cell is missing. ``tests/test_analysis_fast.py``
 checks that every figure equals the pandas computation.
 
+Figures written by the build: the first analysis after a build must not wait for them (at
+1,000,000 reports computing them took 45 s of the first call's 47 s). A build computes each part's
+figures as it writes the part (:class:`BuildFigures`, the same SQL on the part just written, about
+0.05 ms of CPU a report) and keeps them beside the parts, in ``<corpus>/.figures/<table>.parquet``
+(one row group per part) with ``<table>.json`` naming each part with its size and modification
+time. :func:`figure_files` uses that file while every part is still the one it was computed from,
+and computes into the cache as above otherwise (a corpus written by an older govreports, or a part
+changed since).
+
 Why DuckDB rather than pyarrow compute: on a part of 350,000 cells the grouping takes 0.16 s in
 DuckDB and 0.27 s with ``pyarrow.Table.group_by`` (same machine, same load), and the figures,
 the pivot to one row per report and the grouping by agency-year are each one SQL statement.
@@ -34,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -48,6 +58,7 @@ CACHE_ENV = "GOVREPORTS_FIGURES_CACHE"
 DEFAULT_CACHE = "~/.cache/govreports/figures"
 BATCH = 8  # parts per DuckDB statement: DuckDB works on several files at once, memory stays small
 APPEAL_RESULTS = tuple(r for r in template.RESULT_KEYS if r != "total")
+BUILT = ".figures"   # a corpus's own figures, written by its build (:class:`BuildFigures`)
 _TEMP: list[str] = []
 
 
@@ -202,16 +213,29 @@ def part_of(folder: Path, table: str, report_id: str) -> Path | None:
     """Given a corpus folder, ``requests`` or ``appeals`` and a report_id, return the Parquet part
     holding that report's cells (None if none does), from the kept figures (read once per
     corpus; a widget's trace then reads one part, not all)."""
-    code, where = _code_key(table), cache_dir()
     files = parts(folder, table)
-    figure_files(folder, table)
-    entries = [where / _entry(table, p, code) for p in files]
-    key = tuple(e.name for e in entries)
+    built = _built(folder, table, files)
+    if built is not None:
+        data, rows = built
+        key = (str(data), data.stat().st_mtime_ns)
+    else:
+        code, where = _code_key(table), cache_dir()
+        figure_files(folder, table)
+        entries = [where / _entry(table, p, code) for p in files]
+        key = tuple(e.name for e in entries)
     if key not in _PART_INDEX:
         index = {}
-        for part, entry in zip(files, entries):
-            for rid in pq.read_table(entry, columns=["report_id"]).column("report_id").to_pylist():
-                index[rid] = part
+        if built is not None:
+            ids = pq.read_table(data, columns=["report_id"]).column("report_id").to_pylist()
+            start = 0
+            for part, n in zip(files, rows):
+                for rid in ids[start:start + n]:
+                    index[rid] = part
+                start += n
+        else:
+            for part, entry in zip(files, entries):
+                for rid in pq.read_table(entry, columns=["report_id"]).column("report_id").to_pylist():
+                    index[rid] = part
         if len(_PART_INDEX) >= 8:  # a few corpora's tables at most
             _PART_INDEX.pop(next(iter(_PART_INDEX)))
         _PART_INDEX[key] = index
@@ -229,24 +253,114 @@ def figure_files(folder: Path, table: str) -> list[Path]:
     report_id, ``<proceeding>.<result>`` (each total its figure) and n_corrected. Findings:
     report_id, n_errors (its findings of severity ``error``; reports with none have no row).
     """
-    code, where = _code_key(table), cache_dir()
     files = parts(folder, table)
+    built = _built(folder, table, files)
+    if built is not None:
+        return [built[0]]
+    code, where = _code_key(table), cache_dir()
     out = [where / _entry(table, p, code) for p in files]
     todo = [(p, o) for p, o in zip(files, out) if not o.exists()]
     if todo:
         con = connect()
         for start in range(0, len(todo), BATCH):
             batch = todo[start:start + BATCH]
-            result = con.sql(_SQL[table]([p for p, _ in batch])).to_arrow_table()
-            names = result.column("filename")
-            for part, target in batch:
-                mine = result.filter(pc.equal(names, str(part))).drop_columns(["filename"])
+            for (part, target), mine in zip(batch, _computed(con, table, [p for p, _ in batch])):
                 tmp = target.with_suffix(f".{os.getpid()}.tmp")
                 pq.write_table(mine, tmp)
                 os.replace(tmp, target)
             pa.default_memory_pool().release_unused()
         con.close()
     return _merged(folder, table, out, where)
+
+
+def _computed(con, table: str, files: list[Path]) -> list[pa.Table]:
+    """The figures of each of ``files`` (parts of ``table``), computed in one DuckDB statement."""
+    result = con.sql(_SQL[table](files)).to_arrow_table()
+    names = result.column("filename")
+    return [result.filter(pc.equal(names, str(part))).drop_columns(["filename"]) for part in files]
+
+
+def _signature(part: Path) -> list:
+    st = part.stat()
+    return [part.name, st.st_size, st.st_mtime_ns]
+
+
+def _built(folder: Path, table: str, files: list[Path]) -> tuple[Path, list[int]] | None:
+    """The figures the build wrote for ``table`` and the number of rows of each part's (in
+    ``files``' order), if they are those of exactly these parts by the current SQL; else None."""
+    if not files:
+        return None
+    where = Path(folder) / BUILT
+    try:
+        info = json.loads((where / f"{table}.json").read_text(encoding="utf-8"))
+        data = where / f"{table}.parquet"
+        if info.get("code") != _code_key(table) or not data.exists():
+            return None
+        if [p[:3] for p in info["parts"]] != [_signature(p) for p in files]:
+            return None
+        return data, [p[3] for p in info["parts"]]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None   # none written (an older corpus) or unreadable: computed as for any corpus
+
+
+class BuildFigures:
+    """Computes each part's per-report figures as a corpus writer writes the part, and keeps
+    them in the corpus folder (``.figures/<table>.parquet`` and ``.json``), so the first
+    analysis after a build reads them (:func:`figure_files`). The figures are those
+    :func:`figure_files` computes (the same SQL, on the part just written); memory stays that of
+    one part. Use it as a context manager: the files are complete when it closes without an error.
+
+    >>> with BuildFigures(folder) as figs:               # doctest: +SKIP
+    ...     figs.add("requests", folder / "requests" / "part-00000.parquet")
+    """
+
+    def __init__(self, folder: Path):
+        self.where = Path(folder) / BUILT
+        self.con = None
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.parts: dict[str, list] = {}
+
+    def add(self, table: str, part: Path) -> None:
+        """Given a table's name and one of its parts just written, compute and keep its figures
+        (tables without figures are passed over). Parts are added in their order."""
+        if table not in _SQL:
+            return
+        if self.con is None:
+            self.con = connect()
+            self.con.execute("SET threads = 1")   # one part at a time: a second thread only adds overhead
+        part = Path(part).resolve()
+        (mine,) = _computed(self.con, table, [part])
+        writer = self.writers.get(table)
+        if writer is None:
+            self.where.mkdir(exist_ok=True)
+            writer = self.writers[table] = pq.ParquetWriter(self.where / f".{table}.parquet.tmp", mine.schema)
+        writer.write_table(mine.cast(writer.schema))
+        self.parts.setdefault(table, []).append([*_signature(part), mine.num_rows])
+
+    def close(self) -> None:
+        """Finish the files (the parts' signatures last: figures without them are never used)."""
+        for table, writer in self.writers.items():
+            writer.close()
+            os.replace(self.where / f".{table}.parquet.tmp", self.where / f"{table}.parquet")
+            info = {"code": _code_key(table), "parts": self.parts[table]}
+            (self.where / f"{table}.json").write_text(json.dumps(info), encoding="utf-8")
+        self.writers = {}
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def __enter__(self) -> "BuildFigures":
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if kind is None:
+            self.close()
+            return
+        for table, writer in self.writers.items():
+            writer.close()
+            (self.where / f".{table}.parquet.tmp").unlink(missing_ok=True)
+        if self.con is not None:
+            self.con.close()
 
 
 def _merged(folder: Path, table: str, entries: list[Path], where: Path) -> list[Path]:

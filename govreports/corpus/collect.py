@@ -1,6 +1,8 @@
 """The collector: takes parse_batch results in order, marks duplicates, and flushes every
-``chunk_size`` reports: the tidy rows to ``<table>/part-NNNNN.parquet``, the report rows (with
-each report's own agency key) to a staging part, the carry-over cells to the build's index.
+``chunk_size`` reports: the tidy rows to ``<table>/part-NNNNN.parquet`` (and each part's
+per-report figures, :class:`govreports.figures.BuildFigures`: the first analysis after a build
+reads them), the report rows (with each report's own agency key) to a staging part, the
+carry-over cells to the build's index.
 
 What it must remember about every report seen (its id, its agency, year and values) is kept in
 the build's SQLite index (:func:`~govreports.corpus.store.open_index`), not in memory.
@@ -17,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import agencies as _agencies
+from .. import figures as _figures
 from .. import frames as _frames
 from ..findings import _CARRY_ROWS
 from .store import REPORT_COLUMNS, SCHEMAS, TABLES, _clear_dataset, _write_part
@@ -36,6 +39,7 @@ class _Collector:
         self.part = 0
         self.counts = {"files": 0, "parsed": 0, "failed": 0, "cached": 0, "duplicates": 0}
         _clear_dataset(out)
+        self.figures = _figures.BuildFigures(out)
         (out / RAW).mkdir(exist_ok=True)
         index.executescript("""
             CREATE TABLE seen_ids (report_id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -103,13 +107,21 @@ class _Collector:
         for name in TABLES:
             parts = self.buffer[name]
             table = pa.concat_tables(parts) if parts else SCHEMAS[name].empty_table()
-            _write_part(table, self.out / name, self.part)
+            self.write_part(name, table, self.part)
             if name == "requests":
                 self._note_carry(table)
         self.index.commit()
         self.part += 1
         self.pending_rows, self.buffered = [], 0
         self.buffer = {name: [] for name in TABLES}
+
+    def write_part(self, name: str, table: pa.Table | pd.DataFrame, part: int) -> None:
+        """Write part number ``part`` of table ``name`` and keep its figures."""
+        self.figures.add(name, _write_part(table, self.out / name, part))
+
+    def finish(self) -> None:
+        """Complete the parts' figures (once every part is written)."""
+        self.figures.close()
 
     def raw_parts(self) -> list[Path]:
         """The staging parts of the report rows, in order."""

@@ -312,7 +312,8 @@ def collect(results: Iterable[dict], out_dir: Path, total: int, chunk_size: int 
                     writer.add(reports)
                     cross.add(reports)
             for i, found in enumerate(cross.findings()):
-                _write_part(found, out_dir / "findings", collector.part + i)
+                collector.write_part("findings", found, collector.part + i)
+            collector.finish()
     finally:
         index.close()
     shutil.rmtree(out_dir / RAW, ignore_errors=True)

@@ -8,11 +8,13 @@ A corpus folder::
     files.json                 what it was built from (paths, sizes, mtimes, version)
     failed.csv                 source, report_id, error of each file that could not be read
     <table>/part-NNNNN.parquet requests, appeals, disclosure, findings, legacy, sections
+    .figures/                  per-report figures of the parts (govreports.figures.BuildFigures)
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -22,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import frames as _frames
+from ..figures import BUILT
 
 TABLES = _frames.TABLES
 REPORT_COLUMNS = _frames.REPORT_COLUMNS
@@ -46,14 +49,15 @@ def arrow_to_frame(table: pa.Table, name: str) -> pd.DataFrame:
     return df.astype({c: dtypes[c] for c in df.columns if str(df[c].dtype) != dtypes[c]})
 
 
-def _write_part(table: pa.Table | pd.DataFrame, folder: Path, part: int) -> None:
-    """Write one Parquet part (an Arrow table or a tidy frame) atomically."""
+def _write_part(table: pa.Table | pd.DataFrame, folder: Path, part: int) -> Path:
+    """Write one Parquet part (an Arrow table or a tidy frame) atomically; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     if isinstance(table, pd.DataFrame):
         table = pa.Table.from_pandas(table, preserve_index=False).cast(SCHEMAS[folder.name])
     tmp = folder / f".part-{part:05d}.parquet.tmp"
     pq.write_table(table, tmp)
     os.replace(tmp, folder / f"part-{part:05d}.parquet")
+    return folder / f"part-{part:05d}.parquet"
 
 
 def _clear_dataset(out: Path) -> None:
@@ -64,6 +68,7 @@ def _clear_dataset(out: Path) -> None:
     for old in (out / "reports.parquet", out / "corpus.json", out / "files.json"):
         if old.exists():
             old.unlink()
+    shutil.rmtree(out / BUILT, ignore_errors=True)   # the parts' figures (govreports.figures.BuildFigures)
 
 
 def _read_table(folder: Path, name: str, columns: list[str] | None, rows: dict[str, list] | None = None) -> pd.DataFrame:
