@@ -27,8 +27,8 @@ Figures written by the build: the first analysis after a build must not wait for
 1,000,000 reports computing them took 45 s of the first call's 47 s). A build computes each part's
 figures as it writes the part (:class:`BuildFigures`, the same SQL on the part just written, about
 0.05 ms of CPU a report) and keeps them beside the parts, in ``<corpus>/.figures/<table>.parquet``
-(one row group per part) with ``<table>.json`` naming each part with its size and modification
-time. :func:`figure_files` uses that file while every part is still the one it was computed from,
+(in the parts' order) with ``<table>.json`` naming each part with its size, modification time and
+number of figure rows. :func:`figure_files` uses that file while every part is still the one it was computed from,
 and computes into the cache as above otherwise (a corpus written by an older govreports, or a part
 changed since).
 
@@ -59,6 +59,9 @@ DEFAULT_CACHE = "~/.cache/govreports/figures"
 BATCH = 8  # parts per DuckDB statement: DuckDB works on several files at once, memory stays small
 APPEAL_RESULTS = tuple(r for r in template.RESULT_KEYS if r != "total")
 BUILT = ".figures"   # a corpus's own figures, written by its build (:class:`BuildFigures`)
+# reports per row group of a build's figures: 16 parts of 2,000 (under 16 MB held); joining a
+# million reports with figures in row groups of 2,000 took 2.6 s of CPU, 2.2 s in groups of 32,000
+ROW_GROUP = 32_000
 _TEMP: list[str] = []
 
 
@@ -243,9 +246,10 @@ def part_of(folder: Path, table: str, report_id: str) -> Path | None:
 
 
 def figure_files(folder: Path, table: str) -> list[Path]:
-    """Given a corpus folder and ``requests`` or ``appeals``, return the cached per-report figures
-    (one Parquet file: the parts' figures, each computed once, merged), computing those not kept
-    yet (a few parts at a time).
+    """Given a corpus folder and ``requests``, ``appeals`` or ``findings``, return the per-report
+    figures as one Parquet file: those its build wrote (:class:`BuildFigures`) while every part is
+    the one they were computed from, else the cached ones (the parts' figures, each computed once,
+    merged), computing those not kept yet (a few parts at a time).
 
     Requests: report_id, a column per row key of table 3 (its figure), the groups ``denied``,
     ``unavailable``, ``not_processed``, ``other``, ``handled``, ``received_<applicant>`` (the
@@ -318,6 +322,7 @@ class BuildFigures:
         self.where = Path(folder) / BUILT
         self.con = None
         self.writers: dict[str, pq.ParquetWriter] = {}
+        self.held: dict[str, list[pa.Table]] = {}   # figures of the parts not written yet
         self.parts: dict[str, list] = {}
 
     def add(self, table: str, part: Path) -> None:
@@ -330,15 +335,27 @@ class BuildFigures:
             self.con.execute("SET threads = 1")   # one part at a time: a second thread only adds overhead
         part = Path(part).resolve()
         (mine,) = _computed(self.con, table, [part])
+        held = self.held.setdefault(table, [])
+        held.append(mine)
+        self.parts.setdefault(table, []).append([*_signature(part), mine.num_rows])
+        if sum(t.num_rows for t in held) >= ROW_GROUP:
+            self._write(table)
+
+    def _write(self, table: str) -> None:
+        """Write the figures held of ``table`` as one row group."""
+        held = self.held.pop(table, [])
+        if not held:
+            return
         writer = self.writers.get(table)
         if writer is None:
             self.where.mkdir(exist_ok=True)
-            writer = self.writers[table] = pq.ParquetWriter(self.where / f".{table}.parquet.tmp", mine.schema)
-        writer.write_table(mine.cast(writer.schema))
-        self.parts.setdefault(table, []).append([*_signature(part), mine.num_rows])
+            writer = self.writers[table] = pq.ParquetWriter(self.where / f".{table}.parquet.tmp", held[0].schema)
+        writer.write_table(pa.concat_tables([t.cast(writer.schema) for t in held]), row_group_size=1 << 20)
 
     def close(self) -> None:
         """Finish the files (the parts' signatures last: figures without them are never used)."""
+        for table in list(self.held):
+            self._write(table)
         for table, writer in self.writers.items():
             writer.close()
             os.replace(self.where / f".{table}.parquet.tmp", self.where / f"{table}.parquet")
