@@ -34,6 +34,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,7 @@ def without_build_figures(corpus: Path):
     from govreports.figures import BUILT
 
     aside = corpus.parent / f"{corpus.name}-figures-aside"
+    shutil.rmtree(aside, ignore_errors=True)   # left by a run killed meanwhile
     os.replace(corpus / BUILT, aside)
     try:
         yield
