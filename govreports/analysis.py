@@ -631,8 +631,6 @@ def _errors_sql(disk: _Disk) -> str:
     kept = F.figure_files(disk.folder, "findings")   # error findings per report, counted once per part
     if not kept:
         return "(SELECT NULL::VARCHAR AS report_id, 0::BIGINT AS n_errors WHERE false)"
-    if len(kept) == 1:
-        return F.files_sql(kept)
     return f"(SELECT report_id, sum(n_errors)::BIGINT AS n_errors FROM {F.files_sql(kept)} GROUP BY report_id)"
 
 

@@ -180,3 +180,19 @@ def test_the_benchmark_corpus_has_the_figures_of_a_build(tmp_path):
         (built,) = figures.figure_files(path, table)
         assert built == path / figures.BUILT / f"{table}.parquet"
         assert _sorted(pq.read_table(built)).equals(_sorted(_computed(path, table))), table
+
+
+def test_a_report_with_errors_in_two_findings_parts_is_one_report(tmp_path):
+    """A build writes a report's own findings in its part and the cross-year ones (carry_over is
+    an error) in later parts: the error counts are summed per report, not joined twice."""
+    path = _build(_reports(tmp_path / "reports"), tmp_path / "corpus")
+    first, *_, last = figures.parts(path, "findings")
+    cross = pq.read_table(last)
+    extra = cross.filter(pc.equal(cross["severity"], "error")).slice(0, 1)
+    assert extra.num_rows == 1 and extra["table"][0].as_py() == "corpus"
+    own = pq.read_table(first)
+    pq.write_table(pa.concat_tables([own, extra.cast(own.schema)]), first)   # one more error of that report
+    expected = ga.by_agency_year(ga.frames_of(open_corpus(path)), "refused_share")
+    got = ga.by_agency_year(open_corpus(path), "refused_share")
+    pd.testing.assert_frame_equal(got, expected)
+    assert int(got["n_errors"].sum()) == int(expected["n_errors"].sum()) > 1
