@@ -298,7 +298,7 @@ def read_document(data: bytes, source: str, limits: Limits | None = None) -> Doc
             from .ocr import read_html_images
             read_html_images(doc, source)
         return _with_notes(doc, notes)
-    return _with_notes(read_text(text, source, "markdown" if _at_least(_MD_ROW, text, 5) else "text"), notes)
+    return _with_notes(read_text(text, source, "markdown" if "|" in text and _at_least(_MD_ROW, text, 5) else "text"), notes)
 
 
 _NUMBER_BESIDE_STRAY = re.compile(r"^\ufffd+([\d.,]+)$|^([\d.,]+)\ufffd+$")

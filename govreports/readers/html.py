@@ -20,6 +20,10 @@ from lxml import etree
 from .base import Cell, Document, Line, check_rows
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)  # ids: unused
+# the same, for the page encoded as UTF-8 bytes: libxml2 reads UTF-8 natively (a str is handed over as
+# UTF-16/UCS-4 and converted), and the encoding given here overrides any <meta charset> the page declares
+_PARSER_UTF8 = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False,
+                                encoding="utf-8")
 # the '<' of a <br> or of a block's end tag: a line break goes before it (a plain replacement, no
 # callback per match)
 _BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)"
@@ -53,18 +57,6 @@ def _rows(table) -> list:
     return rows
 
 
-def _text_of(el) -> str:
-    """The text inside an element (its descendants' too, not its tail)."""
-    n = len(el)
-    if not n:
-        return el.text or ""
-    if n == 1:
-        child = el[0]
-        if not len(child):  # one child holding text only (Word's <p> in a cell)
-            return (el.text or "") + (child.text or "") + (child.tail or "")
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
-
-
 def _innermost_tables(root) -> list:
     """The tables that hold no other table, in page order (a table's ancestors are looked up,
     not its whole subtree)."""
@@ -78,14 +70,25 @@ def _innermost_tables(root) -> list:
     return [t for t in tables if t not in outer]
 
 
-def _table_lines(table, n: int) -> list[Line]:
+def _table_lines(rows: list, n: int) -> list[Line]:
+    """Given a table's rows (:func:`_rows`) and its number on the page, return a line per row
+    that has cells (``html table #n row r col c``). A cell's text is its descendants' too (not
+    its tail), in one space-separated run (as :func:`_clean`); read without a call per cell."""
     lines = []
-    for r, tr in enumerate(_rows(table), start=1):
+    for r, tr in enumerate(rows, start=1):
         loc = f"html table #{n} row {r}"
-        cells = [Cell(" ".join(_text_of(td).split()), f"{loc} col {c}")  # _clean, inline: once per cell
-                 for c, td in enumerate(tr.iterchildren("td", "th"), 1)]
+        cells = []
+        for c, td in enumerate(tr.iterchildren("td", "th"), 1):
+            k = len(td)
+            if not k:
+                text = td.text or ""
+            elif k == 1 and not len(child := td[0]):  # one child holding text only (Word's <p> in a cell)
+                text = (td.text or "") + (child.text or "") + (child.tail or "")
+            else:
+                text = etree.tostring(td, method="text", encoding="unicode", with_tail=False)
+            cells.append(Cell(" ".join(text.split()), f"{loc} col {c}"))
         if cells:
-            lines.append(Line(cells, loc, table=True))
+            lines.append(Line(cells, loc, True))
     return lines
 
 
@@ -112,6 +115,22 @@ def _scripts_to_html(text: str) -> str:
     return _SCRIPT.sub(repl, text)
 
 
+def _parse(text: str):
+    """The page's tree (None when libxml2 finds nothing to parse), parsed from UTF-8 bytes: the
+    same tree as from the str, sooner. A str that cannot be encoded (lone surrogates) or that
+    begins with an XML declaration (which lxml refuses in a str: no tree) is handed over as is."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = None
+    try:
+        if data is None or text.startswith("<?xml"):
+            return etree.fromstring(text, _PARSER)
+        return etree.fromstring(data, _PARSER_UTF8)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
 def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     """Given HTML text, return its prose lines and table rows in page order; a table of more
     than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
@@ -121,10 +140,7 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
     text = _BREAKS.sub("\n<", _SPAN_TAGS.sub("", text))
-    try:
-        root = etree.fromstring(text, _PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        root = None
+    root = _parse(text)
     if root is None:
         return Document([], "", "html")
     etree.strip_elements(root, "script", "style", "noscript", "head", "template", with_tail=False)
@@ -132,8 +148,9 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     # Tables that hold other tables are page layout: their cells are read as text, and the
     # innermost tables (the template's) as tables.
     for table in _innermost_tables(root):
-        check_rows(len(_rows(table)), len(tables) + 1, source, max_rows)
-        tables.append(_table_lines(table, len(tables) + 1))
+        rows = _rows(table)
+        check_rows(len(rows), len(tables) + 1, source, max_rows)
+        tables.append(_table_lines(rows, len(tables) + 1))
         mark = etree.Element("span")
         mark.text = f"\n{_MARK}{len(tables) - 1}\ue000\n"
         mark.tail = table.tail

@@ -42,39 +42,47 @@ def _split_pipes(s: str, terminator: bool) -> list[str] | None:
 
 def _row(parts: list[str], loc: str) -> Line:
     if len(parts) == 1:
-        return Line([Cell(parts[0], loc)], loc, table=True)
-    return Line([Cell(p, f"{loc} col {c}") for c, p in enumerate(parts, 1)], loc, table=True)
+        return Line([Cell(parts[0], loc)], loc, True)
+    return Line([Cell(p, f"{loc} col {c}") for c, p in enumerate(parts, 1)], loc, True)
 
 
 def read_text(text: str, source: str, fmt: str = "text") -> Document:
     """Given decoded text, return its lines split into cells (tabs, pipes or one per line)."""
     raw = text.split("\n")
-    stripped = [s.strip() for s in raw]
-    terminator = _terminator_style([s for s in stripped if "|" in s])
+    terminator = None  # looked at once, when a line begins with '|' (only such lines depend on it)
     lines: list[Line] = []
+    append = lines.append
     glued = False
-    for n, (s_raw, s) in enumerate(zip(raw, stripped), start=1):
+    for n, s_raw in enumerate(raw, 1):
+        s = s_raw.strip()
         if not s:
             if "\t" in s_raw:  # a line holding only a tab: an empty cell (one cell per line)
                 loc = f"line {n}"
-                lines.append(Line([Cell("", loc)], loc, table=True))
+                append(Line([Cell("", loc)], loc, True))
             continue
         if len(s) >= MIN_LENGTH and is_flattened(s):  # crawler text: the whole report on this line (crawler.py)
             lines += unglue(s, n)
             glued = True
             continue
         loc = f"line {n}"
-        body = s_raw.rstrip("\r\n")
-        tab_parts = body.split("\t") if "\t" in body else None
-        if tab_parts is not None and len(tab_parts) == 2 and not tab_parts[0].strip():
-            tab_parts = None  # one cell per line, indented with a tab
         if "|" in s:
-            parts = _split_pipes(s, terminator)
-            if parts is None:
+            if s[-1] == "|" and s[0] != "|" and s.count("|") == 1:  # 'cell |': one cell per line, the common case
+                cell = s[:-1].strip()
+                if "-" in cell and _ALIGNMENT.issuperset(cell):
+                    continue  # '--- |': an alignment row's piece (as _split_pipes)
+                append(Line([Cell(cell, loc)], loc, True))
                 continue
-            lines.append(_row(parts, loc))
-        elif tab_parts is not None:
-            lines.append(_row([p.strip() for p in tab_parts], loc))
+            if s[0] == "|" and terminator is None:
+                terminator = _terminator_style([t for t in (r.strip() for r in raw if "|" in r)])
+            parts = _split_pipes(s, bool(terminator))
+            if parts is not None:
+                append(_row(parts, loc))
+        elif "\t" in s_raw:
+            tab_parts = s_raw.rstrip("\r\n").split("\t")
+            if len(tab_parts) == 2 and not tab_parts[0].strip():  # one cell per line, indented with a tab
+                append(Line([Cell(s, loc)], loc))
+            else:
+                append(Line([Cell(p.strip(), f"{loc} col {c}") for c, p in enumerate(tab_parts, 1)], loc, True))
         else:
-            lines.append(Line([Cell(s, loc)], loc))
+            append(Line([Cell(s, loc)], loc))
     return Document(lines, text, fmt, glued=glued)
