@@ -135,3 +135,22 @@ def test_cell_text_is_the_text_the_serialiser_gives():
         if cells:
             expected.append(cells)
     assert got == expected and len(got) > 150
+
+
+def test_tab_lines_read_as_the_split_on_tabs_reads_them():
+    """A line with one tab and only spaces before it is one cell; any other tab line is a row of
+    the pieces between its tabs (checked against str.split on random lines)."""
+    rng = random.Random(11)
+    pieces = ["\t", "\t", " ", "\u3000", "\xa0", "a", "12", "件", "\r", "-"]
+    for _ in range(5000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
+        if "\t" not in s or not s.strip() or "|" in s:
+            continue
+        parts = s.rstrip("\r\n").split("\t")
+        one_cell = len(parts) == 2 and not parts[0].strip()
+        if one_cell:
+            expected = [(s.strip(), "line 1")]
+        else:
+            expected = [(p.strip(), f"line 1 col {c}") for c, p in enumerate(parts, 1)]
+        (line,) = read_text(s, "t").lines
+        assert [(c.text, c.location) for c in line.cells] == expected and line.table != one_cell, repr(s)

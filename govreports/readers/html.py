@@ -175,9 +175,9 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
                 continue
             m = _MARK_LINE.match(raw)
             if m:
-                for line in tables[int(m.group(1))]:
-                    lines.append(line)
-                    plain.append("\t".join(c.text for c in line.cells))
+                table = tables[int(m.group(1))]
+                lines += table
+                plain += ["\t".join([c.text for c in line.cells]) for line in table]
                 continue
         s = _clean(raw)
         if s:

@@ -78,10 +78,10 @@ def read_text(text: str, source: str, fmt: str = "text") -> Document:
             if parts is not None:
                 append(_row(parts, loc))
         elif "\t" in s_raw:
-            tab_parts = s_raw.rstrip("\r\n").split("\t")
-            if len(tab_parts) == 2 and not tab_parts[0].strip():  # one cell per line, indented with a tab
-                append(Line([Cell(s, loc)], loc))
+            if s_raw.count("\t") == 1 and (s_raw[0] == "\t" or not s_raw.partition("\t")[0].strip()):
+                append(Line([Cell(s, loc)], loc))  # one cell per line, indented with a tab
             else:
+                tab_parts = s_raw.rstrip("\r\n").split("\t")
                 append(Line([Cell(p.strip(), f"{loc} col {c}") for c, p in enumerate(tab_parts, 1)], loc, True))
         else:
             append(Line([Cell(s, loc)], loc))
