@@ -20,10 +20,6 @@ from lxml import etree
 from .base import Cell, Document, Line, check_rows
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)  # ids: unused
-# the same, for the page encoded as UTF-8 bytes: libxml2 reads UTF-8 natively (a str is handed over as
-# UTF-16/UCS-4 and converted), and the encoding given here overrides any <meta charset> the page declares
-_PARSER_UTF8 = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False,
-                                encoding="utf-8")
 # the '<' of a <br> or of a block's end tag: a line break goes before it (a plain replacement, no
 # callback per match)
 _BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)"
@@ -115,22 +111,6 @@ def _scripts_to_html(text: str) -> str:
     return _SCRIPT.sub(repl, text)
 
 
-def _parse(text: str):
-    """The page's tree (None when libxml2 finds nothing to parse), parsed from UTF-8 bytes: the
-    same tree as from the str, sooner. A str that cannot be encoded (lone surrogates) or that
-    begins with an XML declaration (which lxml refuses in a str: no tree) is handed over as is."""
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        data = None
-    try:
-        if data is None or text.startswith("<?xml"):
-            return etree.fromstring(text, _PARSER)
-        return etree.fromstring(data, _PARSER_UTF8)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
-
-
 def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     """Given HTML text, return its prose lines and table rows in page order; a table of more
     than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
@@ -140,7 +120,10 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
     text = _BREAKS.sub("\n<", _SPAN_TAGS.sub("", text))
-    root = _parse(text)
+    try:
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
     if root is None:
         return Document([], "", "html")
     etree.strip_elements(root, "script", "style", "noscript", "head", "template", with_tail=False)
