@@ -1,6 +1,7 @@
 """How fast the readers turn bytes into printed lines: ``read_document`` alone, per layout and encoding.
 
     python benchmarks/read_speed.py [N] [REPEATS]
+    python benchmarks/read_speed.py --corpus DIR [FILES] [REPEATS]
 
 Renders N synthetic reports per layout (every text, HTML and spreadsheet layout) with the package's own
 renderer and times ``govreports.readers.read_document`` on their bytes in one process, in CPU time, the
@@ -8,13 +9,22 @@ best of REPEATS passes (the machine may be shared: the best pass is the one leas
 and HTML layouts it also prints the time of decoding alone (``decode_text``) in each encoding the corpus
 uses (UTF-8, UTF-8 with BOM, GB18030, GBK, UTF-16): GB18030 costs most on large Word-export pages.
 ``benchmarks/parse_speed.py`` times the whole ``read_report``.
+
+With ``--corpus DIR`` it times ``read_document`` on the first FILES files of a folder instead (default
+600; a corpus written by ``benchmarks/corpus_build.py --corpus DIR`` holds every text and HTML layout
+in every encoding, ``000004_html_utf8.html``), per layout and over the whole mix, with the garbage
+collector eased as ``read_report`` eases it (:mod:`govreports.lightgc`).
 """
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import time
+from collections import defaultdict
 
+from govreports.corpus import list_files
+from govreports.lightgc import light_gc
 from govreports.readers import decode_text, read_document
 from govreports.render import ENCODINGS, IDENTITY_LAYOUTS, LAYOUTS, SHEET_LAYOUTS, ReportValues, encode, render
 
@@ -46,5 +56,24 @@ def main(n: int = 100, repeats: int = 5) -> None:
         print(f"{layout:<14}{read_ms:>14.3f}{size:>7.1f}  | {decode}")
 
 
+def on_corpus(folder: str, files: int = 600, repeats: int = 5) -> None:
+    """read_document's CPU time per file on a folder's first ``files`` files, by layout (the file name
+    without its number and encoding) and over them all: best of ``repeats`` passes."""
+    datas: dict[str, list[bytes]] = defaultdict(list)
+    for path in list_files(folder)[:files]:
+        datas[re.sub(r"^\d+_|_[^_]*$", "", path.stem) or path.suffix].append(path.read_bytes())
+    every = [d for group in datas.values() for d in group]
+    for d in every[:50]:
+        read_document(d, "warm-up")
+    with light_gc():
+        print(f"read_document on {len(every)} files of {folder}, CPU ms per file, best of {repeats} passes")
+        print(f"{'all':<14}{best_ms(lambda d: read_document(d, 'bench'), every, repeats):>8.3f}  ({len(every)} files)")
+        for layout, group in sorted(datas.items()):
+            print(f"{layout:<14}{best_ms(lambda d: read_document(d, 'bench'), group, repeats):>8.3f}  ({len(group)} files)")
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100, int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    if sys.argv[1:2] == ["--corpus"]:
+        on_corpus(sys.argv[2], *(int(a) for a in sys.argv[3:5]))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100, int(sys.argv[2]) if len(sys.argv) > 2 else 5)
