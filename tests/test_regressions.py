@@ -214,3 +214,14 @@ def test_issue_licensing_casework_is_not_a_restated_request_count():
     said = text.replace("已办理行政许可类事项共计33件", "全年共办理政府信息公开申请33件")
     f = gr.read_report(said.encode("utf-8"), name="x.txt").findings
     assert (f["check"] == "text_table").sum() == 1  # a real restatement that disagrees is still flagged
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_issue_xhtml_page_with_an_xml_declaration(encoding):
+    """An XHTML page that begins ``<?xml version="1.0" encoding=...?>`` was read as an empty page
+    (lxml refuses a decoded string that declares an encoding): every table must come back."""
+    page = f'<?xml version="1.0" encoding="{encoding}"?>\n' + render(SH2025, "html")
+    for source in (page, page.encode(encoding)):
+        r = gr.read_report(source, name="x.html")
+        assert appeals_of(r) == SH2025.appeals
+        assert list(r.requests_wide().loc["outcome_total"]) == SH2025.requests["outcome_total"]

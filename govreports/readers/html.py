@@ -19,6 +19,7 @@ from lxml import etree
 
 from .base import Cell, Document, Line, check_rows
 
+_XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)  # ids: unused
 # the '<' of a <br> or of a block's end tag: a line break goes before it (a plain replacement, no
 # callback per match)
@@ -120,6 +121,8 @@ def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
     text = _BREAKS.sub("\n<", _SPAN_TAGS.sub("", text))
+    if text.lstrip("\ufeff \t\r\n").startswith("<?xml"):  # lxml refuses a str that declares its encoding
+        text = _XML_DECLARATION.sub("", text, count=1)
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
