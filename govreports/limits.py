@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 MB = 1024 * 1024
 
@@ -62,9 +63,23 @@ class Limits:
         return replace(cls(), **changes)
 
 
+_ENV_NAMES = tuple(f"GOVREPORTS_{f.name.upper()}" for f in fields(Limits))
+
+
+@lru_cache(maxsize=8)
+def _from_settings(settings: tuple) -> Limits:
+    return Limits.from_env(dict(zip(_ENV_NAMES, settings)))
+
+
 def current(limits: Limits | None = None) -> Limits:
-    """Given limits or None, return the limits to read under (None: defaults and environment)."""
-    return limits if limits is not None else Limits.from_env()
+    """Given limits or None, return the limits to read under (None: defaults and environment).
+
+    The environment is looked at on every call (a change takes effect at once); the limits
+    it gives are made once per set of values, since every report of a corpus asks for them."""
+    if limits is not None:
+        return limits
+    get = os.environ.get
+    return _from_settings(tuple(get(name) for name in _ENV_NAMES))
 
 
 def megabytes(n: int) -> str:
