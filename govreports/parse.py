@@ -40,7 +40,7 @@ class Value:
     unit: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ObservedRow:
     key: str                       # key form of the label as printed (joined across lines)
     match: LabelMatch | None       # table-3 rows this label names (None: unlabelled)
@@ -279,12 +279,15 @@ class RowAssembler:
     """Groups the values of a region behind the label printed before them, one line at a time
     (:func:`assemble_rows`).
 
-    ``classify(key) -> ('row', ObservedRow) | ('group', None) | ('text', None)``. A text cell that
+    ``classify(key) -> (kind, match, item)``: kind 'row' (``match``: the table-3 rows the label
+    names, ``item``: the table-2 item), 'group' or 'text'. A text cell that
     follows a label with no numbers yet continues that label (a label broken over lines); values
     printed before any label on their line start an unlabelled row. Its state: the rows closed so
     far, the open row, blank cells waiting for the next cell to say whose they are, and the last
     text cell (the label of an unlabelled row's values, when they follow it).
     """
+
+    __slots__ = ("classify", "glued", "rows", "cur", "pending", "last_text", "line_no", "width", "started", "numbers")
 
     def __init__(self, classify, glued: bool = False):
         self.classify = classify
@@ -307,12 +310,14 @@ class RowAssembler:
         self.cur = None
 
     def add_line(self, line: Line, lk: list[str]) -> None:
-        self.line_no += 1
-        self.width = len(line.cells)
+        self.line_no = line_no = self.line_no + 1
+        cells = line.cells
+        self.width = width = len(cells)
         self.started = self.numbers = False
-        self.pending.clear()
-        if self.width == 1:  # one cell (most lines of some printings): what the loop below does, without its list
-            c = line.cells[0]
+        pending = self.pending
+        pending.clear()
+        if width == 1:  # one cell (most lines of some printings): what the loop below does, without its list
+            c = cells[0]
             parts = _lone_cell_parts(c.text)
             if len(parts) == 1:
                 text, _, num = parts[0]
@@ -322,33 +327,43 @@ class RowAssembler:
                     self._text(lk[0], c.location)
                     return
                 v = Value(num.value, num.blank, text, c.location, num.unit)
-                if self.cur is not None:
-                    self._to_open_row(self.cur, v)
-                else:
+                cur = self.cur
+                if cur is None:
                     self._value(v)
-                if self.numbers:
+                    if self.numbers:
+                        self.last_text = ""
+                    return
+                cur.values.append(v)  # the open row's (the line ends here: its flags are not needed)
+                if cur.line_no == line_no:
+                    cur.inline = True
+                if not v.blank:
                     self.last_text = ""
                 return
-        cells = _cells_of(line, lk)
-        glued = self.glued
-        for text, key, loc, num in cells:
-            if num is None and glued and _GLUED_SIGNED.match(text):
-                num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
+        parts = _cells_of(line, lk)
+        if self.glued:  # cut apart when placed (_split_glued_item)
+            parts = [(t, k, loc, _SIGNED_RUN if n is None and _GLUED_SIGNED.match(t) else n) for t, k, loc, n in parts]
+        for text, key, loc, num in parts:
             if num is None:
                 self._text(key, loc)
                 continue
             v = Value(num.value, num.blank, text, loc, num.unit)
             cur = self.cur
-            if cur is not None and not self.pending and (self.started or not v.blank or self.width == 1):
-                self._to_open_row(cur, v)  # _value's common case, without its other branches
+            if cur is not None and not pending and (self.started or not v.blank or width == 1):
+                self.started = True  # to the open row: _value's common case, without its other branches
+                cur.values.append(v)
+                if cur.line_no == line_no:
+                    cur.inline = True
+                if not v.blank:
+                    self.numbers = True
             else:
                 self._value(v)
-        if self.pending and self.cur is not None:
-            self.cur.values.extend(self.pending)  # a line of empty cells: the open row's
-            self.pending.clear()
-        if len(cells) > 1 and self.numbers and self.cur is not None:
-            self.close()  # a printed row: 'label n n n' ends with its line
+        cur = self.cur
+        if pending and cur is not None:
+            cur.values.extend(pending)  # a line of empty cells: the open row's
+            pending.clear()
         if self.numbers:
+            if len(parts) > 1 and cur is not None:
+                self.close()  # a printed row: 'label n n n' ends with its line
             self.last_text = ""
 
     def finish(self) -> list[ObservedRow]:
@@ -384,21 +399,21 @@ class RowAssembler:
     def _text(self, key: str, loc: str) -> None:
         self.pending.clear()
         self.started = True
-        kind, info = self.classify(key)
+        kind, match, item = self.classify(key)
         cur = self.cur
         if cur is not None and not cur.has_values and kind != "group" and (
-                (kind == "text" and _fragment(key)) or _continues(cur, info)):
+                (kind == "text" and _fragment(key)) or _continues(cur, match, item)):
             self._continue_label(key)
             return
-        if kind == "row" and info.match is not None and not info.match.exact and self.rows and cur is None \
-                and self.rows[-1].match is not None and set(self.rows[-1].match.keys) >= set(info.match.keys):
+        if kind == "row" and match is not None and not match.exact and self.rows and cur is None \
+                and self.rows[-1].match is not None and set(self.rows[-1].match.keys) >= set(match.keys):
             kind = "text"  # '计其他情形）' after the row it ends: the rest of that row's label
         if kind == "row":
             if cur is not None and cur.match is None and cur.item is None and not cur.has_numbers:
                 self.cur = None
             self.close()
-            info.location, info.structured, info.width, info.line_no = loc, self.width > 1, self.width, self.line_no
-            self.cur = info
+            width = self.width
+            self.cur = ObservedRow(key, match, item, loc, structured=width > 1, width=width, line_no=self.line_no)
             return
         if cur is not None and (cur.has_values or kind == "group"):
             self.close()
@@ -410,9 +425,9 @@ class RowAssembler:
         """The open row's label goes on in this cell (a label broken over lines)."""
         cur = self.cur
         joined = cur.key + key
-        kind, info = self.classify(joined)
+        kind, match, item = self.classify(joined)
         if kind == "row":
-            cur.match, cur.item = info.match, info.item
+            cur.match, cur.item = match, item
         cur.key = joined
         cur.line_no = self.line_no  # the label ends on this line
         cur.values.clear()
@@ -442,18 +457,19 @@ def _fragment(key: str) -> bool:
             and not any(p in key for p in _HEADER_PHRASES))
 
 
-def _continues(cur: ObservedRow, info: ObservedRow | None) -> bool:
-    """True when a label-like cell is the rest of the current row's broken label."""
-    if info is None:
+def _continues(cur: ObservedRow, match: LabelMatch | None, item: str | None) -> bool:
+    """True when a label-like cell (naming the table-3 rows ``match`` or the table-2 ``item``;
+    neither: not a label) is the rest of the current row's broken label."""
+    if match is None and item is None:
         return False
-    if cur.match is not None and info.match is not None and not info.match.exact:
-        return bool(set(cur.match.keys) & set(info.match.keys))
-    if cur.match is not None and info.match is not None and cur.match.keys == info.match.keys \
+    if cur.match is not None and match is not None and not match.exact:
+        return bool(set(cur.match.keys) & set(match.keys))
+    if cur.match is not None and match is not None and cur.match.keys == match.keys \
             and cur.match.exact and not cur.values:
         return True  # both halves of a wrapped label name the same row (收费通知要 / 求缴纳费用)
-    if cur.item is not None and info.item == cur.item:
+    if cur.item is not None and item == cur.item:
         return False
-    return cur.match is None and cur.item is None and info.match is not None and not info.match.exact
+    return cur.match is None and cur.item is None and match is not None and not match.exact
 
 
 def normalize_values(values: list[Value], n: int) -> tuple[list[Value] | None, str]:
@@ -479,20 +495,26 @@ def normalize_values(values: list[Value], n: int) -> tuple[list[Value] | None, s
 
 
 # --------------------------------------------------------------------------- 3a. table 3
+_TEXT = ("text", None, None)
+_GROUP = ("group", None, None)
+_OUTCOME_TOTAL_ROW = ("row", LabelMatch((template.OUTCOME_TOTAL,), True), None)
+
+
 def _classify_request(seen: dict):
+    """The ``classify`` of table 3 (:class:`RowAssembler`): a bare 总计 after an outcome row is （七）总计."""
     def classify(key: str):
         if not key:
-            return "text", None
+            return _TEXT
         if key == template.OUTCOME_TOTAL_BARE and seen.get("outcome"):
-            return "row", ObservedRow(key, LabelMatch((template.OUTCOME_TOTAL,), True), None, "")
+            return _OUTCOME_TOTAL_ROW
         m = match_request_row(key)
         if m is not None:
             if m.keys[0] in template.OUTCOME_KEYS:
                 seen["outcome"] = True
-            return "row", ObservedRow(key, m, None, "")
+            return "row", m, None
         if match_group(key):
-            return "group", None
-        return "text", None
+            return _GROUP
+        return _TEXT
     return classify
 
 
@@ -1011,12 +1033,13 @@ def detect_template(lines_keys: list[list[str]]) -> str | None:
 
 
 def _classify_item(key: str):
+    """The ``classify`` of table 2 (:class:`RowAssembler`)."""
     if not key:
-        return "text", None
+        return _TEXT
     item = match_item(key, "2019") or match_item(key, "2021")
     if item:
-        return "row", ObservedRow(key, None, item, "")
-    return "text", None
+        return "row", None, item
+    return _TEXT
 
 
 def place_disclosure(rows: list[ObservedRow], tpl: str, header_units: set[str], parsed: Parsed) -> None:
