@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 
 from . import split
 from . import template
@@ -686,6 +687,8 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
     its label back (checked against the identities once placed, ``labels_aligned``); where the
     counts differ, the loose text is dropped so that no value row is taken for the wrong label,
     and the rows stay unlabelled (placed only where template order leaves one place)."""
+    if not any(len(line.cells) >= 7 and _value_row(line) for line in lines):
+        return lines, keys  # no row of values without a label (most printings): nothing to align
     out_l: list[Line] = []
     out_k: list[list[str]] = []
     i, n = 0, len(lines)
@@ -1182,11 +1185,10 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
         if len(cells) < 3:
             continue  # neither a header (three labels) nor a labelled row (a label and three or five values)
         texts = [k for _, k, _, n in cells if n is None and k]
-        vals = [Value(n.value, n.blank, t, loc) for t, _, loc, n in cells if n is not None]
-        while vals and vals[-1].blank and not vals[-1].printed and len(vals) > 3:
-            vals.pop()
-        nums = [v for v in vals if not v.blank or v.printed]
-        if not nums and len(texts) >= 3:  # a header line: remember the order of its labels
+        if len(texts) >= 3:
+            if any(n is not None and (not n.blank or t) for t, _, _, n in cells):
+                continue  # neither a header nor a labelled row
+            # a header line: remember the order of its labels
             res = [r for r in map(_result_of, texts) if r]
             procs = [p for p in map(_proceeding_of, texts) if p]
             if len(res) == 5 and len(set(res)) == 5:
@@ -1194,7 +1196,12 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
             if len(procs) == 3 and len(set(procs)) == 3:
                 proc_order = procs
             continue
-        if len(texts) != 1 or not vals:
+        if len(texts) != 1:
+            continue
+        vals = [Value(n.value, n.blank, t, loc) for t, _, loc, n in cells if n is not None]
+        while vals and vals[-1].blank and not vals[-1].printed and len(vals) > 3:
+            vals.pop()
+        if not vals:
             continue
         proc = _proceeding_of(texts[0])
         res = _result_of(texts[0])
@@ -1214,6 +1221,11 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
             out.update({(p, r): v for p, v in zip(order, vals)})
         return out
     return None
+
+
+def _has_appeal_header(keys: list[list[str]]) -> bool:
+    """True when table 4's header is printed (a short cell with one of its words, a longer one with two)."""
+    return any(sum(w in k for w in _APPEAL_HEADER_WORDS) >= (1 if len(k) <= 16 else 2) for lk in keys for k in lk)
 
 
 def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed: Parsed) -> None:
@@ -1242,7 +1254,6 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
         values.pop()
     while len(values) > 15 and values[0].blank and not values[0].printed:
         values.pop(0)
-    header = any(sum(w in k for w in _APPEAL_HEADER_WORDS) >= (1 if len(k) <= 16 else 2) for lk in keys for k in lk)
     run = _glued_run(values) if parsed.glued else None
     if run is not None:
         cuts = split.group_splits(run, len(template.PROCEEDINGS), len(template.RESULTS))
@@ -1260,7 +1271,7 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     if len(values) == 15:
         for (p, r), v in zip(template.APPEAL_CELLS, values):
             parsed.appeals[(p, r)] = v
-    elif not values and closed and header:
+    elif not values and closed and _has_appeal_header(keys):
         loc = lines[0].location if lines else ""
         for p, r in template.APPEAL_CELLS:
             parsed.appeals[(p, r)] = Value(0.0, True, "", loc)
@@ -1290,13 +1301,15 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
     keys, regions, closed_after = layout.keys, layout.regions, layout.closed_after
     by_region: dict[str, tuple[list[Line], list[list[str]]]] = {}
     last_region = None
-    lines = doc.lines
-    for i, reg in enumerate(regions):
+    lines, start = doc.lines, 0
+    for reg, run in groupby(regions):  # a table's lines are a run or a few
+        end = start + len(list(run))
         if reg is not None:
-            ls, ks = by_region.get(reg) or by_region.setdefault(reg, ([], []))
-            ls.append(lines[i])
-            ks.append(keys[i])
+            ls, ks = by_region.setdefault(reg, ([], []))
+            ls += lines[start:end]
+            ks += keys[start:end]
             last_region = reg
+        start = end
     parsed.regions = {k: len(v[0]) for k, v in by_region.items()}
 
     tpl = detect_template(by_region.get("disclosure", ([], []))[1])
