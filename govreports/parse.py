@@ -19,9 +19,11 @@ The result is a :class:`Parsed`: dicts from template keys to :class:`Value`, plu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from itertools import chain, groupby
+from operator import attrgetter, itemgetter
 
 from . import split
 from . import template
@@ -243,6 +245,9 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
             t, _, num = parts[0]
             return [(t, lk[0], c.location, num)]
         return [(p, pk, c.location, num) for p, pk, num in parts]
+    whole = list(map(_whole_text, map(_TEXT_OF, cells)))
+    if None not in whole:  # no cell prints 'label 1 2 3' (most lines): made by C loops
+        return list(zip(whole, lk, map(_LOCATION_OF, cells), map(read_number, whole)))
     out = []
     for c, k in zip(cells, lk):
         parts = _cell_parts(c.text)
@@ -273,6 +278,14 @@ def _cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
     return ((t, "", read_number(t)),)
 
 
+@lru_cache(maxsize=4096)
+def _whole_text(text: str) -> str | None:
+    """A cell's text stripped, or None where it prints 'label 1 2 3' (:func:`_cell_parts` splits it)."""
+    parts = _cell_parts(text)
+    return parts[0][0] if len(parts) == 1 else None
+
+
+_TEXT_OF, _LOCATION_OF = attrgetter("text"), attrgetter("location")
 _GLUED_SIGNED = re.compile(r"^\d+(?:-\d+)+(?:\.\d+)?$")  # crawler text: '27-3133', a negative cell inside
 
 
@@ -343,21 +356,25 @@ class RowAssembler:
         parts = _cells_of(line, lk)
         if self.glued:  # cut apart when placed (_split_glued_item)
             parts = [(t, k, loc, _SIGNED_RUN if n is None and _GLUED_SIGNED.match(t) else n) for t, k, loc, n in parts]
+        append = None  # the open row's values.append, while the values read go to it
         for text, key, loc, num in parts:
             if num is None:
+                append = None
                 self._text(key, loc)
                 continue
             v = Value(num.value, num.blank, text, loc, num.unit)
-            cur = self.cur
-            if cur is not None and not pending and (self.started or not v.blank or width == 1):
-                self.started = True  # to the open row: _value's common case, without its other branches
-                cur.values.append(v)
+            if append is None:
+                cur = self.cur
+                if cur is None or pending or not (self.started or not v.blank or width == 1):
+                    self._value(v)
+                    continue
+                self.started = True  # to the open row, with the values after it: _value's common case
                 if cur.line_no == line_no:
                     cur.inline = True
-                if not v.blank:
-                    self.numbers = True
-            else:
-                self._value(v)
+                append = cur.values.append
+            append(v)
+            if not v.blank:
+                self.numbers = True
         cur = self.cur
         if pending and cur is not None:
             cur.values.extend(pending)  # a line of empty cells: the open row's
@@ -479,6 +496,8 @@ def normalize_values(values: list[Value], n: int) -> tuple[list[Value] | None, s
     Filler cells ('' beyond the template's columns) are dropped from the end, then from the
     start; a row printed with empty cells only is a printed blank row.
     """
+    if len(values) == n:
+        return list(values), ""
     v = list(values)
     while len(v) > n and v[-1].blank and not v[-1].printed:
         v.pop()
@@ -654,8 +673,7 @@ def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[i
         if vals is None:
             _partial_row(r, k, why, parsed)
             continue
-        for a, v in zip(template.APPLICANT_KEYS, vals):
-            parsed.requests[(k, a)] = v
+        parsed.requests.update(zip(_ROW_CELLS[k], vals))
         parsed.labels[("requests", k)] = (r.key, r.location, "exact" if r.match is None or r.match.exact
                                           else r.match.how)
         if r.match and not r.match.exact:
@@ -672,9 +690,12 @@ def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[i
     return by_order
 
 
+_ROW_CELLS = {r.key: tuple((r.key, a) for a in template.APPLICANT_KEYS) for r in template.REQUEST_ROWS}  # row -> its 7 cells
+
+
 def _value_row(line: Line) -> bool:
     """A printed table row of values only (seven or more cells, each a number or empty)."""
-    if len(line.cells) < 7:
+    if len(line.cells) < 7 or read_number(line.cells[0].text) is None:
         return False
     texts = [c.text for c in line.cells]
     return all(map(read_number, texts)) and sum(map(bool, map(str.strip, texts))) <= 7  # a Number is never falsy
@@ -1020,19 +1041,17 @@ def _partial_row(r: ObservedRow, k: str, why: str, parsed: Parsed) -> None:
 
 
 # --------------------------------------------------------------------------- 3b. table 2
-_template_marker = lru_cache(maxsize=4096)(template_marker)  # header cells recur in every report
+@lru_cache(maxsize=4096)
+def _template_marker(key: str) -> str | None:
+    """The template a cell's key marks as table 2's (:func:`template_marker`); header cells recur in every report."""
+    return template_marker(key) if key and len(key) <= 30 else None
 
 
 def detect_template(lines_keys: list[list[str]]) -> str | None:
-    votes = {"2019": 0, "2021": 0}
-    for lk in lines_keys:
-        for k in lk:
-            t = _template_marker(k) if k and len(k) <= 30 else None
-            if t:
-                votes[t] += 1
+    votes = Counter(filter(None, map(_template_marker, chain.from_iterable(lines_keys))))
     if votes["2019"] == votes["2021"]:
         return None
-    return max(votes, key=votes.get)
+    return max(("2019", "2021"), key=votes.__getitem__)
 
 
 def _classify_item(key: str):
@@ -1391,10 +1410,8 @@ def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after)
         if not got and not any(f["table"] == table and f["severity"] != "info" for f in parsed.findings):
             reason = "not reached before the text ends" if parsed.truncated else "not found in the report"
             parsed.find("missing_table", f"table {_TABLE_NO[table]} ({table}) {reason}", table=table)
-    if parsed.requests:
-        printed = {k for k, _ in parsed.requests}
-        if parsed.truncated:
-            return
+    if parsed.requests and not parsed.truncated:
+        printed = set(map(itemgetter(0), parsed.requests))
         expected = [r.key for r in template.REQUEST_ROWS if parsed.template in r.templates]
         sub = {template.OTHER_NO_CORRECTION, template.OTHER_UNPAID_FEE}
         missing = [k for k in expected if k not in printed and not (k in sub and not (printed & sub))]
