@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from . import split
 from . import template
@@ -245,9 +245,6 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
             t, _, num = parts[0]
             return [(t, lk[0], c.location, num)]
         return [(p, pk, c.location, num) for p, pk, num in parts]
-    whole = list(map(_whole_text, map(_TEXT_OF, cells)))
-    if None not in whole:  # no cell prints 'label 1 2 3' (most lines): made by C loops
-        return list(zip(whole, lk, map(_LOCATION_OF, cells), map(read_number, whole)))
     out = []
     for c, k in zip(cells, lk):
         parts = _cell_parts(c.text)
@@ -269,23 +266,15 @@ def _lone_cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
 @lru_cache(maxsize=4096)
 def _cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
     """(text, key, number) of what one cell prints: itself stripped (its key is the document's,
-    left ''), or the parts of 'label 1 2 3' (two or more). Table cells recur in every report."""
+    left None), or the parts of 'label 1 2 3' (two or more). Table cells recur in every report."""
     t = text.strip()
     if t and not t.isdigit() and (t[-1].isdigit() or t[-1] in "件项个条") and _HAS_SPACE.search(t):
         parts = split_trailing_numbers(text)
         if parts:
             return tuple((p, label_key(p), read_number(p)) for p in parts)
-    return ((t, "", read_number(t)),)
+    return ((t, None, read_number(t)),)
 
 
-@lru_cache(maxsize=4096)
-def _whole_text(text: str) -> str | None:
-    """A cell's text stripped, or None where it prints 'label 1 2 3' (:func:`_cell_parts` splits it)."""
-    parts = _cell_parts(text)
-    return parts[0][0] if len(parts) == 1 else None
-
-
-_TEXT_OF, _LOCATION_OF = attrgetter("text"), attrgetter("location")
 _GLUED_SIGNED = re.compile(r"^\d+(?:-\d+)+(?:\.\d+)?$")  # crawler text: '27-3133', a negative cell inside
 
 
@@ -327,15 +316,18 @@ class RowAssembler:
         self.line_no = line_no = self.line_no + 1
         cells = line.cells
         self.width = width = len(cells)
-        self.started = self.numbers = False
         pending = self.pending
-        pending.clear()
-        if width == 1:  # one cell (most lines of some printings): what the loop below does, without its list
+        if pending:
+            pending.clear()
+        glued = self.glued
+        if width == 1:
             c = cells[0]
             parts = _lone_cell_parts(c.text)
-            if len(parts) == 1:
-                text, _, num = parts[0]
-                if num is None and self.glued and _GLUED_SIGNED.match(text):
+            if not parts:
+                return  # a page number fallen into the table
+            if len(parts) == 1:  # one cell read whole (most lines of some printings): the loop below, simplified
+                text, _, num = parts[0]  # (the line's flags, started and numbers, are read only in that loop)
+                if num is None and glued and _GLUED_SIGNED.match(text):
                     num = _SIGNED_RUN
                 if num is None:
                     self._text(lk[0], c.location)
@@ -343,45 +335,46 @@ class RowAssembler:
                 v = Value(num.value, num.blank, text, c.location, num.unit)
                 cur = self.cur
                 if cur is None:
-                    self._value(v)
-                    if self.numbers:
-                        self.last_text = ""
-                    return
-                cur.values.append(v)  # the open row's (the line ends here: its flags are not needed)
-                if cur.line_no == line_no:
-                    cur.inline = True
+                    self._value(v)  # a blank waits for the next cell; a number opens an unlabelled row
+                else:
+                    cur.values.append(v)
+                    if cur.line_no == line_no:
+                        cur.inline = True
                 if not v.blank:
                     self.last_text = ""
                 return
-        parts = _cells_of(line, lk)
-        if self.glued:  # cut apart when placed (_split_glued_item)
-            parts = [(t, k, loc, _SIGNED_RUN if n is None and _GLUED_SIGNED.match(t) else n) for t, k, loc, n in parts]
+        self.started = self.numbers = False
         append = None  # the open row's values.append, while the values read go to it
-        for text, key, loc, num in parts:
-            if num is None:
-                append = None
-                self._text(key, loc)
-                continue
-            v = Value(num.value, num.blank, text, loc, num.unit)
-            if append is None:
-                cur = self.cur
-                if cur is None or pending or not (self.started or not v.blank or width == 1):
-                    self._value(v)
-                    continue
-                self.started = True  # to the open row, with the values after it: _value's common case
-                if cur.line_no == line_no:
-                    cur.inline = True
-                append = cur.values.append
-            append(v)
-            if not v.blank:
-                self.numbers = True
+        for c, key in zip(cells, lk):
+            loc = c.location
+            for text, part_key, num in _cell_parts(c.text):  # one part, but for 'label 1 2 3' in one cell
+                if num is None:
+                    if glued and _GLUED_SIGNED.match(text):
+                        num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
+                    else:
+                        append = None
+                        self._text(key if part_key is None else part_key, loc)
+                        continue
+                v = Value(num.value, num.blank, text, loc, num.unit)
+                if append is None:
+                    cur = self.cur
+                    if cur is None or pending or not (self.started or not v.blank or width == 1):
+                        self._value(v)
+                        continue
+                    self.started = True  # to the open row, with the values after it: _value's common case
+                    if cur.line_no == line_no:
+                        cur.inline = True
+                    append = cur.values.append
+                append(v)
+                if not v.blank:
+                    self.numbers = True
         cur = self.cur
         if pending and cur is not None:
             cur.values.extend(pending)  # a line of empty cells: the open row's
             pending.clear()
         if self.numbers:
-            if len(parts) > 1 and cur is not None:
-                self.close()  # a printed row: 'label n n n' ends with its line
+            if cur is not None:
+                self.close()  # a printed row ('label n n n', in cells or in one cell) ends with its line
             self.last_text = ""
 
     def finish(self) -> list[ObservedRow]:
