@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, groupby
+from itertools import chain, groupby, islice
 from operator import itemgetter
 
 from . import split
@@ -105,7 +105,25 @@ def _t2s():
 PROSE_KEY = "…" * 61  # the key of a cell too long to be a label or heading (no matcher accepts it)
 
 
-@lru_cache(maxsize=16384)
+class _Memo(dict):
+    """``memo[x]`` is ``fn(x)``, made once: for what is worked out again and again from the same
+    short strings (cell texts, keys: the template's labels and small numbers recur in every report).
+    A plain dict lookup, cheaper than ``lru_cache`` where it is done for every cell; emptied when
+    it holds ``size`` results."""
+
+    __slots__ = ("fn", "size")
+
+    def __init__(self, fn, size: int):
+        super().__init__()
+        self.fn, self.size = fn, size
+
+    def __missing__(self, arg):
+        if len(self) >= self.size:
+            self.clear()
+        out = self[arg] = self.fn(arg)
+        return out
+
+
 def _cell_key(text: str) -> str:
     """The key of a cell's text (at most 150 characters): most cells are the template's labels
     and small numbers, printed again in every report, so keys are kept once made."""
@@ -115,24 +133,23 @@ def _cell_key(text: str) -> str:
     return k if len(k) <= 60 else PROSE_KEY
 
 
-@lru_cache(maxsize=4096)
-def _traditional_cell_key(text: str) -> str:
-    return _cell_key(_t2s()(text))
+_CELL_KEYS = _Memo(_cell_key, 16384)
+_TRADITIONAL_CELL_KEYS = _Memo(lambda text: _CELL_KEYS[_t2s()(text)], 4096)
 
 
 def document_keys(doc: Document) -> list[list[str]]:
     """Given a document, return the key form of every cell (traditional text simplified);
     prose longer than any label gets :data:`PROSE_KEY` without being normalised."""
     trad = len(_TRAD_MARKERS.findall(doc.text[:20000])) >= 5
-    key = _traditional_cell_key if trad else _cell_key
+    key = _TRADITIONAL_CELL_KEYS if trad else _CELL_KEYS
     out = []
     for line in doc.lines:
         cells = line.cells
         if len(cells) == 1:  # most lines: spared the inner loop
             t = cells[0].text
-            out.append([PROSE_KEY if len(t) > 150 else key(t)])
+            out.append([PROSE_KEY if len(t) > 150 else key[t]])
         else:
-            out.append([PROSE_KEY if len(c.text) > 150 else key(c.text) for c in cells])
+            out.append([PROSE_KEY if len(c.text) > 150 else key[c.text] for c in cells])
     return out
 
 
@@ -167,9 +184,9 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
     region: str | None = None
     out: list[str | None] = []
     closed_after = True
-    for line, lk in zip(doc.lines, keys):
-        first = lk[0] if len(lk) == 1 else next((k for k in lk if k), "")
-        h, article_20, identity_note, opener = _line_marks(first) if first else _NO_MARKS
+    for lk in islice(keys, len(doc.lines)):
+        first = lk[0] if lk and lk[0] else next((k for k in lk if k), "")  # the first non-empty key
+        h, article_20, identity_note, opener = _LINE_MARKS[first]
         if h:
             region = h if h in _TABLE_SECTIONS else None
             closed_after = region is None
@@ -185,10 +202,6 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
     return out, closed_after
 
 
-_NO_MARKS = (None, False, False, False)
-
-
-@lru_cache(maxsize=16384)
 def _line_marks(first: str) -> tuple[str | None, bool, bool, bool]:
     """What a line's first key says about the table it is in: the section it heads, a 第二十条
     heading of table 2, table 3's 勾稽关系 note, a row label that opens table 3 (本年新收 …)."""
@@ -200,6 +213,9 @@ def _line_marks(first: str) -> tuple[str | None, bool, bool, bool]:
             opener = bool(m and m.exact and m.keys[0] in _REQUEST_OPENERS
                           and template.ROW_BY_KEY[m.keys[0]].phrases[0] in label)
     return _heading(first), first.startswith("第二十条"), "勾稽关系" in first, opener
+
+
+_LINE_MARKS = _Memo(_line_marks, 16384)
 
 
 def _opens_appeals(lk: list[str]) -> bool:
@@ -240,14 +256,14 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
     cells = line.cells
     if len(cells) == 1:
         c = cells[0]
-        parts = _lone_cell_parts(c.text)
+        parts = _LONE_CELL_PARTS[c.text]
         if len(parts) == 1:
             t, _, num = parts[0]
             return [(t, lk[0], c.location, num)]
         return [(p, pk, c.location, num) for p, pk, num in parts]
     out = []
     for c, k in zip(cells, lk):
-        parts = _cell_parts(c.text)
+        parts = _CELL_PARTS[c.text]
         if len(parts) == 1:
             t, _, num = parts[0]
             out.append((t, k, c.location, num))
@@ -257,14 +273,12 @@ def _cells_of(line: Line, lk: list[str]) -> list[tuple[str, str, str, Number | N
     return out
 
 
-@lru_cache(maxsize=4096)
-def _lone_cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
+def _lone_cell_parts(text: str) -> tuple[tuple[str, str | None, Number | None], ...]:
     """:func:`_cell_parts` of a line's only cell; none for a page number fallen into the table."""
-    return () if is_page_footer(text) else _cell_parts(text)
+    return () if is_page_footer(text) else _CELL_PARTS[text]
 
 
-@lru_cache(maxsize=4096)
-def _cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
+def _cell_parts(text: str) -> tuple[tuple[str, str | None, Number | None], ...]:
     """(text, key, number) of what one cell prints: itself stripped (its key is the document's,
     left None), or the parts of 'label 1 2 3' (two or more). Table cells recur in every report."""
     t = text.strip()
@@ -273,6 +287,9 @@ def _cell_parts(text: str) -> tuple[tuple[str, str, Number | None], ...]:
         if parts:
             return tuple((p, label_key(p), read_number(p)) for p in parts)
     return ((t, None, read_number(t)),)
+
+
+_CELL_PARTS, _LONE_CELL_PARTS = _Memo(_cell_parts, 4096), _Memo(_lone_cell_parts, 4096)
 
 
 _GLUED_SIGNED = re.compile(r"^\d+(?:-\d+)+(?:\.\d+)?$")  # crawler text: '27-3133', a negative cell inside
@@ -322,7 +339,7 @@ class RowAssembler:
         glued = self.glued
         if width == 1:
             c = cells[0]
-            parts = _lone_cell_parts(c.text)
+            parts = _LONE_CELL_PARTS[c.text]
             if not parts:
                 return  # a page number fallen into the table
             if len(parts) == 1:  # one cell read whole (most lines of some printings): the loop below, simplified
@@ -347,7 +364,7 @@ class RowAssembler:
         append = None  # the open row's values.append, while the values read go to it
         for c, key in zip(cells, lk):
             loc = c.location
-            for text, part_key, num in _cell_parts(c.text):  # one part, but for 'label 1 2 3' in one cell
+            for text, part_key, num in _CELL_PARTS[c.text]:  # one part, but for 'label 1 2 3' in one cell
                 if num is None:
                     if glued and _GLUED_SIGNED.match(text):
                         num = _SIGNED_RUN  # cut apart when placed (_split_glued_item)
