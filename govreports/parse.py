@@ -555,7 +555,7 @@ def padded_width(lines: list[Line], keys: list[list[str]]) -> int | None:
     In a padded grid the values are the last seven cells of each row of that width, which
     decides rows whose blank cells could otherwise be read as filler at either end."""
     for line, lk in zip(lines, keys):
-        if len(lk) >= 8 and _NATURAL_PERSON_LABEL in lk:
+        if _NATURAL_PERSON_LABEL in lk and len(lk) >= 8:
             w = len(lk)
             if w - lk.index(_NATURAL_PERSON_LABEL) == 7:
                 return w
@@ -579,7 +579,7 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
         if parsed.glued:
             _glued_blank_rows(rows, sub_rows, parsed)
         _infer_blank_rows(rows, sub_rows, parsed)
-    rows = [r for r in rows if r.values and not _is_group_subtotal(r, sub_rows, parsed)]
+    rows = [r for r in rows if r.values and not (sub_rows and _is_group_subtotal(r, sub_rows, parsed))]
     assigned = _assign_by_label(rows, order, parsed)
     _assign_by_neighbours(rows, assigned, order)
     _assign_by_order(rows, assigned, order, parsed)
@@ -718,7 +718,7 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
     its label back (checked against the identities once placed, ``labels_aligned``); where the
     counts differ, the loose text is dropped so that no value row is taken for the wrong label,
     and the rows stay unlabelled (placed only where template order leaves one place)."""
-    if not any(len(line.cells) >= 7 and _value_row(line) for line in lines):
+    if max(map(len, keys), default=0) < 7 or not any(map(_value_row, lines)):
         return lines, keys  # no row of values without a label (most printings): nothing to align
     out_l: list[Line] = []
     out_k: list[list[str]] = []
@@ -1051,14 +1051,16 @@ def _partial_row(r: ObservedRow, k: str, why: str, parsed: Parsed) -> None:
 
 
 # --------------------------------------------------------------------------- 3b. table 2
-@lru_cache(maxsize=4096)
 def _template_marker(key: str) -> str | None:
     """The template a cell's key marks as table 2's (:func:`template_marker`); header cells recur in every report."""
     return template_marker(key) if key and len(key) <= 30 else None
 
 
+_TEMPLATE_MARKERS = _Memo(_template_marker, 4096)
+
+
 def detect_template(lines_keys: list[list[str]]) -> str | None:
-    votes = Counter(filter(None, map(_template_marker, chain.from_iterable(lines_keys))))
+    votes = Counter(filter(None, map(_TEMPLATE_MARKERS.__getitem__, chain.from_iterable(lines_keys))))
     if votes["2019"] == votes["2021"]:
         return None
     return max(("2019", "2021"), key=votes.__getitem__)
@@ -1153,14 +1155,15 @@ _MONEY_HEADER = re.compile(r"(?:金额|金額)(?:单位)?(万元|亿元|元)")
 
 def money_header_units(keys: list[list[str]]) -> set[str]:
     """The unit table 2's money header declares ('采购总金额（万元）', '本年收费金额（单位：元）')."""
-    out = set()
-    for lk in keys:
-        for k in lk:
-            if len(k) < 30:
-                m = _MONEY_HEADER.search(k)
-                if m:
-                    out.add(m.group(1))
-    return out
+    return set(filter(None, map(_MONEY_UNITS.__getitem__, chain.from_iterable(keys))))
+
+
+def _money_unit(key: str) -> str | None:
+    m = _MONEY_HEADER.search(key) if len(key) < 30 else None
+    return m.group(1) if m else None
+
+
+_MONEY_UNITS = _Memo(_money_unit, 4096)
 
 
 def _to_10k_yuan(v: Value, item: str, m: template.Measure, header_units: set[str], parsed: Parsed) -> Value:
@@ -1415,19 +1418,20 @@ def _missing_and_truncated(parsed: Parsed, by_region, last_region, closed_after)
             parsed.find("truncated",
                         f"the text ends inside table {_TABLE_NO[table]} ({table}): the report is cut short; "
                         "what follows is missing", table=table)
-    for table in ("disclosure", "requests", "appeals"):
-        got = {"disclosure": parsed.disclosure, "requests": parsed.requests, "appeals": parsed.appeals}[table]
+    for table, got in (("disclosure", parsed.disclosure), ("requests", parsed.requests), ("appeals", parsed.appeals)):
         if not got and not any(f["table"] == table and f["severity"] != "info" for f in parsed.findings):
             reason = "not reached before the text ends" if parsed.truncated else "not found in the report"
             parsed.find("missing_table", f"table {_TABLE_NO[table]} ({table}) {reason}", table=table)
     if parsed.requests and not parsed.truncated:
         printed = set(map(itemgetter(0), parsed.requests))
-        expected = [r.key for r in template.REQUEST_ROWS if parsed.template in r.templates]
-        sub = {template.OTHER_NO_CORRECTION, template.OTHER_UNPAID_FEE}
-        missing = [k for k in expected if k not in printed and not (k in sub and not (printed & sub))]
+        expected = _EXPECTED_ROWS.get(parsed.template, ())
+        if printed.issuperset(expected):
+            return  # every row read (most reports)
+        missing = [k for k in expected if k not in printed and not (k in _SUB_ROW_SET and printed.isdisjoint(_SUB_ROW_SET))]
         if missing:
             parsed.find("missing_rows",
                         f"{len(missing)} table-3 rows not read: {', '.join(missing)}", key=";".join(missing))
 
 
 _TABLE_NO = {"disclosure": 2, "requests": 3, "appeals": 4}
+_EXPECTED_ROWS = {t: [r.key for r in template.REQUEST_ROWS if t in r.templates] for t in template.TEMPLATES}  # table 3's rows
