@@ -1272,7 +1272,11 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     values: list[Value] = []
     run: list[Value] = []
     for cells in read:
-        if all(n is not None for _, _, _, n in cells):
+        if len(cells) == 1 and cells[0][3] is not None:  # one value (most lines of some printings)
+            t, _, loc, n = cells[0]
+            run.append(Value(n.value, n.blank, t, loc))
+            continue
+        if all(n is not None for _, _, _, n in cells):  # a line of values: the run of values goes on
             run.extend(Value(n.value, n.blank, t, loc) for t, _, loc, n in cells)
             continue
         if any(not v.blank for v in run):
@@ -1395,8 +1399,9 @@ def _mask_header_totals(keys: list[list[str]]) -> list[list[str]]:
     """Given table 3's cell keys, return them with the 总计 of a column header masked: a header
     repeated after a page break prints 总计 beside 自然人, 商业企业 …, naming the column, not the
     （七）总计 row."""
-    return [lk if _COLUMN_WORDS.isdisjoint(lk) or sum(k in _COLUMN_WORDS for k in lk) < 2
-            else [_TOTAL_COLUMN if k == template.OUTCOME_TOTAL_BARE else k for k in lk] for lk in keys]
+    total = template.OUTCOME_TOTAL_BARE
+    return [lk if total not in lk or _COLUMN_WORDS.isdisjoint(lk) or sum(k in _COLUMN_WORDS for k in lk) < 2
+            else [_TOTAL_COLUMN if k == total else k for k in lk] for lk in keys]
 
 
 _TOTAL_COLUMN = template.OUTCOME_TOTAL_BARE + "列"  # 总计列: no row matcher takes it
