@@ -720,6 +720,11 @@ def _align_torn_labels(lines: list[Line], keys: list[list[str]], parsed: Parsed)
     and the rows stay unlabelled (placed only where template order leaves one place)."""
     if max(map(len, keys), default=0) < 7 or not any(map(_value_row, lines)):
         return lines, keys  # no row of values without a label (most printings): nothing to align
+    return _aligned(lines, keys, parsed)
+
+
+def _aligned(lines: list[Line], keys: list[list[str]], parsed: Parsed):
+    """:func:`_align_torn_labels` without its shortcut: each run of loose lines, and the value rows after it."""
     out_l: list[Line] = []
     out_k: list[list[str]] = []
     i, n = 0, len(lines)

@@ -1,0 +1,137 @@
+"""The faster paths of parse.py give what the plain definitions give: the memos of cell keys and
+parts, the shortcut of _align_torn_labels, normalize_values' early return, and the whole parse
+of printings rendered by govreports.render (damaged ones too) against the cells and identities
+they were rendered from. Everything is rendered, so these tests always run."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from govreports import parse, template
+from govreports.parse import (_CELL_KEYS, _CELL_PARTS, _LINE_MARKS, _LONE_CELL_PARTS, Parsed, Value, _aligned,
+                              _align_torn_labels, _cell_key, _cell_parts, _line_marks, _lone_cell_parts, _Memo,
+                              document_keys, layout_of, normalize_values, parse_document)
+from govreports.readers import read_document
+from govreports.render import IDENTITY_LAYOUTS, LAYOUTS, ReportValues, encode, random_options, render
+
+
+def _damaged(text: str, rng: random.Random) -> str:
+    """A printing cut short, with lines dropped, a block repeated or two lines swapped."""
+    lines = text.split("\n")
+    kind = rng.randrange(4)
+    if kind == 0:
+        return "\n".join(lines[: rng.randrange(1, len(lines) + 1)])
+    if kind == 1:
+        return "\n".join(ln for ln in lines if rng.random() > 0.05)
+    if kind == 2:
+        return "\n".join(lines + lines[rng.randrange(len(lines)):])
+    i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+    lines[i], lines[j] = lines[j], lines[i]
+    return "\n".join(lines)
+
+
+def _docs(n: int = 4):
+    """Documents of every text and HTML layout (and the torn-label ones), plain, with printing
+    options, and damaged."""
+    for layout in LAYOUTS + IDENTITY_LAYOUTS:
+        for i in range(n):
+            rng = random.Random(i * 31 + len(layout))
+            values = ReportValues.synthetic(500 + i)
+            try:
+                printed = render(values, layout, **(random_options(rng) if i % 2 else {}))
+            except (TypeError, AssertionError):  # an option this layout does not print
+                printed = render(values, layout)
+            if i >= n // 2 and isinstance(printed, str) and not layout.startswith("html"):
+                printed = _damaged(printed, rng)
+            yield layout, i, values, read_document(encode(printed, "utf-8"), f"{layout}_{i}.txt")
+
+
+DOCS = list(_docs())
+
+
+def test_memos_give_what_their_functions_give():
+    for _, _, _, doc in DOCS:
+        for line, lk in zip(doc.lines, document_keys(doc)):
+            for c in line.cells:
+                assert _CELL_PARTS[c.text] == _cell_parts(c.text)
+                assert _LONE_CELL_PARTS[c.text] == _lone_cell_parts(c.text)
+            for k in lk:
+                assert _LINE_MARKS[k] == _line_marks(k)
+            if not any(c in doc.text[:20000] for c in "開報數據請處計況總於應與條關"):  # simplified text
+                assert lk == [parse.PROSE_KEY if len(c.text) > 150 else _cell_key(c.text) for c in line.cells]
+
+
+def test_a_memo_is_emptied_when_full_and_stays_right():
+    calls = []
+    memo = _Memo(lambda x: calls.append(x) or x * 2, 3)
+    assert [memo[x] for x in (1, 2, 1, 3)] == [2, 4, 2, 6]
+    assert calls == [1, 2, 3]  # 1 made once
+    assert memo[4] == 8 and len(memo) == 1  # full: emptied, then 4 kept
+    assert memo[1] == 2 and calls == [1, 2, 3, 4, 1]
+    none = _Memo(lambda x: None, 5)
+    assert none["a"] is None and "a" in none  # None is a result kept like any other
+
+
+def test_align_shortcut_gives_the_general_path():
+    seen_rows = 0
+    for layout, i, _, doc in DOCS:
+        layout_ = layout_of(doc)
+        lines = [ln for ln, r in zip(doc.lines, layout_.regions) if r == "requests"]
+        keys = [k for k, r in zip(layout_.keys, layout_.regions) if r == "requests"]
+        fast, plain = Parsed(), Parsed()
+        got = _align_torn_labels(lines, keys, fast)
+        want = _aligned(lines, keys, plain)
+        assert ([[(c.text, c.location) for c in ln.cells] for ln in got[0]], got[1]) == \
+            ([[(c.text, c.location) for c in ln.cells] for ln in want[0]], want[1]), (layout, i)
+        assert (fast.findings, fast.aligned) == (plain.findings, plain.aligned), (layout, i)
+        seen_rows += len(plain.aligned)
+    assert seen_rows > 0  # the torn layouts were aligned: the general path was exercised
+
+
+@pytest.mark.parametrize("values, n", [
+    (["1", "2", "3"], 3), (["", "1", "2", "3", ""], 3), (["-", "1", "2", ""], 3), (["", ""], 3), (["1"], 3)])
+def test_normalize_values_early_return_is_the_general_rule(values, n):
+    vals = [Value(float(t) if t.isdigit() else 0.0, not t.isdigit(), t, f"c{i}") for i, t in enumerate(values)]
+    got, why = normalize_values(vals, n)
+    if len(vals) == n:
+        assert got == vals and got is not vals and why == ""  # a copy: the caller may change it
+    # the rule spelled out: filler ('' blank) dropped from the end, then the start, then blanks from the end
+    v = list(vals)
+    while len(v) > n and v[-1].blank and not v[-1].printed:
+        v.pop()
+    while len(v) > n and v[0].blank and not v[0].printed:
+        v.pop(0)
+    while len(v) > n and v[-1].blank:
+        v.pop()
+    if len(v) == n:
+        assert got == v
+
+
+def test_rendered_printings_read_back_to_their_cells():
+    """Undamaged printings of every layout read back to the cells they were rendered from."""
+    for layout, i, values, doc in DOCS:
+        if layout in IDENTITY_LAYOUTS or (i >= 2 and not layout.startswith("html")):
+            continue  # torn labels are read back where the identities decide; damaged ones below
+        parsed = parse_document(doc, values.year)
+        got = {(t, k, c): v.value for t in ("requests", "appeals", "disclosure")
+               for (k, c), v in getattr(parsed, t).items()}
+        want = values.cells()
+        assert got.keys() >= want.keys(), (layout, i, sorted(want.keys() - got.keys())[:5])
+        assert {c: got[c] for c in want} == pytest.approx(want), (layout, i)
+
+
+def test_memos_hold_no_state_a_parse_depends_on():
+    """Each document, damaged ones too, parses alike with the memos full of other documents' cells
+    and with them emptied."""
+    memos = [m for m in vars(parse).values() if isinstance(m, _Memo)]
+    assert len(memos) >= 5
+    warm = [parse_document(doc, values.year) for _, _, values, doc in DOCS]
+    for m in memos:
+        m.clear()
+    for (layout, i, values, doc), first in zip(DOCS, warm):
+        cold = parse_document(doc, values.year, layout_of(doc, document_keys(doc)))
+        assert (cold.requests, cold.appeals, cold.disclosure, cold.findings, cold.template, cold.truncated) == \
+            (first.requests, first.appeals, first.disclosure, first.findings, first.template, first.truncated), (layout, i)
+        for m in memos:
+            m.clear()
