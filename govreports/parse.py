@@ -58,12 +58,18 @@ class ObservedRow:
 
     @property
     def has_numbers(self) -> bool:
-        return any(not v.blank for v in self.values)
+        for v in self.values:  # a loop, not any(): read for most cells
+            if not v.blank:
+                return True
+        return False
 
     @property
     def has_values(self) -> bool:
         """Numbers or printed blank marks ('-', '/'), not just empty filler cells."""
-        return any(not v.blank or v.printed for v in self.values)
+        for v in self.values:
+            if not v.blank or v.printed:
+                return True
+        return False
 
 
 @dataclass
@@ -627,6 +633,8 @@ def _assign_by_label(rows: list[ObservedRow], order: list[str], parsed: Parsed) 
 
 def _assign_by_neighbours(rows: list[ObservedRow], assigned: list[str | None], order: list[str]) -> None:
     """A label that fits several rows: the one of them its placed neighbours leave room for."""
+    if None not in assigned:
+        return  # every row placed by its label (most tables)
     pos = {k: i for i, k in enumerate(order)}
     taken = set(assigned) - {None}
     for i, r in enumerate(rows):
@@ -642,6 +650,8 @@ def _assign_by_neighbours(rows: list[ObservedRow], assigned: list[str | None], o
 def _assign_by_order(rows: list[ObservedRow], assigned: list[str | None], order: list[str], parsed: Parsed) -> None:
     """Each run of unplaced rows between placed ones: placed in template order where the run has
     exactly as many rows as the free rows between its neighbours; otherwise left missing."""
+    if None not in assigned:
+        return  # every row placed
     pos = {k: i for i, k in enumerate(order)}
     taken = set(assigned) - {None}
     i = 0
@@ -915,21 +925,16 @@ def _values_printed_above_labels(rows: list[ObservedRow], parsed: Parsed) -> lis
     the line above its label ('1 0 0 0 0 0 1' then '1.属于国家秘密'). Seven unlabelled values
     directly followed by a label with none of its own are that label's, with a warning."""
     out: list[ObservedRow] = []
-    i = 0
-    while i < len(rows):
-        r = rows[i]
-        nxt = rows[i + 1] if i + 1 < len(rows) else None
-        if (r.match is None and len(r.values) == 7 and r.has_numbers and nxt is not None and not nxt.values
+    for r, nxt in zip(rows, rows[1:] + [None]):
+        if (r.match is None and nxt is not None and len(r.values) == 7 and r.has_numbers and not nxt.values
                 and nxt.match is not None and nxt.match.exact and len(nxt.match.keys) == 1 and nxt.closed):
             nxt.values = r.values
             key = nxt.match.keys[0]
             parsed.find("values_above_label",
                         f"row {key} ({template.ROW_BY_KEY[key].label}): its label is printed alone and the seven values "
                         "on the line above it have no label; read as this row's", key=key, location=r.location)
-            i += 1
             continue
         out.append(r)
-        i += 1
     return out
 
 
