@@ -139,8 +139,18 @@ def _cell_key(text: str) -> str:
     return k if len(k) <= 60 else PROSE_KEY
 
 
-_CELL_KEYS = _Memo(_cell_key, 16384)
-_TRADITIONAL_CELL_KEYS = _Memo(lambda text: _CELL_KEYS[_t2s()(text)], 4096)
+class _KeyMemo(_Memo):
+    """Cell texts' keys: a text of more than 150 characters (prose) gets :data:`PROSE_KEY`
+    without being normalised, and is not kept."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> str:
+        return PROSE_KEY if len(text) > 150 else super().__missing__(text)
+
+
+_CELL_KEYS = _KeyMemo(_cell_key, 16384)
+_TRADITIONAL_CELL_KEYS = _KeyMemo(lambda text: _CELL_KEYS[_t2s()(text)], 4096)
 
 
 def document_keys(doc: Document) -> list[list[str]]:
@@ -152,10 +162,9 @@ def document_keys(doc: Document) -> list[list[str]]:
     for line in doc.lines:
         cells = line.cells
         if len(cells) == 1:  # most lines: spared the inner loop
-            t = cells[0].text
-            out.append([PROSE_KEY if len(t) > 150 else key[t]])
+            out.append([key[cells[0].text]])
         else:
-            out.append([PROSE_KEY if len(c.text) > 150 else key[c.text] for c in cells])
+            out.append([key[c.text] for c in cells])
     return out
 
 
@@ -431,15 +440,16 @@ class RowAssembler:
             self.numbers = True
 
     def _text(self, key: str, loc: str) -> None:
-        self.pending.clear()
+        if self.pending:
+            self.pending.clear()
         self.started = True
         kind, match, item = self.classify(key)
         cur = self.cur
-        if cur is not None and not cur.has_values and kind != "group" and (
+        if cur is not None and kind != "group" and not cur.has_values and (
                 (kind == "text" and _fragment(key)) or _continues(cur, match, item)):
             self._continue_label(key)
             return
-        if kind == "row" and match is not None and not match.exact and self.rows and cur is None \
+        if kind == "row" and cur is None and match is not None and not match.exact and self.rows \
                 and self.rows[-1].match is not None and set(self.rows[-1].match.keys) >= set(match.keys):
             kind = "text"  # '计其他情形）' after the row it ends: the rest of that row's label
         if kind == "row":

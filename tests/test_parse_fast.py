@@ -69,6 +69,9 @@ def test_a_memo_is_emptied_when_full_and_stays_right():
     assert calls == [1, 2, 3]  # 1 made once
     assert memo[4] == 8 and len(memo) == 1  # full: emptied, then 4 kept
     assert memo[1] == 2 and calls == [1, 2, 3, 4, 1]
+    keys = parse._KeyMemo(lambda t: "key", 5)
+    assert keys["x" * 151] == parse.PROSE_KEY and len(keys) == 0  # prose: not normalised, not kept
+    assert keys["x" * 150] == "key" and len(keys) == 1
     none = _Memo(lambda x: None, 5)
     assert none["a"] is None and "a" in none  # None is a result kept like any other
 
