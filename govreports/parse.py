@@ -1292,9 +1292,14 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
     values: list[Value] = []
     run: list[Value] = []
     for cells in read:
-        if len(cells) == 1 and cells[0][3] is not None:  # one value (most lines of some printings)
+        if len(cells) == 1:  # one cell (most lines of some printings): what the lines below do, simplified
             t, _, loc, n = cells[0]
-            run.append(Value(n.value, n.blank, t, loc))
+            if n is not None:
+                run.append(Value(n.value, n.blank, t, loc))
+            elif run:  # a text cell ends the run
+                if any(not v.blank for v in run):
+                    values.extend(run)
+                run = []
             continue
         if all(n is not None for _, _, _, n in cells):  # a line of values: the run of values goes on
             run.extend(Value(n.value, n.blank, t, loc) for t, _, loc, n in cells)
@@ -1325,8 +1330,7 @@ def place_appeals(lines: list[Line], keys: list[list[str]], closed: bool, parsed
                         location=values[0].location, table="appeals")
             return
     if len(values) == 15:
-        for (p, r), v in zip(template.APPEAL_CELLS, values):
-            parsed.appeals[(p, r)] = v
+        parsed.appeals.update(zip(template.APPEAL_CELLS, values))
     elif not values and closed and _has_appeal_header(keys):
         loc = lines[0].location if lines else ""
         for p, r in template.APPEAL_CELLS:
