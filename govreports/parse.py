@@ -200,7 +200,9 @@ def split_regions(doc: Document, keys: list[list[str]]) -> tuple[list[str | None
     out: list[str | None] = []
     closed_after = True
     for lk in islice(keys, len(doc.lines)):
-        first = lk[0] if lk and lk[0] else next((k for k in lk if k), "")  # the first non-empty key
+        first = lk[0] if lk else ""
+        if not first and len(lk) > 1:
+            first = next((k for k in lk if k), "")  # the first non-empty key
         h, article_20, identity_note, opener = _LINE_MARKS[first]
         if h:
             region = h if h in _TABLE_SECTIONS else None
