@@ -163,7 +163,11 @@ def _deduplicated(f: Frames) -> Frames:
 
 def _usable_reports(f: Frames) -> pd.DataFrame:
     """Reports that count: not a duplicate of another, not failed."""
-    r = f.reports
+    return _usable(f.reports)
+
+
+def _usable(r: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a reports table that count (:func:`_usable_reports`)."""
     dup = r["duplicate_of"].astype("string").fillna("").str.strip() != ""
     failed = r["status"].astype("string").fillna("").str.lower().isin(FAILED_STATUSES)
     return r[~dup & ~failed]
@@ -229,6 +233,13 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
     disk = data if isinstance(data, DiskView) else (DiskView(data) if on_disk(data) else None)
     if disk is not None and agencies is None and years is None and level is None and region is None:
         return disk   # every report: none read (the analyses read the columns they need)
+    file = _plain_file(disk.corpus) if disk is not None and disk._reports is None else None
+    if file is not None:   # the reports not read: the analyses choose them in SQL (see _Choice)
+        if isinstance(agencies, str):
+            agencies = [agencies]
+        keys = tuple(_match_agencies(_agency_names(file, disk.chosen), agencies)) if agencies is not None else None
+        choice = _Choice(keys, tuple(int(y) for y in years) if years is not None else None, level, region)
+        return DiskView(disk.corpus, chosen=(*disk.chosen, choice))
     f = disk if disk is not None else frames_of(data)
     r = _normalise_reports(f.reports) if disk is not None else f.reports
     if agencies is not None:
@@ -422,11 +433,12 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
 class DiskView:
     """Some reports of a corpus on disk, what :func:`select` returns for one: analyses scan the
     corpus's Parquet parts for these reports only; ``table(name)`` reads only their rows.
-    ``reports=None`` is every report of the corpus (read only if asked for: the analyses read
-    the columns they need from ``reports.parquet`` themselves)."""
+    ``reports=None`` is every report of the corpus, or those ``chosen`` (:func:`select`'s filters,
+    each applied to the reports the one before kept); they are read only if asked for: the
+    analyses read the columns they need from ``reports.parquet`` themselves."""
 
-    def __init__(self, corpus, reports: pd.DataFrame | None = None):
-        self.corpus, self._reports = corpus, reports
+    def __init__(self, corpus, reports: pd.DataFrame | None = None, chosen: tuple["_Choice", ...] = ()):
+        self.corpus, self._reports, self.chosen = corpus, reports, chosen
 
     @property
     def folder(self):
@@ -435,11 +447,14 @@ class DiskView:
     @property
     def reports(self) -> pd.DataFrame:
         if self._reports is None:
-            self._reports = _normalise_reports(self.corpus.reports)
+            r = _normalise_reports(self.corpus.reports)
+            for choice in self.chosen:
+                r = choice.rows(r)
+            self._reports = r
         return self._reports
 
     def table(self, name: str, columns: list[str] | None = None, rows: dict[str, list] | None = None) -> pd.DataFrame:
-        if self._reports is None:
+        if self._reports is None and not self.chosen:
             return self.corpus.table(name, columns=columns, rows=rows)
         ids = list(self.reports["report_id"].dropna().unique())
         return self.corpus.table(name, columns=columns, rows={**(rows or {}), "report_id": ids})
@@ -450,7 +465,64 @@ class DiskView:
         raise AttributeError(name)
 
     def __len__(self) -> int:
-        return len(self.corpus) if self._reports is None else len(self._reports)
+        return len(self.corpus) if self._reports is None and not self.chosen else len(self.reports)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """One :func:`select` of reports not read: the agencies (their keys), years, level and region
+    kept (None: any), as a filter of a reports frame and as SQL."""
+
+    agency_keys: tuple[str, ...] | None
+    years: tuple[int, ...] | None
+    level: str | None
+    region: str | None
+
+    def rows(self, r: pd.DataFrame) -> pd.DataFrame:
+        if self.agency_keys is not None:
+            r = r[r["agency_key"].isin(list(self.agency_keys))]
+        if self.years is not None:
+            r = r[r["year"].isin(list(self.years))]
+        if self.level is not None:
+            r = r[r["level"] == self.level]
+        if self.region is not None:
+            r = r[r["region"] == self.region]
+        return r
+
+    def sql(self) -> str:
+        from . import figures as F
+
+        def among(col, values):
+            return f"{col} IN ({', '.join(values)})" if values else "false"
+
+        where = []
+        if self.agency_keys is not None:
+            where.append(among("agency_key", [F._s(k) for k in self.agency_keys]))
+        if self.years is not None:
+            where.append(among("year", [str(y) for y in self.years]))
+        where += [f"{c} = {F._s(v)}" for c, v in (("level", self.level), ("region", self.region)) if v is not None]
+        return " AND ".join(where) or "true"
+
+
+def _plain_file(corpus) -> "_ReportsFile | None":
+    """The reports.parquet of a corpus whose reports are not read, if the analyses can read it in
+    SQL as it is (:attr:`_ReportsFile.plain`)."""
+    path = getattr(corpus, "reports_file", None)
+    file = _reports_file(path) if path is not None else None
+    return file if file is not None and file.plain else None
+
+
+def _agency_names(file: "_ReportsFile", chosen: Sequence[_Choice]) -> pd.DataFrame:
+    """The distinct agency keys and names (as printed too) of the reports ``chosen`` of a
+    reports.parquet: what :func:`_match_agencies` looks names up in (every report, as select's)."""
+    from . import figures as F
+
+    cols = ", ".join(c for c in ("agency_key", "agency", "agency_as_printed") if c in file.dtypes)
+    where = " AND ".join(c.sql() for c in chosen) or "true"
+    con = F.connect()
+    names = con.sql(f"SELECT DISTINCT {cols} FROM read_parquet({F._s(str(file.path))}) WHERE {where}").to_arrow_table()
+    con.close()
+    return names.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
 
 
 _READ = ("report_id", "agency_key", "agency", "year", "level", "region", "status", "duplicate_of", "template")
@@ -517,10 +589,20 @@ class _Disk:
     findings: pd.DataFrame | None = None  # findings the Corpus holds in memory (cross-report ones added)
     file: _ReportsFile | None = None  # ... None and reports.parquet read in SQL, only the columns needed
     corpus: object = None
+    chosen: tuple[_Choice, ...] = ()  # with the file: the reports select() kept (none: all)
+
+    @property
+    def where(self) -> str:
+        """SQL of the reports chosen ("" for all)."""
+        return " AND ".join(c.sql() for c in self.chosen)
 
     def read(self) -> "_Disk":
         """This with the reports read into pandas (for a column reports.parquet lacks: pandas adds it)."""
-        return _normalised(self.folder, self.corpus.reports, self.findings)
+        disk = _normalised(self.folder, self.corpus.reports, self.findings)
+        reports = disk.reports
+        for choice in self.chosen:
+            reports = choice.rows(reports)
+        return dataclasses.replace(disk, reports=reports)
 
     @property
     def dtypes(self) -> dict:
@@ -528,6 +610,14 @@ class _Disk:
 
     def any_pre2019(self) -> bool:
         """Whether a usable report is on the pre-2019 template."""
+        if self.reports is None and self.chosen and self.file.pre2019:   # among the reports chosen?
+            from . import figures as F
+
+            con = F.connect()
+            n = con.sql(f"SELECT count(*) FROM read_parquet({F._s(str(self.file.path))}) WHERE {self.file.usable} "
+                        f"AND {self.where} AND template = {F._s(PRE2019)}").fetchall()[0][0]
+            con.close()
+            return n > 0
         if self.reports is None:
             return self.file.pre2019
         r = self.reports
@@ -546,12 +636,12 @@ def _on_disk(data) -> _Disk | None:
     held = getattr(base, "_tables", {}).get("findings")
     held = held[["report_id", "severity"]] if held is not None else None
     reports = data._reports if isinstance(data, DiskView) else None
+    chosen = data.chosen if isinstance(data, DiskView) else ()
     if reports is None:
-        path = getattr(base, "reports_file", None)   # the reports not read (nor replaced) in memory
-        file = _reports_file(path) if path is not None else None
-        if file is not None and file.plain:
-            return _Disk(folder, None, held, file, base)
-        reports = base.reports
+        file = _plain_file(base)   # the reports not read (nor replaced) in memory
+        if file is not None:
+            return _Disk(folder, None, held, file, base, chosen)
+        reports = data.reports if chosen else base.reports
     return _normalised(folder, reports, held)
 
 
@@ -596,6 +686,9 @@ def _per_report_sql(disk: _Disk, source: str) -> str:
     req = F.files_sql(F.figure_files(disk.folder, "requests"))
     if source in ("outcome_shares", "volumes"):
         return req
+    if source == "timeliness_shares":   # "tl": _disk_timed, registered by whoever runs this SQL
+        req = F.files_sql(F.figure_files(disk.folder, "requests"), ["report_id", "n_corrected"])
+        return f"(SELECT tl.*, r.n_corrected FROM tl LEFT JOIN {req} r USING (report_id))"
     q = F._q
     if source == "legacy_shares":   # legacy_figures: answered only for reports on the pre-2019 template
         kinds = f"r.{GRANTED} + r.{PARTLY_GRANTED} + l.refused_all + l.other_answers"
@@ -637,6 +730,18 @@ def _errors_sql(disk: _Disk) -> str:
 _JOINED = "4"   # the layout of the pre-joined files: a new value makes new files
 
 
+@functools.lru_cache(maxsize=1)
+def _timeliness_code() -> str:
+    """What the kept per-report timeliness depends on besides the reports: the code of the rules."""
+    import inspect
+
+    from . import agencies, deadlines
+
+    code = [inspect.getsource(m) for m in (deadlines, agencies)] + [inspect.getsource(f) for f in (
+        _timeliness_of, _published_dates, _timed, _usable)]
+    return hashlib.sha256("\n".join(code).encode()).hexdigest()[:16]
+
+
 def _joined_file(disk: _Disk, source: str, errors: bool) -> Path | None:
     """The usable reports of a corpus on disk (the columns analyses group by, and ``_pos``, the
     row in reports.parquet), each with the figures of ``source`` (and its error count), joined
@@ -656,12 +761,15 @@ def _joined_file(disk: _Disk, source: str, errors: bool) -> Path | None:
     per = _per_report_sql(disk, source)
     err = f" LEFT JOIN {_errors_sql(disk)} e USING (report_id)" if errors else ""
     st = path.stat()
-    key = "\n".join([_JOINED, str(path), str(st.st_size), str(st.st_mtime_ns), disk.file.usable, per, err])
+    key = "\n".join([_JOINED, str(path), str(st.st_size), str(st.st_mtime_ns), disk.file.usable, per, err,
+                     _timeliness_code() if source == "timeliness_shares" else ""])
     stem = f"joined-{source}{'-errors' if errors else ''}-" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
     cols = ", ".join(F._q(c) for c in _READ)
 
     def write(target: Path) -> None:
         con = F.connect()
+        if source == "timeliness_shares":
+            con.register("tl", _disk_timed(disk))
         # groups and ranks joined, not windows over a million rows (at 1,000,000 reports windows
         # took 2 GB, this 0.8 GB); the rows stay about in reports.parquet's order (no sort: nothing
         # needs it exactly, but later reads in that order take their rows' neighbours)
@@ -736,7 +844,8 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     # latest agency name (ordered aggregates).
     joined = _joined_file(disk, source, errors) if all(c in _READ for c in wanted) else None
     # agencies ranked in the file: neither the grid nor the order of the groups ranks them again
-    ranked = joined is not None and (years is not None or keys == ["agency_key", "year"])
+    # (reports chosen by select: their agencies' names, levels and regions are those of the reports kept)
+    ranked = joined is not None and not disk.chosen and (years is not None or keys == ["agency_key", "year"])
     # the grid takes the agencies' keys and names from the kept meta: a report's own are not read
     gridded = ranked and years is not None
     one = ["NULL::VARCHAR AS agency_key, d.year, _agency" if gridded else keyed + (", _agency" if ranked else ""),
@@ -768,22 +877,26 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     con = F.connect()
     con.execute("SET preserve_insertion_order = false")   # the groups are ordered here, after
     # the usable reports, as a view (a CTE over them would be materialized: read them as they are)
+    chosen = f" AND {disk.where}" if disk.chosen else ""
     if joined is not None:   # the usable reports with their figures, joined once and kept
-        con.execute(f"CREATE TEMP VIEW rep AS SELECT * FROM read_parquet({F._s(str(joined))})")
+        con.execute(f"CREATE TEMP VIEW rep AS SELECT * FROM read_parquet({F._s(str(joined))}) WHERE true{chosen}")
     elif disk.reports is None:   # only the columns needed, straight from reports.parquet
         con.execute(f"CREATE TEMP VIEW rep AS SELECT {', '.join(q(c) for c in wanted)}, file_row_number AS _pos "
-                    f"FROM read_parquet({F._s(str(disk.file.path))}, file_row_number = true) WHERE {disk.file.usable}")
+                    f"FROM read_parquet({F._s(str(disk.file.path))}, file_row_number = true) "
+                    f"WHERE {disk.file.usable}{chosen}")
     else:
         raw = pa.Table.from_pandas(disk.reports[wanted], preserve_index=False)
         raw = raw.append_column("_pos", pa.array(np.arange(raw.num_rows, dtype="int64")))
         con.register("rep", raw.filter(_usable_mask(raw)))
     if errors and disk.findings is not None:
         con.register("held", pa.Table.from_pandas(disk.findings, preserve_index=False))
+    if joined is None and source == "timeliness_shares":
+        con.register("tl", _disk_timed(disk))
     # the groups come unordered: sorting a million wide rows in SQL costs more than sorting their keys here
     out = con.sql("\n".join(sql) + " SELECT * FROM s").to_arrow_table().combine_chunks()
     m = None
     if meta:
-        m = pq.read_table(_meta_file(joined)) if joined is not None else con.sql(_META_SQL).to_arrow_table()
+        m = pq.read_table(_meta_file(joined)) if ranked else con.sql(_META_SQL).to_arrow_table()
     con.close()
     out = _agency_year_grid(out, m, years) if years is not None else _ordered(out, keys, m)
     out = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
@@ -792,7 +905,7 @@ def _disk_query(disk: _Disk, by, source: str, sums: dict[str, str], errors: bool
     for c in sums:
         out[c] = out[c].astype("Int64")
     out["n_corrected"] = out["n_corrected"].astype("int64" if years is None else "Int64")
-    out["n_reports"] = out["n_reports"].astype("Int64")
+    out["n_reports"] = out["n_reports"].astype("Int64" if len(out) or years is not None else "int64")  # as pandas
     return out
 
 
@@ -1140,65 +1253,108 @@ def timeliness(data) -> pd.DataFrame:
              agency  year  published    deadline  days_late  on_time
       上海市人民政府办公厅  2019 2020-01-31  2020-01-31          0     True
     """
+    return _timeliness_of(_usable(_reports_only(data)))
+
+
+_NO_DATE = "no publication date (not in a fetch manifest, the page or the report's end)"
+
+
+def _codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Given columns, return each row's code of its combination of values (NA a value like any
+    other) and the first row of each code, so a function of the values runs once per combination."""
+    code = np.zeros(len(columns[0]), dtype="int64")
+    for col in columns:
+        c, uniques = pd.factorize(col, use_na_sentinel=True)
+        code = pd.factorize(code * (len(uniques) + 1) + (c + 1))[0]
+    firsts = np.unique(code, return_index=True)[1]
+    return code, firsts
+
+
+def _timeliness_of(r: pd.DataFrame) -> pd.DataFrame:
+    """:func:`timeliness` of usable reports: the rules of :mod:`govreports.deadlines` run once per
+    distinct agency name and level (the title only where it can matter: a general office's) and once
+    per distinct kind and year, not once per report (a national corpus has a million reports and a
+    few hundred thousand agencies)."""
     from . import deadlines as _dl
 
-    f = _frames_of_reports(data)
-    r = _usable_reports(f)
-    titles = r["title"] if "title" in r.columns else pd.Series(None, index=r.index, dtype="object")
-    kinds = [_dl.kind_of(a if pd.notna(a) else None, lv if pd.notna(lv) else None, t if pd.notna(t) else None)
-             for a, lv, t in zip(r["agency"].astype("object"), r["level"].astype("object"), titles.astype("object"))]
+    def value(v):
+        return v if pd.notna(v) else None
+
+    agency, level = r["agency"].astype("object"), r["level"].astype("object")
+    titles = r["title"].astype("object") if "title" in r.columns else pd.Series(None, index=r.index, dtype="object")
+    code, firsts = _codes(agency, level)
+    per_name = [_dl.kind_of(value(agency.iat[i]), value(level.iat[i]), None) for i in firsts]
+    kind = np.array([k for k, _ in per_name], dtype=object)[code]
+    reason = np.array([why for _, why in per_name], dtype=object)[code]
+    # a general office is a department where its title names it: the one case the title decides
+    for i in np.flatnonzero(kind == "government_office"):
+        kind[i], reason[i] = _dl.kind_of(value(agency.iat[i]), value(level.iat[i]), value(titles.iat[i]))
     years = r["year"].astype("Int64")
-    rules = [_dl.rule_for(k, int(y)) if pd.notna(y) else None for (k, _), y in zip(kinds, years)]
-    deadline = pd.Series([_dl.deadline_for(k, y) for (k, _), y in zip(kinds, years)], index=r.index,
-                         dtype="datetime64[ns]")
+    kind_s, reason_s = pd.Series(kind, index=r.index, dtype="object"), pd.Series(reason, index=r.index, dtype="object")
+    code, firsts = _codes(kind_s, reason_s, years)
+    rules, deadlines, whys = [], [], []
+    for i in firsts:
+        k, why, y = kind[i], reason[i], years.iat[i]
+        rule = _dl.rule_for(k, int(y)) if pd.notna(y) else None
+        deadline = _dl.deadline_for(k, y)
+        rules.append(rule.article if rule else pd.NA)
+        deadlines.append(deadline)
+        whys.append(_dl.why_no_deadline(k, why, y) if pd.isna(deadline) else pd.NA)
+    deadline = pd.Series(pd.array(deadlines, dtype="datetime64[ns]")[code], index=r.index, dtype="datetime64[ns]")
     published = _published_dates(r)
     source = r["published_source"].astype("string") if "published_source" in r.columns else \
         pd.Series(pd.NA, index=r.index, dtype="string")
     days = (published - deadline).dt.days.astype("Int64")
-    why = []
-    for (kind, reason), y, dl, pub in zip(kinds, years, deadline, published):
-        if pd.isna(dl):
-            why.append(_dl.why_no_deadline(kind, reason, y))
-        elif pd.isna(pub):
-            why.append("no publication date (not in a fetch manifest, the page or the report's end)")
-        else:
-            why.append(pd.NA)
+    why = pd.Series(pd.array(whys, dtype="string")[code], index=r.index).mask(deadline.notna() & published.isna(), _NO_DATE)
     out = pd.DataFrame({
         "report_id": r["report_id"], "agency_key": r["agency_key"], "agency": r["agency"], "year": years,
-        "level": r["level"], "region": r["region"], "kind": pd.array([k for k, _ in kinds], dtype="string"),
+        "level": r["level"], "region": r["region"], "kind": pd.array(kind, dtype="string"),
         "published": published, "published_source": source.where(published.notna()), "deadline": deadline,
         "days_late": days, "on_time": (days <= 0).astype("boolean"),
-        "rule": pd.array([d.article if d else pd.NA for d in rules], dtype="string"),
-        "no_deadline": pd.array(why, dtype="string"),
+        "rule": pd.array(rules, dtype="string")[code],
+        "no_deadline": why.array,
     })
     return out[TIMELINESS_COLUMNS].reset_index(drop=True)
 
 
-def _frames_of_reports(data) -> Frames:
-    """:func:`frames_of` for the analyses that need only the reports (timeliness): for a corpus
-    on disk, its reports, the report_id and severity of its findings, and of table 3 only its
-    corrected cells, counted from the kept figures (one row each, never the 175 million cells of
-    a national corpus); anything else: :func:`frames_of`."""
+_TIMELINESS_READ = ("report_id", "agency_key", "agency", "year", "level", "region", "title", "published",
+                    "published_source", "status", "duplicate_of")
+
+
+def _reports_only(data) -> pd.DataFrame:
+    """The reports of any input, for :func:`timeliness` (it needs no cells): of a corpus on disk
+    whose reports are not read, only the columns it needs, read from reports.parquet."""
     disk = _on_disk(data)
     if disk is None:
-        return frames_of(data)
-    from . import figures as F
+        return frames_of(data).reports
+    return disk.reports if disk.reports is not None else _read_reports(disk)
 
-    if disk.reports is None:
-        disk = disk.read()
-    if disk.findings is not None:
-        findings = disk.findings
-    else:
-        parts = F.parts(disk.folder, "findings")
-        findings = pq.read_table([str(p) for p in parts], columns=["report_id", "severity"]).to_pandas(
-            types_mapper={pa.string(): pd.StringDtype()}.get) if parts else _frames.empty("findings")
-    kept = pq.read_table([str(p) for p in F.figure_files(disk.folder, "requests")], columns=["report_id", "n_corrected"])
-    kept = kept.filter(pc.greater(kept["n_corrected"], 0))
-    ids = np.repeat(kept["report_id"].to_numpy(zero_copy_only=False), kept["n_corrected"].to_numpy())
-    requests = pd.DataFrame({"report_id": pd.array(ids, dtype="string"), "corrected": pd.array([True] * len(ids),
-                                                                                               dtype="boolean")})
-    empty = [_frames.empty(t) for t in ("appeals", "disclosure")]
-    return Frames(disk.reports, requests, *empty, findings)
+
+def _read_reports(disk: "_Disk", chosen: bool = True) -> pd.DataFrame:
+    """The columns of reports.parquet :func:`timeliness` needs, typed as :func:`_on_disk` gives
+    them, of the reports chosen (``chosen=False``: of every report)."""
+    from .corpus.store import read_reports
+
+    r = read_reports(disk.file.path, [c for c in _TIMELINESS_READ if c in disk.dtypes])
+    for choice in disk.chosen if chosen else ():
+        r = choice.rows(r)
+    return r
+
+
+def _timed(reports: pd.DataFrame) -> pa.Table:
+    """The per-report figures of :func:`timeliness_shares` (report_id, on_time, late, timed: 1 or
+    0) of the usable ones of ``reports``, as an Arrow table for DuckDB."""
+    on_time = _timeliness_of(_usable(reports))[["report_id", "on_time"]]
+    known = on_time["on_time"].notna().to_numpy()
+    yes = on_time["on_time"].fillna(False).to_numpy(dtype=bool)
+    return pa.table({"report_id": pa.array(on_time["report_id"].astype("object"), pa.string()),
+                     "on_time": pa.array(yes.astype("int64")), "late": pa.array((known & ~yes).astype("int64")),
+                     "timed": pa.array(known.astype("int64"))})
+
+
+def _disk_timed(disk: "_Disk") -> pa.Table:
+    """:func:`_timed` of a corpus on disk's reports (those in memory, else every one's columns read)."""
+    return _timed(_read_reports(disk, chosen=False) if disk.reports is None else disk.reports)
 
 
 TIMELINESS_COUNTS = ("on_time", "late", "timed")
@@ -1208,13 +1364,17 @@ def timeliness_shares(data, by="report") -> pd.DataFrame:
     """Given any input, return how many reports were on time per ``by`` group: on_time, late,
     timed (reports with both a deadline and a date), on_time_share (on_time / timed; NaN where
     no report has both), n_reports, report_ids."""
-    f = _frames_of_reports(data)
-    t = timeliness(f)
-    per = pd.DataFrame({"report_id": t["report_id"],
-                        "on_time": t["on_time"].fillna(False).astype("Int64"),
-                        "late": (t["on_time"] == False).fillna(False).astype("Int64"),  # noqa: E712
-                        "timed": t["on_time"].notna().astype("Int64")})
-    out = _aggregate(f, per, by, TIMELINESS_COUNTS)
+    disk = _on_disk(data)
+    if disk is not None:   # the per-report figures worked out once per corpus (see _timed), kept
+        out = _disk_aggregate(disk, by, "timeliness_shares", TIMELINESS_COUNTS)
+    else:
+        f = frames_of(data)
+        t = timeliness(f)
+        per = pd.DataFrame({"report_id": t["report_id"],
+                            "on_time": t["on_time"].fillna(False).astype("Int64"),
+                            "late": (t["on_time"] == False).fillna(False).astype("Int64"),  # noqa: E712
+                            "timed": t["on_time"].notna().astype("Int64")})
+        out = _aggregate(f, per, by, TIMELINESS_COUNTS)
     out["on_time_share"] = _share(out["on_time"], out["timed"])
     return out[_by_columns(by) + list(TIMELINESS_COUNTS) + ["on_time_share", "n_corrected", "n_reports", "report_ids"]]
 
@@ -1286,7 +1446,7 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
         return df[cols].assign(measure=measure, value=_value(measure, df["numerator"], df["denominator"]),
                                numerator=df["numerator"], denominator=df["denominator"],
                                n_corrected=df["n_corrected"], n_reports=df["n_reports"], report_ids=df["report_ids"])
-    data = _frames_of_reports(data) if source == "timeliness_shares" else frames_of(data)
+    data = frames_of(data)
     _warn_pre2019(measure, _usable_reports(data))
     df = _SOURCES[source][0](data, by=by)
     if m.denominator == template.CONCLUDED:
@@ -1299,7 +1459,7 @@ def measure_values(data, measure: str, by="agency_year") -> pd.DataFrame:
                            report_ids=df["report_ids"])
 
 
-_DISK_SOURCES = ("outcome_shares", "appeals_rates", "legacy_shares")  # on disk (timeliness reads pandas frames)
+_DISK_SOURCES = ("outcome_shares", "appeals_rates", "legacy_shares", "timeliness_shares")
 
 
 def _disk_agency_years(disk: _Disk, measure: str, years: Sequence[int] | bool | None = None) -> pd.DataFrame:
@@ -1355,7 +1515,7 @@ def by_agency_year(data, measure: str) -> pd.DataFrame:
     disk = _on_disk(data) if source_of(measure) in _DISK_SOURCES else None
     if disk is not None:
         return _disk_agency_years(disk, measure)
-    f = _frames_of_reports(data) if source_of(measure) == "timeliness_shares" else frames_of(data)
+    f = frames_of(data)
     mv = measure_values(f, measure, by="agency_year")
     reports = _usable_reports(f).sort_values("year")
     meta = reports.groupby("agency_key", dropna=False)[["level", "region"]].last()
