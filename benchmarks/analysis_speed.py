@@ -52,6 +52,14 @@ ANALYSES = {
     "outcome_shares by region": "ga.outcome_shares(c, by='region')",
     "cross_year suits": "ga.cross_year(c, 'suits')",
     "volumes by agency_year": "ga.volumes(c, by='agency_year')",
+    "by_agency_year on_time_share": "ga.by_agency_year(c, 'on_time_share')",
+    "cross_year on_time_share": "ga.cross_year(c, 'on_time_share')",
+    "timeliness": "ga.timeliness(c)",
+    # selections (the agency is in every size's corpus: the synthesizer's first, seed 0)
+    "cross_year refused_share, one agency": "ga.cross_year(c, 'refused_share', agencies=['铜川市第0局'])",
+    "cross_year refused_share, level county": "ga.cross_year(c, 'refused_share', level='county')",
+    "outcome_shares by agency_year, a region": "ga.outcome_shares(ga.select(c, region='陕西省/铜川市'), by='agency_year')",
+    "rank_agencies refused_share, county": "ga.rank_agencies(c, 'refused_share', level='county')",
 }
 COLD = ("outcome_shares by agency_year", "cross_year refused_share", "by_agency_year reviews_per_100")
 BEFORE = {

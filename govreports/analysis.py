@@ -237,7 +237,7 @@ def select(data, agencies: Iterable[str] | str | None = None, years: Iterable[in
     if file is not None:   # the reports not read: the analyses choose them in SQL (see _Choice)
         if isinstance(agencies, str):
             agencies = [agencies]
-        keys = tuple(_match_agencies(_agency_names(file, disk.chosen), agencies)) if agencies is not None else None
+        keys = tuple(_agency_keys(file, disk.chosen, agencies)) if agencies is not None else None
         choice = _Choice(keys, tuple(int(y) for y in years) if years is not None else None, level, region)
         return DiskView(disk.corpus, chosen=(*disk.chosen, choice))
     f = disk if disk is not None else frames_of(data)
@@ -512,13 +512,27 @@ def _plain_file(corpus) -> "_ReportsFile | None":
     return file if file is not None and file.plain else None
 
 
-def _agency_names(file: "_ReportsFile", chosen: Sequence[_Choice]) -> pd.DataFrame:
+def _agency_keys(file: "_ReportsFile", chosen: Sequence[_Choice], agencies: Sequence[str]) -> list[str]:
+    """:func:`_match_agencies` over the reports ``chosen`` of a reports.parquet: over those naming
+    one of ``agencies`` exactly where each does (a few rows), else over every agency's names."""
+    named = _agency_names(file, chosen, agencies)
+    cols = [c for c in ("agency_key", "agency", "agency_as_printed") if c in named.columns]
+    if all(any((named[c].astype("string").fillna("") == name).any() for c in cols) for name in agencies):
+        return _match_agencies(named, agencies)
+    return _match_agencies(_agency_names(file, chosen), agencies)
+
+
+def _agency_names(file: "_ReportsFile", chosen: Sequence[_Choice], exactly: Sequence[str] = ()) -> pd.DataFrame:
     """The distinct agency keys and names (as printed too) of the reports ``chosen`` of a
-    reports.parquet: what :func:`_match_agencies` looks names up in (every report, as select's)."""
+    reports.parquet (those with a key or name among ``exactly``, if given): what
+    :func:`_match_agencies` looks names up in (every report, as select's)."""
     from . import figures as F
 
-    cols = ", ".join(c for c in ("agency_key", "agency", "agency_as_printed") if c in file.dtypes)
+    names = [c for c in ("agency_key", "agency", "agency_as_printed") if c in file.dtypes]
+    cols = ", ".join(names)
     where = " AND ".join(c.sql() for c in chosen) or "true"
+    if exactly:
+        where += " AND (" + " OR ".join(f"coalesce({c}, '') IN {F._in(exactly)}" for c in names) + ")"
     con = F.connect()
     names = con.sql(f"SELECT DISTINCT {cols} FROM read_parquet({F._s(str(file.path))}) WHERE {where}").to_arrow_table()
     con.close()
@@ -610,16 +624,16 @@ class _Disk:
 
     def any_pre2019(self) -> bool:
         """Whether a usable report is on the pre-2019 template."""
-        if self.reports is None and self.chosen and self.file.pre2019:   # among the reports chosen?
-            from . import figures as F
+        if self.reports is None:
+            if not (self.chosen and self.file.pre2019):
+                return self.file.pre2019
+            from . import figures as F   # the corpus has some: among the reports chosen?
 
             con = F.connect()
             n = con.sql(f"SELECT count(*) FROM read_parquet({F._s(str(self.file.path))}) WHERE {self.file.usable} "
                         f"AND {self.where} AND template = {F._s(PRE2019)}").fetchall()[0][0]
             con.close()
             return n > 0
-        if self.reports is None:
-            return self.file.pre2019
         r = self.reports
         return bool((r["template"] == PRE2019).any()) and bool((_usable_reports(Frames(r, *[None] * 4))["template"]
                                                                 == PRE2019).any())
@@ -949,8 +963,8 @@ def _ordered(table: pa.Table, keys: Sequence[str], m: pa.Table | None) -> pa.Tab
     if "_agency" in table.column_names:
         table = table.drop_columns(["_agency"])
     if m is not None:
-        table = _with_meta(table, *next((r for k, r in zip(keys, ranks) if k == "agency_key"),
-                                        _ranked(table["agency_key"])), m)
+        keyed = next((r for k, r in zip(keys, ranks) if k == "agency_key"), None)   # else ranked here, only then
+        table = _with_meta(table, *(keyed or _ranked(table["agency_key"])), m)
     sizes = [len(values) for _, values in ranks]
     if not ranks:
         return table

@@ -97,3 +97,14 @@ def test_an_unknown_agency_is_named_as_in_pandas(edge):
     assert str(on_disk.value) == str(in_pandas.value) and "某县民政局" in str(on_disk.value)
     with pytest.raises(ValueError, match="unknown agency: 某县"):   # a part of two agencies' names
         ga.select(open_corpus(edge), agencies=["某县"])
+
+
+def test_the_pre2019_warning_looks_at_the_reports_chosen(edge):
+    """refused_share is not defined before 2019: said where a chosen report is before 2019 only."""
+    f = ga.frames_of(open_corpus(edge))
+    for agencies, warns in ((["某县教育局"], True), ([SH], False)):
+        for data in (f, open_corpus(edge)):
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                ga.by_agency_year(ga.select(data, agencies=agencies), "refused_share")
+            assert any("before 2019" in str(w.message) for w in seen) == warns, (agencies, type(data).__name__)
