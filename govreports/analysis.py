@@ -427,8 +427,11 @@ def _share(num: pd.Series, den: pd.Series, scale: float = 1.0) -> pd.Series:
 # part by part, kept), the few reports columns needed are read from reports.parquet in SQL (the
 # reports table, about 1 GB in pandas at 1,000,000 reports, is not read), DuckDB joins them and
 # sums the groups of several reports (a group of one report is its report's row), and the groups
-# are ordered (and cross_year's agency x year grid laid out) with numpy over Arrow. The results are
-# those of the pandas code above, row for row and dtype for dtype (tests/test_analysis_fast.py).
+# are ordered (and cross_year's agency x year grid laid out) with numpy over Arrow. The same holds
+# for on_time_share (each report's timeliness, from the reports alone, worked out once and kept
+# with the figures) and for the reports select() keeps (chosen in SQL, the reports not read). The
+# results are those of the pandas code above, row for row and dtype for dtype
+# (tests/test_analysis_fast.py, test_analysis_timeliness.py, test_analysis_select.py).
 
 class DiskView:
     """Some reports of a corpus on disk, what :func:`select` returns for one: analyses scan the
@@ -752,7 +755,7 @@ def _timeliness_code() -> str:
     from . import agencies, deadlines
 
     code = [inspect.getsource(m) for m in (deadlines, agencies)] + [inspect.getsource(f) for f in (
-        _timeliness_of, _published_dates, _timed, _usable)]
+        _timeliness_of, _codes, _objects, _published_dates, _timed, _usable)]
     return hashlib.sha256("\n".join(code).encode()).hexdigest()[:16]
 
 
@@ -1246,8 +1249,11 @@ def _published_dates(reports: pd.DataFrame) -> pd.Series:
     """The reports' ``published`` as dates (NaT where missing or unreadable), whatever its dtype."""
     if "published" not in reports.columns:
         return pd.Series(pd.NaT, index=reports.index, dtype="datetime64[ns]")
-    dates = pd.to_datetime(reports["published"].astype("object"), errors="coerce", utc=True)
-    return dates.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+    # each distinct value once (pandas infers the format from the first value given: the same first here)
+    codes, values = pd.factorize(reports["published"], use_na_sentinel=True)
+    dates = pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce", utc=True)
+    dates = pd.array(dates.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]"))
+    return pd.Series(dates.take(codes, allow_fill=True), index=reports.index, dtype="datetime64[ns]")
 
 
 def timeliness(data) -> pd.DataFrame:
@@ -1273,7 +1279,7 @@ def timeliness(data) -> pd.DataFrame:
 _NO_DATE = "no publication date (not in a fetch manifest, the page or the report's end)"
 
 
-def _codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _codes(*columns) -> tuple[np.ndarray, np.ndarray]:
     """Given columns, return each row's code of its combination of values (NA a value like any
     other) and the first row of each code, so a function of the values runs once per combination."""
     code = np.zeros(len(columns[0]), dtype="int64")
@@ -1284,6 +1290,13 @@ def _codes(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return code, firsts
 
 
+def _objects(values: pd.Series) -> list:
+    """The values as Python objects, None for NA (what the functions of govreports.deadlines take)."""
+    out = values.to_numpy(dtype=object)
+    out[pd.isna(out)] = None
+    return out.tolist()
+
+
 def _timeliness_of(r: pd.DataFrame) -> pd.DataFrame:
     """:func:`timeliness` of usable reports: the rules of :mod:`govreports.deadlines` run once per
     distinct agency name and level (the title only where it can matter: a general office's) and once
@@ -1291,24 +1304,24 @@ def _timeliness_of(r: pd.DataFrame) -> pd.DataFrame:
     few hundred thousand agencies)."""
     from . import deadlines as _dl
 
-    def value(v):
-        return v if pd.notna(v) else None
-
-    agency, level = r["agency"].astype("object"), r["level"].astype("object")
-    titles = r["title"].astype("object") if "title" in r.columns else pd.Series(None, index=r.index, dtype="object")
-    code, firsts = _codes(agency, level)
-    per_name = [_dl.kind_of(value(agency.iat[i]), value(level.iat[i]), None) for i in firsts]
-    kind = np.array([k for k, _ in per_name], dtype=object)[code]
-    reason = np.array([why for _, why in per_name], dtype=object)[code]
+    code, firsts = _codes(r["agency"], r["level"])
+    kinds: dict[tuple[str, str], int] = {}   # (kind, reason) -> its number
+    per_name = [_dl.kind_of(a, lv, None) for a, lv in zip(_objects(r["agency"].iloc[firsts]),
+                                                          _objects(r["level"].iloc[firsts]))]
+    kind = np.array([kinds.setdefault(k, len(kinds)) for k in per_name], dtype="int64")[code]
     # a general office is a department where its title names it: the one case the title decides
-    for i in np.flatnonzero(kind == "government_office"):
-        kind[i], reason[i] = _dl.kind_of(value(agency.iat[i]), value(level.iat[i]), value(titles.iat[i]))
+    offices = np.flatnonzero(kind == kinds.get(("government_office", ""), -1))
+    if len(offices):
+        rows = r.iloc[offices]
+        titles = _objects(rows["title"]) if "title" in r.columns else [None] * len(rows)
+        kind[offices] = [kinds.setdefault(_dl.kind_of(a, lv, t), len(kinds)) for a, lv, t in
+                         zip(_objects(rows["agency"]), _objects(rows["level"]), titles)]
+    named = list(kinds)   # by number
     years = r["year"].astype("Int64")
-    kind_s, reason_s = pd.Series(kind, index=r.index, dtype="object"), pd.Series(reason, index=r.index, dtype="object")
-    code, firsts = _codes(kind_s, reason_s, years)
+    code, firsts = _codes(kind, years)
     rules, deadlines, whys = [], [], []
     for i in firsts:
-        k, why, y = kind[i], reason[i], years.iat[i]
+        (k, why), y = named[kind[i]], years.iat[i]
         rule = _dl.rule_for(k, int(y)) if pd.notna(y) else None
         deadline = _dl.deadline_for(k, y)
         rules.append(rule.article if rule else pd.NA)
@@ -1319,10 +1332,11 @@ def _timeliness_of(r: pd.DataFrame) -> pd.DataFrame:
     source = r["published_source"].astype("string") if "published_source" in r.columns else \
         pd.Series(pd.NA, index=r.index, dtype="string")
     days = (published - deadline).dt.days.astype("Int64")
-    why = pd.Series(pd.array(whys, dtype="string")[code], index=r.index).mask(deadline.notna() & published.isna(), _NO_DATE)
+    why = pd.Series(pd.array(whys, dtype="string")[code], index=r.index)
+    why = why.mask(deadline.notna() & published.isna(), _NO_DATE)
     out = pd.DataFrame({
         "report_id": r["report_id"], "agency_key": r["agency_key"], "agency": r["agency"], "year": years,
-        "level": r["level"], "region": r["region"], "kind": pd.array(kind, dtype="string"),
+        "level": r["level"], "region": r["region"], "kind": pd.array([k for k, _ in named], dtype="string")[kind],
         "published": published, "published_source": source.where(published.notna()), "deadline": deadline,
         "days_late": days, "on_time": (days <= 0).astype("boolean"),
         "rule": pd.array(rules, dtype="string")[code],

@@ -39,7 +39,8 @@ def reference_timeliness(data) -> pd.DataFrame:
     rules = [dl.rule_for(k, int(y)) if pd.notna(y) else None for (k, _), y in zip(kinds, years)]
     deadline = pd.Series([dl.deadline_for(k, y) for (k, _), y in zip(kinds, years)], index=r.index,
                          dtype="datetime64[ns]")
-    published = ga._published_dates(r)
+    published = pd.to_datetime(r["published"].astype("object"), errors="coerce", utc=True)
+    published = published.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
     source = r["published_source"].astype("string") if "published_source" in r.columns else \
         pd.Series(pd.NA, index=r.index, dtype="string")
     days = (published - deadline).dt.days.astype("Int64")
@@ -78,8 +79,8 @@ REPORTS = [
     ("office21", SH_OFFICE, 2021, "provincial", "上海市", None, "2022-01-20", "page"),
     ("noplace", "审计局", 2020, None, None, None, "2021-01-05", "page"),
     ("nameless", None, 2020, None, "江苏省", None, "2021-01-05", "page"),
-    ("council", "国务院", 2020, "national", None, None, "2021-03-01", "page"),
-    ("ministry", "国家统计局", 2020, "national", None, None, "2021-01-29", "page"),
+    ("council", "国务院", 2020, "national", None, None, "2021-03-01 09:30", "page"),   # a time too
+    ("ministry", "国家统计局", 2020, "national", None, None, "2021-01-29T23:30:00+08:00", "page"),   # UTC: 29th
     ("pre15", "沭阳县发展和改革局", 2015, "county", "江苏省", None, "2016-03-31", "page"),       # 2007 text
     ("pre16", "淮安市洪泽区人民政府", 2016, "county", "江苏省", None, "2017-04-05", "page"),
     ("old07", "沭阳县发展和改革局", 2007, "county", "江苏省", None, "2008-03-01", "page"),        # no rule
