@@ -195,14 +195,32 @@ def test_sample_corpus_equals_pandas(tmp_path):
     _all_analyses(path)
 
 
-def test_synthetic_corpus_of_several_parts_equals_pandas(tmp_path):
-    """The corpus the benchmarks use (benchmarks/export_speed.py), in parts of 2,000 reports."""
+def assert_on_disk_equals_pandas(path: Path, analyses) -> None:
+    """Each analysis on the corpus at ``path`` opened from disk equals it on the corpus read into
+    pandas, frame for frame, and the disk path never read the reports table into pandas."""
+    f = ga.frames_of(open_corpus(path))
+    for fn in analyses:
+        disk = open_corpus(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected, got = fn(f), fn(disk)
+        assert disk.reports_file is not None, "the reports table was read into pandas"
+        pd.testing.assert_frame_equal(got, expected)
+
+
+def benchmark_corpus(path: Path, n: int, part: int, seed: int) -> Path:
+    """The synthetic corpus the benchmarks use (benchmarks/export_speed.py), in parts of ``part`` reports."""
     spec = importlib.util.spec_from_file_location("export_speed", ROOT / "benchmarks" / "export_speed.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.PART = 150
-    path = tmp_path / "synthetic"
-    mod.write_corpus(path, 420, seed=2)
+    mod.PART = part
+    mod.write_corpus(path, n, seed=seed)
+    return path
+
+
+def test_synthetic_corpus_of_several_parts_equals_pandas(tmp_path):
+    """The corpus the benchmarks use (benchmarks/export_speed.py), in parts of 2,000 reports."""
+    path = benchmark_corpus(tmp_path / "synthetic", 420, part=150, seed=2)
     assert len(figures.parts(path, "requests")) == 3
     _all_analyses(path, measures=("refused_share", "received", "corrected_share", "suits_per_100"),
                   bys=("agency_year", "region"))

@@ -11,7 +11,7 @@ import pytest
 from govreports import analysis as ga
 from govreports import figures
 from govreports.corpus import open_corpus
-from test_analysis_fast import _edge_corpus
+from test_analysis_fast import _edge_corpus, assert_on_disk_equals_pandas
 
 SH = "上海市人民政府办公厅"
 SELECTIONS = [
@@ -61,14 +61,8 @@ def figure_cache(tmp_path_factory, monkeypatch):
 
 @pytest.mark.parametrize("args", SELECTIONS, ids=[str(s) for s in SELECTIONS])
 def test_a_selection_on_disk_equals_pandas(edge, args):
+    assert_on_disk_equals_pandas(edge, _analyses(args))
     f = ga.frames_of(open_corpus(edge))
-    for fn in _analyses(args):
-        disk = open_corpus(edge)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            expected, got = fn(f), fn(disk)
-        assert disk.reports_file is not None, "the reports table was read into pandas"
-        pd.testing.assert_frame_equal(got, expected)
     view = ga.select(open_corpus(edge), **args)
     assert view.chosen and view.corpus.reports_file is not None   # chosen, nothing read
     pd.testing.assert_frame_equal(view.reports, ga.select(f, **args).reports)   # read when asked for

@@ -10,7 +10,6 @@ duplicates and failed reports left out, two reports of one agency and year.
 """
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +21,7 @@ from govreports import figures
 from govreports import frames as _frames
 from govreports.corpus import Corpus, open_corpus
 from test_analysis import ALL_ZERO, make_corpus, make_report
+from test_analysis_fast import assert_on_disk_equals_pandas
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +137,6 @@ def test_timeliness_equals_the_rules_report_by_report(tmp_path):
 
 def test_on_time_share_on_disk_equals_pandas(tmp_path):
     path = timeliness_corpus(tmp_path / "t")
-    f = ga.frames_of(open_corpus(path))
     analyses = [lambda x, by=by: ga.timeliness_shares(x, by=by) for by in [*ga.BY, ["level", "year"]]]
     analyses += [lambda x: ga.by_agency_year(x, "on_time_share"), lambda x: ga.cross_year(x, "on_time_share"),
                  lambda x: ga.cross_year(x, "on_time_share", years=[2019, 2020, 2021]),
@@ -147,13 +146,7 @@ def test_on_time_share_on_disk_equals_pandas(tmp_path):
                  lambda x: ga.measure_values(x, "on_time_share", by="year"),
                  lambda x: ga.rank_agencies(x, "on_time_share", level="county"),
                  lambda x: ga.timeliness(ga.select(x, level="county"))]
-    for fn in analyses:
-        disk = open_corpus(path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            expected, got = fn(f), fn(disk)
-        assert disk.reports_file is not None, "the reports table was read into pandas"
-        pd.testing.assert_frame_equal(got, expected)
+    assert_on_disk_equals_pandas(path, analyses)
     # the counts, by hand: dept 2022 has two reports (one without a date)
     ay = ga.timeliness_shares(open_corpus(path), by="agency_year").set_index(["agency_key", "year"])
     row = ay.loc[("沭阳县发展和改革局", 2022)]

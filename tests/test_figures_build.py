@@ -9,7 +9,6 @@ changed since is computed from the cells as before.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import os
 import shutil
 import warnings
@@ -25,8 +24,8 @@ from govreports import analysis as ga
 from govreports import figures
 from govreports.corpus import open_corpus, read_corpus
 from govreports.render import ReportValues, render
+from test_analysis_fast import benchmark_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("requests", "appeals", "findings")
 LAYOUTS = ("html", "markdown", "cells", "pipe_cells", "html_word")
 AGENCIES = ("沭阳县发展和改革局", "沭阳县民政局", "宿迁市财政局")
@@ -170,12 +169,7 @@ def test_part_of_finds_each_report_from_the_build_figures(tmp_path):
 
 def test_the_benchmark_corpus_has_the_figures_of_a_build(tmp_path):
     """benchmarks/export_speed.py writes its parts with the build's figures (what a build leaves)."""
-    spec = importlib.util.spec_from_file_location("export_speed", ROOT / "benchmarks" / "export_speed.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    mod.PART = 100
-    path = tmp_path / "synthetic"
-    mod.write_corpus(path, 250, seed=3)
+    path = benchmark_corpus(tmp_path / "synthetic", 250, part=100, seed=3)
     for table in TABLES:
         (built,) = figures.figure_files(path, table)
         assert built == path / figures.BUILT / f"{table}.parquet"
