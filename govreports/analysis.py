@@ -821,8 +821,8 @@ def _meta_file(joined: Path) -> Path:
         con = F.connect()
         con.execute(f"CREATE TEMP VIEW rep AS SELECT * FROM read_parquet({F._s(str(joined))})")
         sql = _META_SQL.replace("SELECT agency_key, ", "SELECT agency_key, any_value(_agency) AS _agency, "
-                                f"last(agency ORDER BY coalesce(year, 999999), report_id NULLS FIRST) "
-                                f"FILTER (WHERE agency IS NOT NULL) AS agency, ", 1)
+                                "last(agency ORDER BY coalesce(year, 999999), report_id NULLS FIRST) "
+                                "FILTER (WHERE agency IS NOT NULL) AS agency, ", 1)
         con.execute(f"COPY ({sql} ORDER BY _agency) TO {F._s(str(target))} (FORMAT parquet)")
         con.close()
 
