@@ -548,6 +548,18 @@ _GROUP = ("group", None, None)
 _OUTCOME_TOTAL_ROW = ("row", LabelMatch((template.OUTCOME_TOTAL,), True), None)
 
 
+def _request_kind(key: str):
+    """What a table-3 cell's key is to :class:`RowAssembler` (a row's label, a group heading or
+    text), and whether it names an outcome row; the same for every report, so kept per key."""
+    m = match_request_row(key)
+    if m is not None:
+        return ("row", m, None), m.keys[0] in template.OUTCOME_KEYS
+    return (_GROUP if match_group(key) else _TEXT), False
+
+
+_REQUEST_KINDS = _Memo(_request_kind, 4096)
+
+
 def _classify_request(seen: dict):
     """The ``classify`` of table 3 (:class:`RowAssembler`): a bare 总计 after an outcome row is （七）总计."""
     def classify(key: str):
@@ -555,14 +567,10 @@ def _classify_request(seen: dict):
             return _TEXT
         if key == template.OUTCOME_TOTAL_BARE and seen.get("outcome"):
             return _OUTCOME_TOTAL_ROW
-        m = match_request_row(key)
-        if m is not None:
-            if m.keys[0] in template.OUTCOME_KEYS:
-                seen["outcome"] = True
-            return "row", m, None
-        if match_group(key):
-            return _GROUP
-        return _TEXT
+        kind, outcome = _REQUEST_KINDS[key]
+        if outcome:
+            seen["outcome"] = True
+        return kind
     return classify
 
 
@@ -581,17 +589,20 @@ def padded_width(lines: list[Line], keys: list[list[str]]) -> int | None:
     return None
 
 
-def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = None) -> None:
+def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = None,
+                   sub_rows: bool | None = None) -> None:
     """Put the observed table-3 rows into template cells (see the module docstring), in passes:
     values cut to a padded grid's seven columns; values printed above their label; a table of
     labels only, or blank rows printed without cells; rows by their exact label, then labels that
     fit several rows where their neighbours leave one, then unlabelled rows where template order
     leaves one place each; glued digits cut by the identities (crawler text); the cells written;
-    rows placed by order or aligned by order kept only where the identities hold."""
+    rows placed by order or aligned by order kept only where the identities hold.
+    ``sub_rows``: :func:`_has_sub_rows` of ``rows``, when the caller has it already."""
     if width:
         _trim_padded(rows, width)
-    sub_rows = _has_sub_rows(rows)
-    order = [r.key for r in template.REQUEST_ROWS if sub_rows or r.key not in _SUB_ROW_KEYS]
+    if sub_rows is None:
+        sub_rows = _has_sub_rows(rows)
+    order = _ORDER_2021 if sub_rows else _ORDER_2019
     rows = _values_printed_above_labels(rows, parsed)
     if not _labels_only(rows, sub_rows, parsed):
         if parsed.glued:
@@ -611,11 +622,18 @@ def place_requests(rows: list[ObservedRow], parsed: Parsed, width: int | None = 
 
 _SUB_ROW_KEYS = (template.OTHER_NO_CORRECTION, template.OTHER_UNPAID_FEE)  # （六）其他处理's first two sub-rows (2021)
 _SUB_ROW_SET = frozenset(_SUB_ROW_KEYS)
+# table 3's rows in template order, with and without the sub-rows
+_ORDER_2021 = tuple(r.key for r in template.REQUEST_ROWS)
+_ORDER_2019 = tuple(k for k in _ORDER_2021 if k not in _SUB_ROW_SET)
 
 
 def _has_sub_rows(rows: list[ObservedRow]) -> bool:
     """True when a sub-row of （六）其他处理 is printed with its exact label (the 2021 template)."""
-    return any(r.match and r.match.exact and not _SUB_ROW_SET.isdisjoint(r.match.keys) for r in rows)
+    for r in rows:  # a loop, not any(): done for every row of every report
+        m = r.match
+        if m is not None and m.exact and not _SUB_ROW_SET.isdisjoint(m.keys):
+            return True
+    return False
 
 
 def _trim_padded(rows: list[ObservedRow], width: int) -> None:
@@ -695,21 +713,26 @@ def _assign_by_order(rows: list[ObservedRow], assigned: list[str | None], order:
 def _write_rows(rows: list[ObservedRow], assigned: list[str | None], skip: set[int], parsed: Parsed) -> list[str]:
     """Write each placed row's seven values into its cells; return the rows placed by order."""
     by_order: list[str] = []
+    cells, labels = parsed.requests, parsed.labels
     for i, (r, k) in enumerate(zip(rows, assigned)):
         if k is None or i in skip:
             continue
-        vals, why = normalize_values(r.values, 7)
-        if not r.closed and (vals is None or len(r.values) < 7):
-            parsed.truncated = True  # the text ends inside this row
-            continue
-        if vals is None:
-            _partial_row(r, k, why, parsed)
-            continue
-        parsed.requests.update(zip(_ROW_CELLS[k], vals))
-        parsed.labels[("requests", k)] = (r.key, r.location, "exact" if r.match is None or r.match.exact
-                                          else r.match.how)
-        if r.match and not r.match.exact:
-            how = r.match.how
+        vals = r.values
+        if len(vals) != 7:  # seven values (most rows): nothing to normalise
+            vals, why = normalize_values(vals, 7)
+            if not r.closed and (vals is None or len(r.values) < 7):
+                parsed.truncated = True  # the text ends inside this row
+                continue
+            if vals is None:
+                _partial_row(r, k, why, parsed)
+                continue
+        cells.update(zip(_ROW_CELLS[k], vals))
+        m = r.match
+        if m is None or m.exact:
+            labels[("requests", k)] = (r.key, r.location, "exact")
+        else:
+            how = m.how
+            labels[("requests", k)] = (r.key, r.location, how)
             if how == "order":
                 by_order.append(k)
                 parsed.find("placed_by_order",
@@ -936,6 +959,11 @@ def _values_printed_above_labels(rows: list[ObservedRow], parsed: Parsed) -> lis
     """PDF text layers centre a row's numbers vertically, so in a tall row they can come out on
     the line above its label ('1 0 0 0 0 0 1' then '1.属于国家秘密'). Seven unlabelled values
     directly followed by a label with none of its own are that label's, with a warning."""
+    for r in rows[:-1]:
+        if r.match is None:
+            break
+    else:
+        return rows  # every row but the last labelled (most tables): no values above a label
     out: list[ObservedRow] = []
     for r, nxt in zip(rows, rows[1:] + [None]):
         if (r.match is None and nxt is not None and len(r.values) == 7 and r.has_numbers and not nxt.values
@@ -1383,9 +1411,9 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
         by_region["requests"] = _align_torn_labels(ls, _mask_header_totals(ks), parsed)
         req_rows = assemble_rows(*by_region["requests"], _classify_request(seen))
         _close_last(req_rows, "requests", last_region, closed_after)
-        if _has_sub_rows(req_rows):
-            if tpl is None:
-                tpl, src = "2021", _SUB_ROWS_SOURCE
+        sub_rows = _has_sub_rows(req_rows)
+        if sub_rows and tpl is None:
+            tpl, src = "2021", _SUB_ROWS_SOURCE
     if tpl is None:
         if year is not None:
             tpl, src = template.template_for_year(year), "year"
@@ -1403,7 +1431,7 @@ def parse_document(doc: Document, year: int | None = None, layout: Layout | None
         units = money_header_units(ks)
         place_disclosure(rows, tpl, units, parsed)
     if req_rows:
-        place_requests(req_rows, parsed, padded_width(*by_region["requests"]))
+        place_requests(req_rows, parsed, padded_width(*by_region["requests"]), sub_rows)
     if "appeals" in by_region:
         closed = closed_after or last_region != "appeals"
         place_appeals(*by_region["appeals"], closed, parsed)
