@@ -1,5 +1,6 @@
 """The faster paths of parse.py give what the plain definitions give: the memos of cell keys and
-parts, the shortcut of _align_torn_labels, normalize_values' early return, and the whole parse
+parts, the shortcut of _align_torn_labels, normalize_values' early return, table 3's classify kept per
+key, place_requests given _has_sub_rows, the values-above-label shortcut, and the whole parse
 of printings rendered by govreports.render (damaged ones too) against the cells and identities
 they were rendered from. Everything is rendered, so these tests always run."""
 from __future__ import annotations
@@ -137,3 +138,82 @@ def test_memos_hold_no_state_a_parse_depends_on():
             (first.requests, first.appeals, first.disclosure, first.findings, first.template, first.truncated), (layout, i)
         for m in memos:
             m.clear()
+
+
+def _requests_region(doc):
+    """The lines and keys of a document's table 3, as parse_document gives them to the assembler."""
+    lay = layout_of(doc)
+    lines = [ln for ln, r in zip(doc.lines, lay.regions) if r == "requests"]
+    keys = [k for k, r in zip(lay.keys, lay.regions) if r == "requests"]
+    return lines, parse._mask_header_totals(keys)
+
+
+def _plain_classify_request(seen: dict):
+    """Table 3's classify spelled out, without a memo: a bare 总计 after an outcome row is （七）总计."""
+    def classify(key: str):
+        if not key:
+            return ("text", None, None)
+        if key == template.OUTCOME_TOTAL_BARE and seen.get("outcome"):
+            return ("row", parse.LabelMatch((template.OUTCOME_TOTAL,), True), None)
+        m = parse.match_request_row(key)
+        if m is not None:
+            if m.keys[0] in template.OUTCOME_KEYS:
+                seen["outcome"] = True
+            return ("row", m, None)
+        return ("group", None, None) if parse.match_group(key) else ("text", None, None)
+    return classify
+
+
+def test_table3_classify_kept_per_key_is_the_plain_rule():
+    extra = ["", "总计", "本年度办理结果", "（三）不予公开", "六其他处理", "3其他", "…" * 61, "自然人"]
+    seen_total = 0
+    for cold in (False, True):
+        for layout, i, _, doc in DOCS:
+            if cold:
+                parse._REQUEST_KINDS.clear()
+            keys = [k for lk in _requests_region(doc)[1] for k in lk]
+            for seq in (keys, extra + keys + extra):
+                fast, plain = parse._classify_request({}), _plain_classify_request({})
+                assert [fast(k) for k in seq] == [plain(k) for k in seq], (layout, i)
+            seen_total += template.OUTCOME_TOTAL_BARE in keys
+    assert seen_total  # a bare 总计 was met: the rule that depends on the rows before it was exercised
+
+
+def test_place_requests_with_sub_rows_given_is_place_requests_alone():
+    kinds = set()
+    for layout, i, values, doc in DOCS:
+        lines, keys = _requests_region(doc)
+        if not lines:
+            continue
+        placed = []
+        for given in (False, True):
+            parsed = Parsed()
+            rows = parse.assemble_rows(*_align_torn_labels(lines, keys, parsed), parse._classify_request({}))
+            sub_rows = any(r.match and r.match.exact and not {template.OTHER_NO_CORRECTION, template.OTHER_UNPAID_FEE}
+                           .isdisjoint(r.match.keys) for r in rows)
+            assert parse._has_sub_rows(rows) is sub_rows, (layout, i)
+            kinds.add(sub_rows)
+            parse.place_requests(rows, parsed, parse.padded_width(lines, keys), sub_rows if given else None)
+            placed.append((parsed.requests, parsed.findings, parsed.labels, parsed.truncated))
+        assert placed[0] == placed[1], (layout, i)
+    assert kinds == {True, False}  # tables with and without （六）其他处理's sub-rows
+
+
+def _row(label_key: str | None, values: list[str], closed: bool = True) -> parse.ObservedRow:
+    m = parse.LabelMatch((label_key,), True) if label_key else None
+    vals = [Value(float(t), False, t, f"c{n}") for n, t in enumerate(values)]
+    return parse.ObservedRow(label_key or "", m, None, "l", vals, closed)
+
+
+def test_values_above_a_label_found_and_a_labelled_table_left_as_is():
+    seven = ["1", "0", "0", "0", "0", "0", "1"]
+    rows = [_row(template.RECEIVED_NEW, seven), _row(None, seven), _row(template.CARRIED_OVER, [])]
+    parsed = Parsed()
+    out = parse._values_printed_above_labels(rows, parsed)
+    assert [r.key for r in out] == [template.RECEIVED_NEW, template.CARRIED_OVER]
+    assert [v.printed for v in out[1].values] == seven
+    assert [f["check"] for f in parsed.findings] == ["values_above_label"]
+    labelled = [_row(template.RECEIVED_NEW, seven), _row(template.CARRIED_OVER, []), _row(None, seven)]
+    parsed = Parsed()
+    out = parse._values_printed_above_labels(labelled, parsed)
+    assert out == labelled and out[1].values == [] and parsed.findings == []  # nothing follows the unlabelled row
