@@ -1261,8 +1261,7 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
     ``read``: each line's cells (:func:`_cells_of`)."""
     by_proc: dict[str, list[Value]] = {}
     by_result: dict[str, list[Value]] = {}
-    result_order: list[str] = []
-    proc_order: list[str] = []
+    headers: list[list[str]] = []
     for cells in read:
         if len(cells) < 3:
             continue  # neither a header (three labels) nor a labelled row (a label and three or five values)
@@ -1270,13 +1269,7 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
         if len(texts) >= 3:
             if any(n is not None and (not n.blank or t) for t, _, _, n in cells):
                 continue  # neither a header nor a labelled row
-            # a header line: remember the order of its labels
-            res = [r for r in map(_result_of, texts) if r]
-            procs = [p for p in map(_proceeding_of, texts) if p]
-            if len(res) == 5 and len(set(res)) == 5:
-                result_order = res
-            if len(procs) == 3 and len(set(procs)) == 3:
-                proc_order = procs
+            headers.append(texts)  # a header line: the order of its labels, read if rows are labelled
             continue
         if len(texts) != 1:
             continue
@@ -1293,16 +1286,27 @@ def _labelled_appeals(read: list[list[tuple]]) -> dict[tuple[str, str], Value] |
             by_result[res] = vals
     out: dict[tuple[str, str], Value] = {}
     if len(by_proc) == 3:
-        order = result_order or list(template.RESULT_KEYS)
+        order = _header_order(headers, _result_of, 5) or list(template.RESULT_KEYS)
         for p, vals in by_proc.items():
             out.update({(p, r): v for r, v in zip(order, vals)})
         return out
     if len(by_result) == 5:
-        order = proc_order or list(template.PROCEEDING_KEYS)
+        order = _header_order(headers, _proceeding_of, 3) or list(template.PROCEEDING_KEYS)
         for r, vals in by_result.items():
             out.update({(p, r): v for p, v in zip(order, vals)})
         return out
     return None
+
+
+def _header_order(headers: list[list[str]], kind_of, n: int) -> list[str]:
+    """The ``n`` results (or proceedings: ``kind_of``) in the order the last header line naming
+    each of them once prints them; [] when no header line does."""
+    order: list[str] = []
+    for texts in headers:
+        kinds = [k for k in map(kind_of, texts) if k]
+        if len(kinds) == n and len(set(kinds)) == n:
+            order = kinds
+    return order
 
 
 def _has_appeal_header(keys: list[list[str]]) -> bool:

@@ -217,3 +217,28 @@ def test_values_above_a_label_found_and_a_labelled_table_left_as_is():
     parsed = Parsed()
     out = parse._values_printed_above_labels(labelled, parsed)
     assert out == labelled and out[1].values == [] and parsed.findings == []  # nothing follows the unlabelled row
+
+
+def _table4(rows: list[list[str]]):
+    """Table 4 printed as tab-separated lines: its lines and their keys."""
+    doc = read_document("\n".join("\t".join(r) for r in rows).encode("utf-8"), "t4.txt")
+    return doc.lines, document_keys(doc)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_labelled_table4_read_in_the_order_of_its_last_full_header(transposed):
+    """The header orders are read only once the rows are known to be labelled: still the last header
+    line naming every result (or proceeding) once, a line naming fewer not taken."""
+    procs = [(p.key, "行政诉讼（" + p.phrases[0] + "）" if p.key != "review" else p.label) for p in template.PROCEEDINGS]
+    results = [(r.key, r.label) for r in template.RESULTS]
+    value = {(p, r): 10 * i + j + 1 for i, (p, _) in enumerate(procs) for j, (r, _) in enumerate(results)}
+    heads, rows_of = (procs, results) if transposed else (results, procs)
+    first, last = heads[::-1], heads[1:] + heads[:1]  # two full headers in other orders: the last one counts
+    rows = [["项目"] + [lab for _, lab in first], ["项目"] + [lab for _, lab in last],
+            ["项目"] + [lab for _, lab in heads[:-1]] + ["说明"]]  # names one fewer: not an order
+    for key, lab in rows_of:
+        rows.append([lab] + [str(value[(h, key) if transposed else (key, h)]) for h, _ in last])
+    parsed = Parsed()
+    parse.place_appeals(*_table4(rows), True, parsed)
+    assert {c: v.value for c, v in parsed.appeals.items()} == value
+    assert parsed.findings == []
