@@ -10,7 +10,7 @@ import random
 import pytest
 
 from govreports import parse, template
-from govreports.parse import (_CELL_KEYS, _CELL_PARTS, _LINE_MARKS, _LONE_CELL_PARTS, Parsed, Value, _aligned,
+from govreports.parse import (_CELL_PARTS, _LINE_MARKS, _LONE_CELL_PARTS, Parsed, Value, _aligned,
                               _align_torn_labels, _cell_key, _cell_parts, _line_marks, _lone_cell_parts, _Memo,
                               document_keys, layout_of, normalize_values, parse_document)
 from govreports.readers import read_document
