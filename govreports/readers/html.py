@@ -21,15 +21,29 @@ from .base import Cell, Document, Line, check_rows
 
 _XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)  # ids: unused
+
+
+def _ci(names: str) -> str:
+    """Given a pattern of tag names (letters, digits, ':', '|'), return it matching what ``re.I``
+    would match: each ASCII letter as a class of both cases and the non-ASCII letters ``re.I``
+    takes for it (ſ for s, the Kelvin sign U+212A for k, İ and ı for i). The patterns below are
+    case-sensitive: their branches fail at a glance on most '<' of a page (the matches re.I
+    gave, in fewer steps)."""
+    odd = {"s": "ſ", "k": "\u212a", "i": "İı"}
+    return "".join(f"[{c}{c.upper()}{odd.get(c, '')}]" if "a" <= c <= "z" else c for c in names)
+
+
 # the '<' of a <br> or of a block's end tag: a line break goes before it (a plain replacement, no
-# callback per match)
-_BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|title|section|article|header|footer|blockquote)"
-                     r"\s*>)", re.I)
+# callback per match); the commonest ends first
+_BREAKS = re.compile("<(?=/(?:" + _ci("td|p|tr|th|div|li") + "|[hH][1-6]|"
+                     + _ci("caption|title|section|article|header|footer|blockquote")
+                     + r")\s*>|" + _ci("br") + r"\s*/?>)")
 # <span> and Word's <o:p> tags hold no structure; a Word export wraps every character in a span (a
-# tree ten times larger)
-_SPAN_TAGS = re.compile(r"</?(?:span|o:p)\b[^>]*>", re.I)
-_SCRIPT_OPEN = re.compile(r"<script", re.I)
-_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
+# tree ten times larger). A run of them is one match (what one match per tag would remove, joined).
+_SPAN_TAG = "</?(?:" + _ci("span|o:p") + r")\b[^>]*>"
+_SPAN_TAGS = re.compile(f"{_SPAN_TAG}(?:{_SPAN_TAG})*")
+_SCRIPT_OPEN = re.compile("<" + _ci("script"))
+_SCRIPT = re.compile("<" + _ci("script") + r"\b[^>]*>(.*?)</" + _ci("script") + r"\s*>", re.S)
 _JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1).)*?)\1""", re.S)
 _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _MARK = "\ue000T"  # where a table stood in the page text (private-use characters; see _MARK_LINE)
@@ -112,17 +126,26 @@ def _scripts_to_html(text: str) -> str:
     return _SCRIPT.sub(repl, text)
 
 
-def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
-    """Given HTML text, return its prose lines and table rows in page order; a table of more
-    than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
-    if _SCRIPT_OPEN.search(text) and any("<table" in b.lower() or "\\u003c" in b.lower() or "信息公开" in b
-                                         for b in _SCRIPT.findall(text)):
+def _markup(text: str) -> str:
+    """Given a page, return the markup lxml is given: a report kept in a script string put back
+    as HTML, escaped quotes undone, span tags dropped, a line break before each block end and
+    ``<br>``, an XML declaration dropped."""
+    first = _SCRIPT_OPEN.search(text)
+    if first and any("<table" in b.lower() or "\\u003c" in b.lower() or "信息公开" in b
+                     for b in _SCRIPT.findall(text, first.start())):
         text = _scripts_to_html(text)
     if '\\"' in text:
         text = text.replace('\\"', '"').replace("\\/", "/").replace("\\n", "\n").replace("\\t", "\t")
     text = _BREAKS.sub("\n<", _SPAN_TAGS.sub("", text))
     if text.lstrip("\ufeff \t\r\n").startswith("<?xml"):  # lxml refuses a str that declares its encoding
         text = _XML_DECLARATION.sub("", text, count=1)
+    return text
+
+
+def read_html(text: str, source: str, max_rows: int | None = None) -> Document:
+    """Given HTML text, return its prose lines and table rows in page order; a table of more
+    than ``max_rows`` rows (see :mod:`govreports.limits`) is a ReportError."""
+    text = _markup(text)
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
