@@ -39,11 +39,12 @@ _BREAKS = re.compile("<(?=/(?:" + _ci("td|p|tr|th|div|li") + "|[hH][1-6]|"
                      + _ci("caption|title|section|article|header|footer|blockquote")
                      + r")\s*>|" + _ci("br") + r"\s*/?>)")
 # <span> and Word's <o:p> tags hold no structure; a Word export wraps every character in a span (a
-# tree ten times larger). A run of them is one match (what one match per tag would remove, joined).
-_SPAN_TAG = "</?(?:" + _ci("span|o:p") + r")\b[^>]*>"
-_SPAN_TAGS = re.compile(f"{_SPAN_TAG}(?:{_SPAN_TAG})*")
+# tree ten times larger). A run of them is one match (what one match per tag would remove, joined);
+# possessive repeats (*+) keep no state to backtrack to (a tag ends at its first '>' either way)
+_SPAN_TAG = "</?(?:" + _ci("span|o:p") + r")\b[^>]*+>"
+_SPAN_TAGS = re.compile(f"{_SPAN_TAG}(?:{_SPAN_TAG})*+")
 _SCRIPT_OPEN = re.compile("<" + _ci("script"))
-_SCRIPT = re.compile("<" + _ci("script") + r"\b[^>]*>(.*?)</" + _ci("script") + r"\s*>", re.S)
+_SCRIPT = re.compile("<" + _ci("script") + r"\b[^>]*+>(.*?)</" + _ci("script") + r"\s*>", re.S)
 _JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1).)*?)\1""", re.S)
 _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _MARK = "\ue000T"  # where a table stood in the page text (private-use characters; see _MARK_LINE)
