@@ -14,7 +14,8 @@ import re
 from lxml import etree
 
 from govreports.readers.crawler import MIN_LENGTH
-from govreports.readers.html import _PARSER, _XML_DECLARATION, _ci, _markup, _rows, _table_lines, _unescape_js
+from govreports.readers.html import (_JS_STRING, _PARSER, _XML_DECLARATION, _ci, _markup, _rows, _table_lines,
+                                     _unescape_js)
 from govreports.readers.text import _row, _split_pipes, _terminator_style, read_text
 from govreports.render import ReportValues, random_options, render
 
@@ -124,7 +125,6 @@ _OLD_BREAKS = re.compile(r"<(?=br\s*/?>|/(?:p|div|h[1-6]|li|tr|td|th|caption|tit
 _OLD_SPAN_TAGS = re.compile(r"</?(?:span|o:p)\b[^>]*>", re.I)
 _OLD_SCRIPT_OPEN = re.compile(r"<script", re.I)
 _OLD_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
-_JS_STRING = re.compile(r"""(["'])((?:\\.|(?!\1).)*?)\1""", re.S)
 
 
 def _old_markup(text: str) -> str:
