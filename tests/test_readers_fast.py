@@ -156,7 +156,8 @@ def _soup(rng: random.Random) -> str:
     for _ in range(rng.randrange(1, 80)):
         r = rng.random()
         if r < 0.35:
-            out.append(rng.choice(["<", "</", "<", "</ "]) + rng.choice(NAMES) + rng.choice(["", ">", " >", "/>", " a=1>", "\n>", "x>"]))
+            ends = ["", ">", " >", "/>", " a=1>", "\n>", "x>"]
+            out.append(rng.choice(["<", "</", "<", "</ "]) + rng.choice(NAMES) + rng.choice(ends))
         elif r < 0.45:
             out.append(rng.choice(NAMES))
         else:
